@@ -1,0 +1,116 @@
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{DayKind, entity};
+use crate::auth::{Actor, Role};
+use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_days))
+        .routes(routes!(put_day, delete_day))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CalendarDay {
+    pub day: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// Only this year's rows.
+    pub year: Option<i32>,
+}
+
+/// The exceptions to "weekdays work, weekends rest": holidays and make-up working days.
+#[utoipa::path(get, path = "/calendar", tag = "calendar", params(YearQuery), responses((status = 200, body = Vec<CalendarDay>)))]
+async fn list_days(
+    State(state): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> ApiResult<Json<Vec<CalendarDay>>> {
+    let rows = entity::Entity::find()
+        .order_by_asc(entity::Column::Day)
+        .all(&state.db)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .filter(|r| q.year.is_none_or(|y| r.day.year() == y))
+            .filter_map(|r| {
+                Some(CalendarDay {
+                    day: r.day,
+                    kind: DayKind::parse(&r.kind)?,
+                    name: r.name,
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayBody {
+    pub kind: DayKind,
+    /// What the day is: 春节, 国庆节调休上班, …
+    pub name: String,
+}
+
+/// Mark a day as a holiday or a make-up working day (replaces what was there).
+#[utoipa::path(put, path = "/calendar/{day}", tag = "calendar", params(("day" = String, Path, description = "YYYY-MM-DD")),
+    request_body = DayBody, responses((status = 200, body = CalendarDay)), security(("bearer" = [])))]
+async fn put_day(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(day): Path<String>,
+    JsonBody(body): JsonBody<DayBody>,
+) -> ApiResult<Json<CalendarDay>> {
+    actor.require(&[Role::Ops])?;
+    let day = parse_day(&day)?;
+    let name = required_text("name", &body.name, 50)?;
+    entity::Entity::delete_by_id(day).exec(&state.db).await?;
+    entity::ActiveModel {
+        day: Set(day),
+        kind: Set(body.kind.as_str().to_owned()),
+        name: Set(name.clone()),
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(Json(CalendarDay {
+        day,
+        kind: body.kind,
+        name,
+    }))
+}
+
+/// Return a day to the weekday/weekend rule.
+#[utoipa::path(delete, path = "/calendar/{day}", tag = "calendar", params(("day" = String, Path)),
+    responses((status = 204), (status = 404, body = crate::http::ErrorBody)), security(("bearer" = [])))]
+async fn delete_day(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(day): Path<String>,
+) -> ApiResult<StatusCode> {
+    actor.require(&[Role::Ops])?;
+    let day = parse_day(&day)?;
+    let res = entity::Entity::delete_many()
+        .filter(entity::Column::Day.eq(day))
+        .exec(&state.db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(ApiError::not_found(format!("{day} is not in the calendar")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid("day", "must be a date like 2026-10-01"))
+}

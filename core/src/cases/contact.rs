@@ -1,0 +1,112 @@
+//! Reporters' contacts: stored apart from cases, shown masked, revealed only on an explicit,
+//! logged call by a role that needs to reach the resident.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Role;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reporter_contacts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub case_id: i64,
+        pub name: Option<String>,
+        pub phone: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Staff reach the resident to register and close; deputies to relay the answer; ops oversee.
+pub const REVEAL_ROLES: [Role; 3] = [Role::StationStaff, Role::Deputy, Role::Ops];
+
+/// 13812345678 → 138****5678; short numbers keep only their last two digits.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() >= 7 {
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}****{tail}")
+    } else if chars.len() > 2 {
+        let tail: String = chars[chars.len() - 2..].iter().collect();
+        format!("{}{tail}", "*".repeat(chars.len() - 2))
+    } else {
+        "*".repeat(chars.len())
+    }
+}
+
+/// 张三丰 → 张**; a name is masked to its first character.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+impl Contact {
+    pub fn masked(&self) -> Contact {
+        Contact {
+            name: self.name.as_deref().map(mask_name),
+            phone: self.phone.as_deref().map(mask_phone),
+        }
+    }
+}
+
+/// Mainland mobiles and landlines, with optional area code: digits, an optional leading +, and
+/// dashes or spaces; 7 to 15 digits.
+pub fn valid_phone(phone: &str) -> bool {
+    let body = phone.strip_prefix('+').unwrap_or(phone);
+    let digits = body.chars().filter(|c| c.is_ascii_digit()).count();
+    body.chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+        && (7..=15).contains(&digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_little() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("12345"), "***45");
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("李"), "李*");
+        let c = Contact {
+            name: Some("王小明".into()),
+            phone: Some("13900001111".into()),
+        }
+        .masked();
+        assert_eq!(
+            c,
+            Contact {
+                name: Some("王**".into()),
+                phone: Some("139****1111".into())
+            }
+        );
+    }
+
+    #[test]
+    fn phones_are_checked() {
+        assert!(valid_phone("13812345678"));
+        assert!(valid_phone("0576-82345678"));
+        assert!(valid_phone("+86 138 1234 5678"));
+        assert!(!valid_phone("call me"));
+        assert!(!valid_phone("123"));
+    }
+}

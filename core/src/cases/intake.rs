@@ -1,0 +1,396 @@
+//! A resident's opinion becomes a case. Validation first, then one transaction writes the case,
+//! its contact (apart) and its first event; a 201 is sent only after that commit.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, SqlErr, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::entity::{cases, events};
+use super::{Channel, Status, Urgency, contact, receipt};
+use crate::http::ApiError;
+use crate::{categories, deputies, stations};
+
+pub const MAX_DESCRIPTION: usize = 2000;
+pub const MAX_TITLE: usize = 100;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Intake {
+    /// The station's public code (from its QR).
+    pub station: String,
+    /// A category code from `GET /api/v1/categories`.
+    pub category: String,
+    /// What the resident wants to say, 5 to 2000 characters.
+    pub description: String,
+    pub title: Option<String>,
+    pub location: Option<Location>,
+    pub contact: Option<ContactIn>,
+    /// No contact is kept for an anonymous opinion.
+    #[serde(default)]
+    pub anonymous: bool,
+    /// The deputy's public code, when raised through a deputy's QR.
+    pub deputy: Option<String>,
+    #[serde(default)]
+    pub urgency: Urgency,
+    /// `station_qr` (default), `deputy_qr` or `web`.
+    pub channel: Option<Channel>,
+    /// A random key the client makes once per form; a resent form with the same key makes no
+    /// second case. The `Idempotency-Key` header does the same.
+    pub client_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactIn {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+    /// Give this to the resident: it is how they follow and rate the case.
+    pub receipt_code: String,
+    pub status: Status,
+}
+
+/// A case ready to be written: every reference resolved, every field checked.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub station_id: i64,
+    pub deputy_id: Option<i64>,
+    pub category_id: i64,
+    pub channel: Channel,
+    pub title: String,
+    pub description: String,
+    pub urgency: Urgency,
+    pub location: Option<Location>,
+    pub anonymous: bool,
+    pub contact: Option<contact::Contact>,
+    pub intake_key: Option<String>,
+    /// Who wrote it down, for cases recorded by people rather than residents.
+    pub recorded_by: Option<(i64, String, crate::auth::Role)>,
+}
+
+fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Checks text that people typed: trimmed, not empty unless optional, not longer than `max`.
+pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, ApiError> {
+    let v = value.trim();
+    if char_len(v) < min {
+        return Err(if min <= 1 {
+            ApiError::invalid(field, "must not be empty")
+        } else {
+            ApiError::invalid(field, format!("must be at least {min} characters"))
+        });
+    }
+    if char_len(v) > max {
+        return Err(ApiError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// A title from the first words of the description when none is given.
+pub fn default_title(description: &str) -> String {
+    let first_line = description.lines().next().unwrap_or(description);
+    let mut t: String = first_line.chars().take(30).collect();
+    if char_len(first_line) > 30 {
+        t.push('…');
+    }
+    t
+}
+
+pub async fn validate(
+    db: &impl ConnectionTrait,
+    req: Intake,
+    header_key: Option<String>,
+) -> Result<NewCase, ApiError> {
+    let station = stations::by_code(db, req.station.trim())
+        .await
+        .map_err(|_| {
+            ApiError::invalid(
+                "station",
+                format!("no station with code {}", req.station.trim()),
+            )
+        })?;
+    let category = categories::by_code(db, req.category.trim())
+        .await?
+        .filter(|c| c.active)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "category",
+                format!("no category with code {}", req.category.trim()),
+            )
+        })?;
+    let description = text("description", &req.description, 5, MAX_DESCRIPTION)?;
+    let title = match req
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(t) => text("title", t, 1, MAX_TITLE)?,
+        None => default_title(&description),
+    };
+    let location = match req.location {
+        Some(loc) => {
+            if !(-90.0..=90.0).contains(&loc.lat) || loc.lat.is_nan() {
+                return Err(ApiError::invalid(
+                    "location.lat",
+                    "must be between -90 and 90",
+                ));
+            }
+            if !(-180.0..=180.0).contains(&loc.lng) || loc.lng.is_nan() {
+                return Err(ApiError::invalid(
+                    "location.lng",
+                    "must be between -180 and 180",
+                ));
+            }
+            let address = match loc
+                .address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            {
+                Some(a) => Some(text("location.address", a, 1, 200)?),
+                None => None,
+            };
+            Some(Location {
+                lat: loc.lat,
+                lng: loc.lng,
+                address,
+            })
+        }
+        None => None,
+    };
+    let contact = match req.contact {
+        Some(c) => {
+            let name = match c.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(n) => Some(text("contact.name", n, 1, 50)?),
+                None => None,
+            };
+            let phone = match c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
+                Some(_) => {
+                    return Err(ApiError::invalid(
+                        "contact.phone",
+                        "must be a phone number of 7 to 15 digits",
+                    ));
+                }
+                None => None,
+            };
+            if req.anonymous && (name.is_some() || phone.is_some()) {
+                return Err(ApiError::invalid(
+                    "contact",
+                    "an anonymous opinion carries no contact; leave it out or untick anonymous",
+                ));
+            }
+            (name.is_some() || phone.is_some()).then_some(contact::Contact { name, phone })
+        }
+        None => None,
+    };
+    let deputy_id = match req
+        .deputy
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(code) => {
+            let d = deputies::by_code(db, code)
+                .await
+                .map_err(|_| ApiError::invalid("deputy", format!("no deputy with code {code}")))?;
+            if !deputies::serves_at(db, &d, station.id).await? {
+                return Err(ApiError::invalid(
+                    "deputy",
+                    format!("deputy {code} does not serve at station {}", station.code),
+                ));
+            }
+            Some(d.id)
+        }
+        None => None,
+    };
+    let channel = match req.channel {
+        None if deputy_id.is_some() => Channel::DeputyQr,
+        None => Channel::StationQr,
+        Some(c @ (Channel::StationQr | Channel::DeputyQr | Channel::Web)) => c,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "channel",
+                "must be station_qr, deputy_qr or web",
+            ));
+        }
+    };
+    let intake_key = match header_key.or(req.client_key) {
+        Some(k) if (8..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Some(k)
+        }
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "client_key",
+                "must be 8 to 64 printable ASCII characters",
+            ));
+        }
+        None => None,
+    };
+    Ok(NewCase {
+        station_id: station.id,
+        deputy_id,
+        category_id: category.id,
+        channel,
+        title,
+        description,
+        urgency: req.urgency,
+        location,
+        anonymous: req.anonymous,
+        contact,
+        intake_key,
+        recorded_by: None,
+    })
+}
+
+/// Writes the case; returns the existing one when the intake key was seen before.
+pub async fn insert(
+    db: &DatabaseConnection,
+    new: NewCase,
+    now: DateTime<Utc>,
+) -> Result<(Created, bool), ApiError> {
+    if let Some(key) = &new.intake_key {
+        if let Some(existing) = cases::Entity::find()
+            .filter(cases::Column::IntakeKey.eq(key.as_str()))
+            .one(db)
+            .await?
+        {
+            return Ok((created_of(&existing), false));
+        }
+    }
+    // A receipt-code collision is astronomically rare, but retrying costs nothing.
+    for _ in 0..5 {
+        let code = receipt::generate();
+        match write(db, &new, &code, now).await {
+            Ok(c) => return Ok((c, true)),
+            Err(e) if is_unique_violation(&e) => {
+                if let Some(key) = &new.intake_key {
+                    // Two copies of one form raced; the other one won.
+                    if let Some(existing) = cases::Entity::find()
+                        .filter(cases::Column::IntakeKey.eq(key.as_str()))
+                        .one(db)
+                        .await?
+                    {
+                        return Ok((created_of(&existing), false));
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::Internal(anyhow::anyhow!(
+        "could not find a free receipt code"
+    )))
+}
+
+fn created_of(m: &cases::Model) -> Created {
+    Created {
+        id: m.id,
+        receipt_code: m.receipt_code.clone(),
+        status: Status::parse(&m.status).unwrap_or(Status::Submitted),
+    }
+}
+
+fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+async fn write(
+    db: &DatabaseConnection,
+    new: &NewCase,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Created, DbErr> {
+    let txn = db.begin().await?;
+    let case = cases::ActiveModel {
+        receipt_code: Set(code.to_owned()),
+        station_id: Set(new.station_id),
+        deputy_id: Set(new.deputy_id),
+        category_id: Set(new.category_id),
+        channel: Set(new.channel.as_str().to_owned()),
+        title: Set(new.title.clone()),
+        description: Set(new.description.clone()),
+        urgency: Set(new.urgency.as_str().to_owned()),
+        complex: Set(false),
+        lat: Set(new.location.as_ref().map(|l| l.lat)),
+        lng: Set(new.location.as_ref().map(|l| l.lng)),
+        address: Set(new.location.as_ref().and_then(|l| l.address.clone())),
+        anonymous: Set(new.anonymous),
+        status: Set(Status::Submitted.as_str().to_owned()),
+        supervision_level: Set(0),
+        extension_count: Set(0),
+        rework_count: Set(0),
+        unrated: Set(false),
+        intake_key: Set(new.intake_key.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if let Some(c) = &new.contact {
+        contact::entity::ActiveModel {
+            case_id: Set(case.id),
+            name: Set(c.name.clone()),
+            phone: Set(c.phone.clone()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let (actor_user_id, actor_name, actor_role) = match &new.recorded_by {
+        Some((id, name, role)) => (Some(*id), name.clone(), role.as_str()),
+        None => (None, "群众".to_owned(), "resident"),
+    };
+    events::ActiveModel {
+        case_id: Set(case.id),
+        action: Set("submit".to_owned()),
+        from_status: Set(String::new()),
+        to_status: Set(Status::Submitted.as_str().to_owned()),
+        actor_role: Set(actor_role.to_owned()),
+        actor_user_id: Set(actor_user_id),
+        actor_name: Set(actor_name),
+        note: Set(None),
+        public: Set(true),
+        data: Set(Some(
+            serde_json::json!({ "channel": new.channel.as_str() }).to_string(),
+        )),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    tracing::info!(
+        case_id = case.id,
+        channel = new.channel.as_str(),
+        "case submitted"
+    );
+    Ok(Created {
+        id: case.id,
+        receipt_code: case.receipt_code,
+        status: Status::Submitted,
+    })
+}

@@ -1,0 +1,122 @@
+//! Case categories (城市建设, 生态环境, …): data ops edit, with deadline overrides in config by code.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{Actor, Role};
+use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "categories")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub name_en: String,
+        pub sort: i32,
+        pub active: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub async fn by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<entity::Model>, ApiError> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_categories, create_category))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryOut {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+}
+
+/// Active categories in display order.
+#[utoipa::path(get, path = "/categories", tag = "categories", responses((status = 200, body = Vec<CategoryOut>)))]
+async fn list_categories(State(state): State<AppState>) -> ApiResult<Json<Vec<CategoryOut>>> {
+    let rows = entity::Entity::find()
+        .filter(entity::Column::Active.eq(true))
+        .order_by_asc(entity::Column::Sort)
+        .all(&state.db)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|c| CategoryOut {
+                code: c.code,
+                name: c.name,
+                name_en: c.name_en,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCategory {
+    pub code: crate::stations::PublicCode,
+    pub name: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub sort: i32,
+}
+
+#[utoipa::path(post, path = "/categories", tag = "categories", request_body = NewCategory,
+    responses((status = 201, body = CategoryOut)), security(("bearer" = [])))]
+async fn create_category(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewCategory>,
+) -> ApiResult<(StatusCode, Json<CategoryOut>)> {
+    actor.require(&[Role::Ops])?;
+    let name = required_text("name", &body.name, 50)?;
+    let name_en = required_text("name_en", &body.name_en, 50)?;
+    if by_code(&state.db, body.code.as_str()).await?.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "a category with code {} exists",
+            body.code.as_str()
+        )));
+    }
+    let c = entity::ActiveModel {
+        code: Set(body.code.as_str().to_owned()),
+        name: Set(name),
+        name_en: Set(name_en),
+        sort: Set(body.sort),
+        active: Set(true),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CategoryOut {
+            code: c.code,
+            name: c.name,
+            name_en: c.name_en,
+        }),
+    ))
+}

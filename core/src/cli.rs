@@ -1,0 +1,82 @@
+//! The `liaison` command.
+
+use clap::{Parser, Subcommand};
+
+use crate::configuration::Settings;
+use crate::startup::Application;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "liaison",
+    version,
+    about = "Deputy liaison stations: opinions carried as cases, in the open"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrates first).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo district (Luqiao) into an empty database.
+    Demo {
+        /// Delete what is there first (SQLite file only).
+        #[arg(long)]
+        reset: bool,
+        /// Start the server afterwards.
+        #[arg(long)]
+        serve: bool,
+    },
+}
+
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    crate::telemetry::init(&settings.log);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run(cli.command, settings))
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
+        Command::Migrate => {
+            let db = crate::db::connect(&settings.database).await?;
+            crate::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo { reset, serve } => {
+            if reset {
+                crate::demo::reset(&settings)?;
+            }
+            let db = crate::db::connect(&settings.database).await?;
+            crate::db::migrate(&db).await?;
+            let passwords = crate::auth::PasswordPolicy::new(&settings.auth)?;
+            match crate::demo::load(&db, &settings, &passwords).await? {
+                Some(report) => println!("{report}"),
+                None => println!(
+                    "the database already holds a district; left it as it is (use --reset to start over)"
+                ),
+            }
+            if serve {
+                Application::build(settings)
+                    .await?
+                    .run_until_stopped()
+                    .await?;
+            }
+            Ok(())
+        }
+    }
+}

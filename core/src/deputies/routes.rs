@@ -1,0 +1,220 @@
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Level, entity, stations_entity};
+use crate::auth::{Actor, Role};
+use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
+use crate::stations::{self, PublicCode};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_deputies, create_deputy))
+        .routes(routes!(get_deputy))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeputyOut {
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    /// Home station code.
+    pub station: String,
+    /// Every station served, home first.
+    pub stations: Vec<String>,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DeputyFilter {
+    /// Only deputies serving at this station.
+    pub station: Option<String>,
+}
+
+#[utoipa::path(get, path = "/deputies", tag = "deputies", params(DeputyFilter),
+    responses((status = 200, body = Vec<DeputyOut>)))]
+async fn list_deputies(
+    State(state): State<AppState>,
+    Query(f): Query<DeputyFilter>,
+) -> ApiResult<Json<Vec<DeputyOut>>> {
+    let station_codes: HashMap<i64, String> = stations::entity::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect();
+    let links = stations_entity::Entity::find().all(&state.db).await?;
+    let deputies = entity::Entity::find()
+        .filter(entity::Column::Active.eq(true))
+        .order_by_asc(entity::Column::Id)
+        .all(&state.db)
+        .await?;
+    let only = match &f.station {
+        Some(code) => Some(stations::by_code(&state.db, code).await?.id),
+        None => None,
+    };
+    let out = deputies
+        .into_iter()
+        .filter_map(|d| {
+            let mut ids = vec![d.station_id];
+            ids.extend(
+                links
+                    .iter()
+                    .filter(|l| l.deputy_id == d.id && l.station_id != d.station_id)
+                    .map(|l| l.station_id),
+            );
+            if only.is_some_and(|s| !ids.contains(&s)) {
+                return None;
+            }
+            Some(DeputyOut {
+                code: d.code,
+                name: d.name,
+                level: d.level,
+                station: station_codes
+                    .get(&d.station_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                stations: ids
+                    .iter()
+                    .filter_map(|i| station_codes.get(i).cloned())
+                    .collect(),
+                profile: d.profile,
+            })
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+#[utoipa::path(get, path = "/deputies/{code}", tag = "deputies", params(("code" = String, Path)),
+    responses((status = 200, body = DeputyOut), (status = 404, body = crate::http::ErrorBody)))]
+async fn get_deputy(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<DeputyOut>> {
+    let d = super::by_code(&state.db, &code).await?;
+    let station_codes: HashMap<i64, String> = stations::entity::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect();
+    let mut ids = vec![d.station_id];
+    ids.extend(
+        stations_entity::Entity::find()
+            .filter(stations_entity::Column::DeputyId.eq(d.id))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|l| l.station_id)
+            .filter(|s| *s != d.station_id),
+    );
+    Ok(Json(DeputyOut {
+        code: d.code,
+        name: d.name,
+        level: d.level,
+        station: station_codes
+            .get(&d.station_id)
+            .cloned()
+            .unwrap_or_default(),
+        stations: ids
+            .iter()
+            .filter_map(|i| station_codes.get(i).cloned())
+            .collect(),
+        profile: d.profile,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDeputy {
+    pub code: PublicCode,
+    pub name: String,
+    pub level: Level,
+    /// Home station code.
+    pub station: String,
+    /// Further stations served.
+    #[serde(default)]
+    pub also_serves: Vec<String>,
+    pub profile: Option<String>,
+}
+
+#[utoipa::path(post, path = "/deputies", tag = "deputies", request_body = NewDeputy,
+    responses((status = 201, body = DeputyOut)), security(("bearer" = [])))]
+async fn create_deputy(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewDeputy>,
+) -> ApiResult<(StatusCode, Json<DeputyOut>)> {
+    actor.require(&[Role::Ops])?;
+    let name = required_text("name", &body.name, 50)?;
+    let home = stations::by_code(&state.db, &body.station)
+        .await
+        .map_err(|_| {
+            ApiError::invalid("station", format!("no station with code {}", body.station))
+        })?;
+    let mut extra = Vec::new();
+    for code in &body.also_serves {
+        let s = stations::by_code(&state.db, code).await.map_err(|_| {
+            ApiError::invalid("also_serves", format!("no station with code {code}"))
+        })?;
+        if s.id != home.id && !extra.iter().any(|e: &stations::entity::Model| e.id == s.id) {
+            extra.push(s);
+        }
+    }
+    if entity::Entity::find()
+        .filter(entity::Column::Code.eq(body.code.as_str()))
+        .one(&state.db)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(format!(
+            "a deputy with code {} exists",
+            body.code.as_str()
+        )));
+    }
+    let txn = state.db.begin().await?;
+    let d = entity::ActiveModel {
+        code: Set(body.code.as_str().to_owned()),
+        name: Set(name),
+        level: Set(body.level.as_str().to_owned()),
+        station_id: Set(home.id),
+        profile: Set(body.profile),
+        active: Set(true),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for s in [&home].into_iter().chain(extra.iter()) {
+        stations_entity::ActiveModel {
+            deputy_id: Set(d.id),
+            station_id: Set(s.id),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    let mut stations_out = vec![home.code.clone()];
+    stations_out.extend(extra.into_iter().map(|s| s.code));
+    Ok((
+        StatusCode::CREATED,
+        Json(DeputyOut {
+            code: d.code,
+            name: d.name,
+            level: d.level,
+            station: home.code,
+            stations: stations_out,
+            profile: d.profile,
+        }),
+    ))
+}

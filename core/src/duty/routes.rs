@@ -1,0 +1,463 @@
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Half, receptions, shifts};
+use crate::auth::{Actor, Role};
+use crate::cases::intake::{self, Created, NewCase, text};
+use crate::cases::{Channel, Urgency, contact};
+use crate::http::{ApiError, ApiResult, AppState, JsonBody};
+use crate::{categories, deputies, stations};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_shifts, add_shift))
+        .routes(routes!(remove_shift))
+        .routes(routes!(list_receptions, record_reception))
+        .routes(routes!(reception_to_case))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShiftOut {
+    pub id: i64,
+    pub day: NaiveDate,
+    pub half: Half,
+    pub deputy: crate::cases::queries::Named,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Range {
+    /// First day (default today).
+    pub from: Option<NaiveDate>,
+    /// Last day (default two weeks after `from`); at most 92 days in all.
+    pub to: Option<NaiveDate>,
+}
+
+/// Who sits at the station when (public).
+#[utoipa::path(get, path = "/stations/{code}/duty", tag = "duty", params(("code" = String, Path), Range),
+    responses((status = 200, body = Vec<ShiftOut>), (status = 404, body = crate::http::ErrorBody), (status = 422, body = crate::http::ErrorBody)))]
+async fn list_shifts(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(r): Query<Range>,
+) -> ApiResult<Json<Vec<ShiftOut>>> {
+    let station = stations::by_code(&state.db, &code).await?;
+    let from = r
+        .from
+        .unwrap_or_else(|| crate::cases::queries::today(state.clock.now()));
+    let to = r.to.unwrap_or(from + Duration::days(13));
+    if to < from {
+        return Err(ApiError::invalid("to", "must not be before from"));
+    }
+    if (to - from).num_days() > 92 {
+        return Err(ApiError::invalid(
+            "to",
+            "the range may span at most 92 days",
+        ));
+    }
+    let rows = shifts::Entity::find()
+        .filter(shifts::Column::StationId.eq(station.id))
+        .filter(shifts::Column::Day.gte(from))
+        .filter(shifts::Column::Day.lte(to))
+        .order_by_asc(shifts::Column::Day)
+        .order_by_asc(shifts::Column::Half)
+        .all(&state.db)
+        .await?;
+    let deps: std::collections::HashMap<i64, deputies::entity::Model> =
+        deputies::entity::Entity::find()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+    Ok(Json(
+        rows.into_iter()
+            .map(|s| ShiftOut {
+                id: s.id,
+                day: s.day,
+                half: if s.half == "pm" { Half::Pm } else { Half::Am },
+                deputy: deps
+                    .get(&s.deputy_id)
+                    .map(|d| crate::cases::queries::Named {
+                        code: d.code.clone(),
+                        name: d.name.clone(),
+                    })
+                    .unwrap_or(crate::cases::queries::Named {
+                        code: String::new(),
+                        name: String::new(),
+                    }),
+                note: s.note,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewShift {
+    /// Deputy code; the deputy must serve at this station.
+    pub deputy: String,
+    pub day: NaiveDate,
+    pub half: Half,
+    pub note: Option<String>,
+}
+
+/// Put a deputy on duty (ops, or this station's staff).
+#[utoipa::path(post, path = "/stations/{code}/duty", tag = "duty", params(("code" = String, Path)), request_body = NewShift,
+    responses((status = 201, body = ShiftOut), (status = 409, body = crate::http::ErrorBody)), security(("bearer" = [])))]
+async fn add_shift(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<NewShift>,
+) -> ApiResult<(StatusCode, Json<ShiftOut>)> {
+    let station = stations::by_code(&state.db, &code).await?;
+    actor.require_station_admin(station.id)?;
+    let deputy = deputies::by_code(&state.db, body.deputy.trim())
+        .await
+        .map_err(|_| {
+            ApiError::invalid(
+                "deputy",
+                format!("no deputy with code {}", body.deputy.trim()),
+            )
+        })?;
+    if !deputies::serves_at(&state.db, &deputy, station.id).await? {
+        return Err(ApiError::invalid(
+            "deputy",
+            format!("deputy {} does not serve at this station", deputy.code),
+        ));
+    }
+    let note = match body
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => Some(text("note", n, 1, 200)?),
+        None => None,
+    };
+    let exists = shifts::Entity::find()
+        .filter(shifts::Column::StationId.eq(station.id))
+        .filter(shifts::Column::DeputyId.eq(deputy.id))
+        .filter(shifts::Column::Day.eq(body.day))
+        .filter(shifts::Column::Half.eq(body.half.as_str()))
+        .one(&state.db)
+        .await?;
+    if exists.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "{} is already on duty then",
+            deputy.name
+        )));
+    }
+    let s = shifts::ActiveModel {
+        station_id: Set(station.id),
+        deputy_id: Set(deputy.id),
+        day: Set(body.day),
+        half: Set(body.half.as_str().to_owned()),
+        note: Set(note),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ShiftOut {
+            id: s.id,
+            day: s.day,
+            half: body.half,
+            deputy: crate::cases::queries::Named {
+                code: deputy.code,
+                name: deputy.name,
+            },
+            note: s.note,
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/stations/{code}/duty/{id}", tag = "duty", params(("code" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::http::ErrorBody)), security(("bearer" = [])))]
+async fn remove_shift(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((code, id)): Path<(String, i64)>,
+) -> ApiResult<StatusCode> {
+    let station = stations::by_code(&state.db, &code).await?;
+    actor.require_station_admin(station.id)?;
+    let res = shifts::Entity::delete_many()
+        .filter(shifts::Column::Id.eq(id))
+        .filter(shifts::Column::StationId.eq(station.id))
+        .exec(&state.db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(ApiError::not_found(format!(
+            "no shift {id} at this station"
+        )));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceptionOut {
+    pub id: i64,
+    pub deputy: Option<String>,
+    /// Masked.
+    pub visitor_name: Option<String>,
+    /// Masked.
+    pub visitor_phone: Option<String>,
+    pub summary: String,
+    pub category: Option<String>,
+    pub received_at: DateTime<Utc>,
+    /// The case it became, if it did.
+    pub case_id: Option<i64>,
+}
+
+fn reception_out(
+    r: receptions::Model,
+    deputy: Option<String>,
+    category: Option<String>,
+) -> ReceptionOut {
+    ReceptionOut {
+        id: r.id,
+        deputy,
+        visitor_name: r.visitor_name.as_deref().map(contact::mask_name),
+        visitor_phone: r.visitor_phone.as_deref().map(contact::mask_phone),
+        summary: r.summary,
+        category,
+        received_at: r.received_at,
+        case_id: r.case_id,
+    }
+}
+
+/// Deputies serving at the station, its staff, and ops may record and read receptions.
+fn require_desk(actor: &Actor, station_id: i64) -> Result<(), ApiError> {
+    match actor.role {
+        Role::Ops => Ok(()),
+        Role::StationStaff | Role::Deputy if actor.station_id == Some(station_id) => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "only this station's deputies and staff, or ops, keep its reception log",
+        )),
+    }
+}
+
+#[utoipa::path(get, path = "/stations/{code}/receptions", tag = "duty", params(("code" = String, Path)),
+    responses((status = 200, body = Vec<ReceptionOut>)), security(("bearer" = [])))]
+async fn list_receptions(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<ReceptionOut>>> {
+    let station = stations::by_code(&state.db, &code).await?;
+    require_desk(&actor, station.id)?;
+    let rows = receptions::Entity::find()
+        .filter(receptions::Column::StationId.eq(station.id))
+        .order_by_desc(receptions::Column::ReceivedAt)
+        .all(&state.db)
+        .await?;
+    let deps: std::collections::HashMap<i64, String> = deputies::entity::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.code))
+        .collect();
+    let cats: std::collections::HashMap<i64, String> = categories::entity::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect();
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| {
+                let d = r.deputy_id.and_then(|id| deps.get(&id).cloned());
+                let c = r.category_id.and_then(|id| cats.get(&id).cloned());
+                reception_out(r, d, c)
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReception {
+    pub visitor_name: Option<String>,
+    pub visitor_phone: Option<String>,
+    /// What the visitor raised.
+    pub summary: String,
+    /// Category code, if already clear.
+    pub category: Option<String>,
+    /// When (default now).
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// Record a walk-in at the duty desk.
+#[utoipa::path(post, path = "/stations/{code}/receptions", tag = "duty", params(("code" = String, Path)), request_body = NewReception,
+    responses((status = 201, body = ReceptionOut)), security(("bearer" = [])))]
+async fn record_reception(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<NewReception>,
+) -> ApiResult<(StatusCode, Json<ReceptionOut>)> {
+    let station = stations::by_code(&state.db, &code).await?;
+    require_desk(&actor, station.id)?;
+    let summary = text("summary", &body.summary, 2, 2000)?;
+    let visitor_name = match body
+        .visitor_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => Some(text("visitor_name", n, 1, 50)?),
+        None => None,
+    };
+    let visitor_phone = match body
+        .visitor_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "visitor_phone",
+                "must be a phone number of 7 to 15 digits",
+            ));
+        }
+        None => None,
+    };
+    let category = match &body.category {
+        Some(code) => Some(categories::by_code(&state.db, code).await?.ok_or_else(|| {
+            ApiError::invalid("category", format!("no category with code {code}"))
+        })?),
+        None => None,
+    };
+    let r = receptions::ActiveModel {
+        station_id: Set(station.id),
+        deputy_id: Set(if actor.role == Role::Deputy {
+            actor.deputy_id
+        } else {
+            None
+        }),
+        recorded_by: Set(actor.user_id),
+        visitor_name: Set(visitor_name),
+        visitor_phone: Set(visitor_phone),
+        summary: Set(summary),
+        category_id: Set(category.as_ref().map(|c| c.id)),
+        received_at: Set(body.received_at.unwrap_or_else(|| state.clock.now())),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    let deputy_code = match r.deputy_id {
+        Some(id) => deputies::entity::Entity::find_by_id(id)
+            .one(&state.db)
+            .await?
+            .map(|d| d.code),
+        None => None,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(reception_out(r, deputy_code, category.map(|c| c.code))),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceptionCase {
+    /// Category code; required unless the reception has one.
+    pub category: Option<String>,
+    pub title: Option<String>,
+    /// Defaults to the reception's summary.
+    pub description: Option<String>,
+    #[serde(default)]
+    pub urgency: Urgency,
+}
+
+/// Turn a reception into a case (channel `reception`), carrying the visitor's contact apart.
+#[utoipa::path(post, path = "/stations/{code}/receptions/{id}/case", tag = "duty", params(("code" = String, Path), ("id" = i64, Path)),
+    request_body = ReceptionCase, responses((status = 201, body = Created), (status = 409, body = crate::http::ErrorBody)),
+    security(("bearer" = [])))]
+async fn reception_to_case(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((code, id)): Path<(String, i64)>,
+    JsonBody(body): JsonBody<ReceptionCase>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let station = stations::by_code(&state.db, &code).await?;
+    require_desk(&actor, station.id)?;
+    let r = receptions::Entity::find_by_id(id)
+        .filter(receptions::Column::StationId.eq(station.id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no reception {id} at this station")))?;
+    if let Some(case_id) = r.case_id {
+        return Err(ApiError::Conflict(format!(
+            "reception {id} is already case {case_id}"
+        )));
+    }
+    let category_id = match &body.category {
+        Some(code) => {
+            categories::by_code(&state.db, code)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid("category", format!("no category with code {code}"))
+                })?
+                .id
+        }
+        None => r.category_id.ok_or_else(|| {
+            ApiError::invalid("category", "required: the reception has no category")
+        })?,
+    };
+    let description = text(
+        "description",
+        body.description.as_deref().unwrap_or(&r.summary),
+        2,
+        intake::MAX_DESCRIPTION,
+    )?;
+    let title = match body
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        Some(t) => text("title", t, 1, intake::MAX_TITLE)?,
+        None => intake::default_title(&description),
+    };
+    let contact =
+        (r.visitor_name.is_some() || r.visitor_phone.is_some()).then(|| contact::Contact {
+            name: r.visitor_name.clone(),
+            phone: r.visitor_phone.clone(),
+        });
+    let new = NewCase {
+        station_id: station.id,
+        deputy_id: r.deputy_id,
+        category_id,
+        channel: Channel::Reception,
+        title,
+        description,
+        urgency: body.urgency,
+        location: None,
+        anonymous: contact.is_none(),
+        contact,
+        // The reception id makes converting twice (a double click) land on one case.
+        intake_key: Some(format!("reception-{}", r.id)),
+        recorded_by: Some((actor.user_id, actor.display_name.clone(), actor.role)),
+    };
+    let (created, _) = intake::insert(&state.db, new, state.clock.now()).await?;
+    let txn = state.db.begin().await?;
+    let mut am: receptions::ActiveModel = r.into();
+    am.case_id = Set(Some(created.id));
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}

@@ -1,0 +1,87 @@
+//! A JSON body extractor whose errors name the field at fault, and which turns an oversized
+//! body into 413 rather than a bare text answer.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+pub struct JsonBody<T>(pub T);
+
+/// The configured body limit, put in request extensions by the router so errors can quote it.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(ApiError::BadRequest {
+                field: None,
+                message: "expected a JSON body with Content-Type: application/json".into(),
+            });
+        }
+        let limit = req
+            .extensions()
+            .get::<BodyLimit>()
+            .map(|l| l.0)
+            .unwrap_or_default();
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(inner) if is_length_limit(&inner) => {
+                ApiError::TooLarge { limit }
+            }
+            other => ApiError::BadRequest {
+                field: None,
+                message: other.body_text(),
+            },
+        })?;
+        parse(&bytes).map(JsonBody)
+    }
+}
+
+fn is_length_limit(e: &axum::extract::rejection::FailedToBufferBody) -> bool {
+    matches!(
+        e,
+        axum::extract::rejection::FailedToBufferBody::LengthLimitError(_)
+    )
+}
+
+/// Parses JSON, reporting the path of the offending field (`location.lat`) when serde knows it.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let mut message = inner.to_string();
+        // "missing field `x`" is reported at the parent; name the field itself.
+        let field = if let Some(rest) = message.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or_default().to_owned();
+            Some(if path == "." {
+                name
+            } else {
+                format!("{path}.{name}")
+            })
+        } else if path == "." {
+            None
+        } else {
+            Some(path)
+        };
+        if let Some(at) = message.find(" at line ") {
+            message.truncate(at);
+        }
+        ApiError::BadRequest { field, message }
+    })
+}

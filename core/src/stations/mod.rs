@@ -1,0 +1,98 @@
+//! Stations: the district head station (联络总站) and the township and street stations, each with
+//! a public code that its QR poster carries.
+
+pub mod routes;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::ApiError;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stations")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub name_en: String,
+        /// "head" or "township".
+        pub kind: String,
+        pub address: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A public code as printed under a QR: lowercase letters, digits and dashes, 2 to 32 long.
+/// Used for stations and deputies alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+pub struct PublicCode(String);
+
+impl PublicCode {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if !(2..=32).contains(&s.len()) {
+            return Err("must be 2 to 32 characters".into());
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err("may hold only lowercase letters, digits and dashes".into());
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PublicCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<PublicCode> for String {
+    fn from(c: PublicCode) -> String {
+        c.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StationKind {
+    /// 联络总站
+    Head,
+    /// 镇/街道联络站
+    Township,
+}
+
+impl StationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StationKind::Head => "head",
+            StationKind::Township => "township",
+        }
+    }
+}
+
+pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Model, ApiError> {
+    entity::Entity::find()
+        .filter(entity::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no station with code {code}")))
+}

@@ -1,0 +1,136 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{PublicCode, StationKind, entity};
+use crate::auth::{Actor, Role};
+use crate::http::{ApiError, ApiResult, AppState, JsonBody};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_stations, create_station))
+        .routes(routes!(get_station, update_station))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StationOut {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: String,
+    pub address: Option<String>,
+}
+
+impl From<entity::Model> for StationOut {
+    fn from(m: entity::Model) -> Self {
+        StationOut {
+            code: m.code,
+            name: m.name,
+            name_en: m.name_en,
+            kind: m.kind,
+            address: m.address,
+        }
+    }
+}
+
+/// All stations, the head station first.
+#[utoipa::path(get, path = "/stations", tag = "stations", responses((status = 200, body = Vec<StationOut>)))]
+async fn list_stations(State(state): State<AppState>) -> ApiResult<Json<Vec<StationOut>>> {
+    let rows = entity::Entity::find()
+        .order_by_asc(entity::Column::Kind)
+        .order_by_asc(entity::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/stations/{code}", tag = "stations",
+    params(("code" = String, Path, description = "the station's public code")),
+    responses((status = 200, body = StationOut), (status = 404, body = crate::http::ErrorBody)))]
+async fn get_station(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<StationOut>> {
+    Ok(Json(super::by_code(&state.db, &code).await?.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStation {
+    pub code: PublicCode,
+    pub name: String,
+    pub name_en: String,
+    pub kind: StationKind,
+    pub address: Option<String>,
+}
+
+#[utoipa::path(post, path = "/stations", tag = "stations", request_body = NewStation,
+    responses((status = 201, body = StationOut), (status = 409, body = crate::http::ErrorBody)), security(("bearer" = [])))]
+async fn create_station(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewStation>,
+) -> ApiResult<(StatusCode, Json<StationOut>)> {
+    actor.require(&[Role::Ops])?;
+    let name = crate::http::required_text("name", &body.name, 100)?;
+    let name_en = crate::http::required_text("name_en", &body.name_en, 100)?;
+    if entity::Entity::find()
+        .filter(entity::Column::Code.eq(body.code.as_str()))
+        .one(&state.db)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(format!(
+            "a station with code {} exists",
+            body.code.as_str()
+        )));
+    }
+    let m = entity::ActiveModel {
+        code: Set(body.code.as_str().to_owned()),
+        name: Set(name),
+        name_en: Set(name_en),
+        kind: Set(body.kind.as_str().to_owned()),
+        address: Set(body.address),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StationPatch {
+    pub name: Option<String>,
+    pub name_en: Option<String>,
+    pub address: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/stations/{code}", tag = "stations", request_body = StationPatch,
+    params(("code" = String, Path)), responses((status = 200, body = StationOut)), security(("bearer" = [])))]
+async fn update_station(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<StationPatch>,
+) -> ApiResult<Json<StationOut>> {
+    actor.require(&[Role::Ops])?;
+    let mut m: entity::ActiveModel = super::by_code(&state.db, &code).await?.into();
+    if let Some(n) = body.name {
+        m.name = Set(crate::http::required_text("name", &n, 100)?);
+    }
+    if let Some(n) = body.name_en {
+        m.name_en = Set(crate::http::required_text("name_en", &n, 100)?);
+    }
+    if body.address.is_some() {
+        m.address = Set(body.address);
+    }
+    Ok(Json(m.update(&state.db).await?.into()))
+}

@@ -1,0 +1,172 @@
+//! Accounts, managed by ops. A user has one role and, depending on it, a station, an
+//! organisation or a deputy record: that attachment is what scopes everything they see.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::entity::users;
+use crate::auth::{Actor, Role};
+use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
+use crate::{deputies, orgs, stations};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_users, create_user))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub station_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub deputy_id: Option<i64>,
+    pub active: bool,
+}
+
+impl From<users::Model> for UserOut {
+    fn from(u: users::Model) -> Self {
+        UserOut {
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            station_id: u.station_id,
+            organisation_id: u.organisation_id,
+            deputy_id: u.deputy_id,
+            active: u.active,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<UserOut>)), security(("bearer" = [])))]
+async fn list_users(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<UserOut>>> {
+    actor.require(&[Role::Ops])?;
+    let rows = users::Entity::find()
+        .order_by_asc(users::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    /// At least 10 characters.
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Station code; required for station staff, taken from the deputy record for deputies.
+    pub station: Option<String>,
+    /// Organisation code; required for handlers.
+    pub organisation: Option<String>,
+    /// Deputy code; required for deputies.
+    pub deputy: Option<String>,
+}
+
+/// Resolves the attachments a role needs, refusing ones it must not have.
+pub async fn attachments(
+    db: &impl sea_orm::ConnectionTrait,
+    role: Role,
+    station: Option<&str>,
+    organisation: Option<&str>,
+    deputy: Option<&str>,
+) -> Result<(Option<i64>, Option<i64>, Option<i64>), ApiError> {
+    match role {
+        Role::StationStaff => {
+            let code = station
+                .ok_or_else(|| ApiError::invalid("station", "required for station staff"))?;
+            let s = stations::by_code(db, code).await.map_err(|_| {
+                ApiError::invalid("station", format!("no station with code {code}"))
+            })?;
+            Ok((Some(s.id), None, None))
+        }
+        Role::Handler => {
+            let code = organisation
+                .ok_or_else(|| ApiError::invalid("organisation", "required for handlers"))?;
+            let o = orgs::by_code(db, code).await?.ok_or_else(|| {
+                ApiError::invalid("organisation", format!("no organisation with code {code}"))
+            })?;
+            Ok((None, Some(o.id), None))
+        }
+        Role::Deputy => {
+            let code =
+                deputy.ok_or_else(|| ApiError::invalid("deputy", "required for deputies"))?;
+            let d = deputies::by_code(db, code)
+                .await
+                .map_err(|_| ApiError::invalid("deputy", format!("no deputy with code {code}")))?;
+            Ok((Some(d.station_id), None, Some(d.id)))
+        }
+        Role::Ops | Role::Viewer => Ok((None, None, None)),
+        Role::Resident | Role::System => Err(ApiError::invalid(
+            "role",
+            "must be deputy, station_staff, handler, ops or viewer",
+        )),
+    }
+}
+
+#[utoipa::path(post, path = "/users", tag = "users", request_body = NewUser,
+    responses((status = 201, body = UserOut), (status = 409, body = crate::http::ErrorBody)), security(("bearer" = [])))]
+async fn create_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewUser>,
+) -> ApiResult<(StatusCode, Json<UserOut>)> {
+    actor.require(&[Role::Ops])?;
+    let username = required_text("username", &body.username, 64)?;
+    if !username
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    {
+        return Err(ApiError::invalid(
+            "username",
+            "may hold only letters, digits, '_', '-' and '.'",
+        ));
+    }
+    if body.password.chars().count() < 10 {
+        return Err(ApiError::invalid(
+            "password",
+            "must be at least 10 characters",
+        ));
+    }
+    let display_name = required_text("display_name", &body.display_name, 50)?;
+    let (station_id, organisation_id, deputy_id) = attachments(
+        &state.db,
+        body.role,
+        body.station.as_deref(),
+        body.organisation.as_deref(),
+        body.deputy.as_deref(),
+    )
+    .await?;
+    if users::Entity::find()
+        .filter(users::Column::Username.eq(&username))
+        .one(&state.db)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(format!("username {username} is taken")));
+    }
+    let hash = state.passwords.hash(&body.password)?;
+    let u = users::ActiveModel {
+        username: Set(username),
+        password_hash: Set(hash),
+        display_name: Set(display_name),
+        role: Set(body.role.as_str().to_owned()),
+        station_id: Set(station_id),
+        organisation_id: Set(organisation_id),
+        deputy_id: Set(deputy_id),
+        active: Set(true),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&state.db)
+    .await?;
+    Ok((StatusCode::CREATED, Json(u.into())))
+}

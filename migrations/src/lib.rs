@@ -1,0 +1,15 @@
+//! Every schema change of Liaison is a migration here; SQLite and PostgreSQL run the same ones.
+
+pub use sea_orm_migration;
+use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_foundation::Migration)]
+    }
+}
