@@ -38,11 +38,15 @@ impl Application {
             .await
             .with_context(|| format!("binding {addr}"))?;
         let passwords = PasswordPolicy::new(&settings.auth)?;
+        let intake = crate::cases::intake::IntakeWriter::spawn(db.clone());
+        let reference = crate::cases::reference::ReferenceCache::default();
         let state = AppState {
             db,
             settings: Arc::new(settings),
             clock,
             passwords,
+            intake,
+            reference,
         };
         Ok(Self { listener, state })
     }

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod lifecycle;
 pub mod queries;
 pub mod receipt;
+pub mod reference;
 pub mod routes;
 pub mod scope;
 pub mod sweeper;

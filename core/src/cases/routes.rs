@@ -71,8 +71,8 @@ async fn submit(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let new = intake::validate(&state.db, req, key).await?;
-    let (created, fresh) = intake::insert(&state.db, new, state.clock.now()).await?;
+    let new = intake::validate(&state.db, &state.reference, req, key).await?;
+    let (created, fresh) = state.intake.submit(new, state.clock.now()).await?;
     Ok((
         if fresh {
             StatusCode::CREATED

@@ -48,6 +48,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub passwords: PasswordPolicy,
+    pub intake: crate::cases::intake::IntakeWriter,
+    pub reference: crate::cases::reference::ReferenceCache,
 }
 
 #[derive(OpenApi)]
