@@ -26,6 +26,8 @@ pub struct ServerSettings {
     pub body_limit_bytes: usize,
     pub intake_burst: u32,
     pub intake_refill_ms: u64,
+    pub login_burst: u32,
+    pub login_refill_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,9 +12,17 @@ use utoipa_axum::routes;
 use super::{Actor, PasswordPolicy, Role, entity::users};
 use crate::http::{ApiError, ApiResult, AppState, JsonBody};
 
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    let s = &state.settings.server;
+    // Password guessing is throttled per address.
+    let guarded = OpenApiRouter::new()
         .routes(routes!(login))
+        .layer(crate::http::limits::per_ip(
+            s.login_burst,
+            s.login_refill_ms,
+        ));
+    OpenApiRouter::new()
+        .merge(guarded)
         .routes(routes!(logout))
         .routes(routes!(me))
 }

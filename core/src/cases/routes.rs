@@ -1,15 +1,9 @@
-use std::sync::Arc;
-use std::time::Duration;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
-use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::PeerIpKeyExtractor;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,25 +20,13 @@ use crate::http::{ApiError, ApiResult, AppState, JsonBody, json::parse};
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let s = &state.settings.server;
     // Intake and rating are open to anyone; a per-address budget keeps floods out.
-    let governor = GovernorConfigBuilder::default()
-        .per_millisecond(s.intake_refill_ms.max(1))
-        .burst_size(s.intake_burst.max(1))
-        .key_extractor(PeerIpKeyExtractor)
-        .finish()
-        .expect("valid rate limit");
-    let governor = Arc::new(governor);
-    let limiter = governor.limiter().clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            limiter.retain_recent();
-        }
-    });
     let public = OpenApiRouter::new()
         .routes(routes!(submit))
         .routes(routes!(rate_by_receipt))
-        .layer(GovernorLayer::new(governor));
+        .layer(crate::http::limits::per_ip(
+            s.intake_burst,
+            s.intake_refill_ms,
+        ));
     OpenApiRouter::new()
         .merge(public)
         .routes(routes!(list_cases))

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod json;
+pub mod limits;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -79,7 +80,7 @@ impl Modify for BearerAuth {
 pub fn router(state: AppState) -> Router {
     let limit = state.settings.server.body_limit_bytes;
     let api = OpenApiRouter::new()
-        .merge(crate::auth::routes::router())
+        .merge(crate::auth::routes::router(&state))
         .merge(crate::cases::routes::router(&state))
         .merge(crate::stations::routes::router())
         .merge(crate::deputies::routes::router())
