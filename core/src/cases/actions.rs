@@ -194,14 +194,13 @@ async fn load(
 
 /// Handlers act only on cases their organisation leads; co-handlers read.
 fn require_lead(who: &Performer, case: &cases::Model) -> Result<(), ApiError> {
-    if let Performer::User(a) = who {
-        if a.role == Role::Handler
-            && (a.organisation_id.is_none() || a.organisation_id != case.lead_org_id)
-        {
-            return Err(ApiError::forbidden(
-                "only the lead organisation (主办) acts on this case",
-            ));
-        }
+    if let Performer::User(a) = who
+        && a.role == Role::Handler
+        && (a.organisation_id.is_none() || a.organisation_id != case.lead_org_id)
+    {
+        return Err(ApiError::forbidden(
+            "only the lead organisation (主办) acts on this case",
+        ));
     }
     Ok(())
 }

@@ -275,14 +275,13 @@ pub async fn insert(
     new: NewCase,
     now: DateTime<Utc>,
 ) -> Result<(Created, bool), ApiError> {
-    if let Some(key) = &new.intake_key {
-        if let Some(existing) = cases::Entity::find()
+    if let Some(key) = &new.intake_key
+        && let Some(existing) = cases::Entity::find()
             .filter(cases::Column::IntakeKey.eq(key.as_str()))
             .one(db)
             .await?
-        {
-            return Ok((created_of(&existing), false));
-        }
+    {
+        return Ok((created_of(&existing), false));
     }
     // A receipt-code collision is astronomically rare, but retrying costs nothing.
     for _ in 0..5 {

@@ -53,10 +53,10 @@ impl ReferenceCache {
         db: &impl ConnectionTrait,
         code: &str,
     ) -> Result<Option<stations::entity::Model>, ApiError> {
-        if self.fresh().await {
-            if let Some(s) = self.inner.read().await.stations.get(code) {
-                return Ok(Some(s.clone()));
-            }
+        if self.fresh().await
+            && let Some(s) = self.inner.read().await.stations.get(code)
+        {
+            return Ok(Some(s.clone()));
         }
         self.refresh(db).await?;
         Ok(self.inner.read().await.stations.get(code).cloned())
@@ -67,10 +67,10 @@ impl ReferenceCache {
         db: &impl ConnectionTrait,
         code: &str,
     ) -> Result<Option<categories::entity::Model>, ApiError> {
-        if self.fresh().await {
-            if let Some(c) = self.inner.read().await.categories.get(code) {
-                return Ok(Some(c.clone()));
-            }
+        if self.fresh().await
+            && let Some(c) = self.inner.read().await.categories.get(code)
+        {
+            return Ok(Some(c.clone()));
         }
         self.refresh(db).await?;
         Ok(self.inner.read().await.categories.get(code).cloned())

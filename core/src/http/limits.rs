@@ -72,10 +72,10 @@ fn refusal(e: GovernorError) -> Response<Body> {
         }),
     )
         .into_response();
-    if let Some(w) = wait {
-        if let Ok(v) = HeaderValue::from_str(&w.max(1).to_string()) {
-            res.headers_mut().insert(RETRY_AFTER, v);
-        }
+    if let Some(w) = wait
+        && let Ok(v) = HeaderValue::from_str(&w.max(1).to_string())
+    {
+        res.headers_mut().insert(RETRY_AFTER, v);
     }
     res
 }
