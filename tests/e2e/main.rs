@@ -1,1 +1,16 @@
-fn main() {}
+//! End-to-end tests: the real server (in-process, or the real binary for durability) on a fresh
+//! database per test, driven over HTTP. Every API scenario runs on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL is expected at `postgres://postgres@127.0.0.1:5432/postgres` (or
+//! `LIAISON_TEST_PG_URL`); `LIAISON_SKIP_PG=1` skips its half of the tests.
+
+#[macro_use]
+mod support;
+
+#[cfg(unix)]
+mod durability;
+mod intake;
+mod lifecycle;
+mod platform;
+mod reference;
+mod scope;

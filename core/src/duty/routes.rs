@@ -449,8 +449,10 @@ async fn reception_to_case(
         location: None,
         anonymous: contact.is_none(),
         contact,
-        // The reception id makes converting twice (a double click) land on one case.
-        intake_key: Some(format!("reception-{}", r.id)),
+        // The reception id makes converting twice (a double click) land on one case. The space
+        // keeps it out of residents' reach: their keys are printable ASCII without spaces, so no
+        // form can claim this key (and be answered with this case's receipt code).
+        intake_key: Some(format!("reception {}", r.id)),
         recorded_by: Some((actor.user_id, actor.display_name.clone(), actor.role)),
     };
     let (created, _) = intake::insert(&state.db, new, state.clock.now()).await?;

@@ -45,7 +45,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable kind: bad_request, invalid, unauthorized, forbidden, not_found,
-    /// conflict, too_large, internal.
+    /// method_not_allowed, conflict, too_large, too_many_requests, internal.
     pub code: &'static str,
     /// A sentence for people.
     pub message: String,
@@ -129,3 +129,61 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Axum answers some requests itself before any handler runs: a query string or a path segment
+/// that does not parse, a body past the limit read as raw bytes, a method the route lacks. Those
+/// answers are plain text or empty; this rewrites such error answers into [`ErrorBody`], keeping
+/// their status and headers (Allow, Retry-After), so clients read one shape. Answers that already
+/// chose a type (JSON, a page) are left alone.
+pub async fn json_errors(res: Response) -> Response {
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !plain || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let code = match status {
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let (mut parts, body) = res.into_parts();
+    let message = if status.is_server_error() {
+        "internal error".to_owned()
+    } else {
+        let text = axum::body::to_bytes(body, 4096)
+            .await
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .unwrap_or_default();
+        if text.is_empty() {
+            status
+                .canonical_reason()
+                .unwrap_or("refused")
+                .to_lowercase()
+        } else {
+            text
+        }
+    };
+    let (json, body) = Json(ErrorBody {
+        error: ErrorDetail {
+            code,
+            message,
+            field: None,
+        },
+    })
+    .into_response()
+    .into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.extend(json.headers);
+    Response::from_parts(parts, body)
+}

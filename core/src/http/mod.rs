@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
         .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::map_response(error::json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

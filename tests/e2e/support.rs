@@ -1,0 +1,605 @@
+//! The harness: a real Liaison server on a fresh database for every test, driven over HTTP.
+//!
+//! - SQLite: a new file in a new temporary folder, removed when the test ends.
+//! - PostgreSQL: a new database `liaison_test_*` on the local server, dropped when the test ends.
+//!   The server is `postgres://postgres@127.0.0.1:5432/postgres` unless `LIAISON_TEST_PG_URL`
+//!   names another maintenance database. If it does not answer the PostgreSQL tests fail, unless
+//!   `LIAISON_SKIP_PG=1`, which makes them return early.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use liaison::auth::PasswordPolicy;
+use liaison::cases::entity::{cases, events};
+use liaison::configuration::Settings;
+use liaison::http::Clock;
+use reqwest::{Method, StatusCode};
+use sea_orm::{
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder,
+};
+use serde_json::{Value, json};
+
+pub const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The password of every user a test adds with [`TestApp::add_user`].
+pub const TEST_PASSWORD: &str = "test-password-2026";
+
+/// The reporter of [`TestApp::submit_default`]: never to be seen unmasked outside a reveal.
+pub const REPORTER_PHONE: &str = "13812345678";
+pub const REPORTER_PHONE_MASKED: &str = "138****5678";
+pub const REPORTER_NAME: &str = "张三丰";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn skip_postgres() -> bool {
+    std::env::var("LIAISON_SKIP_PG").is_ok_and(|v| v.trim() == "1")
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("LIAISON_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_ADMIN_URL.to_owned())
+}
+
+/// For each `async fn scenario(b: Backend)`, a module `scenario` with the tests `sqlite` and
+/// `postgres`.
+macro_rules! both_backends {
+    ($($scenario:ident),+ $(,)?) => {$(
+        mod $scenario {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$scenario($crate::support::Backend::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if $crate::support::skip_postgres() {
+                    eprintln!("skipped: LIAISON_SKIP_PG=1");
+                    return;
+                }
+                super::$scenario($crate::support::Backend::Postgres).await;
+            }
+        }
+    )+};
+}
+
+/// A name no other test of any run on this machine uses.
+pub fn unique(prefix: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Removes what a test's database left behind, even when the test panics.
+enum Cleanup {
+    SqliteDir(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                // Drop runs inside the test's runtime, which cannot be blocked on; a thread with
+                // its own runtime does the work. FORCE ends the server's pooled connections.
+                let (url, db) = (admin_url.clone(), name.clone());
+                let done = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime for the cleanup");
+                    rt.block_on(async {
+                        let admin = admin_connect(&url).await?;
+                        admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"
+                            ))
+                            .await?;
+                        admin.close().await
+                    })
+                })
+                .join();
+                if !matches!(done, Ok(Ok(()))) {
+                    eprintln!("could not drop the test database {name}: {done:?}");
+                }
+            }
+        }
+    }
+}
+
+async fn admin_connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    Database::connect(opts).await
+}
+
+/// A fresh, empty database for `backend`: its URL and what removes it.
+async fn fresh_database(backend: Backend) -> (String, Cleanup) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique("liaison-e2e"));
+            std::fs::create_dir_all(&dir).expect("creating a temporary folder");
+            let url = format!("sqlite://{}?mode=rwc", dir.join("liaison.db").display());
+            (url, Cleanup::SqliteDir(dir))
+        }
+        Backend::Postgres => {
+            let admin_url = pg_admin_url();
+            let admin = admin_connect(&admin_url).await.unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL at {admin_url} did not answer ({e}). Start it (user postgres, \
+                     trust authentication), point LIAISON_TEST_PG_URL at another server, or set \
+                     LIAISON_SKIP_PG=1 to skip the PostgreSQL tests."
+                )
+            });
+            let name = unique("liaison_test");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .unwrap_or_else(|e| panic!("creating the test database {name}: {e}"));
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("a URL naming a database");
+            let url = format!("{base}/{name}");
+            (url, Cleanup::Postgres { admin_url, name })
+        }
+    }
+}
+
+/// A running server with the demo district (stations, deputies, organisations, categories, the
+/// 2026 calendar and the demo users) and no cases.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    pub settings: Settings,
+    pub passwords: PasswordPolicy,
+    // Last: the database is removed after everything else let go of it.
+    _cleanup: Cleanup,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with the settings changed by `tweak` before the server starts.
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings::defaults();
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.intake_burst = 100_000;
+    settings.server.intake_refill_ms = 1;
+    settings.server.login_burst = 100_000;
+    settings.server.login_refill_ms = 1;
+    settings.auth.argon2_memory_kib = 64;
+    settings.auth.argon2_iterations = 1;
+    settings.auth.argon2_parallelism = 1;
+    settings.database.max_connections = 5;
+    let (url, cleanup) = fresh_database(backend).await;
+    settings.database.url = url;
+    tweak(&mut settings);
+
+    let db = liaison::db::connect(&settings.database)
+        .await
+        .expect("connecting to the test database");
+    liaison::db::migrate(&db).await.expect("running migrations");
+    let passwords = PasswordPolicy::new(&settings.auth).expect("argon2 parameters");
+    let clock = Clock::default();
+    liaison::demo::seed_district(&db, &passwords, clock.now())
+        .await
+        .expect("seeding the demo district");
+    let app = liaison::startup::Application::with_db(settings.clone(), db.clone(), clock.clone())
+        .await
+        .expect("building the application");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("an HTTP client"),
+        db,
+        clock,
+        settings,
+        passwords,
+        _cleanup: cleanup,
+    }
+}
+
+/// An answer, read whole: its status, its raw text (to search for what must not be there) and
+/// its JSON (Null when it is not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub content_type: String,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Resp {
+    async fn read(res: reqwest::Response) -> Resp {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let content_type = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = res.text().await.expect("reading the answer");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            content_type,
+            text,
+            body,
+        }
+    }
+
+    /// Asserts the status, showing the body when it is another.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "expected {status}, got {}: {}",
+            self.status,
+            self.text
+        );
+        self
+    }
+
+    /// Asserts a JSON error answer: its status, its code and the field it names (if given).
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str, field: Option<&str>) -> Resp {
+        let r = self.expect(status);
+        assert!(
+            r.content_type.starts_with("application/json"),
+            "an error answers JSON, not {:?}: {}",
+            r.content_type,
+            r.text
+        );
+        assert_eq!(r.body["error"]["code"], code, "error code in {}", r.text);
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "an error carries a message: {}",
+            r.text
+        );
+        if let Some(field) = field {
+            assert_eq!(r.body["error"]["field"], field, "error field in {}", r.text);
+        }
+        r
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or_default()
+    }
+}
+
+/// What intake answers.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub id: i64,
+    pub receipt_code: String,
+}
+
+/// A case body for `station` with the default reporter and category.
+pub fn case_body(station: &str) -> Value {
+    json!({
+        "station": station,
+        "category": "urban_construction",
+        "title": "路灯不亮",
+        "description": "石曲村一带路灯坏了半个多月，晚上出行很不方便，希望尽快修好。",
+        "location": { "lat": 28.58, "lng": 121.37, "address": "石曲村口" },
+        "contact": { "name": REPORTER_NAME, "phone": REPORTER_PHONE },
+    })
+}
+
+impl TestApp {
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.address)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        let mut req = self.client.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        Resp::read(req.send().await.expect("sending the request")).await
+    }
+
+    /// GET under `/api/v1`.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.request(Method::GET, &self.api(path), token, None)
+            .await
+    }
+
+    /// POST JSON under `/api/v1`.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.request(Method::POST, &self.api(path), token, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        self.request(Method::PUT, &self.api(path), token, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Resp {
+        self.request(Method::DELETE, &self.api(path), token, None)
+            .await
+    }
+
+    /// POST raw bytes with the given headers, for bodies no JSON encoder would write.
+    pub async fn post_raw(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Resp {
+        let mut req = self.client.post(self.api(path)).body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        Resp::read(req.send().await.expect("sending the request")).await
+    }
+
+    /// Signs in; the bearer token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/auth/login",
+                None,
+                &json!({ "username": username, "password": password }),
+            )
+            .await
+            .expect(200);
+        r.body["token"]
+            .as_str()
+            .expect("a token in the login answer")
+            .to_owned()
+    }
+
+    /// Signs in as one of the demo users: ops, staff, deputy, handler, viewer.
+    pub async fn login_demo(&self, username: &str) -> String {
+        let u = liaison::demo::DEMO_USERS
+            .iter()
+            .find(|u| u.username == username)
+            .unwrap_or_else(|| panic!("no demo user {username}"));
+        self.login(u.username, u.password).await
+    }
+
+    /// Adds a user (password [`TEST_PASSWORD`]) attached by codes, and signs them in.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        role: &str,
+        station: Option<&str>,
+        organisation: Option<&str>,
+        deputy: Option<&str>,
+    ) -> String {
+        let station_id = match station {
+            Some(code) => Some(liaison::stations::by_code(&self.db, code).await.unwrap().id),
+            None => None,
+        };
+        let organisation_id = match organisation {
+            Some(code) => Some(
+                liaison::orgs::by_code(&self.db, code)
+                    .await
+                    .unwrap()
+                    .unwrap_or_else(|| panic!("no organisation {code}"))
+                    .id,
+            ),
+            None => None,
+        };
+        let (deputy_id, station_id) = match deputy {
+            Some(code) => {
+                let d = liaison::deputies::by_code(&self.db, code).await.unwrap();
+                (Some(d.id), station_id.or(Some(d.station_id)))
+            }
+            None => (None, station_id),
+        };
+        liaison::demo::insert_user(
+            &self.db,
+            &self.passwords,
+            username,
+            TEST_PASSWORD,
+            username,
+            role,
+            station_id,
+            organisation_id,
+            deputy_id,
+            self.clock.now(),
+        )
+        .await
+        .expect("adding a user");
+        self.login(username, TEST_PASSWORD).await
+    }
+
+    /// POST /cases with `body`.
+    pub async fn submit(&self, body: &Value) -> Resp {
+        self.post("/cases", None, body).await
+    }
+
+    /// Submits [`case_body`] at `station`; asserts the 201.
+    pub async fn submit_at(&self, station: &str) -> Submitted {
+        let r = self.submit(&case_body(station)).await.expect(201);
+        Submitted {
+            id: r.body["id"].as_i64().expect("an id"),
+            receipt_code: r.body["receipt_code"]
+                .as_str()
+                .expect("a receipt code")
+                .to_owned(),
+        }
+    }
+
+    pub async fn submit_default(&self) -> Submitted {
+        self.submit_at("lunan").await
+    }
+
+    /// POST /cases/{id}/actions/{action}.
+    pub async fn act(&self, token: Option<&str>, id: i64, action: &str, body: Value) -> Resp {
+        self.post(&format!("/cases/{id}/actions/{action}"), token, &body)
+            .await
+    }
+
+    /// GET /cases/{id}; asserts the 200.
+    pub async fn detail(&self, token: &str, id: i64) -> Value {
+        self.get(&format!("/cases/{id}"), Some(token))
+            .await
+            .expect(200)
+            .body
+    }
+
+    /// GET /cases with a query string; the ids listed.
+    pub async fn list_ids(&self, token: &str, query: &str) -> Vec<i64> {
+        let r = self
+            .get(&format!("/cases?per_page=100&{query}"), Some(token))
+            .await
+            .expect(200);
+        let ids: Vec<i64> = r.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|c| c["id"].as_i64().expect("an id"))
+            .collect();
+        assert_eq!(
+            r.body["total"].as_u64(),
+            Some(ids.len() as u64),
+            "total agrees with the items: {}",
+            r.text
+        );
+        ids
+    }
+
+    pub async fn track(&self, code: &str) -> Resp {
+        self.get(&format!("/track/{code}"), None).await
+    }
+
+    pub async fn case_count(&self) -> u64 {
+        cases::Entity::find().count(&self.db).await.unwrap()
+    }
+
+    pub async fn contact_count(&self) -> u64 {
+        liaison::cases::contact::entity::Entity::find()
+            .count(&self.db)
+            .await
+            .unwrap()
+    }
+
+    pub async fn all_event_count(&self) -> u64 {
+        events::Entity::find().count(&self.db).await.unwrap()
+    }
+
+    pub async fn case_row(&self, id: i64) -> cases::Model {
+        cases::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no case row {id}"))
+    }
+
+    /// The case's events as stored, oldest first.
+    pub async fn event_rows(&self, id: i64) -> Vec<events::Model> {
+        events::Entity::find()
+            .filter(events::Column::CaseId.eq(id))
+            .order_by_asc(events::Column::Id)
+            .all(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// The working-day calendar as the API publishes it, every year.
+    pub async fn calendar(&self) -> WorkingDays {
+        let r = self.get("/calendar", None).await.expect(200);
+        WorkingDays(
+            r.body
+                .as_array()
+                .expect("a list of days")
+                .iter()
+                .map(|d| {
+                    (
+                        d["day"].as_str().unwrap().parse().unwrap(),
+                        d["kind"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The district's date today (China Standard Time), as the server's clock sees it.
+    pub fn today(&self) -> NaiveDate {
+        liaison::cases::queries::today(self.clock.now())
+    }
+}
+
+/// Weekdays work, weekends rest, except for the calendar's rows: counted here independently of
+/// the server's own calendar code.
+pub struct WorkingDays(HashMap<NaiveDate, String>);
+
+impl WorkingDays {
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        match self.0.get(&day).map(String::as_str) {
+            Some("holiday") => false,
+            Some("workday") => true,
+            _ => !matches!(day.weekday(), Weekday::Sat | Weekday::Sun),
+        }
+    }
+
+    /// Working days in `(from, to]`.
+    pub fn between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let mut n = 0;
+        let mut d = from;
+        while d < to {
+            d = d.succ_opt().unwrap();
+            n += i64::from(self.is_working_day(d));
+        }
+        n
+    }
+}
+
+/// A date field of a JSON answer.
+#[track_caller]
+pub fn date(v: &Value) -> NaiveDate {
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a date, got {v}"))
+        .parse()
+        .unwrap_or_else(|e| panic!("expected a date, got {v}: {e}"))
+}
+
+/// The `action` of each event of a case detail or each step of a track timeline.
+pub fn actions_of(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|e| e["action"].as_str().expect("an action").to_owned())
+        .collect()
+}
