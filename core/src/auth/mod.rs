@@ -135,6 +135,8 @@ impl Actor {
 #[derive(Clone)]
 pub struct PasswordPolicy {
     params: Params,
+    /// A hash of nothing, verified against when the username is unknown.
+    decoy: std::sync::Arc<String>,
 }
 
 impl PasswordPolicy {
@@ -146,7 +148,13 @@ impl PasswordPolicy {
             None,
         )
         .map_err(|e| anyhow::anyhow!("auth.argon2_*: {e}"))?;
-        Ok(Self { params })
+        let mut policy = Self { params, decoy: Default::default() };
+        policy.decoy = std::sync::Arc::new(policy.hash("no such user")?);
+        Ok(policy)
+    }
+
+    pub fn decoy(&self) -> &str {
+        &self.decoy
     }
 
     pub fn hash(&self, password: &str) -> anyhow::Result<String> {

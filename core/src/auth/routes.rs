@@ -81,9 +81,14 @@ async fn login(
         .filter(users::Column::Username.eq(req.username.trim()))
         .one(&state.db)
         .await?;
-    // Verify even for unknown users would cost a hash; the answer is the same either way.
-    let Some(user) = user.filter(|u| PasswordPolicy::verify(&req.password, &u.password_hash))
-    else {
+    // An unknown user costs the same hash as a known one, so timing does not tell which
+    // usernames exist.
+    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| state.passwords.decoy().to_owned());
+    let password = req.password.clone();
+    let ok = tokio::task::spawn_blocking(move || PasswordPolicy::verify(&password, &stored))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let Some(user) = user.filter(|_| ok) else {
         tracing::info!(username = %req.username.trim(), "sign-in refused");
         return Err(ApiError::Unauthorized);
     };

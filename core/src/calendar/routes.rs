@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -75,14 +75,17 @@ async fn put_day(
     actor.require(&[Role::Ops])?;
     let day = parse_day(&day)?;
     let name = required_text("name", &body.name, 50)?;
-    entity::Entity::delete_by_id(day).exec(&state.db).await?;
+    // Replace in one transaction, so two edits of one day cannot leave it half-written.
+    let txn = state.db.begin().await?;
+    entity::Entity::delete_by_id(day).exec(&txn).await?;
     entity::ActiveModel {
         day: Set(day),
         kind: Set(body.kind.as_str().to_owned()),
         name: Set(name.clone()),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
     Ok(Json(CalendarDay {
         day,
         kind: body.kind,

@@ -23,6 +23,8 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let public = OpenApiRouter::new()
         .routes(routes!(submit))
         .routes(routes!(rate_by_receipt))
+        // Tracking is public too; the same budget keeps receipt codes from being guessed.
+        .routes(routes!(track))
         .layer(crate::http::limits::per_ip(
             s.intake_burst,
             s.intake_refill_ms,
@@ -33,7 +35,6 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(get_case))
         .routes(routes!(act))
         .routes(routes!(reveal_contact))
-        .routes(routes!(track))
 }
 
 /// Raise an opinion (no sign-in). The answer comes after the case is on disk.
