@@ -23,6 +23,11 @@ pub enum Command {
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo district (Luqiao) into an empty database.
+    /// Station brand plugins: new, build, install, enable, list, run.
+    Plugin {
+        #[command(subcommand)]
+        command: crate::plugins::cli::PluginCommand,
+    },
     Demo {
         /// Delete what is there first (SQLite file only).
         #[arg(long)]
@@ -57,6 +62,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Plugin { command } => crate::plugins::cli::run(command, settings).await,
         Command::Demo { reset, serve } => {
             if reset {
                 crate::demo::reset(&settings)?;

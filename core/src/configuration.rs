@@ -16,6 +16,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub deadlines: DeadlineRules,
+    pub plugins: crate::plugins::PluginSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -13,6 +13,7 @@ pub mod deputies;
 pub mod duty;
 pub mod http;
 pub mod orgs;
+pub mod plugins;
 pub mod startup;
 pub mod stations;
 pub mod telemetry;

@@ -40,6 +40,11 @@ impl Application {
         let passwords = PasswordPolicy::new(&settings.auth)?;
         let intake = crate::cases::intake::IntakeWriter::spawn(db.clone());
         let reference = crate::cases::reference::ReferenceCache::default();
+        let plugins = Arc::new(crate::plugins::PluginHost::new(
+            db.clone(),
+            clock.clone(),
+            settings.plugins.clone(),
+        )?);
         let state = AppState {
             db,
             settings: Arc::new(settings),
@@ -47,6 +52,7 @@ impl Application {
             passwords,
             intake,
             reference,
+            plugins,
         };
         Ok(Self { listener, state })
     }
@@ -69,6 +75,7 @@ impl Application {
             state.settings.deadlines.clone(),
             state.clock.clone(),
         );
+        crate::plugins::outbox::spawn(state.plugins.clone());
         if crate::stations::entity::Entity::find()
             .count(&state.db)
             .await?

@@ -148,7 +148,10 @@ impl PasswordPolicy {
             None,
         )
         .map_err(|e| anyhow::anyhow!("auth.argon2_*: {e}"))?;
-        let mut policy = Self { params, decoy: Default::default() };
+        let mut policy = Self {
+            params,
+            decoy: Default::default(),
+        };
         policy.decoy = std::sync::Arc::new(policy.hash("no such user")?);
         Ok(policy)
     }

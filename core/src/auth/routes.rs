@@ -83,7 +83,10 @@ async fn login(
         .await?;
     // An unknown user costs the same hash as a known one, so timing does not tell which
     // usernames exist.
-    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| state.passwords.decoy().to_owned());
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.passwords.decoy().to_owned());
     let password = req.password.clone();
     let ok = tokio::task::spawn_blocking(move || PasswordPolicy::verify(&password, &stored))
         .await

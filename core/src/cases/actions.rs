@@ -248,7 +248,7 @@ pub async fn perform(
     }
     record(
         &txn,
-        case.id,
+        &case,
         action.as_str(),
         from,
         change.to,
@@ -278,7 +278,7 @@ pub async fn perform(
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     txn: &DatabaseTransaction,
-    case_id: i64,
+    case: &cases::Model,
     action: &str,
     from: Status,
     to: Status,
@@ -288,8 +288,8 @@ pub async fn record(
     data: Option<Value>,
     now: DateTime<Utc>,
 ) -> Result<events::Model, ApiError> {
-    Ok(events::ActiveModel {
-        case_id: Set(case_id),
+    let event = events::ActiveModel {
+        case_id: Set(case.id),
         action: Set(action.to_owned()),
         from_status: Set(from.as_str().to_owned()),
         to_status: Set(to.as_str().to_owned()),
@@ -303,7 +303,10 @@ pub async fn record(
         ..Default::default()
     }
     .insert(txn)
-    .await?)
+    .await?;
+    // Same transaction: the event reaches plugins if and only if the transition commits.
+    crate::plugins::outbox::enqueue(txn, &event, case.station_id).await?;
+    Ok(event)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -67,6 +67,14 @@ pub struct Created {
     pub status: Status,
 }
 
+/// Who wrote a case down when it was not the resident: a user at the desk, or a plugin.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub role: String,
+}
+
 /// A case ready to be written: every reference resolved, every field checked.
 #[derive(Debug, Clone)]
 pub struct NewCase {
@@ -82,7 +90,7 @@ pub struct NewCase {
     pub contact: Option<contact::Contact>,
     pub intake_key: Option<String>,
     /// Who wrote it down, for cases recorded by people rather than residents.
-    pub recorded_by: Option<(i64, String, crate::auth::Role)>,
+    pub recorded_by: Option<Recorder>,
 }
 
 fn char_len(s: &str) -> usize {
@@ -375,10 +383,10 @@ async fn write_one(
         .await?;
     }
     let (actor_user_id, actor_name, actor_role) = match &new.recorded_by {
-        Some((id, name, role)) => (Some(*id), name.clone(), role.as_str()),
+        Some(r) => (r.user_id, r.name.clone(), r.role.as_str()),
         None => (None, "群众".to_owned(), "resident"),
     };
-    events::ActiveModel {
+    let event = events::ActiveModel {
         case_id: Set(case.id),
         action: Set("submit".to_owned()),
         from_status: Set(String::new()),
@@ -396,6 +404,7 @@ async fn write_one(
     }
     .insert(txn)
     .await?;
+    crate::plugins::outbox::enqueue(txn, &event, case.station_id).await?;
     tracing::info!(
         case_id = case.id,
         channel = new.channel.as_str(),

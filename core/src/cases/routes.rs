@@ -228,7 +228,7 @@ async fn reveal_contact(
     let status = Status::parse(&c.status).unwrap_or(Status::Submitted);
     actions::record(
         &txn,
-        c.id,
+        &c,
         "reveal_contact",
         status,
         status,

@@ -453,7 +453,11 @@ async fn reception_to_case(
         // keeps it out of residents' reach: their keys are printable ASCII without spaces, so no
         // form can claim this key (and be answered with this case's receipt code).
         intake_key: Some(format!("reception {}", r.id)),
-        recorded_by: Some((actor.user_id, actor.display_name.clone(), actor.role)),
+        recorded_by: Some(intake::Recorder {
+            user_id: Some(actor.user_id),
+            name: actor.display_name.clone(),
+            role: actor.role.as_str().to_owned(),
+        }),
     };
     let (created, _) = intake::insert(&state.db, new, state.clock.now()).await?;
     let txn = state.db.begin().await?;

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// The case is not in a state that allows the action, or someone acted first.
     #[error("{0}")]
     Conflict(String),
+    /// A plugin is suspended, disabled or failing; core work goes on.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("request body larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error(transparent)]
@@ -45,7 +48,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable kind: bad_request, invalid, unauthorized, forbidden, not_found,
-    /// method_not_allowed, conflict, too_large, too_many_requests, internal.
+    /// method_not_allowed, conflict, too_large, too_many_requests, unavailable, internal.
     pub code: &'static str,
     /// A sentence for people.
     pub message: String,
@@ -85,6 +88,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
             ApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             ApiError::Db(_) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
             }

@@ -51,6 +51,7 @@ pub struct AppState {
     pub passwords: PasswordPolicy,
     pub intake: crate::cases::intake::IntakeWriter,
     pub reference: crate::cases::reference::ReferenceCache,
+    pub plugins: Arc<crate::plugins::PluginHost>,
 }
 
 #[derive(OpenApi)]
@@ -88,7 +89,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::categories::router())
         .merge(crate::calendar::routes::router())
         .merge(crate::duty::routes::router())
-        .merge(crate::users::router());
+        .merge(crate::users::router())
+        .merge(crate::plugins::routes::router(&state));
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

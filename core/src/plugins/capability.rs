@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 pub enum Capability {
     /// Its own key-value storage at the station.
     #[serde(rename = "storage")]
@@ -60,7 +62,10 @@ impl Capability {
 }
 
 /// Requested ∩ granted.
-pub fn effective(requested: &BTreeSet<Capability>, granted: &BTreeSet<Capability>) -> BTreeSet<Capability> {
+pub fn effective(
+    requested: &BTreeSet<Capability>,
+    granted: &BTreeSet<Capability>,
+) -> BTreeSet<Capability> {
     requested.intersection(granted).copied().collect()
 }
 
@@ -68,7 +73,9 @@ pub fn effective(requested: &BTreeSet<Capability>, granted: &BTreeSet<Capability
 pub fn required_for(import: &str) -> Option<Capability> {
     match import {
         "log" | "now" | "setting" => None,
-        "storage-get" | "storage-set" | "storage-delete" | "storage-keys" => Some(Capability::Storage),
+        "storage-get" | "storage-set" | "storage-delete" | "storage-keys" => {
+            Some(Capability::Storage)
+        }
         "list-cases" | "get-case" => Some(Capability::CasesRead),
         "create-case" => Some(Capability::CasesCreate),
         "tag-case" | "annotate-case" => Some(Capability::CasesTag),
@@ -84,16 +91,32 @@ mod tests {
 
     #[test]
     fn effective_is_the_intersection() {
-        let req: BTreeSet<_> = [Capability::Storage, Capability::CasesRead, Capability::CasesCreate].into();
-        let granted: BTreeSet<_> = [Capability::CasesRead, Capability::CasesCreate, Capability::DeputiesRead].into();
-        assert_eq!(effective(&req, &granted), [Capability::CasesRead, Capability::CasesCreate].into());
+        let req: BTreeSet<_> = [
+            Capability::Storage,
+            Capability::CasesRead,
+            Capability::CasesCreate,
+        ]
+        .into();
+        let granted: BTreeSet<_> = [
+            Capability::CasesRead,
+            Capability::CasesCreate,
+            Capability::DeputiesRead,
+        ]
+        .into();
+        assert_eq!(
+            effective(&req, &granted),
+            [Capability::CasesRead, Capability::CasesCreate].into()
+        );
     }
 
     #[test]
     fn names_round_trip() {
         for c in Capability::ALL {
             assert_eq!(Capability::parse(c.as_str()), Some(c));
-            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::json!(c.as_str())
+            );
         }
         assert_eq!(Capability::parse("network"), None);
     }

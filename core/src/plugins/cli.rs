@@ -81,7 +81,11 @@ pub async fn run(cmd: PluginCommand, settings: Settings) -> anyhow::Result<()> {
         PluginCommand::New { name, dir } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("plugins").join(&name));
             new_plugin(&name, &dir)?;
-            println!("made {}; next: cd {} && cargo test && liaison plugin build", dir.display(), dir.display());
+            println!(
+                "made {}; next: cd {} && cargo test && liaison plugin build",
+                dir.display(),
+                dir.display()
+            );
             Ok(())
         }
         PluginCommand::Build { dir } => {
@@ -96,22 +100,49 @@ pub async fn run(cmd: PluginCommand, settings: Settings) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
-        PluginCommand::Enable { plugin, station, grant, set } => {
+        PluginCommand::Enable {
+            plugin,
+            station,
+            grant,
+            set,
+        } => {
             let host = host(&settings).await?;
-            let settings = pairs(&set)?.into_iter().map(|(k, v)| (k, setting_value(&v))).collect();
+            let settings = pairs(&set)?
+                .into_iter()
+                .map(|(k, v)| (k, setting_value(&v)))
+                .collect();
             let e = registry::enable(&host, &station, &plugin, &grant, &settings, None).await?;
             let granted: Vec<_> = e.granted.iter().map(|c| c.as_str()).collect();
             let effective: Vec<_> = e.effective.iter().map(|c| c.as_str()).collect();
-            println!("enabled {plugin} at {station}; granted [{}], effective [{}]", granted.join(", "), effective.join(", "));
+            println!(
+                "enabled {plugin} at {station}; granted [{}], effective [{}]",
+                granted.join(", "),
+                effective.join(", ")
+            );
             Ok(())
         }
         PluginCommand::List => {
             let host = host(&settings).await?;
-            println!("{}", serde_json::to_string_pretty(&registry::list(&host).await?)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&registry::list(&host).await?)?
+            );
             Ok(())
         }
-        PluginCommand::Run { package, station, view, action, input, event, schedule, audience } => {
-            try_run(package, station, view, action, input, event, schedule, audience, settings).await
+        PluginCommand::Run {
+            package,
+            station,
+            view,
+            action,
+            input,
+            event,
+            schedule,
+            audience,
+        } => {
+            try_run(
+                package, station, view, action, input, event, schedule, audience, settings,
+            )
+            .await
         }
     }
 }
@@ -131,7 +162,11 @@ fn setting_value(v: &str) -> serde_json::Value {
 fn pairs(items: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     items
         .iter()
-        .map(|s| s.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).with_context(|| format!("{s}: expected name=value")))
+        .map(|s| {
+            s.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .with_context(|| format!("{s}: expected name=value"))
+        })
         .collect()
 }
 
@@ -151,15 +186,24 @@ pub fn new_plugin(name: &str, dir: &Path) -> anyhow::Result<()> {
     let snake = name.replace('-', "_");
     let title = name.split('-').map(|w| {
         let mut c = w.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
     });
     let title = title.collect::<Vec<_>>().join(" ");
-    let fill = |s: &str| s.replace("template-brand", name).replace("template_brand", &snake).replace("Template brand", &title);
-    // The new crate stands alone, pointing at the SDK of this checkout.
-    let sdk = std::fs::canonicalize("plugins/sdk").ok();
+    let fill = |s: &str| {
+        s.replace("template-brand", name)
+            .replace("template_brand", &snake)
+            .replace("Template brand", &title)
+            .replace("模板", name)
+    };
+    // The new crate stands alone, pointing at the SDK of this checkout when there is one.
     let mut cargo = fill(TEMPLATE_CARGO);
-    if let Some(sdk) = sdk {
-        cargo = cargo.replace("path = \"../sdk\"", &format!("path = \"{}\"", sdk.display()));
+    if let Ok(sdk) = std::fs::canonicalize("plugins/sdk") {
+        cargo = cargo.replace(
+            "path = \"../sdk\"",
+            &format!("path = \"{}\"", sdk.display()),
+        );
     }
     if !cargo.contains("[workspace]") {
         cargo.push_str("\n# Its own workspace, so it builds wherever it is put.\n[workspace]\n\n[profile.release]\nopt-level = \"s\"\nlto = true\ncodegen-units = 1\nstrip = true\npanic = \"abort\"\n");
@@ -174,14 +218,23 @@ pub fn new_plugin(name: &str, dir: &Path) -> anyhow::Result<()> {
 /// Builds the crate in `dir` for wasm32-wasip2 (release) and writes `target/liaison/<id>-<version>/`.
 pub fn build(dir: &Path) -> anyhow::Result<PathBuf> {
     let manifest_path = dir.join("Cargo.toml");
-    let manifest_text = std::fs::read_to_string(dir.join("plugin.toml")).with_context(|| format!("reading {}/plugin.toml", dir.display()))?;
+    let manifest_text = std::fs::read_to_string(dir.join("plugin.toml"))
+        .with_context(|| format!("reading {}/plugin.toml", dir.display()))?;
     let manifest = Manifest::parse(&manifest_text)?;
-    let status = Command::new("rustup").args(["target", "add", "wasm32-wasip2"]).status();
+    let status = Command::new("rustup")
+        .args(["target", "add", "wasm32-wasip2"])
+        .status();
     if !status.is_ok_and(|s| s.success()) {
         tracing::warn!("could not run `rustup target add wasm32-wasip2`; trying the build anyway");
     }
     let status = Command::new("cargo")
-        .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--manifest-path",
+        ])
         .arg(&manifest_path)
         .status()
         .context("running cargo")?;
@@ -189,25 +242,46 @@ pub fn build(dir: &Path) -> anyhow::Result<PathBuf> {
         bail!("cargo build failed for {}", dir.display());
     }
     let meta = Command::new("cargo")
-        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+        ])
         .arg(&manifest_path)
         .output()
         .context("running cargo metadata")?;
-    let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).context("reading cargo metadata")?;
-    let target_dir = PathBuf::from(meta["target_directory"].as_str().context("no target directory")?);
+    let meta: serde_json::Value =
+        serde_json::from_slice(&meta.stdout).context("reading cargo metadata")?;
+    let target_dir = PathBuf::from(
+        meta["target_directory"]
+            .as_str()
+            .context("no target directory")?,
+    );
     let cargo_toml: toml::Value = toml::from_str(&std::fs::read_to_string(&manifest_path)?)?;
-    let crate_name = cargo_toml["package"]["name"].as_str().context("no package name")?.replace('-', "_");
-    let wasm = target_dir.join("wasm32-wasip2/release").join(format!("{crate_name}.wasm"));
-    let pkg = target_dir.join("liaison").join(format!("{}-{}", manifest.id, manifest.version));
+    let crate_name = cargo_toml["package"]["name"]
+        .as_str()
+        .context("no package name")?
+        .replace('-', "_");
+    let wasm = target_dir
+        .join("wasm32-wasip2/release")
+        .join(format!("{crate_name}.wasm"));
+    let pkg = target_dir
+        .join("liaison")
+        .join(format!("{}-{}", manifest.id, manifest.version));
     std::fs::create_dir_all(&pkg)?;
-    std::fs::copy(&wasm, pkg.join("plugin.wasm")).with_context(|| format!("copying {}", wasm.display()))?;
+    std::fs::copy(&wasm, pkg.join("plugin.wasm"))
+        .with_context(|| format!("copying {}", wasm.display()))?;
     std::fs::write(pkg.join("plugin.toml"), manifest_text)?;
     Ok(pkg)
 }
 
 pub fn read_package(pkg: &Path) -> anyhow::Result<(String, Vec<u8>)> {
-    let manifest = std::fs::read_to_string(pkg.join("plugin.toml")).with_context(|| format!("reading {}/plugin.toml", pkg.display()))?;
-    let wasm = std::fs::read(pkg.join("plugin.wasm")).with_context(|| format!("reading {}/plugin.wasm", pkg.display()))?;
+    let manifest = std::fs::read_to_string(pkg.join("plugin.toml"))
+        .with_context(|| format!("reading {}/plugin.toml", pkg.display()))?;
+    let wasm = std::fs::read(pkg.join("plugin.wasm"))
+        .with_context(|| format!("reading {}/plugin.wasm", pkg.display()))?;
     Ok((manifest, wasm))
 }
 
@@ -223,7 +297,11 @@ async fn try_run(
     audience: String,
     mut settings: Settings,
 ) -> anyhow::Result<()> {
-    let pkg = if package.join("plugin.wasm").exists() { package } else { build(&package)? };
+    let pkg = if package.join("plugin.wasm").exists() {
+        package
+    } else {
+        build(&package)?
+    };
     let (manifest_text, wasm) = read_package(&pkg)?;
     let scratch = std::env::temp_dir().join(format!("liaison-plugin-run-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
@@ -236,14 +314,26 @@ async fn try_run(
     let installed = registry::install(&host, &manifest_text, &wasm, None).await?;
     let manifest = Manifest::parse(&manifest_text)?;
     let grant: Vec<String> = manifest.capabilities.clone();
-    registry::enable(&host, &station, &installed.id, &grant, &BTreeMap::new(), None).await?;
+    registry::enable(
+        &host,
+        &station,
+        &installed.id,
+        &grant,
+        &BTreeMap::new(),
+        None,
+    )
+    .await?;
     let active = registry::active(&host, &station, &installed.id).await?;
-    let audience: Audience = serde_json::from_value(serde_json::json!(audience)).context("audience: resident, deputy, staff or dashboard")?;
+    let audience: Audience = serde_json::from_value(serde_json::json!(audience))
+        .context("audience: resident, deputy, staff or dashboard")?;
     let out = if let Some(v) = view {
         serde_json::to_value(host.render(&active, &v, audience, "zh").await?)?
     } else if let Some(a) = action {
-        let decl = manifest.action(&a).with_context(|| format!("the manifest declares no action {a}"))?;
-        let values = super::view::validate_input(decl, &pairs(&input)?).map_err(|(f, m)| anyhow::anyhow!("{f}: {m}"))?;
+        let decl = manifest
+            .action(&a)
+            .with_context(|| format!("the manifest declares no action {a}"))?;
+        let values = super::view::validate_input(decl, &pairs(&input)?)
+            .map_err(|(f, m)| anyhow::anyhow!("{f}: {m}"))?;
         serde_json::to_value(host.act(&active, &a, audience, "zh", values).await?)?
     } else if let Some(e) = event {
         let event = super::bindings::v0_1::liaison::brand::types::CaseEvent {
@@ -254,10 +344,14 @@ async fn try_run(
             at: host.clock.now().to_rfc3339(),
             note: None,
         };
-        host.deliver(&active, event).await.map_err(|e| anyhow::anyhow!(e))?;
+        host.deliver(&active, event)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
         serde_json::json!({ "delivered": true })
     } else if schedule {
-        host.schedule(&active).await.map_err(|e| anyhow::anyhow!(e))?;
+        host.schedule(&active)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
         serde_json::json!({ "scheduled": true })
     } else {
         bail!("say what to run: --view, --action, --event or --schedule");

@@ -7,11 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::bindings::v0_1::liaison::brand::host::{self, Level};
-use super::bindings::v0_1::liaison::brand::types::{self, CaseQuery, CaseSummary, Deputy, Error, NewCase, Shift};
+use super::bindings::v0_1::liaison::brand::types::{
+    self, CaseQuery, CaseSummary, Deputy, Error, NewCase, Shift,
+};
 use super::capability::{Capability, required_for};
 use super::entity::{storage, tags};
 use super::runtime::PluginState;
@@ -43,7 +46,10 @@ impl HostEnv {
     fn need(&mut self, import: &str) -> Result<(), Error> {
         self.host_calls += 1;
         if self.host_calls > self.max_host_calls {
-            return Err(Error::Limit(format!("more than {} host calls in one call", self.max_host_calls)));
+            return Err(Error::Limit(format!(
+                "more than {} host calls in one call",
+                self.max_host_calls
+            )));
         }
         match required_for(import) {
             Some(cap) if !self.caps.contains(&cap) => Err(Error::Denied(cap.as_str().to_owned())),
@@ -72,15 +78,31 @@ impl HostEnv {
             .all(&self.db)
             .await
             .map_err(|e| self.internal(e))?;
-        let dir = crate::cases::queries::Directory::load(&self.db).await.map_err(|e| self.internal(e))?;
+        let dir = crate::cases::queries::Directory::load(&self.db)
+            .await
+            .map_err(|e| self.internal(e))?;
         Ok(rows
             .into_iter()
             .map(|c| CaseSummary {
                 id: c.id,
-                tags: tag_rows.iter().filter(|t| t.case_id == c.id).map(|t| t.tag.clone()).collect(),
-                category: dir.categories.get(&c.category_id).map(|x| x.code.clone()).unwrap_or_default(),
-                deputy: c.deputy_id.and_then(|d| dir.deputies.get(&d)).map(|d| d.code.clone()),
-                lead_organisation: c.lead_org_id.and_then(|o| dir.orgs.get(&o)).map(|o| o.code.clone()),
+                tags: tag_rows
+                    .iter()
+                    .filter(|t| t.case_id == c.id)
+                    .map(|t| t.tag.clone())
+                    .collect(),
+                category: dir
+                    .categories
+                    .get(&c.category_id)
+                    .map(|x| x.code.clone())
+                    .unwrap_or_default(),
+                deputy: c
+                    .deputy_id
+                    .and_then(|d| dir.deputies.get(&d))
+                    .map(|d| d.code.clone()),
+                lead_organisation: c
+                    .lead_org_id
+                    .and_then(|o| dir.orgs.get(&o))
+                    .map(|o| o.code.clone()),
                 title: c.title,
                 description: c.description,
                 status: c.status,
@@ -91,7 +113,13 @@ impl HostEnv {
     }
 
     /// An internal event in the case's history, by the plugin (annotations, suggestions).
-    async fn note(&self, case: &cases::Model, action: &str, note: String, data: serde_json::Value) -> Result<(), Error> {
+    async fn note(
+        &self,
+        case: &cases::Model,
+        action: &str,
+        note: String,
+        data: serde_json::Value,
+    ) -> Result<(), Error> {
         let status = Status::parse(&case.status).unwrap_or(Status::Submitted);
         events::ActiveModel {
             case_id: Set(case.id),
@@ -115,7 +143,10 @@ impl HostEnv {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> Error {
-    Error::Invalid(types::FieldError { field: field.into(), message: message.into() })
+    Error::Invalid(types::FieldError {
+        field: field.into(),
+        message: message.into(),
+    })
 }
 
 fn checked_text(field: &str, v: &str, min: usize, max: usize) -> Result<String, Error> {
@@ -126,7 +157,8 @@ fn checked_text(field: &str, v: &str, min: usize, max: usize) -> Result<String, 
 }
 
 fn day(field: &str, s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| invalid(field, "must be a date like 2026-12-01"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| invalid(field, "must be a date like 2026-12-01"))
 }
 
 impl types::Host for PluginState {}
@@ -173,11 +205,16 @@ impl host::Host for PluginState {
             return Err(invalid("key", format!("must be 1 to {MAX_KEY} bytes")));
         }
         if value.len() > MAX_VALUE {
-            return Err(Error::Limit(format!("a value may be at most {MAX_VALUE} bytes")));
+            return Err(Error::Limit(format!(
+                "a value may be at most {MAX_VALUE} bytes"
+            )));
         }
         let used: Option<i64> = storage::Entity::find()
             .select_only()
-            .column_as(Expr::cust("COALESCE(SUM(LENGTH(value) + LENGTH(key)), 0)"), "used")
+            .column_as(
+                Expr::cust("COALESCE(SUM(LENGTH(value) + LENGTH(key)), 0)"),
+                "used",
+            )
             .filter(storage::Column::PluginId.eq(env.plugin_id.as_str()))
             .filter(storage::Column::StationId.eq(env.station_id))
             .filter(storage::Column::Key.ne(key.as_str()))
@@ -186,7 +223,10 @@ impl host::Host for PluginState {
             .await
             .map_err(|e| env.internal(e))?;
         if used.unwrap_or(0) + (value.len() + key.len()) as i64 > env.storage_quota {
-            return Err(Error::Limit(format!("storage quota of {} bytes at this station is used up", env.storage_quota)));
+            return Err(Error::Limit(format!(
+                "storage quota of {} bytes at this station is used up",
+                env.storage_quota
+            )));
         }
         storage::Entity::delete_by_id((env.plugin_id.clone(), env.station_id, key.clone()))
             .exec(&env.db)
@@ -237,7 +277,8 @@ impl host::Host for PluginState {
         env.need("list-cases")?;
         let mut q = scope::narrow(cases::Entity::find(), Scope::Station(env.station_id));
         if let Some(s) = &query.status {
-            let status = Status::parse(s).ok_or_else(|| invalid("status", format!("unknown status {s}")))?;
+            let status =
+                Status::parse(s).ok_or_else(|| invalid("status", format!("unknown status {s}")))?;
             q = q.filter(cases::Column::Status.eq(status.as_str()));
         }
         if let Some(c) = &query.category {
@@ -258,8 +299,17 @@ impl host::Host for PluginState {
                 ),
             );
         }
-        if let Some(t) = query.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            q = q.filter(Condition::any().add(cases::Column::Title.contains(t)).add(cases::Column::Description.contains(t)));
+        if let Some(t) = query
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            q = q.filter(
+                Condition::any()
+                    .add(cases::Column::Title.contains(t))
+                    .add(cases::Column::Description.contains(t)),
+            );
         }
         let rows = q
             .order_by_desc(cases::Column::Id)
@@ -284,23 +334,46 @@ impl host::Host for PluginState {
             .await
             .map_err(|e| env.internal(e))?
             .filter(|c| c.active)
-            .ok_or_else(|| invalid("category", format!("no category with code {}", case.category)))?;
-        let description = checked_text("description", &case.description, 5, intake::MAX_DESCRIPTION)?;
-        let title = match case.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            .ok_or_else(|| {
+                invalid(
+                    "category",
+                    format!("no category with code {}", case.category),
+                )
+            })?;
+        let description =
+            checked_text("description", &case.description, 5, intake::MAX_DESCRIPTION)?;
+        let title = match case
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             Some(t) => checked_text("title", t, 1, intake::MAX_TITLE)?,
             None => intake::default_title(&description),
         };
         let deputy_id = match &case.deputy {
             Some(code) => {
-                let d = deputies::by_code(&env.db, code).await.map_err(|_| invalid("deputy", format!("no deputy {code}")))?;
-                if !deputies::serves_at(&env.db, &d, env.station_id).await.map_err(|e| env.internal(e))? {
-                    return Err(invalid("deputy", format!("deputy {code} does not serve at this station")));
+                let d = deputies::by_code(&env.db, code)
+                    .await
+                    .map_err(|_| invalid("deputy", format!("no deputy {code}")))?;
+                if !deputies::serves_at(&env.db, &d, env.station_id)
+                    .await
+                    .map_err(|e| env.internal(e))?
+                {
+                    return Err(invalid(
+                        "deputy",
+                        format!("deputy {code} does not serve at this station"),
+                    ));
                 }
                 Some(d.id)
             }
             None => None,
         };
-        let tags_in = case.tags.iter().map(|t| tag_name(t)).collect::<Result<Vec<_>, _>>()?;
+        let tags_in = case
+            .tags
+            .iter()
+            .map(|t| tag_name(t))
+            .collect::<Result<Vec<_>, _>>()?;
         let new = intake::NewCase {
             station_id: env.station_id,
             deputy_id,
@@ -313,9 +386,15 @@ impl host::Host for PluginState {
             anonymous: true,
             contact: None,
             intake_key: None,
-            recorded_by: Some(intake::Recorder { user_id: None, name: env.plugin_id.clone(), role: "plugin".into() }),
+            recorded_by: Some(intake::Recorder {
+                user_id: None,
+                name: env.plugin_id.clone(),
+                role: "plugin".into(),
+            }),
         };
-        let (created, _) = intake::insert(&env.db, new, env.clock.now()).await.map_err(|e| env.internal(e))?;
+        let (created, _) = intake::insert(&env.db, new, env.clock.now())
+            .await
+            .map_err(|e| env.internal(e))?;
         for t in tags_in {
             add_tag(env, created.id, t).await?;
         }
@@ -335,10 +414,16 @@ impl host::Host for PluginState {
         env.need("annotate-case")?;
         let note = checked_text("note", &note, 1, 1000)?;
         let c = env.station_case(id).await?;
-        env.note(&c, "annotate", note, serde_json::Value::Null).await
+        env.note(&c, "annotate", note, serde_json::Value::Null)
+            .await
     }
 
-    async fn suggest_organisation(&mut self, id: i64, organisation: String, reason: String) -> Result<(), Error> {
+    async fn suggest_organisation(
+        &mut self,
+        id: i64,
+        organisation: String,
+        reason: String,
+    ) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("suggest-organisation")?;
         let reason = checked_text("reason", &reason, 1, 500)?;
@@ -347,19 +432,44 @@ impl host::Host for PluginState {
             .await
             .map_err(|e| env.internal(e))?
             .ok_or_else(|| invalid("organisation", format!("no organisation {organisation}")))?;
-        env.note(&c, "suggest", reason, serde_json::json!({ "organisation": org.code })).await
+        env.note(
+            &c,
+            "suggest",
+            reason,
+            serde_json::json!({ "organisation": org.code }),
+        )
+        .await
     }
 
-    async fn suggest_deputy(&mut self, id: i64, deputy: String, reason: String) -> Result<(), Error> {
+    async fn suggest_deputy(
+        &mut self,
+        id: i64,
+        deputy: String,
+        reason: String,
+    ) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("suggest-deputy")?;
         let reason = checked_text("reason", &reason, 1, 500)?;
         let c = env.station_case(id).await?;
-        let d = deputies::by_code(&env.db, &deputy).await.map_err(|_| invalid("deputy", format!("no deputy {deputy}")))?;
-        if !deputies::serves_at(&env.db, &d, env.station_id).await.map_err(|e| env.internal(e))? {
-            return Err(invalid("deputy", format!("deputy {deputy} does not serve at this station")));
+        let d = deputies::by_code(&env.db, &deputy)
+            .await
+            .map_err(|_| invalid("deputy", format!("no deputy {deputy}")))?;
+        if !deputies::serves_at(&env.db, &d, env.station_id)
+            .await
+            .map_err(|e| env.internal(e))?
+        {
+            return Err(invalid(
+                "deputy",
+                format!("deputy {deputy} does not serve at this station"),
+            ));
         }
-        env.note(&c, "suggest", reason, serde_json::json!({ "deputy": d.code })).await
+        env.note(
+            &c,
+            "suggest",
+            reason,
+            serde_json::json!({ "deputy": d.code }),
+        )
+        .await
     }
 
     async fn list_deputies(&mut self) -> Result<Vec<Deputy>, Error> {
@@ -386,7 +496,12 @@ impl host::Host for PluginState {
             .map_err(|e| env.internal(e))?;
         Ok(rows
             .into_iter()
-            .map(|d| Deputy { code: d.code, name: d.name, level: d.level, profile: d.profile })
+            .map(|d| Deputy {
+                code: d.code,
+                name: d.name,
+                level: d.level,
+                profile: d.profile,
+            })
             .collect())
     }
 
@@ -395,7 +510,10 @@ impl host::Host for PluginState {
         env.need("duty-roster")?;
         let (from, to) = (day("from", &from)?, day("to", &to)?);
         if to < from || (to - from) > Duration::days(92) {
-            return Err(invalid("to", "must be on or after from, at most 92 days later"));
+            return Err(invalid(
+                "to",
+                "must be on or after from, at most 92 days later",
+            ));
         }
         let rows = duty::shifts::Entity::find()
             .filter(duty::shifts::Column::StationId.eq(env.station_id))
@@ -434,7 +552,10 @@ fn tag_name(t: &str) -> Result<String, Error> {
 }
 
 async fn add_tag(env: &HostEnv, case_id: i64, tag: String) -> Result<(), Error> {
-    let exists = tags::Entity::find_by_id((case_id, tag.clone())).one(&env.db).await.map_err(|e| env.internal(e))?;
+    let exists = tags::Entity::find_by_id((case_id, tag.clone()))
+        .one(&env.db)
+        .await
+        .map_err(|e| env.internal(e))?;
     if exists.is_none() {
         tags::ActiveModel {
             case_id: Set(case_id),

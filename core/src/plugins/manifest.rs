@@ -12,7 +12,7 @@ use super::capability::Capability;
 /// The WIT package versions this host links. A plugin must target one of them.
 pub const SUPPORTED_WIT: &[&str] = &["0.1.0"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub id: String,
@@ -41,7 +41,9 @@ pub struct Names {
     pub en: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     Resident,
@@ -103,7 +105,7 @@ pub enum SettingKind {
     Boolean,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingDecl {
     pub name: String,
@@ -120,8 +122,23 @@ pub struct Schedule {
 
 /// Case actions a plugin may listen to.
 pub const EVENT_ACTIONS: &[&str] = &[
-    "submit", "register", "reject", "assign", "acknowledge", "return", "extend", "grant_extension", "reply", "resolve",
-    "feedback", "rate", "reopen", "remind", "supervise", "notice", "close",
+    "submit",
+    "register",
+    "reject",
+    "assign",
+    "acknowledge",
+    "return",
+    "extend",
+    "grant_extension",
+    "reply",
+    "resolve",
+    "feedback",
+    "rate",
+    "reopen",
+    "remind",
+    "supervise",
+    "notice",
+    "close",
 ];
 
 /// A complaint about a manifest, naming the field.
@@ -133,14 +150,18 @@ pub struct ManifestError {
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> ManifestError {
-    ManifestError { field: field.into(), message: message.into() }
+    ManifestError {
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 /// Lowercase letters, digits and dashes, starting with a letter; 2 to 64 long.
 pub fn valid_id(s: &str) -> bool {
     (2..=64).contains(&s.len())
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl Manifest {
@@ -152,40 +173,72 @@ impl Manifest {
 
     fn check(&self) -> Result<(), ManifestError> {
         if !valid_id(&self.id) {
-            return Err(err("id", "must be 2-64 lowercase letters, digits or dashes, starting with a letter"));
+            return Err(err(
+                "id",
+                "must be 2-64 lowercase letters, digits or dashes, starting with a letter",
+            ));
         }
-        semver::Version::parse(&self.version).map_err(|e| err("version", format!("not a semantic version: {e}")))?;
+        semver::Version::parse(&self.version)
+            .map_err(|e| err("version", format!("not a semantic version: {e}")))?;
         if !SUPPORTED_WIT.contains(&self.wit.as_str()) {
-            return Err(err("wit", format!("liaison:brand@{} is not supported; this host links {}", self.wit, SUPPORTED_WIT.join(", "))));
+            return Err(err(
+                "wit",
+                format!(
+                    "liaison:brand@{} is not supported; this host links {}",
+                    self.wit,
+                    SUPPORTED_WIT.join(", ")
+                ),
+            ));
         }
         if self.name.zh.trim().is_empty() || self.name.en.trim().is_empty() {
             return Err(err("name", "both zh and en names are required"));
         }
         for (i, c) in self.capabilities.iter().enumerate() {
             if Capability::parse(c).is_none() {
-                return Err(err(format!("capabilities[{i}]"), format!("unknown capability {c}; known: {}", Capability::names().join(", "))));
+                return Err(err(
+                    format!("capabilities[{i}]"),
+                    format!(
+                        "unknown capability {c}; known: {}",
+                        Capability::names().join(", ")
+                    ),
+                ));
             }
         }
         for (i, a) in self.listens.iter().enumerate() {
             if !EVENT_ACTIONS.contains(&a.as_str()) {
-                return Err(err(format!("listens[{i}]"), format!("unknown case event {a}")));
+                return Err(err(
+                    format!("listens[{i}]"),
+                    format!("unknown case event {a}"),
+                ));
             }
         }
         let mut seen = BTreeSet::new();
         for (i, v) in self.views.iter().enumerate() {
             if !valid_id(&v.id) || !seen.insert(("view", v.id.clone())) {
-                return Err(err(format!("views[{i}].id"), "must be a unique id of lowercase letters, digits or dashes"));
+                return Err(err(
+                    format!("views[{i}].id"),
+                    "must be a unique id of lowercase letters, digits or dashes",
+                ));
             }
             if v.audience.is_empty() {
-                return Err(err(format!("views[{i}].audience"), "name at least one audience"));
+                return Err(err(
+                    format!("views[{i}].audience"),
+                    "name at least one audience",
+                ));
             }
         }
         for (i, a) in self.actions.iter().enumerate() {
             if !valid_id(&a.id) || !seen.insert(("action", a.id.clone())) {
-                return Err(err(format!("actions[{i}].id"), "must be a unique id of lowercase letters, digits or dashes"));
+                return Err(err(
+                    format!("actions[{i}].id"),
+                    "must be a unique id of lowercase letters, digits or dashes",
+                ));
             }
             if a.audience.is_empty() {
-                return Err(err(format!("actions[{i}].audience"), "name at least one audience"));
+                return Err(err(
+                    format!("actions[{i}].audience"),
+                    "name at least one audience",
+                ));
             }
             let mut names = BTreeSet::new();
             for (j, f) in a.fields.iter().enumerate() {
@@ -200,7 +253,10 @@ impl Manifest {
         }
         for (i, s) in self.settings.iter().enumerate() {
             if s.name.is_empty() || !seen.insert(("setting", s.name.clone())) {
-                return Err(err(format!("settings[{i}].name"), "must be present and unique"));
+                return Err(err(
+                    format!("settings[{i}].name"),
+                    "must be present and unique",
+                ));
             }
             if let Some(d) = &s.default {
                 setting_value(s, d).map_err(|m| err(format!("settings[{i}].default"), m))?;
@@ -215,7 +271,10 @@ impl Manifest {
     }
 
     pub fn requested(&self) -> BTreeSet<Capability> {
-        self.capabilities.iter().filter_map(|c| Capability::parse(c)).collect()
+        self.capabilities
+            .iter()
+            .filter_map(|c| Capability::parse(c))
+            .collect()
     }
 
     pub fn view(&self, id: &str) -> Option<&ViewDecl> {
@@ -227,18 +286,28 @@ impl Manifest {
     }
 
     /// Checks settings ops give against the declared types and fills in defaults.
-    pub fn resolve_settings(&self, given: &BTreeMap<String, serde_json::Value>) -> Result<BTreeMap<String, String>, ManifestError> {
+    pub fn resolve_settings(
+        &self,
+        given: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<BTreeMap<String, String>, ManifestError> {
         for k in given.keys() {
             if !self.settings.iter().any(|s| &s.name == k) {
-                return Err(err(format!("settings.{k}"), "not a setting this plugin declares"));
+                return Err(err(
+                    format!("settings.{k}"),
+                    "not a setting this plugin declares",
+                ));
             }
         }
         let mut out = BTreeMap::new();
         for s in &self.settings {
             let value = match given.get(&s.name) {
-                Some(v) => json_setting(s, v).map_err(|m| err(format!("settings.{}", s.name), m))?,
+                Some(v) => {
+                    json_setting(s, v).map_err(|m| err(format!("settings.{}", s.name), m))?
+                }
                 None => match &s.default {
-                    Some(d) => setting_value(s, d).map_err(|m| err(format!("settings.{}", s.name), m))?,
+                    Some(d) => {
+                        setting_value(s, d).map_err(|m| err(format!("settings.{}", s.name), m))?
+                    }
                     None => continue,
                 },
             };
@@ -259,7 +328,9 @@ fn setting_value(s: &SettingDecl, v: &toml::Value) -> Result<String, String> {
 
 fn json_setting(s: &SettingDecl, v: &serde_json::Value) -> Result<String, String> {
     match (s.kind, v) {
-        (SettingKind::String, serde_json::Value::String(x)) if x.chars().count() <= 2000 => Ok(x.clone()),
+        (SettingKind::String, serde_json::Value::String(x)) if x.chars().count() <= 2000 => {
+            Ok(x.clone())
+        }
         (SettingKind::Integer, serde_json::Value::Number(n)) if n.is_i64() => Ok(n.to_string()),
         (SettingKind::Boolean, serde_json::Value::Bool(b)) => Ok(b.to_string()),
         (kind, _) => Err(format!("must be a {}", kind_name(kind))),
@@ -319,19 +390,39 @@ default = 3
     fn a_good_manifest_parses() {
         let m = Manifest::parse(GOOD).unwrap();
         assert_eq!(m.id, "hello-brand");
-        assert_eq!(m.requested(), [Capability::Storage, Capability::CasesCreate].into_iter().collect());
+        assert_eq!(
+            m.requested(),
+            [Capability::Storage, Capability::CasesCreate]
+                .into_iter()
+                .collect()
+        );
         assert_eq!(m.action("ask").unwrap().fields[0].options.len(), 2);
     }
 
     #[test]
     fn bad_manifests_name_the_field() {
         let cases = [
-            (GOOD.replace("id = \"hello-brand\"", "id = \"Hello Brand\""), "id"),
-            (GOOD.replace("version = \"0.1.0\"", "version = \"one\""), "version"),
+            (
+                GOOD.replace("id = \"hello-brand\"", "id = \"Hello Brand\""),
+                "id",
+            ),
+            (
+                GOOD.replace("version = \"0.1.0\"", "version = \"one\""),
+                "version",
+            ),
             (GOOD.replace("wit = \"0.1.0\"", "wit = \"9.0.0\""), "wit"),
-            (GOOD.replace("\"storage\", \"cases.create\"", "\"storage\", \"network\""), "capabilities[1]"),
-            (GOOD.replace("listens = [\"submit\"]", "listens = [\"explode\"]"), "listens[0]"),
-            (GOOD.replace("default = 3", "default = \"three\""), "settings[1].default"),
+            (
+                GOOD.replace("\"storage\", \"cases.create\"", "\"storage\", \"network\""),
+                "capabilities[1]",
+            ),
+            (
+                GOOD.replace("listens = [\"submit\"]", "listens = [\"explode\"]"),
+                "listens[0]",
+            ),
+            (
+                GOOD.replace("default = 3", "default = \"three\""),
+                "settings[1].default",
+            ),
         ];
         for (text, field) in cases {
             let e = Manifest::parse(&text).unwrap_err();
@@ -346,11 +437,23 @@ default = 3
         let s = m.resolve_settings(&BTreeMap::new()).unwrap();
         assert_eq!(s["greeting"], "欢迎");
         assert_eq!(s["limit"], "3");
-        let given = [("limit".to_owned(), serde_json::json!(7))].into_iter().collect();
+        let given = [("limit".to_owned(), serde_json::json!(7))]
+            .into_iter()
+            .collect();
         assert_eq!(m.resolve_settings(&given).unwrap()["limit"], "7");
-        let wrong = [("limit".to_owned(), serde_json::json!("seven"))].into_iter().collect();
-        assert_eq!(m.resolve_settings(&wrong).unwrap_err().field, "settings.limit");
-        let unknown = [("colour".to_owned(), serde_json::json!("red"))].into_iter().collect();
-        assert_eq!(m.resolve_settings(&unknown).unwrap_err().field, "settings.colour");
+        let wrong = [("limit".to_owned(), serde_json::json!("seven"))]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            m.resolve_settings(&wrong).unwrap_err().field,
+            "settings.limit"
+        );
+        let unknown = [("colour".to_owned(), serde_json::json!("red"))]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            m.resolve_settings(&unknown).unwrap_err().field,
+            "settings.colour"
+        );
     }
 }

@@ -120,7 +120,11 @@ pub struct Active {
 }
 
 impl PluginHost {
-    pub fn new(db: DatabaseConnection, clock: Clock, settings: PluginSettings) -> anyhow::Result<Self> {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Clock,
+        settings: PluginSettings,
+    ) -> anyhow::Result<Self> {
         let limits = Limits {
             view_deadline: Duration::from_millis(settings.view_deadline_ms),
             event_deadline: Duration::from_millis(settings.event_deadline_ms),
@@ -129,12 +133,24 @@ impl PluginHost {
             storage_bytes: settings.storage_quota_kib << 10,
             max_host_calls: settings.max_host_calls,
         };
-        let cache = (!settings.cache_dir.is_empty()).then(|| std::path::PathBuf::from(&settings.cache_dir));
-        Ok(Self { runtime: Runtime::new(limits, cache)?, db, clock, settings, stats: Mutex::new(HashMap::new()) })
+        let cache =
+            (!settings.cache_dir.is_empty()).then(|| std::path::PathBuf::from(&settings.cache_dir));
+        Ok(Self {
+            runtime: Runtime::new(limits, cache)?,
+            db,
+            clock,
+            settings,
+            stats: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn stats(&self, plugin: &str, station: &str) -> CallStats {
-        self.stats.lock().expect("stats lock").get(&(plugin.to_owned(), station.to_owned())).cloned().unwrap_or_default()
+        self.stats
+            .lock()
+            .expect("stats lock")
+            .get(&(plugin.to_owned(), station.to_owned()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn env(&self, a: &Active) -> HostEnv {
@@ -157,7 +173,9 @@ impl PluginHost {
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         {
             let mut stats = self.stats.lock().expect("stats lock");
-            let s = stats.entry((a.row.plugin_id.clone(), a.station_code.clone())).or_default();
+            let s = stats
+                .entry((a.row.plugin_id.clone(), a.station_code.clone()))
+                .or_default();
             s.calls += 1;
             s.total_ms += ms;
             s.max_ms = s.max_ms.max(ms);
@@ -165,7 +183,15 @@ impl PluginHost {
                 s.failures += 1;
             }
         }
-        if let Err(e) = registry::book_outcome(&self.db, a.row.id, failed, self.settings.failure_threshold, self.clock.now()).await {
+        if let Err(e) = registry::book_outcome(
+            &self.db,
+            a.row.id,
+            failed,
+            self.settings.failure_threshold,
+            self.clock.now(),
+        )
+        .await
+        {
             tracing::warn!(error = %e, "recording a plugin outcome");
         }
         if let Some(why) = failed {
@@ -185,7 +211,9 @@ impl PluginHost {
         let started = Instant::now();
         let outcome = async {
             let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime.finish(deadline, brand.call_render_view(&mut store, view, &ctx)).await
+            self.runtime
+                .finish(deadline, brand.call_render_view(&mut store, view, &ctx))
+                .await
         }
         .await;
         let result = match outcome {
@@ -217,7 +245,12 @@ impl PluginHost {
         let started = Instant::now();
         let outcome = async {
             let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime.finish(deadline, brand.call_run_action(&mut store, action, &ctx, &input)).await
+            self.runtime
+                .finish(
+                    deadline,
+                    brand.call_run_action(&mut store, action, &ctx, &input),
+                )
+                .await
         }
         .await;
         let result = match outcome {
@@ -227,7 +260,11 @@ impl PluginHost {
                 if size > self.runtime.limits.max_result_bytes {
                     Err(Fault::TooLarge(self.runtime.limits.max_result_bytes).into())
                 } else {
-                    Ok(ActionOut { message: r.message, view, case_id: r.case_id })
+                    Ok(ActionOut {
+                        message: r.message,
+                        view,
+                        case_id: r.case_id,
+                    })
                 }
             }
             Ok(Err(e)) => Err(CallFailure::Plugin(e)),
@@ -242,7 +279,9 @@ impl PluginHost {
         let started = Instant::now();
         let outcome = async {
             let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime.finish(deadline, brand.call_on_case_event(&mut store, &event)).await
+            self.runtime
+                .finish(deadline, brand.call_on_case_event(&mut store, &event))
+                .await
         }
         .await;
         let result = match outcome {
@@ -250,7 +289,9 @@ impl PluginHost {
             Ok(Err(e)) => Err(CallFailure::Plugin(e)),
             Err(f) => Err(f.into()),
         };
-        self.settle(a, started, result).await.map_err(|e| e.to_string())
+        self.settle(a, started, result)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     pub async fn schedule(&self, a: &Active) -> Result<(), String> {
@@ -258,7 +299,12 @@ impl PluginHost {
         let started = Instant::now();
         let outcome = async {
             let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime.finish(deadline, brand.call_on_schedule(&mut store, &a.station_code)).await
+            self.runtime
+                .finish(
+                    deadline,
+                    brand.call_on_schedule(&mut store, &a.station_code),
+                )
+                .await
         }
         .await;
         let result = match outcome {
@@ -266,12 +312,19 @@ impl PluginHost {
             Ok(Err(e)) => Err(CallFailure::Plugin(e)),
             Err(f) => Err(f.into()),
         };
-        self.settle(a, started, result).await.map_err(|e| e.to_string())
+        self.settle(a, started, result)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Maps a call's result to what the caller sees, booking it on the way. A plugin saying
     /// "invalid" or "not found" is an answer, not a failure; traps, deadlines and "failed" count.
-    async fn settle<T>(&self, a: &Active, started: Instant, result: Result<T, CallFailure>) -> Result<T, PluginError> {
+    async fn settle<T>(
+        &self,
+        a: &Active,
+        started: Instant,
+        result: Result<T, CallFailure>,
+    ) -> Result<T, PluginError> {
         match result {
             Ok(v) => {
                 self.book(a, started, None).await;
@@ -279,22 +332,39 @@ impl PluginHost {
             }
             Err(CallFailure::Plugin(e)) => {
                 let (counts, err) = match e {
-                    wit::Error::Invalid(f) => (false, PluginError::Invalid { field: f.field, message: f.message }),
+                    wit::Error::Invalid(f) => (
+                        false,
+                        PluginError::Invalid {
+                            field: f.field,
+                            message: f.message,
+                        },
+                    ),
                     wit::Error::NotFound(m) => (false, PluginError::NotFound(m)),
                     wit::Error::Denied(cap) => (
                         true,
-                        PluginError::Unavailable(format!("the plugin needs capability {cap}, which is not granted at this station")),
+                        PluginError::Unavailable(format!(
+                            "the plugin needs capability {cap}, which is not granted at this station"
+                        )),
                     ),
-                    wit::Error::Limit(m) => (true, PluginError::Unavailable(format!("the plugin hit a limit: {m}"))),
-                    wit::Error::Failed(m) => (true, PluginError::Unavailable(format!("the plugin failed: {m}"))),
+                    wit::Error::Limit(m) => (
+                        true,
+                        PluginError::Unavailable(format!("the plugin hit a limit: {m}")),
+                    ),
+                    wit::Error::Failed(m) => (
+                        true,
+                        PluginError::Unavailable(format!("the plugin failed: {m}")),
+                    ),
                 };
-                self.book(a, started, counts.then(|| err.to_string()).as_deref()).await;
+                self.book(a, started, counts.then(|| err.to_string()).as_deref())
+                    .await;
                 Err(err)
             }
             Err(CallFailure::Fault(f)) => {
                 let why = f.to_string();
                 self.book(a, started, Some(&why)).await;
-                Err(PluginError::Unavailable(format!("this service is unavailable right now ({why})")))
+                Err(PluginError::Unavailable(format!(
+                    "this service is unavailable right now ({why})"
+                )))
             }
         }
     }
@@ -320,6 +390,10 @@ fn context(station: &str, audience: Audience, locale: &str) -> wit::Context {
             Audience::Staff => wit::Audience::Staff,
             Audience::Dashboard => wit::Audience::Dashboard,
         },
-        locale: if locale == "en" { "en".into() } else { "zh".into() },
+        locale: if locale == "en" {
+            "en".into()
+        } else {
+            "zh".into()
+        },
     }
 }

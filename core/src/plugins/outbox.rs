@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 
@@ -91,7 +91,7 @@ pub async fn fan_out(host: &PluginHost) -> Result<usize, super::PluginError> {
 }
 
 fn backoff(attempts: i32) -> chrono::Duration {
-    chrono::Duration::seconds((1i64 << attempts.clamp(0, 8)).min(300))
+    chrono::Duration::seconds(std::cmp::Ord::min(1i64 << attempts.clamp(0, 8), 300))
 }
 
 /// Delivers what is due. Returns how many deliveries it attempted.
@@ -184,12 +184,21 @@ async fn deliver_one(host: &PluginHost, d: &deliveries::Model) -> Result<(), Ret
 }
 
 /// Runs schedules that are due; `last` remembers per (plugin, station) when each last ran.
-async fn run_schedules(host: &PluginHost, last: &mut std::collections::HashMap<(String, i64), chrono::DateTime<Utc>>) {
-    let Ok(stations) = stations::entity::Entity::find().all(&host.db).await else { return };
+async fn run_schedules(
+    host: &PluginHost,
+    last: &mut std::collections::HashMap<(String, i64), chrono::DateTime<Utc>>,
+) {
+    let Ok(stations) = stations::entity::Entity::find().all(&host.db).await else {
+        return;
+    };
     for s in stations {
-        let Ok(list) = registry::enabled_at(host, s.id).await else { continue };
+        let Ok(list) = registry::enabled_at(host, s.id).await else {
+            continue;
+        };
         for (row, manifest) in list {
-            let Some(schedule) = &manifest.schedule else { continue };
+            let Some(schedule) = &manifest.schedule else {
+                continue;
+            };
             let key = (row.plugin_id.clone(), s.id);
             let now = host.clock.now();
             let every = chrono::Duration::minutes(i64::from(schedule.every_minutes));

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -36,27 +36,51 @@ pub struct Installed {
 }
 
 fn caps_json(c: &BTreeSet<Capability>) -> String {
-    serde_json::to_string(&c.iter().map(|c| c.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&c.iter().map(|c| c.as_str()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
 }
 
 fn caps_of(json: &str) -> BTreeSet<Capability> {
-    serde_json::from_str::<Vec<String>>(json).unwrap_or_default().iter().filter_map(|s| Capability::parse(s)).collect()
+    serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| Capability::parse(s))
+        .collect()
 }
 
 async fn station_codes(db: &impl ConnectionTrait) -> Result<BTreeMap<i64, String>, PluginError> {
-    Ok(stations::entity::Entity::find().all(db).await?.into_iter().map(|s| (s.id, s.code)).collect())
+    Ok(stations::entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect())
 }
 
-pub async fn install(host: &PluginHost, manifest_text: &str, component: &[u8], by: Option<i64>) -> Result<Installed, PluginError> {
+pub async fn install(
+    host: &PluginHost,
+    manifest_text: &str,
+    component: &[u8],
+    by: Option<i64>,
+) -> Result<Installed, PluginError> {
     let max = host.settings.max_package_mib << 20;
     if component.len() > max {
-        return Err(PluginError::Invalid { field: "component".into(), message: format!("larger than {} MiB", host.settings.max_package_mib) });
+        return Err(PluginError::Invalid {
+            field: "component".into(),
+            message: format!("larger than {} MiB", host.settings.max_package_mib),
+        });
     }
-    let manifest = Manifest::parse(manifest_text)
-        .map_err(|e| PluginError::Invalid { field: format!("manifest.{}", e.field).trim_end_matches('.').into(), message: e.message })?;
-    let digest = super::runtime::digest(component);
+    let manifest = Manifest::parse(manifest_text).map_err(|e| PluginError::Invalid {
+        field: format!("manifest.{}", e.field).trim_end_matches('.').into(),
+        message: e.message,
+    })?;
+    let digest = super::runtime::package_digest(manifest_text, component);
     let requested = manifest.requested();
-    if let Some(v) = versions::Entity::find().filter(versions::Column::Digest.eq(digest.as_str())).one(&host.db).await? {
+    if let Some(v) = versions::Entity::find()
+        .filter(versions::Column::Digest.eq(digest.as_str()))
+        .one(&host.db)
+        .await?
+    {
         return Ok(Installed {
             id: v.plugin_id,
             version: v.version,
@@ -80,12 +104,18 @@ pub async fn install(host: &PluginHost, manifest_text: &str, component: &[u8], b
         )));
     }
     host.runtime
-        .prepare(manifest.clone(), component)
-        .map_err(|m| PluginError::Invalid { field: "component".into(), message: m })?;
+        .prepare(manifest.clone(), manifest_text, component)
+        .map_err(|m| PluginError::Invalid {
+            field: "component".into(),
+            message: m,
+        })?;
     let now = host.clock.now();
     let codes = station_codes(&host.db).await?;
     let txn = host.db.begin().await?;
-    match plugins::Entity::find_by_id(manifest.id.clone()).one(&txn).await? {
+    match plugins::Entity::find_by_id(manifest.id.clone())
+        .one(&txn)
+        .await?
+    {
         Some(p) => {
             let mut am = p.into_active_model();
             am.name_zh = Set(manifest.name.zh.clone());
@@ -124,7 +154,11 @@ pub async fn install(host: &PluginHost, manifest_text: &str, component: &[u8], b
         .await?;
     let mut upgraded_at = Vec::new();
     let mut awaiting_grant_at = Vec::new();
-    for sp in station_plugins::Entity::find().filter(station_plugins::Column::PluginId.eq(manifest.id.as_str())).all(&txn).await? {
+    for sp in station_plugins::Entity::find()
+        .filter(station_plugins::Column::PluginId.eq(manifest.id.as_str()))
+        .all(&txn)
+        .await?
+    {
         let granted = caps_of(&sp.granted);
         let code = codes.get(&sp.station_id).cloned().unwrap_or_default();
         let mut am = sp.clone().into_active_model();
@@ -135,11 +169,25 @@ pub async fn install(host: &PluginHost, manifest_text: &str, component: &[u8], b
         } else {
             let more: Vec<_> = requested.difference(&granted).map(|c| c.as_str()).collect();
             am.enabled = Set(false);
-            am.disabled_reason = Set(Some(format!("version {} asks for {} as well; grant again to enable", manifest.version, more.join(", "))));
+            am.disabled_reason = Set(Some(format!(
+                "version {} asks for {} as well; grant again to enable",
+                manifest.version,
+                more.join(", ")
+            )));
             awaiting_grant_at.push(code);
         }
         am.update(&txn).await?;
-        log(&txn, sp.station_id, &manifest.id, "upgrade", &digest, &granted, by, now).await?;
+        log(
+            &txn,
+            sp.station_id,
+            &manifest.id,
+            "upgrade",
+            &digest,
+            &granted,
+            by,
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     tracing::info!(plugin = %manifest.id, version = %manifest.version, digest = %digest, "plugin installed");
@@ -192,12 +240,17 @@ async fn version_meta(db: &impl ConnectionTrait, id: i64) -> Result<(String, Str
     row.ok_or_else(|| PluginError::NotFound(format!("plugin version {id} is gone")))
 }
 
-async fn current_version(db: &impl ConnectionTrait, plugin: &str) -> Result<(i64, String, Manifest), PluginError> {
+async fn current_version(
+    db: &impl ConnectionTrait,
+    plugin: &str,
+) -> Result<(i64, String, Manifest), PluginError> {
     let p = plugins::Entity::find_by_id(plugin.to_owned())
         .one(db)
         .await?
         .ok_or_else(|| PluginError::NotFound(format!("no plugin {plugin} is installed")))?;
-    let vid = p.current_version_id.ok_or_else(|| PluginError::NotFound(format!("plugin {plugin} has no version")))?;
+    let vid = p
+        .current_version_id
+        .ok_or_else(|| PluginError::NotFound(format!("plugin {plugin} has no version")))?;
     let (digest, text) = version_meta(db, vid).await?;
     let m = Manifest::parse(&text).map_err(|e| PluginError::Unavailable(e.to_string()))?;
     Ok((vid, digest, m))
@@ -217,17 +270,27 @@ pub async fn enable(
     settings: &BTreeMap<String, serde_json::Value>,
     by: Option<i64>,
 ) -> Result<Enabled, PluginError> {
-    let station = stations::by_code(&host.db, station_code).await.map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
+    let station = stations::by_code(&host.db, station_code)
+        .await
+        .map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
     let (vid, digest, manifest) = current_version(&host.db, plugin).await?;
     let mut granted = BTreeSet::new();
     for (i, g) in grant.iter().enumerate() {
         let cap = Capability::parse(g).ok_or_else(|| PluginError::Invalid {
             field: format!("grant[{i}]"),
-            message: format!("unknown capability {g}; known: {}", Capability::names().join(", ")),
+            message: format!(
+                "unknown capability {g}; known: {}",
+                Capability::names().join(", ")
+            ),
         })?;
         granted.insert(cap);
     }
-    let resolved = manifest.resolve_settings(settings).map_err(|e| PluginError::Invalid { field: e.field, message: e.message })?;
+    let resolved = manifest
+        .resolve_settings(settings)
+        .map_err(|e| PluginError::Invalid {
+            field: e.field,
+            message: e.message,
+        })?;
     let now = host.clock.now();
     let txn = host.db.begin().await?;
     let existing = station_plugins::Entity::find()
@@ -254,57 +317,117 @@ pub async fn enable(
     am.granted_by = Set(by);
     am.granted_at = Set(now);
     am.save(&txn).await?;
-    log(&txn, station.id, plugin, "enable", &digest, &granted, by, now).await?;
+    log(
+        &txn, station.id, plugin, "enable", &digest, &granted, by, now,
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(plugin, station = station_code, granted = %caps_json(&granted), "plugin enabled");
     Ok(Enabled {
-        effective: effective(&manifest.requested(), &granted).into_iter().collect(),
+        effective: effective(&manifest.requested(), &granted)
+            .into_iter()
+            .collect(),
         granted: granted.into_iter().collect(),
         settings: resolved,
     })
 }
 
-async fn row(db: &impl ConnectionTrait, station_id: i64, plugin: &str) -> Result<station_plugins::Model, PluginError> {
+async fn row(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    plugin: &str,
+) -> Result<station_plugins::Model, PluginError> {
     station_plugins::Entity::find()
         .filter(station_plugins::Column::StationId.eq(station_id))
         .filter(station_plugins::Column::PluginId.eq(plugin))
         .one(db)
         .await?
-        .ok_or_else(|| PluginError::NotFound(format!("plugin {plugin} is not enabled at this station")))
+        .ok_or_else(|| {
+            PluginError::NotFound(format!("plugin {plugin} is not enabled at this station"))
+        })
 }
 
-pub async fn disable(host: &PluginHost, station_code: &str, plugin: &str, by: Option<i64>) -> Result<(), PluginError> {
-    let station = stations::by_code(&host.db, station_code).await.map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
+pub async fn disable(
+    host: &PluginHost,
+    station_code: &str,
+    plugin: &str,
+    by: Option<i64>,
+) -> Result<(), PluginError> {
+    let station = stations::by_code(&host.db, station_code)
+        .await
+        .map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
     let r = row(&host.db, station.id, plugin).await?;
     let (granted, digest) = (caps_of(&r.granted), r.granted_digest.clone());
     let mut am = r.into_active_model();
     am.enabled = Set(false);
     am.disabled_reason = Set(Some("disabled by ops".into()));
     am.update(&host.db).await?;
-    log(&host.db, station.id, plugin, "disable", &digest, &granted, by, host.clock.now()).await
+    log(
+        &host.db,
+        station.id,
+        plugin,
+        "disable",
+        &digest,
+        &granted,
+        by,
+        host.clock.now(),
+    )
+    .await
 }
 
-pub async fn resume(host: &PluginHost, station_code: &str, plugin: &str, by: Option<i64>) -> Result<(), PluginError> {
-    let station = stations::by_code(&host.db, station_code).await.map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
+pub async fn resume(
+    host: &PluginHost,
+    station_code: &str,
+    plugin: &str,
+    by: Option<i64>,
+) -> Result<(), PluginError> {
+    let station = stations::by_code(&host.db, station_code)
+        .await
+        .map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
     let r = row(&host.db, station.id, plugin).await?;
     let (granted, digest) = (caps_of(&r.granted), r.granted_digest.clone());
     let mut am = r.into_active_model();
     am.suspended_at = Set(None);
     am.consecutive_failures = Set(0);
     am.update(&host.db).await?;
-    log(&host.db, station.id, plugin, "resume", &digest, &granted, by, host.clock.now()).await
+    log(
+        &host.db,
+        station.id,
+        plugin,
+        "resume",
+        &digest,
+        &granted,
+        by,
+        host.clock.now(),
+    )
+    .await
 }
 
 /// The plugin at the station, ready to call, or why it cannot be.
-pub async fn active(host: &PluginHost, station_code: &str, plugin: &str) -> Result<Active, PluginError> {
-    let station = stations::by_code(&host.db, station_code).await.map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
+pub async fn active(
+    host: &PluginHost,
+    station_code: &str,
+    plugin: &str,
+) -> Result<Active, PluginError> {
+    let station = stations::by_code(&host.db, station_code)
+        .await
+        .map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
     let r = row(&host.db, station.id, plugin).await?;
     active_row(host, station.id, station.code, r).await
 }
 
-pub async fn active_row(host: &PluginHost, station_id: i64, station_code: String, r: station_plugins::Model) -> Result<Active, PluginError> {
+pub async fn active_row(
+    host: &PluginHost,
+    station_id: i64,
+    station_code: String,
+    r: station_plugins::Model,
+) -> Result<Active, PluginError> {
     if !r.enabled {
-        return Err(PluginError::Unavailable(r.disabled_reason.clone().unwrap_or_else(|| "disabled at this station".into())));
+        return Err(PluginError::Unavailable(
+            r.disabled_reason
+                .clone()
+                .unwrap_or_else(|| "disabled at this station".into()),
+        ));
     }
     if r.suspended_at.is_some() {
         return Err(PluginError::Unavailable(format!(
@@ -316,20 +439,31 @@ pub async fn active_row(host: &PluginHost, station_id: i64, station_code: String
     let loaded = match host.runtime.cached(&digest) {
         Some(l) => l,
         None => {
-            let manifest = Manifest::parse(&text).map_err(|e| PluginError::Unavailable(e.to_string()))?;
+            let manifest =
+                Manifest::parse(&text).map_err(|e| PluginError::Unavailable(e.to_string()))?;
             let bytes: Option<Vec<u8>> = versions::Entity::find_by_id(r.version_id)
                 .select_only()
                 .column(versions::Column::Component)
                 .into_tuple()
                 .one(&host.db)
                 .await?;
-            let bytes = bytes.ok_or_else(|| PluginError::NotFound("plugin version is gone".into()))?;
-            host.runtime.prepare(manifest, &bytes).map_err(PluginError::Unavailable)?
+            let bytes =
+                bytes.ok_or_else(|| PluginError::NotFound("plugin version is gone".into()))?;
+            host.runtime
+                .prepare(manifest, &text, &bytes)
+                .map_err(PluginError::Unavailable)?
         }
     };
     let caps = effective(&loaded.manifest.requested(), &caps_of(&r.granted));
     let settings: BTreeMap<String, String> = serde_json::from_str(&r.settings).unwrap_or_default();
-    Ok(Active { station_id, station_code, row: r, loaded: Arc::clone(&loaded), caps, settings })
+    Ok(Active {
+        station_id,
+        station_code,
+        row: r,
+        loaded: Arc::clone(&loaded),
+        caps,
+        settings,
+    })
 }
 
 /// Failure streaks: reset on success, suspension at the threshold.
@@ -343,7 +477,10 @@ pub async fn book_outcome(
     match failed {
         None => {
             station_plugins::Entity::update_many()
-                .col_expr(station_plugins::Column::ConsecutiveFailures, Expr::val(0).into())
+                .col_expr(
+                    station_plugins::Column::ConsecutiveFailures,
+                    Expr::val(0).into(),
+                )
                 .filter(station_plugins::Column::Id.eq(row_id))
                 .filter(station_plugins::Column::ConsecutiveFailures.ne(0))
                 .exec(db)
@@ -366,7 +503,10 @@ pub async fn book_outcome(
                 .exec(db)
                 .await?;
             if suspended.rows_affected > 0 {
-                tracing::warn!(row_id, "plugin suspended at its station after repeated failures");
+                tracing::warn!(
+                    row_id,
+                    "plugin suspended at its station after repeated failures"
+                );
             }
         }
     }
@@ -409,9 +549,16 @@ pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
         .into_tuple()
         .all(&host.db)
         .await?;
-    let rows = station_plugins::Entity::find().order_by_asc(station_plugins::Column::StationId).all(&host.db).await?;
+    let rows = station_plugins::Entity::find()
+        .order_by_asc(station_plugins::Column::StationId)
+        .all(&host.db)
+        .await?;
     let mut out = Vec::new();
-    for p in plugins::Entity::find().order_by_asc(plugins::Column::Id).all(&host.db).await? {
+    for p in plugins::Entity::find()
+        .order_by_asc(plugins::Column::Id)
+        .all(&host.db)
+        .await?
+    {
         let mine: Vec<_> = all.iter().filter(|v| v.1 == p.id).collect();
         let current = mine.iter().find(|v| Some(v.0) == p.current_version_id);
         let requested = current
@@ -426,7 +573,11 @@ pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
                 StationState {
                     stats: host.stats(&p.id, &code),
                     station: code,
-                    version: mine.iter().find(|v| v.0 == r.version_id).map(|v| v.2.clone()).unwrap_or_default(),
+                    version: mine
+                        .iter()
+                        .find(|v| v.0 == r.version_id)
+                        .map(|v| v.2.clone())
+                        .unwrap_or_default(),
                     granted: caps_of(&r.granted).into_iter().collect(),
                     enabled: r.enabled,
                     disabled_reason: r.disabled_reason.clone(),
@@ -450,7 +601,10 @@ pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
 }
 
 /// Enabled, unsuspended plugins at a station with their manifests (for listing and events).
-pub async fn enabled_at(host: &PluginHost, station_id: i64) -> Result<Vec<(station_plugins::Model, Manifest)>, PluginError> {
+pub async fn enabled_at(
+    host: &PluginHost,
+    station_id: i64,
+) -> Result<Vec<(station_plugins::Model, Manifest)>, PluginError> {
     let rows = station_plugins::Entity::find()
         .filter(station_plugins::Column::StationId.eq(station_id))
         .filter(station_plugins::Column::Enabled.eq(true))

@@ -20,7 +20,9 @@ use crate::stations;
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let package_limit = (state.settings.plugins.max_package_mib << 20) + (1 << 20);
-    let upload = OpenApiRouter::new().routes(routes!(install, list_plugins)).layer(DefaultBodyLimit::max(package_limit));
+    let upload = OpenApiRouter::new()
+        .routes(routes!(install, list_plugins))
+        .layer(DefaultBodyLimit::max(package_limit));
     OpenApiRouter::new()
         .merge(upload)
         .routes(routes!(station_plugins))
@@ -32,11 +34,20 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
 
 /// The audiences a caller belongs to at a station, most trusted first.
 pub fn audiences(actor: Option<&Actor>, station_id: i64) -> Vec<Audience> {
-    let Some(a) = actor else { return vec![Audience::Resident] };
+    let Some(a) = actor else {
+        return vec![Audience::Resident];
+    };
     let here = a.station_id == Some(station_id);
     match a.role {
-        Role::Ops => vec![Audience::Staff, Audience::Dashboard, Audience::Deputy, Audience::Resident],
-        Role::StationStaff if here => vec![Audience::Staff, Audience::Dashboard, Audience::Resident],
+        Role::Ops => vec![
+            Audience::Staff,
+            Audience::Dashboard,
+            Audience::Deputy,
+            Audience::Resident,
+        ],
+        Role::StationStaff if here => {
+            vec![Audience::Staff, Audience::Dashboard, Audience::Resident]
+        }
         Role::Deputy if here => vec![Audience::Deputy, Audience::Resident],
         Role::Viewer => vec![Audience::Dashboard, Audience::Resident],
         _ => vec![Audience::Resident],
@@ -89,13 +100,20 @@ async fn station_plugins(
                     .views
                     .iter()
                     .filter(|v| pick(&mine, &v.audience).is_some())
-                    .map(|v| Entry { id: v.id.clone(), title: v.title.clone() })
+                    .map(|v| Entry {
+                        id: v.id.clone(),
+                        title: v.title.clone(),
+                    })
                     .collect(),
                 actions: m
                     .actions
                     .iter()
                     .filter(|a| pick(&mine, &a.audience).is_some())
-                    .map(|a| ActionEntry { id: a.id.clone(), title: a.title.clone(), fields: a.fields.clone() })
+                    .map(|a| ActionEntry {
+                        id: a.id.clone(),
+                        title: a.title.clone(),
+                        fields: a.fields.clone(),
+                    })
                     .collect(),
                 id: m.id,
                 name: m.name,
@@ -140,15 +158,27 @@ async fn render_view(
         .view(&view_id)
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("plugin {plugin} has no view {view_id}")))?;
-    let audience = pick(&audiences(actor.as_ref(), active.station_id), &decl.audience)
-        .ok_or_else(|| ApiError::forbidden(format!("view {view_id} is not for you")))?;
+    let audience = pick(
+        &audiences(actor.as_ref(), active.station_id),
+        &decl.audience,
+    )
+    .ok_or_else(|| ApiError::forbidden(format!("view {view_id} is not for you")))?;
     let locale = q.locale.as_deref().unwrap_or("zh");
-    let blocks = state.plugins.render(&active, &view_id, audience, locale).await?;
+    let blocks = state
+        .plugins
+        .render(&active, &view_id, audience, locale)
+        .await?;
     if q.format.as_deref() == Some("html") {
         let base = format!("/api/v1/stations/{code}/plugins/{plugin}/actions/");
         return Ok(Html(view::html(&blocks, &base)).into_response());
     }
-    Ok(Json(ViewOut { plugin, view: view_id, title: decl.title, blocks }).into_response())
+    Ok(Json(ViewOut {
+        plugin,
+        view: view_id,
+        title: decl.title,
+        blocks,
+    })
+    .into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -178,11 +208,23 @@ async fn run_action(
         .action(&action)
         .cloned()
         .ok_or_else(|| ApiError::not_found(format!("plugin {plugin} has no action {action}")))?;
-    let audience = pick(&audiences(actor.as_ref(), active.station_id), &decl.audience)
-        .ok_or_else(|| ApiError::forbidden(format!("action {action} is not for you")))?;
+    let audience = pick(
+        &audiences(actor.as_ref(), active.station_id),
+        &decl.audience,
+    )
+    .ok_or_else(|| ApiError::forbidden(format!("action {action} is not for you")))?;
     let values = view::validate_input(&decl, &body.values)
         .map_err(|(field, message)| ApiError::invalid(format!("values.{field}"), message))?;
-    let out = state.plugins.act(&active, &action, audience, body.locale.as_deref().unwrap_or("zh"), values).await?;
+    let out = state
+        .plugins
+        .act(
+            &active,
+            &action,
+            audience,
+            body.locale.as_deref().unwrap_or("zh"),
+            values,
+        )
+        .await?;
     Ok(Json(out))
 }
 
@@ -192,35 +234,58 @@ async fn run_action(
     responses((status = 201, body = Installed), (status = 200, body = Installed, description = "already installed"),
         (status = 409, body = crate::http::ErrorBody), (status = 422, body = crate::http::ErrorBody)),
     security(("bearer" = [])))]
-async fn install(State(state): State<AppState>, actor: Actor, mut form: Multipart) -> ApiResult<(StatusCode, Json<Installed>)> {
+async fn install(
+    State(state): State<AppState>,
+    actor: Actor,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<Installed>)> {
     actor.require(&[Role::Ops])?;
     let (mut manifest, mut component) = (None, None);
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| ApiError::BadRequest { field: None, message: e.body_text() })?
-    {
+    while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadRequest {
+        field: None,
+        message: e.body_text(),
+    })? {
         match field.name() {
             Some("manifest") => {
-                manifest = Some(field.text().await.map_err(|e| ApiError::BadRequest { field: Some("manifest".into()), message: e.body_text() })?)
+                manifest = Some(field.text().await.map_err(|e| ApiError::BadRequest {
+                    field: Some("manifest".into()),
+                    message: e.body_text(),
+                })?)
             }
             Some("component") => {
-                component = Some(field.bytes().await.map_err(|e| ApiError::BadRequest { field: Some("component".into()), message: e.body_text() })?)
+                component = Some(field.bytes().await.map_err(|e| ApiError::BadRequest {
+                    field: Some("component".into()),
+                    message: e.body_text(),
+                })?)
             }
-            Some(other) => return Err(ApiError::invalid(other, "unexpected part; send manifest and component")),
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    other,
+                    "unexpected part; send manifest and component",
+                ));
+            }
             None => {}
         }
     }
-    let manifest = manifest.ok_or_else(|| ApiError::invalid("manifest", "required: the plugin.toml text"))?;
-    let component = component.ok_or_else(|| ApiError::invalid("component", "required: the .wasm component"))?;
+    let manifest =
+        manifest.ok_or_else(|| ApiError::invalid("manifest", "required: the plugin.toml text"))?;
+    let component =
+        component.ok_or_else(|| ApiError::invalid("component", "required: the .wasm component"))?;
     let out = registry::install(&state.plugins, &manifest, &component, Some(actor.user_id)).await?;
-    let status = if out.already_installed { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if out.already_installed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, Json(out)))
 }
 
 /// Installed plugins, their versions, and their state and health at each station (ops, viewers).
 #[utoipa::path(get, path = "/plugins", tag = "plugins", responses((status = 200, body = Vec<PluginOut>)), security(("bearer" = [])))]
-async fn list_plugins(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<PluginOut>>> {
+async fn list_plugins(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<Vec<PluginOut>>> {
     actor.require(&[Role::Ops, Role::Viewer])?;
     Ok(Json(registry::list(&state.plugins).await?))
 }
@@ -254,14 +319,30 @@ async fn enable(
     JsonBody(body): JsonBody<EnableIn>,
 ) -> ApiResult<Json<EnableOut>> {
     actor.require(&[Role::Ops])?;
-    let e = registry::enable(&state.plugins, &code, &plugin, &body.grant, &body.settings, Some(actor.user_id)).await?;
-    Ok(Json(EnableOut { granted: e.granted, effective: e.effective, settings: e.settings }))
+    let e = registry::enable(
+        &state.plugins,
+        &code,
+        &plugin,
+        &body.grant,
+        &body.settings,
+        Some(actor.user_id),
+    )
+    .await?;
+    Ok(Json(EnableOut {
+        granted: e.granted,
+        effective: e.effective,
+        settings: e.settings,
+    }))
 }
 
 /// Disable a plugin at a station (ops); its storage stays.
 #[utoipa::path(delete, path = "/stations/{code}/plugins/{plugin}", tag = "plugins",
     params(("code" = String, Path), ("plugin" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
-async fn disable(State(state): State<AppState>, actor: Actor, Path((code, plugin)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn disable(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((code, plugin)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     actor.require(&[Role::Ops])?;
     registry::disable(&state.plugins, &code, &plugin, Some(actor.user_id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -270,8 +351,14 @@ async fn disable(State(state): State<AppState>, actor: Actor, Path((code, plugin
 /// Resume a plugin suspended after repeated failures (ops).
 #[utoipa::path(post, path = "/stations/{code}/plugins/{plugin}/resume", tag = "plugins",
     params(("code" = String, Path), ("plugin" = String, Path)), responses((status = 204)), security(("bearer" = [])))]
-async fn resume(State(state): State<AppState>, actor: Actor, Path((code, plugin)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn resume(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((code, plugin)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     actor.require(&[Role::Ops])?;
-    registry::resume(&state.plugins, &code, &plugin, Some(actor.user_id)).await.map_err(|e: PluginError| ApiError::from(e))?;
+    registry::resume(&state.plugins, &code, &plugin, Some(actor.user_id))
+        .await
+        .map_err(|e: PluginError| ApiError::from(e))?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
+    StoreLimitsBuilder,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::v0_1::{Brand, BrandPre};
@@ -44,7 +47,10 @@ pub struct PluginState {
 
 impl WasiView for PluginState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -110,8 +116,14 @@ pub struct Runtime {
     pub limits: Limits,
 }
 
-pub fn digest(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+/// A package's digest: its manifest and its component together, so a new manifest asking for
+/// more is a new package even when the component is unchanged.
+pub fn package_digest(manifest: &str, component: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update((manifest.len() as u64).to_le_bytes());
+    h.update(manifest.as_bytes());
+    h.update(component);
+    hex::encode(h.finalize())
 }
 
 impl Runtime {
@@ -125,7 +137,12 @@ impl Runtime {
         if let Some(dir) = &cache_dir {
             std::fs::create_dir_all(dir)?;
         }
-        Ok(Self { linker, cache_dir, loaded: Mutex::new(HashMap::new()), limits })
+        Ok(Self {
+            linker,
+            cache_dir,
+            loaded: Mutex::new(HashMap::new()),
+            limits,
+        })
     }
 
     /// Compiles (or loads the cached artifact of) a component. The cache key holds the
@@ -146,7 +163,9 @@ impl Runtime {
                 return Ok(c);
             }
         }
-        let artifact = engine.precompile_component(bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let artifact = engine
+            .precompile_component(bytes)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, &artifact)?;
         std::fs::rename(&tmp, &path)?;
@@ -156,42 +175,83 @@ impl Runtime {
 
     /// Checks that a component fits the world: it links against the host's imports and has
     /// every export. Returns the compiled, ready version.
-    pub fn prepare(&self, manifest: Manifest, bytes: &[u8]) -> Result<Arc<Loaded>, String> {
-        let digest = digest(bytes);
+    pub fn prepare(
+        &self,
+        manifest: Manifest,
+        manifest_text: &str,
+        bytes: &[u8],
+    ) -> Result<Arc<Loaded>, String> {
+        let digest = package_digest(manifest_text, bytes);
         if let Some(l) = self.loaded.lock().expect("plugin cache lock").get(&digest) {
             return Ok(l.clone());
         }
-        let component = self.compile(bytes, &digest).map_err(|e| format!("not a valid component: {e}"))?;
-        let wanted = format!("liaison:brand/host@{}", manifest.wit);
-        let imports_host = component
+        let component_digest = hex::encode(Sha256::digest(bytes));
+        let component = self
+            .compile(bytes, &component_digest)
+            .map_err(|e| format!("not a valid component: {e}"))?;
+        // The component names the contract version it was built against in its imports; it
+        // must be the one its manifest declares.
+        let built_for: Vec<String> = component
             .component_type()
             .imports(engine())
-            .any(|(name, _)| name == wanted);
-        if !imports_host && manifest.wit != "0.1.0" {
-            return Err(format!("the component does not import {wanted} as its manifest says"));
+            .filter_map(|(name, _)| {
+                name.strip_prefix("liaison:brand/")
+                    .and_then(|n| n.split_once('@'))
+                    .map(|(_, v)| v.to_owned())
+            })
+            .collect();
+        if let Some(v) = built_for.iter().find(|v| **v != manifest.wit) {
+            return Err(format!(
+                "the component was built against liaison:brand@{v}, but its manifest says {}",
+                manifest.wit
+            ));
         }
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| format!("the component does not fit liaison:brand@{}: {e}", manifest.wit))?;
-        let pre = BrandPre::new(pre).map_err(|e| format!("the component lacks an export of the brand world: {e}"))?;
-        let loaded = Arc::new(Loaded { digest: digest.clone(), manifest, pre });
-        self.loaded.lock().expect("plugin cache lock").insert(digest, loaded.clone());
+        let pre = self.linker.instantiate_pre(&component).map_err(|e| {
+            format!(
+                "the component does not fit liaison:brand@{}: {e}",
+                manifest.wit
+            )
+        })?;
+        let pre = BrandPre::new(pre)
+            .map_err(|e| format!("the component lacks an export of the brand world: {e}"))?;
+        let loaded = Arc::new(Loaded {
+            digest: digest.clone(),
+            manifest,
+            pre,
+        });
+        self.loaded
+            .lock()
+            .expect("plugin cache lock")
+            .insert(digest, loaded.clone());
         Ok(loaded)
     }
 
     pub fn cached(&self, digest: &str) -> Option<Arc<Loaded>> {
-        self.loaded.lock().expect("plugin cache lock").get(digest).cloned()
+        self.loaded
+            .lock()
+            .expect("plugin cache lock")
+            .get(digest)
+            .cloned()
     }
 
     /// A fresh store and instance of `loaded`, with the deadline and memory cap set.
-    pub async fn start(&self, loaded: &Loaded, env: HostEnv, deadline: Duration) -> Result<(Brand, Store<PluginState>), Fault> {
+    pub async fn start(
+        &self,
+        loaded: &Loaded,
+        env: HostEnv,
+        deadline: Duration,
+    ) -> Result<(Brand, Store<PluginState>), Fault> {
         let limits = StoreLimitsBuilder::new()
             .memory_size(self.limits.memory_bytes)
             .instances(64)
             .trap_on_grow_failure(true)
             .build();
-        let state = PluginState { wasi: WasiCtx::builder().build(), table: ResourceTable::new(), limits, env };
+        let state = PluginState {
+            wasi: WasiCtx::builder().build(),
+            table: ResourceTable::new(),
+            limits,
+            env,
+        };
         let mut store = Store::new(engine(), state);
         store.limiter(|s| &mut s.limits);
         let ticks = (deadline.as_millis() / TICK.as_millis()).max(1) as u64 + 1;
@@ -201,7 +261,13 @@ impl Runtime {
             .pre
             .instantiate_async(&mut store)
             .await
-            .map_err(|e| if is_memory(&e) { Fault::Memory } else { Fault::Start(format!("{e:#}")) })?;
+            .map_err(|e| {
+                if is_memory(&e) {
+                    Fault::Memory
+                } else {
+                    Fault::Start(format!("{e:#}"))
+                }
+            })?;
         Ok((brand, store))
     }
 
@@ -223,14 +289,17 @@ impl Runtime {
 
 fn is_memory(e: &wasmtime::Error) -> bool {
     let text = format!("{e:?}").to_lowercase();
-    text.contains("memory") && (text.contains("limit") || text.contains("grow") || text.contains("exceed"))
+    text.contains("memory")
+        && (text.contains("limit") || text.contains("grow") || text.contains("exceed"))
 }
 
 fn classify(e: wasmtime::Error, deadline: Duration) -> Fault {
     if let Some(trap) = e.downcast_ref::<wasmtime::Trap>() {
         return match trap {
             wasmtime::Trap::Interrupt => Fault::Deadline(deadline),
-            wasmtime::Trap::StackOverflow => Fault::Trap("stack overflow (unbounded recursion?)".into()),
+            wasmtime::Trap::StackOverflow => {
+                Fault::Trap("stack overflow (unbounded recursion?)".into())
+            }
             other => Fault::Trap(other.to_string()),
         };
     }

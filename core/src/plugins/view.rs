@@ -14,14 +14,34 @@ use crate::cases::contact::valid_phone;
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ViewBlock {
-    Heading { level: u8, text: String },
-    Text { text: String },
-    StatCards { cards: Vec<StatCard> },
-    Table { columns: Vec<String>, rows: Vec<Vec<String>> },
-    Items { items: Vec<Item> },
-    Form { form: FormOut },
-    Link { text: String, href: String },
-    Notice { kind: String, text: String },
+    Heading {
+        level: u8,
+        text: String,
+    },
+    Text {
+        text: String,
+    },
+    StatCards {
+        cards: Vec<StatCard>,
+    },
+    Table {
+        columns: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    Items {
+        items: Vec<Item>,
+    },
+    Form {
+        form: FormOut,
+    },
+    Link {
+        text: String,
+        href: String,
+    },
+    Notice {
+        kind: String,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -59,7 +79,8 @@ pub struct FieldOut {
 
 /// Only paths inside Liaison: no other sites, no `javascript:`.
 fn safe_href(href: &str) -> Option<String> {
-    (href.starts_with('/') && !href.starts_with("//") && !href.contains('\\')).then(|| href.to_owned())
+    (href.starts_with('/') && !href.starts_with("//") && !href.contains('\\'))
+        .then(|| href.to_owned())
 }
 
 fn kind_name(k: wit::FieldKind) -> &'static str {
@@ -78,16 +99,33 @@ pub fn convert(blocks: Vec<Block>) -> Vec<ViewBlock> {
     blocks
         .into_iter()
         .map(|b| match b {
-            Block::Heading(h) => ViewBlock::Heading { level: h.level.clamp(1, 3), text: h.text },
+            Block::Heading(h) => ViewBlock::Heading {
+                level: h.level.clamp(1, 3),
+                text: h.text,
+            },
             Block::Text(t) => ViewBlock::Text { text: t },
             Block::StatCards(cards) => ViewBlock::StatCards {
-                cards: cards.into_iter().map(|c| StatCard { label: c.label, value: c.value, hint: c.hint }).collect(),
+                cards: cards
+                    .into_iter()
+                    .map(|c| StatCard {
+                        label: c.label,
+                        value: c.value,
+                        hint: c.hint,
+                    })
+                    .collect(),
             },
-            Block::Table(t) => ViewBlock::Table { columns: t.columns, rows: t.rows },
+            Block::Table(t) => ViewBlock::Table {
+                columns: t.columns,
+                rows: t.rows,
+            },
             Block::Items(items) => ViewBlock::Items {
                 items: items
                     .into_iter()
-                    .map(|i| Item { title: i.title, detail: i.detail, href: i.href.as_deref().and_then(safe_href) })
+                    .map(|i| Item {
+                        title: i.title,
+                        detail: i.detail,
+                        href: i.href.as_deref().and_then(safe_href),
+                    })
                     .collect(),
             },
             Block::Form(f) => ViewBlock::Form {
@@ -104,7 +142,11 @@ pub fn convert(blocks: Vec<Block>) -> Vec<ViewBlock> {
                             kind: kind_name(x.kind).to_owned(),
                             required: x.required,
                             options: x.options,
-                            max_length: if x.max_length == 0 { 2000 } else { x.max_length },
+                            max_length: if x.max_length == 0 {
+                                2000
+                            } else {
+                                x.max_length
+                            },
                             help: x.help,
                         })
                         .collect(),
@@ -129,7 +171,9 @@ pub fn convert(blocks: Vec<Block>) -> Vec<ViewBlock> {
 
 /// Bytes a view takes as JSON; the host refuses answers over the configured size.
 pub fn size(blocks: &[ViewBlock]) -> usize {
-    serde_json::to_vec(blocks).map(|v| v.len()).unwrap_or(usize::MAX)
+    serde_json::to_vec(blocks)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX)
 }
 
 fn esc(s: &str) -> String {
@@ -191,17 +235,31 @@ pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
                         Some(h) => format!("<a href=\"{}\">{}</a>", esc(h), esc(&i.title)),
                         None => esc(&i.title),
                     };
-                    let detail = i.detail.as_deref().map(|d| format!("<div>{}</div>", esc(d))).unwrap_or_default();
+                    let detail = i
+                        .detail
+                        .as_deref()
+                        .map(|d| format!("<div>{}</div>", esc(d)))
+                        .unwrap_or_default();
                     out.push_str(&format!("<li>{title}{detail}</li>"));
                 }
                 out.push_str("</ul>");
             }
-            ViewBlock::Link { text, href } => out.push_str(&format!("<p><a href=\"{}\">{}</a></p>", esc(href), esc(text))),
-            ViewBlock::Notice { kind, text } => {
-                out.push_str(&format!("<div class=\"notice notice-{}\" role=\"status\">{}</div>", esc(kind), esc(text)))
-            }
+            ViewBlock::Link { text, href } => out.push_str(&format!(
+                "<p><a href=\"{}\">{}</a></p>",
+                esc(href),
+                esc(text)
+            )),
+            ViewBlock::Notice { kind, text } => out.push_str(&format!(
+                "<div class=\"notice notice-{}\" role=\"status\">{}</div>",
+                esc(kind),
+                esc(text)
+            )),
             ViewBlock::Form { form } => {
-                out.push_str(&format!("<form method=\"post\" action=\"{}{}\">", esc(action_base), esc(&form.action)));
+                out.push_str(&format!(
+                    "<form method=\"post\" action=\"{}{}\">",
+                    esc(action_base),
+                    esc(&form.action)
+                ));
                 if let Some(t) = &form.title {
                     out.push_str(&format!("<h3>{}</h3>", esc(t)));
                 }
@@ -210,16 +268,28 @@ pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
                     let req = if f.required { " required" } else { "" };
                     out.push_str(&format!("<p><label for=\"{id}\">{}</label>", esc(&f.label)));
                     let input = match f.kind.as_str() {
-                        "textarea" => format!("<textarea id=\"{id}\" name=\"{}\" maxlength=\"{}\"{req}></textarea>", esc(&f.name), f.max_length),
+                        "textarea" => format!(
+                            "<textarea id=\"{id}\" name=\"{}\" maxlength=\"{}\"{req}></textarea>",
+                            esc(&f.name),
+                            f.max_length
+                        ),
                         "select" => {
                             let opts: String = f
                                 .options
                                 .iter()
-                                .map(|(v, l)| format!("<option value=\"{}\">{}</option>", esc(v), esc(l)))
+                                .map(|(v, l)| {
+                                    format!("<option value=\"{}\">{}</option>", esc(v), esc(l))
+                                })
                                 .collect();
-                            format!("<select id=\"{id}\" name=\"{}\"{req}>{opts}</select>", esc(&f.name))
+                            format!(
+                                "<select id=\"{id}\" name=\"{}\"{req}>{opts}</select>",
+                                esc(&f.name)
+                            )
                         }
-                        "checkbox" => format!("<input type=\"checkbox\" id=\"{id}\" name=\"{}\" value=\"true\">", esc(&f.name)),
+                        "checkbox" => format!(
+                            "<input type=\"checkbox\" id=\"{id}\" name=\"{}\" value=\"true\">",
+                            esc(&f.name)
+                        ),
                         other => {
                             let t = match other {
                                 "number" => "number",
@@ -227,7 +297,11 @@ pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
                                 "phone" => "tel",
                                 _ => "text",
                             };
-                            format!("<input type=\"{t}\" id=\"{id}\" name=\"{}\" maxlength=\"{}\"{req}>", esc(&f.name), f.max_length)
+                            format!(
+                                "<input type=\"{t}\" id=\"{id}\" name=\"{}\" maxlength=\"{}\"{req}>",
+                                esc(&f.name),
+                                f.max_length
+                            )
                         }
                     };
                     out.push_str(&input);
@@ -236,7 +310,10 @@ pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
                     }
                     out.push_str("</p>");
                 }
-                out.push_str(&format!("<button type=\"submit\">{}</button></form>", esc(&form.submit_label)));
+                out.push_str(&format!(
+                    "<button type=\"submit\">{}</button></form>",
+                    esc(&form.submit_label)
+                ));
             }
         }
     }
@@ -245,7 +322,10 @@ pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
 }
 
 /// Checks submitted values against the action's declared fields; returns them normalised.
-pub fn validate_input(decl: &ActionDecl, given: &BTreeMap<String, String>) -> Result<Vec<(String, String)>, (String, String)> {
+pub fn validate_input(
+    decl: &ActionDecl,
+    given: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, (String, String)> {
     for k in given.keys() {
         if !decl.fields.iter().any(|f| &f.name == k) {
             return Err((k.clone(), "not a field of this form".into()));
@@ -253,7 +333,10 @@ pub fn validate_input(decl: &ActionDecl, given: &BTreeMap<String, String>) -> Re
     }
     let mut out = Vec::new();
     for f in &decl.fields {
-        let raw = given.get(&f.name).map(|v| v.trim().to_owned()).unwrap_or_default();
+        let raw = given
+            .get(&f.name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default();
         let bad = |m: &str| Err((f.name.clone(), m.to_owned()));
         if raw.is_empty() {
             if f.required && f.kind != FieldKind::Checkbox {
@@ -264,7 +347,11 @@ pub fn validate_input(decl: &ActionDecl, given: &BTreeMap<String, String>) -> Re
             }
             continue;
         }
-        let max = if f.max_length == 0 { 2000 } else { f.max_length } as usize;
+        let max = if f.max_length == 0 {
+            2000
+        } else {
+            f.max_length
+        } as usize;
         if raw.chars().count() > max {
             return Err((f.name.clone(), format!("must be at most {max} characters")));
         }
@@ -310,9 +397,18 @@ mod tests {
     fn html_escapes_everything_and_drops_foreign_links() {
         let blocks = convert(vec![
             Block::Text("<script>alert(1)</script>".into()),
-            Block::Link(wit::Link { text: "x".into(), href: "javascript:alert(1)".into() }),
-            Block::Link(wit::Link { text: "ok".into(), href: "/t/ABCD-EFGH".into() }),
-            Block::Link(wit::Link { text: "far".into(), href: "//evil.example".into() }),
+            Block::Link(wit::Link {
+                text: "x".into(),
+                href: "javascript:alert(1)".into(),
+            }),
+            Block::Link(wit::Link {
+                text: "ok".into(),
+                href: "/t/ABCD-EFGH".into(),
+            }),
+            Block::Link(wit::Link {
+                text: "far".into(),
+                href: "//evil.example".into(),
+            }),
         ]);
         let h = html(&blocks, "/a/");
         assert!(!h.contains("<script>"));
@@ -327,9 +423,19 @@ mod tests {
         let decl = ActionDecl {
             id: "ask".into(),
             audience: vec![],
-            title: Names { zh: "问".into(), en: "Ask".into() },
+            title: Names {
+                zh: "问".into(),
+                en: "Ask".into(),
+            },
             fields: vec![
-                FieldDecl { name: "q".into(), label: "问题".into(), kind: FieldKind::Textarea, required: true, max_length: 5, options: vec![] },
+                FieldDecl {
+                    name: "q".into(),
+                    label: "问题".into(),
+                    kind: FieldKind::Textarea,
+                    required: true,
+                    max_length: 5,
+                    options: vec![],
+                },
                 FieldDecl {
                     name: "k".into(),
                     label: "类".into(),
@@ -338,15 +444,50 @@ mod tests {
                     max_length: 0,
                     options: vec![("a".into(), "甲".into())],
                 },
-                FieldDecl { name: "n".into(), label: "数".into(), kind: FieldKind::Number, required: false, max_length: 0, options: vec![] },
+                FieldDecl {
+                    name: "n".into(),
+                    label: "数".into(),
+                    kind: FieldKind::Number,
+                    required: false,
+                    max_length: 0,
+                    options: vec![],
+                },
             ],
         };
-        let m = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
-        assert_eq!(validate_input(&decl, &m(&[("q", "好")])).unwrap(), vec![("q".to_string(), "好".to_string())]);
+        let m = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(
+            validate_input(&decl, &m(&[("q", "好")])).unwrap(),
+            vec![("q".to_string(), "好".to_string())]
+        );
         assert_eq!(validate_input(&decl, &m(&[])).unwrap_err().0, "q");
-        assert_eq!(validate_input(&decl, &m(&[("q", "太长了太长了")])).unwrap_err().0, "q");
-        assert_eq!(validate_input(&decl, &m(&[("q", "好"), ("k", "z")])).unwrap_err().0, "k");
-        assert_eq!(validate_input(&decl, &m(&[("q", "好"), ("n", "NaN?")])).unwrap_err().0, "n");
-        assert_eq!(validate_input(&decl, &m(&[("q", "好"), ("x", "1")])).unwrap_err().0, "x");
+        assert_eq!(
+            validate_input(&decl, &m(&[("q", "太长了太长了")]))
+                .unwrap_err()
+                .0,
+            "q"
+        );
+        assert_eq!(
+            validate_input(&decl, &m(&[("q", "好"), ("k", "z")]))
+                .unwrap_err()
+                .0,
+            "k"
+        );
+        assert_eq!(
+            validate_input(&decl, &m(&[("q", "好"), ("n", "NaN?")]))
+                .unwrap_err()
+                .0,
+            "n"
+        );
+        assert_eq!(
+            validate_input(&decl, &m(&[("q", "好"), ("x", "1")]))
+                .unwrap_err()
+                .0,
+            "x"
+        );
     }
 }

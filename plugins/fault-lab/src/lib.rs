@@ -1,0 +1,204 @@
+//! fault-lab: a deliberately misbehaving plugin for the host's isolation tests.
+//!
+//! Actions (no fields):
+//!
+//! | id | what it does |
+//! |---|---|
+//! | `ok` | answers the message "ok" |
+//! | `trap` | executes the wasm `unreachable` instruction: a real trap |
+//! | `loop` | loops for ever (the optimiser cannot remove the loop) |
+//! | `grow` | allocates 1 MiB chunks and keeps them until allocation fails, which aborts (traps) |
+//! | `recurse` | recurses without end, not in tail position, until the stack overflows |
+//! | `panic` | `panic!("fault-lab panic")`, which with `panic = "abort"` is a trap |
+//! | `huge` | answers with a view holding one text block of 8 MiB |
+//!
+//! View `home` (staff): a heading "fault-lab".
+//!
+//! `on-case-event` (submit, register): counts deliveries in storage under
+//! `seen:<case-id>:<action>` (a `u32`), and fails the first delivery of "register" for each
+//! case, so the host's retry is exercised; later deliveries succeed.
+//!
+//! Never enable it at a real station.
+
+use std::hint::black_box;
+
+use liaison_sdk::prelude::*;
+
+/// The brand.
+pub struct FaultLab;
+
+/// Bytes of the text block `huge` answers with: 8 MiB.
+pub const HUGE_BYTES: usize = 8 << 20;
+
+/// Storage key of the number of deliveries seen of `action` for `case_id`.
+pub fn seen_key(case_id: i64, action: &str) -> String {
+    format!("seen:{case_id}:{action}")
+}
+
+/// A real trap: the wasm `unreachable` instruction (an abort elsewhere).
+fn trap() -> ! {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::unreachable()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::process::abort()
+    }
+}
+
+/// Spins for ever; `black_box` keeps the optimiser from proving the loop useless.
+fn spin() -> ! {
+    let mut i: u64 = 0;
+    loop {
+        i = black_box(i.wrapping_add(1));
+    }
+}
+
+/// Allocates and keeps 1 MiB chunks until allocation fails (which aborts).
+fn grow() -> ! {
+    let mut kept: Vec<Vec<u8>> = Vec::new();
+    loop {
+        kept.push(black_box(vec![1u8; 1 << 20]));
+        black_box(&kept);
+    }
+}
+
+/// Recurses without end. The result of the inner call goes through `black_box` before it is
+/// used, so the call is not in tail position and cannot become a loop.
+#[inline(never)]
+#[allow(unconditional_recursion)]
+fn recurse(depth: u64) -> u64 {
+    let inner = recurse(black_box(depth.wrapping_add(1)));
+    black_box(inner).wrapping_sub(depth)
+}
+
+impl Brand for FaultLab {
+    fn render_view(view: &str, _ctx: &Context) -> Result<Vec<Block>, Error> {
+        match view {
+            "home" => Ok(vec![view::heading(1, "fault-lab")]),
+            other => Err(Error::not_found(format!("view {other}"))),
+        }
+    }
+
+    fn run_action(action: &str, _ctx: &Context, _input: &FormInput) -> Result<ActionResult, Error> {
+        match action {
+            "ok" => Ok(ActionResult::message("ok")),
+            "trap" => trap(),
+            "loop" => spin(),
+            "grow" => grow(),
+            "recurse" => Ok(ActionResult::message(recurse(0).to_string())),
+            "panic" => panic!("fault-lab panic"),
+            "huge" => {
+                Ok(ActionResult::message("huge")
+                    .with_view(vec![view::text("x".repeat(HUGE_BYTES))]))
+            }
+            other => Err(Error::not_found(format!("action {other}"))),
+        }
+    }
+
+    fn on_case_event(event: &CaseEvent) -> Result<(), Error> {
+        let seen = storage::update(&seen_key(event.case_id, &event.action), |n: Option<u32>| {
+            n.unwrap_or(0) + 1
+        })?;
+        if event.action == "register" && seen == 1 {
+            return Err(Error::failed(format!(
+                "fault-lab fails the first register delivery of case {}",
+                event.case_id
+            )));
+        }
+        Ok(())
+    }
+}
+
+liaison_sdk::export_brand!(FaultLab);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use liaison_sdk::testing::{self, TestHost};
+
+    fn host() -> TestHost {
+        TestHost::with_manifest(include_str!("../plugin.toml"))
+    }
+
+    #[test]
+    fn ok_answers_ok() {
+        let host = host();
+        let r = host.run_action::<FaultLab>("ok", &[]).unwrap();
+        assert_eq!(r.message, "ok");
+        assert_eq!(r.case_id, None);
+    }
+
+    #[test]
+    fn home_is_a_heading_for_staff() {
+        let host = host();
+        host.audience(Audience::Staff);
+        let blocks = host.render_view::<FaultLab>("home").unwrap();
+        assert_eq!(testing::texts(&blocks), vec!["fault-lab".to_string()]);
+        host.audience(Audience::Resident);
+        assert!(matches!(
+            host.render_view::<FaultLab>("home"),
+            Err(Error::Denied(_))
+        ));
+    }
+
+    #[test]
+    fn submit_deliveries_are_counted() {
+        let host = host();
+        for _ in 0..3 {
+            host.on_case_event::<FaultLab>(&host.event(41, "submit"))
+                .unwrap();
+        }
+        host.on_case_event::<FaultLab>(&host.event(42, "submit"))
+            .unwrap();
+        assert_eq!(host.stored::<u32>("seen:41:submit"), Some(3));
+        assert_eq!(host.stored::<u32>("seen:42:submit"), Some(1));
+    }
+
+    #[test]
+    fn the_first_register_of_a_case_fails_then_succeeds() {
+        let host = host();
+        let event = host.event(7, "register");
+        assert!(matches!(
+            host.on_case_event::<FaultLab>(&event),
+            Err(Error::Failed(_))
+        ));
+        assert_eq!(host.stored::<u32>(&seen_key(7, "register")), Some(1));
+        assert_eq!(host.on_case_event::<FaultLab>(&event), Ok(()));
+        assert_eq!(host.on_case_event::<FaultLab>(&event), Ok(()));
+        assert_eq!(host.stored::<u32>(&seen_key(7, "register")), Some(3));
+        // Another case fails its own first delivery.
+        assert!(
+            host.on_case_event::<FaultLab>(&host.event(8, "register"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn other_events_are_not_delivered() {
+        let host = host();
+        host.on_case_event::<FaultLab>(&host.event(7, "close"))
+            .unwrap();
+        assert!(host.storage_keys().is_empty());
+    }
+
+    #[test]
+    fn without_storage_events_are_denied() {
+        let host = host();
+        host.revoke("storage");
+        assert_eq!(
+            host.on_case_event::<FaultLab>(&host.event(7, "submit")),
+            Err(Error::Denied("storage".into()))
+        );
+    }
+
+    #[test]
+    fn unknown_actions_are_not_found() {
+        let host = host();
+        assert!(matches!(
+            host.run_action::<FaultLab>("explode", &[]),
+            Err(Error::NotFound(_))
+        ));
+    }
+}
