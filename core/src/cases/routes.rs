@@ -23,7 +23,13 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let public = OpenApiRouter::new()
         .routes(routes!(submit))
         .routes(routes!(rate_by_receipt))
-        // Tracking is public too; the same budget keeps receipt codes from being guessed.
+        .layer(crate::http::limits::per_ip(
+            s.intake_burst,
+            s.intake_refill_ms,
+        ));
+    // Tracking is public too. A budget of its own (of the same size) keeps receipt codes from
+    // being guessed, without a resident who just filed a few opinions losing sight of them.
+    let tracking = OpenApiRouter::new()
         .routes(routes!(track))
         .layer(crate::http::limits::per_ip(
             s.intake_burst,
@@ -31,6 +37,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         ));
     OpenApiRouter::new()
         .merge(public)
+        .merge(tracking)
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(act))
