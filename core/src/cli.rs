@@ -70,7 +70,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let db = crate::db::connect(&settings.database).await?;
             crate::db::migrate(&db).await?;
             let passwords = crate::auth::PasswordPolicy::new(&settings.auth)?;
-            match crate::demo::load(&db, &settings, &passwords).await? {
+            let plugins = crate::plugins::PluginHost::new(
+                db.clone(),
+                crate::http::Clock::default(),
+                settings.plugins.clone(),
+            )?;
+            match crate::demo::load(&db, &settings, &passwords, &plugins).await? {
                 Some(report) => println!("{report}"),
                 None => println!(
                     "the database already holds a district; left it as it is (use --reset to start over)"

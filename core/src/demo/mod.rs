@@ -3,6 +3,7 @@
 //! calendar, one user per role, and a few hundred cases walked through the real lifecycle at
 //! past times so that every state (and some overdue work) is there to look at.
 
+pub mod brands;
 mod cases;
 mod district;
 
@@ -43,6 +44,7 @@ pub async fn load(
     db: &DatabaseConnection,
     settings: &Settings,
     passwords: &PasswordPolicy,
+    plugins: &crate::plugins::PluginHost,
 ) -> anyhow::Result<Option<String>> {
     if crate::stations::entity::Entity::find().count(db).await? > 0 {
         return Ok(None);
@@ -50,7 +52,11 @@ pub async fn load(
     let now = chrono::Utc::now();
     seed_district(db, passwords, now).await?;
     let made = cases::seed_cases(db, &settings.deadlines, 320, now, 2026).await?;
-    let mut report = format!("demo district loaded: 11 stations, {made} cases\n\nsign in with:\n");
+    let mut report = format!("demo district loaded: 11 stations, {made} cases\n");
+    for note in brands::install(plugins, std::path::Path::new(".")).await? {
+        report.push_str(&format!("  brand {note}\n"));
+    }
+    report.push_str("\nsign in with:\n");
     for u in DEMO_USERS {
         report.push_str(&format!(
             "  {:<14} {:<10} {}\n",
