@@ -2,7 +2,8 @@
 //! database per test, driven over HTTP. Every API scenario runs on SQLite and on PostgreSQL.
 //!
 //! PostgreSQL is expected at `postgres://postgres@127.0.0.1:5432/postgres` (or
-//! `LIAISON_TEST_PG_URL`); `LIAISON_SKIP_PG=1` skips its half of the tests.
+//! `LIAISON_TEST_PG_URL`); `LIAISON_SKIP_PG=1` skips its half of the tests. The plugin tests load
+//! the brands' real WebAssembly components, which `./scripts/test` builds before the Rust tests.
 
 #[macro_use]
 mod support;
@@ -12,5 +13,7 @@ mod durability;
 mod intake;
 mod lifecycle;
 mod platform;
+mod plugin_lifecycle;
+mod plugins;
 mod reference;
 mod scope;

@@ -83,43 +83,41 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-/// Removes what a test's database left behind, even when the test panics.
-enum Cleanup {
-    SqliteDir(PathBuf),
-    Postgres { admin_url: String, name: String },
+/// Removes what a test left behind (its temporary folder, its PostgreSQL database), even when
+/// the test panics.
+struct Cleanup {
+    /// The test's own folder: the SQLite file, the plugin cache, anything else it writes.
+    dir: PathBuf,
+    postgres: Option<(String, String)>,
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        match self {
-            Cleanup::SqliteDir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::Postgres { admin_url, name } => {
-                // Drop runs inside the test's runtime, which cannot be blocked on; a thread with
-                // its own runtime does the work. FORCE ends the server's pooled connections.
-                let (url, db) = (admin_url.clone(), name.clone());
-                let done = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("a runtime for the cleanup");
-                    rt.block_on(async {
-                        let admin = admin_connect(&url).await?;
-                        admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"
-                            ))
-                            .await?;
-                        admin.close().await
-                    })
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop runs inside the test's runtime, which cannot be blocked on; a thread with
+            // its own runtime does the work. FORCE ends the server's pooled connections.
+            let (url, db) = (admin_url.clone(), name.clone());
+            let done = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime for the cleanup");
+                rt.block_on(async {
+                    let admin = admin_connect(&url).await?;
+                    admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"
+                        ))
+                        .await?;
+                    admin.close().await
                 })
-                .join();
-                if !matches!(done, Ok(Ok(()))) {
-                    eprintln!("could not drop the test database {name}: {done:?}");
-                }
+            })
+            .join();
+            if !matches!(done, Ok(Ok(()))) {
+                eprintln!("could not drop the test database {name}: {done:?}");
             }
         }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -132,16 +130,27 @@ async fn admin_connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> 
     Database::connect(opts).await
 }
 
-/// A fresh, empty database for `backend`: its URL and what removes it.
+/// A fresh, empty database for `backend`: its URL and what removes it (with the test's folder).
 async fn fresh_database(backend: Backend) -> (String, Cleanup) {
+    let dir = std::env::temp_dir().join(unique("liaison-e2e"));
+    std::fs::create_dir_all(&dir).expect("creating a temporary folder");
     match backend {
         Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(unique("liaison-e2e"));
-            std::fs::create_dir_all(&dir).expect("creating a temporary folder");
             let url = format!("sqlite://{}?mode=rwc", dir.join("liaison.db").display());
-            (url, Cleanup::SqliteDir(dir))
+            (
+                url,
+                Cleanup {
+                    dir,
+                    postgres: None,
+                },
+            )
         }
         Backend::Postgres => {
+            // The folder first, so that it goes even if the database cannot be made.
+            let mut cleanup = Cleanup {
+                dir,
+                postgres: None,
+            };
             let admin_url = pg_admin_url();
             let admin = admin_connect(&admin_url).await.unwrap_or_else(|e| {
                 panic!(
@@ -158,7 +167,8 @@ async fn fresh_database(backend: Backend) -> (String, Cleanup) {
             admin.close().await.ok();
             let (base, _) = admin_url.rsplit_once('/').expect("a URL naming a database");
             let url = format!("{base}/{name}");
-            (url, Cleanup::Postgres { admin_url, name })
+            cleanup.postgres = Some((admin_url, name));
+            (url, cleanup)
         }
     }
 }
@@ -183,6 +193,20 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Like [`spawn_app`], with the settings changed by `tweak` before the server starts.
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    prepare_app(backend, tweak).await.start().await
+}
+
+/// A fresh database, migrated and holding the demo district, with the settings a server would
+/// run with, but no server yet: for tests that write something before the server starts.
+pub struct Prepared {
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    pub settings: Settings,
+    pub passwords: PasswordPolicy,
+    cleanup: Cleanup,
+}
+
+pub async fn prepare_app(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Prepared {
     let mut settings = Settings::defaults();
     settings.server.host = "127.0.0.1".into();
     settings.server.port = 0;
@@ -196,6 +220,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     settings.database.max_connections = 5;
     let (url, cleanup) = fresh_database(backend).await;
     settings.database.url = url;
+    // Each test compiles (or loads) plugin components into a folder of its own, never into the
+    // working directory.
+    settings.plugins.cache_dir = cleanup.dir.join("plugin-cache").display().to_string();
     tweak(&mut settings);
 
     let db = liaison::db::connect(&settings.database)
@@ -207,22 +234,43 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     liaison::demo::seed_district(&db, &passwords, clock.now())
         .await
         .expect("seeding the demo district");
-    let app = liaison::startup::Application::with_db(settings.clone(), db.clone(), clock.clone())
-        .await
-        .expect("building the application");
-    let port = app.port();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("an HTTP client"),
+    Prepared {
         db,
         clock,
         settings,
         passwords,
-        _cleanup: cleanup,
+        cleanup,
+    }
+}
+
+impl Prepared {
+    /// Starts the server on this database.
+    pub async fn start(self) -> TestApp {
+        let Prepared {
+            db,
+            clock,
+            settings,
+            passwords,
+            cleanup,
+        } = self;
+        let app =
+            liaison::startup::Application::with_db(settings.clone(), db.clone(), clock.clone())
+                .await
+                .expect("building the application");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
+            db,
+            clock,
+            settings,
+            passwords,
+            _cleanup: cleanup,
+        }
     }
 }
 
@@ -602,4 +650,315 @@ pub fn actions_of(list: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["action"].as_str().expect("an action").to_owned())
         .collect()
+}
+
+// ---- Plugins ----------------------------------------------------------------------------------
+
+/// Where the plugin components are built (by `./scripts/test`, before the Rust tests).
+pub const PLUGIN_WASM_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plugins/target/wasm32-wasip2/release"
+);
+/// The plugin crates, each with its `plugin.toml`.
+pub const PLUGIN_SRC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins");
+
+/// The wall-clock deadline of a view or action in the plugin tests. The shipped 100 ms measures
+/// the machine as much as the plugin when dozens of servers share two cores (a plugin filling
+/// its 32 MiB can miss it there), so the tests allow more; one test holds the shipped value.
+pub const TEST_VIEW_DEADLINE_MS: u64 = 1000;
+
+/// The settings of the plugin tests: [`TEST_VIEW_DEADLINE_MS`], the rest as shipped.
+pub fn plugin_settings(s: &mut Settings) {
+    s.plugins.view_deadline_ms = TEST_VIEW_DEADLINE_MS;
+}
+
+/// A server for the plugin tests (see [`plugin_settings`]).
+pub async fn spawn_plugin_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, plugin_settings).await
+}
+
+/// A plugin package: its manifest text and its component's bytes.
+#[derive(Clone)]
+pub struct Package {
+    pub manifest: String,
+    pub component: Vec<u8>,
+}
+
+/// The built component `<crate_name>.wasm`; fails, saying how to build it, when it is missing.
+pub fn plugin_component(crate_name: &str) -> Vec<u8> {
+    let path = format!("{PLUGIN_WASM_DIR}/{crate_name}.wasm");
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "the plugin component {path} cannot be read ({e}). The plugin tests load the brands' \
+             real WebAssembly components: run ./scripts/test, which builds them (cargo build \
+             --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release) before the \
+             Rust tests."
+        )
+    })
+}
+
+impl Package {
+    /// `plugins/<dir>/plugin.toml` with the component `<crate_name>.wasm`.
+    pub fn load(dir: &str, crate_name: &str) -> Package {
+        let path = format!("{PLUGIN_SRC_DIR}/{dir}/plugin.toml");
+        Package {
+            manifest: std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("reading {path}: {e}")),
+            component: plugin_component(crate_name),
+        }
+    }
+
+    pub fn hello() -> Package {
+        Package::load("hello-brand", "hello_brand")
+    }
+
+    pub fn fault_lab() -> Package {
+        Package::load("fault-lab", "fault_lab")
+    }
+
+    /// The manifest with the line starting `key =` replaced by `key = value`.
+    fn with_line(&self, key: &str, value: &str) -> Package {
+        let prefix = format!("{key} =");
+        let mut found = false;
+        let manifest = self
+            .manifest
+            .lines()
+            .map(|l| {
+                if l.starts_with(&prefix) {
+                    found = true;
+                    format!("{key} = {value}")
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(found, "the manifest has no line {prefix}");
+        Package {
+            manifest: manifest + "\n",
+            component: self.component.clone(),
+        }
+    }
+
+    /// The same component under another version.
+    pub fn with_version(&self, version: &str) -> Package {
+        self.with_line("version", &format!("\"{version}\""))
+    }
+
+    /// The same component asking for these capabilities.
+    pub fn with_capabilities(&self, caps: &[&str]) -> Package {
+        self.with_line(
+            "capabilities",
+            &serde_json::to_string(caps).expect("a list of names"),
+        )
+    }
+
+    /// The same package with a manifest line replaced (`key = <toml value>`).
+    pub fn with_manifest_line(&self, key: &str, toml_value: &str) -> Package {
+        self.with_line(key, toml_value)
+    }
+}
+
+/// Files of a plugin cache folder: name and contents.
+type CacheFiles = Vec<(String, Vec<u8>)>;
+
+/// Compiled components, once per test process: for each component (by its bytes), the files a
+/// host built like the server's wrote into its cache folder (named by engine and component
+/// digest). Every test then finds them in its own cache folder and loads the compiled code
+/// instead of compiling the same component again. Empty for what does not compile.
+fn compiled(manifest: &str, component: &[u8]) -> CacheFiles {
+    use std::collections::BTreeMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::Mutex;
+    static COMPILED: Mutex<BTreeMap<u64, CacheFiles>> = Mutex::new(BTreeMap::new());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    component.hash(&mut h);
+    // Held while compiling: two tests wanting one component compile it once.
+    let mut all = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(files) = all.get(&h.finish()) {
+        return files.clone();
+    }
+    use liaison::plugins::runtime::{Limits, Runtime};
+    // Not remembered when it does not compile: the manifest may be the broken one.
+    let Ok(parsed) = liaison::plugins::manifest::Manifest::parse(manifest) else {
+        return Vec::new();
+    };
+    let dir = std::env::temp_dir().join(unique("liaison-e2e-precompile"));
+    let settings = Settings::defaults().plugins;
+    let limits = Limits {
+        view_deadline: Duration::from_millis(settings.view_deadline_ms),
+        event_deadline: Duration::from_millis(settings.event_deadline_ms),
+        memory_bytes: settings.memory_mib << 20,
+        max_result_bytes: settings.max_result_kib << 10,
+        storage_bytes: settings.storage_quota_kib << 10,
+        max_host_calls: settings.max_host_calls,
+    };
+    let runtime = Runtime::new(limits, Some(dir.clone())).expect("a plugin runtime");
+    let files: CacheFiles = match runtime.prepare(parsed, manifest, component) {
+        Ok(_) => std::fs::read_dir(&dir)
+            .expect("the precompile folder")
+            .map(|e| {
+                let e = e.expect("a cache file");
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).expect("reading a cache file"),
+                )
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    if !files.is_empty() {
+        all.insert(h.finish(), files.clone());
+    }
+    files
+}
+
+/// Puts the compiled `component` (compiled once per process) into the plugin cache folder `dir`.
+pub fn seed_plugin_cache(dir: &str, manifest: &str, component: &[u8]) {
+    let dir = std::path::Path::new(dir);
+    std::fs::create_dir_all(dir).expect("the plugin cache folder");
+    for (name, bytes) in compiled(manifest, component) {
+        let path = dir.join(name);
+        if !path.exists() {
+            std::fs::write(path, bytes).expect("seeding the plugin cache");
+        }
+    }
+}
+
+/// Polls `probe` every 50 ms until it answers `Ok`, for at most `timeout`; on time-out fails
+/// with `what` and the last state `probe` described.
+pub async fn wait_until<T, F, Fut>(timeout: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        match probe().await {
+            Ok(v) => return v,
+            Err(state) => {
+                assert!(
+                    started.elapsed() < timeout,
+                    "waited {timeout:?} for {what}; last seen: {state}"
+                );
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl TestApp {
+    /// POST /plugins as multipart: the parts `manifest` (text) and `component` (bytes).
+    pub async fn plugin_install(
+        &self,
+        token: Option<&str>,
+        manifest: &str,
+        component: &[u8],
+    ) -> Resp {
+        seed_plugin_cache(&self.settings.plugins.cache_dir, manifest, component);
+        let form = reqwest::multipart::Form::new()
+            .text("manifest", manifest.to_owned())
+            .part(
+                "component",
+                reqwest::multipart::Part::bytes(component.to_vec())
+                    .file_name("plugin.wasm")
+                    .mime_str("application/wasm")
+                    .expect("a MIME type"),
+            );
+        let mut req = self.client.post(self.api("/plugins")).multipart(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Resp::read(req.send().await.expect("sending the request")).await
+    }
+
+    /// Installs `pkg` as ops; asserts the 201.
+    pub async fn install_package(&self, ops: &str, pkg: &Package) -> Value {
+        self.plugin_install(Some(ops), &pkg.manifest, &pkg.component)
+            .await
+            .expect(201)
+            .body
+    }
+
+    /// PUT /stations/{station}/plugins/{plugin} with a grant and settings.
+    pub async fn plugin_enable(
+        &self,
+        token: Option<&str>,
+        station: &str,
+        plugin: &str,
+        grant: &[&str],
+        settings: Value,
+    ) -> Resp {
+        self.put(
+            &format!("/stations/{station}/plugins/{plugin}"),
+            token,
+            &json!({ "grant": grant, "settings": settings }),
+        )
+        .await
+    }
+
+    /// GET /stations/{station}/plugins/{plugin}/views/{view}, as JSON or (`html`) as markup.
+    pub async fn plugin_view(
+        &self,
+        token: Option<&str>,
+        station: &str,
+        plugin: &str,
+        view: &str,
+        html: bool,
+    ) -> Resp {
+        let query = if html { "?format=html" } else { "" };
+        self.get(
+            &format!("/stations/{station}/plugins/{plugin}/views/{view}{query}"),
+            token,
+        )
+        .await
+    }
+
+    /// POST /stations/{station}/plugins/{plugin}/actions/{action} with `{"values": values}`.
+    pub async fn plugin_act(
+        &self,
+        token: Option<&str>,
+        station: &str,
+        plugin: &str,
+        action: &str,
+        values: Value,
+    ) -> Resp {
+        self.post(
+            &format!("/stations/{station}/plugins/{plugin}/actions/{action}"),
+            token,
+            &json!({ "values": values }),
+        )
+        .await
+    }
+
+    pub async fn station_id(&self, code: &str) -> i64 {
+        liaison::stations::by_code(&self.db, code)
+            .await
+            .unwrap_or_else(|e| panic!("no station {code}: {e}"))
+            .id
+    }
+
+    /// A value of a plugin's storage at a station, read from the table, as JSON.
+    pub async fn plugin_stored(&self, plugin: &str, station: &str, key: &str) -> Option<Value> {
+        stored(&self.db, plugin, self.station_id(station).await, key).await
+    }
+}
+
+/// A value of a plugin's storage at a station, read from the table, as JSON.
+pub async fn stored(
+    db: &DatabaseConnection,
+    plugin: &str,
+    station_id: i64,
+    key: &str,
+) -> Option<Value> {
+    use liaison::plugins::entity::storage;
+    storage::Entity::find_by_id((plugin.to_owned(), station_id, key.to_owned()))
+        .one(db)
+        .await
+        .expect("reading plugin storage")
+        .map(|r| {
+            serde_json::from_slice(&r.value)
+                .unwrap_or_else(|e| panic!("{plugin} stored {key} as something not JSON: {e}"))
+        })
 }

@@ -303,9 +303,14 @@ async fn try_run(
         build(&package)?
     };
     let (manifest_text, wasm) = read_package(&pkg)?;
-    let scratch = std::env::temp_dir().join(format!("liaison-plugin-run-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch)?;
-    settings.database.url = format!("sqlite://{}?mode=rwc", scratch.join("scratch.db").display());
+    // Thrown away however the run ends (declared before the host, so dropped after it).
+    let scratch =
+        Scratch(std::env::temp_dir().join(format!("liaison-plugin-run-{}", std::process::id())));
+    std::fs::create_dir_all(&scratch.0)?;
+    settings.database.url = format!(
+        "sqlite://{}?mode=rwc",
+        scratch.0.join("scratch.db").display()
+    );
     settings.auth.argon2_memory_kib = 64;
     settings.auth.argon2_iterations = 1;
     let host = host(&settings).await?;
@@ -357,6 +362,14 @@ async fn try_run(
         bail!("say what to run: --view, --action, --event or --schedule");
     };
     println!("{}", serde_json::to_string_pretty(&out)?);
-    let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
+}
+
+/// A scratch folder, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

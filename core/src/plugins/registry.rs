@@ -164,16 +164,29 @@ pub async fn install(
         let mut am = sp.clone().into_active_model();
         am.version_id = Set(v.id);
         if requested.is_subset(&granted) {
+            // A station left waiting for a grant by an earlier version that asked for more
+            // (disabled, its grant given for another package than the one it was moved to)
+            // runs again: its grant covers this one. A station ops disabled stays disabled.
+            if !sp.enabled
+                && sp.disabled_reason.as_deref() != Some(DISABLED_BY_OPS)
+                && version_meta(&txn, sp.version_id).await?.0 != sp.granted_digest
+            {
+                am.enabled = Set(true);
+                am.disabled_reason = Set(None);
+            }
             am.granted_digest = Set(digest.clone());
             upgraded_at.push(code);
         } else {
             let more: Vec<_> = requested.difference(&granted).map(|c| c.as_str()).collect();
             am.enabled = Set(false);
-            am.disabled_reason = Set(Some(format!(
-                "version {} asks for {} as well; grant again to enable",
-                manifest.version,
-                more.join(", ")
-            )));
+            // Where ops turned it off, that stays the reason.
+            if sp.enabled || sp.disabled_reason.as_deref() != Some(DISABLED_BY_OPS) {
+                am.disabled_reason = Set(Some(format!(
+                    "version {} asks for {} as well; grant again to enable",
+                    manifest.version,
+                    more.join(", ")
+                )));
+            }
             awaiting_grant_at.push(code);
         }
         am.update(&txn).await?;
@@ -347,6 +360,9 @@ async fn row(
         })
 }
 
+/// Why a plugin is off at a station that ops turned off.
+const DISABLED_BY_OPS: &str = "disabled by ops";
+
 pub async fn disable(
     host: &PluginHost,
     station_code: &str,
@@ -360,7 +376,7 @@ pub async fn disable(
     let (granted, digest) = (caps_of(&r.granted), r.granted_digest.clone());
     let mut am = r.into_active_model();
     am.enabled = Set(false);
-    am.disabled_reason = Set(Some("disabled by ops".into()));
+    am.disabled_reason = Set(Some(DISABLED_BY_OPS.into()));
     am.update(&host.db).await?;
     log(
         &host.db,

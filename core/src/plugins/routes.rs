@@ -224,7 +224,17 @@ async fn run_action(
             body.locale.as_deref().unwrap_or("zh"),
             values,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The plugin's complaint about a field of the form names it as the host's own
+            // checks do, so that clients find one field for both.
+            PluginError::Invalid { field, message }
+                if decl.fields.iter().any(|f| f.name == field) =>
+            {
+                ApiError::invalid(format!("values.{field}"), message)
+            }
+            other => other.into(),
+        })?;
     Ok(Json(out))
 }
 
