@@ -1,4 +1,4 @@
-//! Structured logs. Reporters' contacts never reach a log line: the case code only logs ids.
+//! Structured logs, on standard error so that command output (JSON from `liaison plugin`) stays clean. Reporters' contacts never reach a log line: the case code only logs ids.
 
 use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
 
@@ -14,6 +14,8 @@ pub fn init(settings: &LogSettings) {
             .with(fmt::layer().json().with_current_span(false))
             .try_init()
     } else {
-        registry.with(fmt::layer().with_target(false)).try_init()
+        registry
+            .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
+            .try_init()
     };
 }

@@ -8,6 +8,9 @@
 #[macro_use]
 mod support;
 
+mod brand_auto;
+mod brand_desk;
+mod brand_inspection;
 #[cfg(unix)]
 mod durability;
 mod intake;

@@ -9,35 +9,63 @@ use crate::plugins::manifest::{Audience, Manifest};
 use crate::plugins::{PluginHost, registry};
 
 /// (crate directory, station code)
-pub const BRANDS: [(&str, &str); 3] =
-    [("auto-service-team", "lunan"), ("hundred-knows-desk", "pengjie"), ("joint-inspection", "jinqing")];
+pub const BRANDS: [(&str, &str); 3] = [
+    ("auto-service-team", "lunan"),
+    ("hundred-knows-desk", "pengjie"),
+    ("joint-inspection", "jinqing"),
+];
 
 /// Installs and enables what is built; says what was not.
 pub async fn install(host: &PluginHost, root: &Path) -> anyhow::Result<Vec<String>> {
     let mut notes = Vec::new();
     for (krate, station) in BRANDS {
         let manifest_path = root.join("plugins").join(krate).join("plugin.toml");
-        let wasm_path = root.join("plugins/target/wasm32-wasip2/release").join(format!("{}.wasm", krate.replace('-', "_")));
-        let (Ok(text), Ok(wasm)) = (std::fs::read_to_string(&manifest_path), std::fs::read(&wasm_path)) else {
-            notes.push(format!("{krate}: not built, skipped (./scripts/demo builds the plugins)"));
+        let wasm_path = root
+            .join("plugins/target/wasm32-wasip2/release")
+            .join(format!("{}.wasm", krate.replace('-', "_")));
+        let (Ok(text), Ok(wasm)) = (
+            std::fs::read_to_string(&manifest_path),
+            std::fs::read(&wasm_path),
+        ) else {
+            notes.push(format!(
+                "{krate}: not built, skipped (./scripts/demo builds the plugins)"
+            ));
             continue;
         };
         let manifest = Manifest::parse(&text)?;
         registry::install(host, &text, &wasm, None).await?;
-        registry::enable(host, station, &manifest.id, &manifest.capabilities, &BTreeMap::new(), None).await?;
+        registry::enable(
+            host,
+            station,
+            &manifest.id,
+            &manifest.capabilities,
+            &BTreeMap::new(),
+            None,
+        )
+        .await?;
         let mut done = 0;
         for (action, values) in seed_actions(krate) {
             if manifest.action(action).is_none() {
                 continue;
             }
             let active = registry::active(host, station, &manifest.id).await?;
-            let values: Vec<(String, String)> = values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            match host.act(&active, action, Audience::Staff, "zh", values).await {
+            let values: Vec<(String, String)> = values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            match host
+                .act(&active, action, Audience::Staff, "zh", values)
+                .await
+            {
                 Ok(_) => done += 1,
-                Err(e) => tracing::warn!(plugin = krate, action, error = %e, "demo data for a brand was refused"),
+                Err(e) => {
+                    tracing::warn!(plugin = krate, action, error = %e, "demo data for a brand was refused")
+                }
             }
         }
-        notes.push(format!("{krate}: enabled at {station} ({done} demo records)"));
+        notes.push(format!(
+            "{krate}: enabled at {station} ({done} demo records)"
+        ));
     }
     Ok(notes)
 }
@@ -48,17 +76,60 @@ type Seed = (&'static str, &'static [(&'static str, &'static str)]);
 fn seed_actions(krate: &str) -> Vec<Seed> {
     match krate {
         "auto-service-team" => vec![
-            ("set-member", &[("deputy", "lunan-d01"), ("fields", "二手车交易,企业经营"), ("active", "true")]),
-            ("set-member", &[("deputy", "lunan-d02"), ("fields", "汽车维修,车辆年检"), ("active", "true")]),
-            ("set-member", &[("deputy", "lunan-d03"), ("fields", "新能源汽车,汽车维修"), ("active", "true")]),
-            ("set-member", &[("deputy", "lunan-d04"), ("fields", "企业经营,二手车交易"), ("active", "true")]),
+            (
+                "set-member",
+                &[
+                    ("deputy", "lunan-d01"),
+                    ("fields", "二手车交易,企业经营"),
+                    ("active", "true"),
+                ],
+            ),
+            (
+                "set-member",
+                &[
+                    ("deputy", "lunan-d02"),
+                    ("fields", "汽车维修,车辆年检"),
+                    ("active", "true"),
+                ],
+            ),
+            (
+                "set-member",
+                &[
+                    ("deputy", "lunan-d03"),
+                    ("fields", "新能源汽车,汽车维修"),
+                    ("active", "true"),
+                ],
+            ),
+            (
+                "set-member",
+                &[
+                    ("deputy", "lunan-d04"),
+                    ("fields", "企业经营,二手车交易"),
+                    ("active", "true"),
+                ],
+            ),
         ],
         "hundred-knows-desk" => vec![
-            ("set-pattern", &[("weekday", "1"), ("half", "am"), ("deputy", "pengjie-d01")]),
-            ("set-pattern", &[("weekday", "2"), ("half", "am"), ("deputy", "pengjie-d02")]),
-            ("set-pattern", &[("weekday", "3"), ("half", "pm"), ("deputy", "pengjie-d03")]),
-            ("set-pattern", &[("weekday", "4"), ("half", "am"), ("deputy", "pengjie-d04")]),
-            ("set-pattern", &[("weekday", "5"), ("half", "pm"), ("deputy", "pengjie-d01")]),
+            (
+                "set-pattern",
+                &[("weekday", "1"), ("half", "am"), ("deputy", "pengjie-d01")],
+            ),
+            (
+                "set-pattern",
+                &[("weekday", "2"), ("half", "am"), ("deputy", "pengjie-d02")],
+            ),
+            (
+                "set-pattern",
+                &[("weekday", "3"), ("half", "pm"), ("deputy", "pengjie-d03")],
+            ),
+            (
+                "set-pattern",
+                &[("weekday", "4"), ("half", "am"), ("deputy", "pengjie-d04")],
+            ),
+            (
+                "set-pattern",
+                &[("weekday", "5"), ("half", "pm"), ("deputy", "pengjie-d01")],
+            ),
         ],
         _ => vec![],
     }

@@ -262,10 +262,10 @@ impl Manifest {
                 setting_value(s, d).map_err(|m| err(format!("settings[{i}].default"), m))?;
             }
         }
-        if let Some(s) = &self.schedule {
-            if s.every_minutes == 0 {
-                return Err(err("schedule.every_minutes", "must be at least 1"));
-            }
+        if let Some(s) = &self.schedule
+            && s.every_minutes == 0
+        {
+            return Err(err("schedule.every_minutes", "must be at least 1"));
         }
         Ok(())
     }

@@ -81,7 +81,7 @@ pub async fn fan_out(host: &PluginHost) -> Result<usize, super::PluginError> {
             }
         }
         outbox::Entity::update_many()
-            .col_expr(outbox::Column::Dispatched, Expr::val(true).into())
+            .col_expr(outbox::Column::Dispatched, Expr::val(true))
             .filter(outbox::Column::Id.eq(row.id))
             .exec(&txn)
             .await?;
@@ -109,7 +109,7 @@ pub async fn deliver_due(host: &PluginHost) -> Result<usize, super::PluginError>
         // Claim it: another node that read the same row loses this race and skips it.
         let lease = now + chrono::Duration::seconds(60);
         let claimed = deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::NextAttemptAt, Expr::val(lease).into())
+            .col_expr(deliveries::Column::NextAttemptAt, Expr::val(lease))
             .filter(deliveries::Column::Id.eq(d.id))
             .filter(deliveries::Column::NextAttemptAt.eq(d.next_attempt_at))
             .exec(&host.db)
@@ -233,7 +233,7 @@ pub fn spawn(host: Arc<PluginHost>) {
                 tracing::warn!(error = %e, "event delivery failed");
             }
             // Schedules are coarse: look every 30 s.
-            if rounds % 150 == 0 {
+            if rounds.is_multiple_of(150) {
                 run_schedules(&host, &mut last).await;
             }
             rounds += 1;

@@ -148,7 +148,7 @@ pub async fn install(
     .insert(&txn)
     .await?;
     plugins::Entity::update_many()
-        .col_expr(plugins::Column::CurrentVersionId, Expr::val(v.id).into())
+        .col_expr(plugins::Column::CurrentVersionId, Expr::val(v.id))
         .filter(plugins::Column::Id.eq(manifest.id.as_str()))
         .exec(&txn)
         .await?;
@@ -493,10 +493,7 @@ pub async fn book_outcome(
     match failed {
         None => {
             station_plugins::Entity::update_many()
-                .col_expr(
-                    station_plugins::Column::ConsecutiveFailures,
-                    Expr::val(0).into(),
-                )
+                .col_expr(station_plugins::Column::ConsecutiveFailures, Expr::val(0))
                 .filter(station_plugins::Column::Id.eq(row_id))
                 .filter(station_plugins::Column::ConsecutiveFailures.ne(0))
                 .exec(db)
@@ -512,7 +509,7 @@ pub async fn book_outcome(
                 .exec(db)
                 .await?;
             let suspended = station_plugins::Entity::update_many()
-                .col_expr(station_plugins::Column::SuspendedAt, Expr::val(now).into())
+                .col_expr(station_plugins::Column::SuspendedAt, Expr::val(now))
                 .filter(station_plugins::Column::Id.eq(row_id))
                 .filter(station_plugins::Column::SuspendedAt.is_null())
                 .filter(station_plugins::Column::ConsecutiveFailures.gte(threshold))
