@@ -654,11 +654,14 @@ pub fn actions_of(list: &Value) -> Vec<String> {
 
 // ---- Plugins ----------------------------------------------------------------------------------
 
-/// Where the plugin components are built (by `./scripts/test`, before the Rust tests).
-pub const PLUGIN_WASM_DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plugins/target/wasm32-wasip2/release"
-);
+/// Where the plugin components are built (by `./scripts/test`, before the Rust tests), as the
+/// demo finds them: `plugins/target`, or `CARGO_TARGET_DIR` when that is set.
+pub fn plugin_wasm_dir() -> std::path::PathBuf {
+    liaison::plugins::cli::built_components_dir(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.."
+    )))
+}
 /// The plugin crates, each with its `plugin.toml`.
 pub const PLUGIN_SRC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins");
 
@@ -686,13 +689,14 @@ pub struct Package {
 
 /// The built component `<crate_name>.wasm`; fails, saying how to build it, when it is missing.
 pub fn plugin_component(crate_name: &str) -> Vec<u8> {
-    let path = format!("{PLUGIN_WASM_DIR}/{crate_name}.wasm");
+    let path = plugin_wasm_dir().join(format!("{crate_name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
-            "the plugin component {path} cannot be read ({e}). The plugin tests load the brands' \
+            "the plugin component {} cannot be read ({e}). The plugin tests load the brands' \
              real WebAssembly components: run ./scripts/test, which builds them (cargo build \
              --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release) before the \
-             Rust tests."
+             Rust tests.",
+            path.display()
         )
     })
 }

@@ -20,8 +20,7 @@ pub async fn install(host: &PluginHost, root: &Path) -> anyhow::Result<Vec<Strin
     let mut notes = Vec::new();
     for (krate, station) in BRANDS {
         let manifest_path = root.join("plugins").join(krate).join("plugin.toml");
-        let wasm_path = root
-            .join("plugins/target/wasm32-wasip2/release")
+        let wasm_path = crate::plugins::cli::built_components_dir(root)
             .join(format!("{}.wasm", krate.replace('-', "_")));
         let (Ok(text), Ok(wasm)) = (
             std::fs::read_to_string(&manifest_path),

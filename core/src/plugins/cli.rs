@@ -277,6 +277,17 @@ pub fn build(dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(pkg)
 }
 
+/// Where `cargo build --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release`
+/// run from the checkout at `root` puts the components: `plugins/target/…`, unless
+/// `CARGO_TARGET_DIR` says otherwise.
+pub fn built_components_dir(root: &Path) -> PathBuf {
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("plugins/target"),
+    };
+    target.join("wasm32-wasip2/release")
+}
+
 pub fn read_package(pkg: &Path) -> anyhow::Result<(String, Vec<u8>)> {
     let manifest = std::fs::read_to_string(pkg.join("plugin.toml"))
         .with_context(|| format!("reading {}/plugin.toml", pkg.display()))?;
