@@ -43,6 +43,33 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// `enqueue` for a batch of events, in one statement.
+pub async fn enqueue_many(
+    txn: &impl sea_orm::ConnectionTrait,
+    events: &[events::Model],
+    station_of: &std::collections::HashMap<i64, i64>,
+) -> Result<(), sea_orm::DbErr> {
+    let rows: Vec<outbox::ActiveModel> = events
+        .iter()
+        .filter(|e| super::manifest::EVENT_ACTIONS.contains(&e.action.as_str()))
+        .filter_map(|e| {
+            Some(outbox::ActiveModel {
+                event_id: Set(e.id),
+                case_id: Set(e.case_id),
+                station_id: Set(*station_of.get(&e.case_id)?),
+                action: Set(e.action.clone()),
+                dispatched: Set(false),
+                created_at: Set(e.created_at),
+                ..Default::default()
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        outbox::Entity::insert_many(rows).exec(txn).await?;
+    }
+    Ok(())
+}
+
 /// Fans undispatched outbox rows out into deliveries. Returns how many rows it handled.
 pub async fn fan_out(host: &PluginHost) -> Result<usize, super::PluginError> {
     let rows = outbox::Entity::find()
