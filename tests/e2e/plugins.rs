@@ -544,6 +544,10 @@ async fn views_and_actions(b: Backend) {
     let d = app.detail(&staff, id).await;
     assert_eq!(d["channel"], "plugin");
     assert_eq!(d["station"]["code"], "lunan");
+    // Staff see the brand's tag on the case and can filter by it.
+    assert_eq!(d["tags"], json!(["hello"]));
+    assert_eq!(app.list_ids(&staff, "tag=hello").await, vec![id]);
+    assert!(app.list_ids(&staff, "tag=no-such-tag").await.is_empty());
     // Counted in its storage, and shown.
     assert_eq!(
         app.plugin_stored(HELLO, "lunan", "asked").await,

@@ -122,6 +122,8 @@ pub struct CaseFilter {
     pub supervision: Option<i32>,
     /// Words in the title or description.
     pub text: Option<String>,
+    /// Only cases carrying this tag (put on by station brands).
+    pub tag: Option<String>,
     /// From 1.
     pub page: Option<u64>,
     /// At most 100; 20 by default.
@@ -224,6 +226,17 @@ pub async fn list(
     if let Some(level) = f.supervision {
         q = q.filter(cases::Column::SupervisionLevel.gte(level));
     }
+    if let Some(tag) = f.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        q = q.filter(
+            Expr::col((cases::Entity, cases::Column::Id)).in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::plugins::entity::tags::Column::CaseId)
+                    .from(crate::plugins::entity::tags::Entity)
+                    .and_where(Expr::col(crate::plugins::entity::tags::Column::Tag).eq(tag))
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if t.chars().count() > 100 {
             return Err(ApiError::invalid("text", "must be at most 100 characters"));
@@ -304,6 +317,8 @@ pub struct CaseDetail {
     pub unrated: bool,
     pub duplicate_of: Option<i64>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Tags station brands have put on the case.
+    pub tags: Vec<String>,
     /// Masked (138****5678); `POST /cases/{id}/contact` reveals it, and that is logged.
     pub contact: Option<contact::Contact>,
     pub events: Vec<EventOut>,
@@ -362,7 +377,16 @@ pub async fn detail(
             .masked()
         });
     let allowed = super::actions::allowed(actor, &c);
+    let tags = crate::plugins::entity::tags::Entity::find()
+        .filter(crate::plugins::entity::tags::Column::CaseId.eq(c.id))
+        .order_by_asc(crate::plugins::entity::tags::Column::Tag)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| t.tag)
+        .collect();
     Ok(CaseDetail {
+        tags,
         description: c.description.clone(),
         urgency: c.urgency.clone(),
         complex: c.complex,
