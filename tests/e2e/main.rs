@@ -12,6 +12,7 @@ mod brand_auto;
 mod brand_desk;
 mod brand_inspection;
 #[cfg(unix)]
+mod demo;
 mod durability;
 mod intake;
 mod lifecycle;

@@ -48,9 +48,17 @@ pub async fn install(host: &PluginHost, root: &Path) -> anyhow::Result<Vec<Strin
                 continue;
             }
             let active = registry::active(host, station, &manifest.id).await?;
+            // `{today}` and `{in7}` stand for dates relative to the day the demo is loaded.
+            let today = crate::cases::deadlines::local_today(host.clock.now());
+            let in7 = today + chrono::Duration::days(7);
             let values: Vec<(String, String)> = values
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| {
+                    let v = v
+                        .replace("{today}", &today.to_string())
+                        .replace("{in7}", &in7.to_string());
+                    (k.to_string(), v)
+                })
                 .collect();
             match host
                 .act(&active, action, Audience::Staff, "zh", values)
@@ -129,6 +137,40 @@ fn seed_actions(krate: &str) -> Vec<Seed> {
                 "set-pattern",
                 &[("weekday", "5"), ("half", "pm"), ("deputy", "pengjie-d01")],
             ),
+        ],
+        "joint-inspection" => vec![
+            (
+                "plan-round",
+                &[
+                    ("date", "{today}"),
+                    ("villages", "金清村,新塘村"),
+                    ("members", "jinqing-d01,jinqing-d02"),
+                    ("items", "环境卫生,污水治理,乱堆乱放"),
+                    ("title", "第一轮群防共治督查"),
+                ],
+            ),
+            (
+                "record-finding",
+                &[
+                    ("round", "R1"),
+                    ("village", "金清村"),
+                    ("item", "环境卫生"),
+                    ("severity", "medium"),
+                    ("description", "村口垃圾堆放点未及时清运，气味较大"),
+                    ("deadline", "{in7}"),
+                ],
+            ),
+            (
+                "record-finding",
+                &[
+                    ("round", "R1"),
+                    ("village", "新塘村"),
+                    ("item", "乱堆乱放"),
+                    ("severity", "low"),
+                    ("description", "河岸边堆放建筑杂物"),
+                ],
+            ),
+            ("publish-round", &[("round", "R1")]),
         ],
         _ => vec![],
     }

@@ -1,0 +1,141 @@
+//! `liaison demo`, run as the README runs it (the real binary, a fresh SQLite file, the built
+//! brands beside it): the district, cases in every state with some overdue, and each station's
+//! brand installed, enabled with what it asks for, and given its demo records.
+
+use std::collections::BTreeSet;
+use std::process::Stdio;
+
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::support::unique;
+
+const BIN: &str = env!("CARGO_BIN_EXE_liaison-under-test");
+
+#[tokio::test]
+async fn demo_loads_the_district_and_its_brands() {
+    let dir = std::env::temp_dir().join(unique("liaison-demo"));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The demo looks for the brands where the plugins workspace builds them, from where it runs.
+    let repo_plugins = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins"));
+    std::os::unix::fs::symlink(
+        std::fs::canonicalize(repo_plugins).unwrap(),
+        dir.join("plugins"),
+    )
+    .unwrap();
+    let db_url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());
+    let mut cmd = tokio::process::Command::new(BIN);
+    cmd.arg("demo").current_dir(&dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("LIAISON__") {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .env("LIAISON__DATABASE__URL", &db_url)
+        .env("LIAISON__AUTH__ARGON2_MEMORY_KIB", "64")
+        .env("LIAISON__AUTH__ARGON2_ITERATIONS", "1")
+        .env("LIAISON__LOG__FILTER", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("running liaison demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (brand, station) in liaison::demo::brands::BRANDS {
+        assert!(
+            stdout.contains(&format!("brand {brand}: enabled at {station}")),
+            "{brand} was not enabled (run ./scripts/test, which builds the brands):\n{stdout}"
+        );
+    }
+    // Every demo user is listed with a password the README prints.
+    for u in liaison::demo::DEMO_USERS {
+        assert!(
+            stdout.contains(u.username) && stdout.contains(u.password),
+            "{stdout}"
+        );
+    }
+
+    let mut settings = liaison::configuration::Settings::defaults();
+    settings.database.url = db_url;
+    let db = liaison::db::connect(&settings.database).await.unwrap();
+    use liaison::cases::entity::cases;
+    assert_eq!(
+        liaison::stations::entity::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        11
+    );
+    // 320 residents' cases, plus what the brands' demo records filed themselves.
+    let residents = cases::Entity::find()
+        .filter(cases::Column::Channel.ne("plugin"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(residents, 320);
+    let statuses: BTreeSet<String> = cases::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.status)
+        .collect();
+    for s in liaison::cases::Status::ALL {
+        assert!(
+            statuses.contains(s.as_str()),
+            "no demo case is {}: {statuses:?}",
+            s.as_str()
+        );
+    }
+    let today = liaison::cases::deadlines::local_today(chrono::Utc::now());
+    let overdue = cases::Entity::find()
+        .filter(cases::Column::DueOn.lt(today))
+        .count(&db)
+        .await
+        .unwrap();
+    assert!(overdue > 0, "the demo should show overdue work");
+
+    // Each brand is enabled at its own station with exactly what its manifest asks for, and
+    // its demo records went through its own actions into its storage.
+    use liaison::plugins::entity::{station_plugins, storage};
+    for (brand, station) in liaison::demo::brands::BRANDS {
+        let st = liaison::stations::by_code(&db, station).await.unwrap();
+        let row = station_plugins::Entity::find()
+            .filter(station_plugins::Column::PluginId.eq(brand))
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{brand} is not enabled anywhere"));
+        assert_eq!(
+            row.station_id, st.id,
+            "{brand} enabled at the wrong station"
+        );
+        assert!(
+            row.enabled && row.suspended_at.is_none(),
+            "{brand}: {row:?}"
+        );
+        let manifest = liaison::plugins::manifest::Manifest::parse(
+            &std::fs::read_to_string(repo_plugins.join(brand).join("plugin.toml")).unwrap(),
+        )
+        .unwrap();
+        let granted: BTreeSet<String> = serde_json::from_str(&row.granted).unwrap();
+        assert_eq!(
+            granted,
+            manifest.capabilities.iter().cloned().collect(),
+            "{brand}"
+        );
+        let stored = storage::Entity::find()
+            .filter(storage::Column::PluginId.eq(brand))
+            .filter(storage::Column::StationId.eq(st.id))
+            .count(&db)
+            .await
+            .unwrap();
+        assert!(stored > 0, "{brand} holds no demo records");
+    }
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}
