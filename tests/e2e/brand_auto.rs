@@ -7,9 +7,11 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{Backend, Package, Resp, TestApp, spawn_plugin_app, wait_until};
+use crate::support::{
+    Backend, Brand, TestApp, blocks, form, spawn_plugin_app, stat, table_rows, wait_until,
+};
 
 both_backends!(auto_service_team);
 
@@ -25,77 +27,11 @@ const CAPS: [&str; 6] = [
     "cases.suggest",
     "deputies.read",
 ];
-
-fn package() -> Package {
-    Package::load("auto-service-team", "auto_service_team")
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected a list, got {v}"))
-        .iter()
-        .map(|s| s.as_str().expect("a string").to_owned())
-        .collect()
-}
-
-fn blocks(view: &Resp) -> &Vec<Value> {
-    view.body["blocks"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a view with blocks: {}", view.text))
-}
-
-fn form<'a>(view: &'a Resp, action: &str) -> &'a Value {
-    blocks(view)
-        .iter()
-        .find(|b| b["type"] == "form" && b["form"]["action"] == action)
-        .map(|b| &b["form"])
-        .unwrap_or_else(|| panic!("no form for {action}: {}", view.text))
-}
-
-fn stat(view: &Resp, label: &str) -> String {
-    blocks(view)
-        .iter()
-        .filter(|b| b["type"] == "stat_cards")
-        .flat_map(|b| b["cards"].as_array().expect("cards").iter())
-        .find(|c| c["label"] == label)
-        .and_then(|c| c["value"].as_str())
-        .unwrap_or_else(|| panic!("no stat card {label}: {}", view.text))
-        .to_owned()
-}
-
-/// The rows of the table that has a column `column`.
-fn table_rows(view: &Resp, column: &str) -> Vec<Vec<String>> {
-    let t = blocks(view)
-        .iter()
-        .find(|b| {
-            b["type"] == "table"
-                && b["columns"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|x| x == column))
-        })
-        .unwrap_or_else(|| panic!("no table with {column}: {}", view.text));
-    t["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(strings)
-        .collect()
-}
-
-/// The plugin's tags on a case.
-async fn tags_of(app: &TestApp, case_id: i64) -> Vec<String> {
-    use liaison::plugins::entity::tags;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    tags::Entity::find()
-        .filter(tags::Column::CaseId.eq(case_id))
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.plugin_id == ID)
-        .map(|t| t.tag)
-        .collect()
-}
+const BRAND: Brand = Brand {
+    id: ID,
+    station: STATION,
+    caps: &CAPS,
+};
 
 /// The deputies the plugin suggested on a case, from its internal history as staff read it
 /// through GET /cases/{id}.
@@ -143,46 +79,21 @@ async fn auto_service_team(b: Backend) {
     let staff = app.login_demo("staff").await;
 
     // Ops install the package and enable it at 路南 with exactly what it asks for.
-    let installed = app.install_package(&ops, &package()).await;
-    assert_eq!(installed["id"], ID);
-    assert_eq!(strings(&installed["requested"]), CAPS);
-    let r = app
-        .plugin_enable(Some(&ops), STATION, ID, &CAPS, json!({}))
-        .await
-        .expect(200);
-    assert_eq!(strings(&r.body["effective"]), CAPS);
+    let enabled = app.install_brand(&ops, &BRAND, json!({})).await;
     assert_eq!(
-        r.body["settings"]["fields"],
+        enabled["settings"]["fields"],
         "二手车交易,汽车维修,车辆年检,新能源汽车,企业经营"
     );
-    assert_eq!(r.body["settings"]["consult_category"], "economy");
+    assert_eq!(enabled["settings"]["consult_category"], "economy");
 
     // The station's deputies, as the public API lists them.
-    let deputies = app
-        .get(&format!("/deputies?station={STATION}"), None)
-        .await
-        .expect(200)
-        .body;
-    let deputies: Vec<(String, String)> = deputies
-        .as_array()
-        .expect("a list of deputies")
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["name"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let deputies = app.station_deputies(STATION).await;
     assert!(deputies.len() >= 2, "{deputies:?}");
     let (d1, name1) = deputies[0].clone();
     let (d2, name2) = deputies[1].clone();
 
     // Residents: the team (empty yet) and the consultation form; the desk is for staff.
-    let home = app
-        .plugin_view(None, STATION, ID, "home", false)
-        .await
-        .expect(200);
+    let home = BRAND.view(&app, None, "home", false).await.expect(200);
     assert_eq!(blocks(&home)[0]["text"], "智慧汽车服务团");
     let consult = form(&home, "consult");
     let names: Vec<&str> = consult["fields"]
@@ -194,10 +105,7 @@ async fn auto_service_team(b: Backend) {
     assert_eq!(names, ["field", "question", "enterprise"]);
     assert_eq!(consult["fields"][0]["kind"], "select");
     assert_eq!(consult["fields"][0]["options"].as_array().unwrap().len(), 5);
-    let html = app
-        .plugin_view(None, STATION, ID, "home", true)
-        .await
-        .expect(200);
+    let html = BRAND.view(&app, None, "home", true).await.expect(200);
     assert!(html.text.contains("汽车维修"), "{}", html.text);
     assert!(
         html.text.contains(&format!(
@@ -206,45 +114,43 @@ async fn auto_service_team(b: Backend) {
         "{}",
         html.text
     );
-    app.plugin_view(None, STATION, ID, "desk", false)
+    BRAND
+        .view(&app, None, "desk", false)
         .await
         .expect_error(403, "forbidden", None);
 
     // Staff keep the team.
     for (code, fields) in [(&d1, "汽车维修，车辆年检"), (&d2, "汽车维修、新能源汽车")]
     {
-        app.plugin_act(
+        BRAND
+            .act(
+                &app,
+                Some(&staff),
+                "set-member",
+                json!({ "deputy": code, "fields": fields, "active": "true" }),
+            )
+            .await
+            .expect(200);
+    }
+    BRAND
+        .act(
+            &app,
             Some(&staff),
-            STATION,
-            ID,
             "set-member",
-            json!({ "deputy": code, "fields": fields, "active": "true" }),
+            json!({ "deputy": "jinqing-d01", "fields": "汽车维修", "active": "true" }),
         )
         .await
-        .expect(200);
-    }
-    app.plugin_act(
-        Some(&staff),
-        STATION,
-        ID,
-        "set-member",
-        json!({ "deputy": "jinqing-d01", "fields": "汽车维修", "active": "true" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.deputy"));
-    app.plugin_act(
-        None,
-        STATION,
-        ID,
-        "set-member",
-        json!({ "deputy": d1, "fields": "汽车维修" }),
-    )
-    .await
-    .expect_error(403, "forbidden", None);
-    let home = app
-        .plugin_view(None, STATION, ID, "home", false)
+        .expect_error(422, "invalid", Some("values.deputy"));
+    BRAND
+        .act(
+            &app,
+            None,
+            "set-member",
+            json!({ "deputy": d1, "fields": "汽车维修" }),
+        )
         .await
-        .expect(200);
+        .expect_error(403, "forbidden", None);
+    let home = BRAND.view(&app, None, "home", false).await.expect(200);
     let members: Vec<String> = blocks(&home)
         .iter()
         .filter(|b| b["type"] == "items")
@@ -259,11 +165,10 @@ async fn auto_service_team(b: Backend) {
         ("发动机异响，4S店说要大修，费用合理吗？", &name1),
         ("车子保养多久一次比较合适？", &name2),
     ] {
-        let r = app
-            .plugin_act(
+        let r = BRAND
+            .act(
+                &app,
                 None,
-                STATION,
-                ID,
                 "consult",
                 json!({ "field": "2", "question": question, "enterprise": "" }),
             )
@@ -286,7 +191,7 @@ async fn auto_service_team(b: Backend) {
                 .unwrap()
                 .starts_with("【咨询领域】汽车维修")
         );
-        assert_eq!(tags_of(&app, id).await, [TAG]);
+        assert_eq!(BRAND.tags(&app, id).await, [TAG]);
     }
     let listed = app.list_ids(&staff, "station=lunan&channel=plugin").await;
     assert!(consulted.iter().all(|id| listed.contains(id)), "{listed:?}");
@@ -300,49 +205,49 @@ async fn auto_service_team(b: Backend) {
     );
 
     // Refusals name the field.
-    app.plugin_act(
-        None,
-        STATION,
-        ID,
-        "consult",
-        json!({ "field": "2", "question": "修车" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.question"));
-    app.plugin_act(
-        None,
-        STATION,
-        ID,
-        "consult",
-        json!({ "field": "7", "question": "车子保养多久一次比较合适？" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.field"));
+    BRAND
+        .act(
+            &app,
+            None,
+            "consult",
+            json!({ "field": "2", "question": "修车" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.question"));
+    BRAND
+        .act(
+            &app,
+            None,
+            "consult",
+            json!({ "field": "7", "question": "车子保养多久一次比较合适？" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.field"));
 
     // Staff log an enterprise visit.
     let today = app.today().to_string();
-    app.plugin_act(
-        Some(&staff),
-        STATION,
-        ID,
-        "log-visit",
-        json!({ "enterprise": "路南汽修厂", "date": today, "member": d1, "outcome": "宣讲维修行业新规" }),
-    )
-    .await
-    .expect(200);
-    app.plugin_act(
-        Some(&staff),
-        STATION,
-        ID,
-        "log-visit",
-        json!({ "enterprise": "路南汽修厂", "date": "2999-01-01", "member": d1, "outcome": "未来" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.date"));
+    BRAND
+        .act(
+            &app,
+            Some(&staff),
+            "log-visit",
+            json!({ "enterprise": "路南汽修厂", "date": today, "member": d1, "outcome": "宣讲维修行业新规" }),
+        )
+        .await
+        .expect(200);
+    BRAND
+        .act(
+            &app,
+            Some(&staff),
+            "log-visit",
+            json!({ "enterprise": "路南汽修厂", "date": "2999-01-01", "member": d1, "outcome": "未来" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.date"));
 
     // The desk for staff.
-    let desk = app
-        .plugin_view(Some(&staff), STATION, ID, "desk", false)
+    let desk = BRAND
+        .view(&app, Some(&staff), "desk", false)
         .await
         .expect(200);
     assert_eq!(stat(&desk, "咨询"), "2");
@@ -376,7 +281,7 @@ async fn auto_service_team(b: Backend) {
         Duration::from_secs(20),
         "the car case to be taken on",
         || async {
-            let t = tags_of(&app, car).await;
+            let t = BRAND.tags(&app, car).await;
             if t == [TAG] {
                 Ok(())
             } else {
@@ -394,21 +299,18 @@ async fn auto_service_team(b: Backend) {
     // Nobody lists 二手车交易, so every active member is in the rotation: d1 waited longest.
     assert_eq!(suggested(&app, &staff, car).await, vec![d1.clone()]);
     assert!(
-        tags_of(&app, plain).await.is_empty(),
+        BRAND.tags(&app, plain).await.is_empty(),
         "a street light is not for the team"
     );
     assert!(suggested(&app, &staff, plain).await.is_empty());
     // The team's own consultations came back as submit events too, and were not counted again.
     assert_eq!(suggested(&app, &staff, consulted[0]).await.len(), 1);
-    let rotation = app
-        .plugin_stored(ID, STATION, "rotation")
-        .await
-        .expect("rotation");
+    let rotation = BRAND.stored(&app, "rotation").await.expect("rotation");
     assert_eq!(rotation["seq"], 3, "{rotation}");
     assert_eq!(rotation["turns"][&d1]["n"], 2, "{rotation}");
     assert_eq!(rotation["turns"][&d2]["n"], 1, "{rotation}");
-    let desk = app
-        .plugin_view(Some(&staff), STATION, ID, "desk", false)
+    let desk = BRAND
+        .view(&app, Some(&staff), "desk", false)
         .await
         .expect(200);
     assert_eq!(stat(&desk, "咨询"), "3");
@@ -433,8 +335,8 @@ async fn auto_service_team(b: Backend) {
         .expect(200)
         .body;
     assert_eq!(d["status"], "replied", "{d}");
-    let desk = app
-        .plugin_view(Some(&staff), STATION, ID, "desk", false)
+    let desk = BRAND
+        .view(&app, Some(&staff), "desk", false)
         .await
         .expect(200);
     assert_eq!(stat(&desk, "解决率"), "33%", "one of three");
@@ -455,24 +357,17 @@ async fn auto_service_team(b: Backend) {
     )
     .await
     .expect(200);
-    let home = app
-        .plugin_view(None, STATION, ID, "home", false)
-        .await
-        .expect(200);
+    let home = BRAND.view(&app, None, "home", false).await.expect(200);
     assert_eq!(
         form(&home, "consult")["fields"][0]["options"],
         json!([["1", "汽车维修"], ["2", "摩托车维修"]])
     );
-    let html = app
-        .plugin_view(None, STATION, ID, "home", true)
-        .await
-        .expect(200);
+    let html = BRAND.view(&app, None, "home", true).await.expect(200);
     assert!(html.text.contains("摩托车维修"), "{}", html.text);
-    let r = app
-        .plugin_act(
+    let r = BRAND
+        .act(
+            &app,
             None,
-            STATION,
-            ID,
             "consult",
             json!({ "field": "2", "question": "电动摩托车电池在哪里能修？" }),
         )
@@ -489,15 +384,15 @@ async fn auto_service_team(b: Backend) {
     );
     // Nobody lists it: the whole team rotates, and d2 has waited longest.
     assert_eq!(suggested(&app, &staff, id).await, vec![d2.clone()]);
-    app.plugin_act(
-        None,
-        STATION,
-        ID,
-        "consult",
-        json!({ "field": "3", "question": "电动摩托车电池在哪里能修？" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.field"));
+    BRAND
+        .act(
+            &app,
+            None,
+            "consult",
+            json!({ "field": "3", "question": "电动摩托车电池在哪里能修？" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.field"));
 
     // English readers get English.
     let en = app

@@ -11,7 +11,10 @@ use std::time::Duration;
 use chrono::Datelike;
 use serde_json::{Value, json};
 
-use crate::support::{Backend, Package, Resp, TestApp, case_body, spawn_plugin_app, wait_until};
+use crate::support::{
+    Backend, Brand, Resp, TestApp, blocks, case_body, form, spawn_plugin_app, stat, table_rows,
+    wait_until,
+};
 
 both_backends!(hundred_knows_desk);
 
@@ -20,32 +23,11 @@ const STATION: &str = "pengjie";
 const TAG: &str = "hundred-knows";
 /// What the manifest asks for, in its order.
 const CAPS: [&str; 3] = ["storage", "cases.create", "deputies.read"];
-
-fn package() -> Package {
-    Package::load("hundred-knows-desk", "hundred_knows_desk")
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected a list, got {v}"))
-        .iter()
-        .map(|s| s.as_str().expect("a string").to_owned())
-        .collect()
-}
-
-fn blocks(view: &Resp) -> &Vec<Value> {
-    view.body["blocks"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a view with blocks: {}", view.text))
-}
-
-fn form<'a>(view: &'a Resp, action: &str) -> &'a Value {
-    blocks(view)
-        .iter()
-        .find(|b| b["type"] == "form" && b["form"]["action"] == action)
-        .map(|b| &b["form"])
-        .unwrap_or_else(|| panic!("no form for {action}: {}", view.text))
-}
+const BRAND: Brand = Brand {
+    id: ID,
+    station: STATION,
+    caps: &CAPS,
+};
 
 fn field_names(form: &Value) -> Vec<String> {
     form["fields"]
@@ -53,36 +35,6 @@ fn field_names(form: &Value) -> Vec<String> {
         .expect("fields")
         .iter()
         .map(|f| f["name"].as_str().expect("a name").to_owned())
-        .collect()
-}
-
-fn stat(view: &Resp, label: &str) -> String {
-    blocks(view)
-        .iter()
-        .filter(|b| b["type"] == "stat_cards")
-        .flat_map(|b| b["cards"].as_array().expect("cards").iter())
-        .find(|c| c["label"] == label)
-        .and_then(|c| c["value"].as_str())
-        .unwrap_or_else(|| panic!("no stat card {label}: {}", view.text))
-        .to_owned()
-}
-
-/// The rows of the first table with a column `column`.
-fn table_rows(view: &Resp, column: &str) -> Vec<Vec<String>> {
-    let t = blocks(view)
-        .iter()
-        .find(|b| {
-            b["type"] == "table"
-                && b["columns"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|x| x == column))
-        })
-        .unwrap_or_else(|| panic!("no table with {column}: {}", view.text));
-    t["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(strings)
         .collect()
 }
 
@@ -111,70 +63,35 @@ fn items(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The plugin's tags on a case.
-async fn tags_of(app: &TestApp, case_id: i64) -> Vec<String> {
-    use liaison::plugins::entity::tags;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    tags::Entity::find()
-        .filter(tags::Column::CaseId.eq(case_id))
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.plugin_id == ID)
-        .map(|t| t.tag)
-        .collect()
-}
-
-/// The desk's count of today's new cases, as staff see it.
-async fn inbox_today(app: &TestApp, staff: &str) -> Result<String, String> {
-    let desk = app
-        .plugin_view(Some(staff), STATION, ID, "desk", false)
-        .await;
-    if desk.status != 200 {
-        return Err(format!("{}: {}", desk.status, desk.text));
-    }
-    Ok(stat(&desk, "今日新收民意"))
+/// Waits (at most 20 s) until the desk's count of today's new cases, as staff see it, is `n`.
+async fn wait_for_inbox(app: &TestApp, staff: &str, n: u32, what: &str) {
+    wait_until(Duration::from_secs(20), what, || async {
+        let desk = BRAND.view(app, Some(staff), "desk", false).await;
+        if desk.status != 200 {
+            return Err(format!("{}: {}", desk.status, desk.text));
+        }
+        match stat(&desk, "今日新收民意") {
+            v if v == n.to_string() => Ok(()),
+            v => Err(format!("inbox {v}")),
+        }
+    })
+    .await
 }
 
 async fn hundred_knows_desk(b: Backend) {
     let app = spawn_plugin_app(b).await;
     let ops = app.login_demo("ops").await;
-    let staff = app
-        .add_user("pengjie-staff", "station_staff", Some(STATION), None, None)
-        .await;
+    let staff = app.add_station_staff(STATION).await;
 
     // Ops install the package and enable it at 蓬街 with exactly what it asks for.
-    let installed = app.install_package(&ops, &package()).await;
-    assert_eq!(installed["id"], ID);
-    assert_eq!(strings(&installed["requested"]), CAPS);
-    let r = app
-        .plugin_enable(Some(&ops), STATION, ID, &CAPS, json!({}))
-        .await
-        .expect(200);
-    assert_eq!(strings(&r.body["effective"]), CAPS);
+    let enabled = app.install_brand(&ops, &BRAND, json!({})).await;
     assert_eq!(
-        r.body["settings"]["location"],
+        enabled["settings"]["location"],
         "蓬街镇人大代表联络站一楼百晓坐班室"
     );
 
     // The station's deputies, as the public API lists them; one signs in as a deputy.
-    let deputies = app
-        .get(&format!("/deputies?station={STATION}"), None)
-        .await
-        .expect(200)
-        .body;
-    let deputies: Vec<(String, String)> = deputies
-        .as_array()
-        .expect("a list of deputies")
-        .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap().to_owned(),
-                d["name"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let deputies = app.station_deputies(STATION).await;
     assert!(deputies.len() >= 2, "{deputies:?}");
     let (d1, name1) = deputies[0].clone();
     let (d2, name2) = deputies[1].clone();
@@ -184,19 +101,9 @@ async fn hundred_knows_desk(b: Backend) {
 
     // A resident's case through the ordinary intake reaches the plugin through the outbox.
     let submitted = app.submit_at(STATION).await.id;
-    wait_until(
-        Duration::from_secs(20),
-        "the submitted case in the desk's inbox",
-        || async {
-            match inbox_today(&app, &staff).await? {
-                v if v == "1" => Ok(()),
-                v => Err(format!("inbox {v}")),
-            }
-        },
-    )
-    .await;
-    let inbox = app
-        .plugin_stored(ID, STATION, &format!("inbox:{}", app.today()))
+    wait_for_inbox(&app, &staff, 1, "the submitted case in the desk's inbox").await;
+    let inbox = BRAND
+        .stored(&app, &format!("inbox:{}", app.today()))
         .await
         .expect("today's inbox");
     let ids: Vec<i64> = ["am", "pm"]
@@ -212,10 +119,7 @@ async fn hundred_knows_desk(b: Backend) {
     assert_eq!(ids, [submitted]);
 
     // Residents: where, when, nobody yet today, the question form; the desk is not theirs.
-    let home = app
-        .plugin_view(None, STATION, ID, "home", false)
-        .await
-        .expect(200);
+    let home = BRAND.view(&app, None, "home", false).await.expect(200);
     assert_eq!(blocks(&home)[0]["text"], "代表百晓坐班");
     assert!(
         home.text.contains("蓬街镇人大代表联络站一楼百晓坐班室"),
@@ -227,10 +131,7 @@ async fn hundred_knows_desk(b: Backend) {
     assert_eq!(field_names(ask), ["village", "question", "name"]);
     assert_eq!(ask["fields"][0]["kind"], "select");
     assert_eq!(ask["fields"][0]["options"].as_array().unwrap().len(), 12);
-    let html = app
-        .plugin_view(None, STATION, ID, "home", true)
-        .await
-        .expect(200);
+    let html = BRAND.view(&app, None, "home", true).await.expect(200);
     assert!(
         html.text.contains(&format!(
             "action=\"/api/v1/stations/{STATION}/plugins/{ID}/actions/ask\""
@@ -244,7 +145,8 @@ async fn hundred_knows_desk(b: Backend) {
         html.text
     );
     for view in ["desk", "roster", "notes"] {
-        app.plugin_view(None, STATION, ID, view, false)
+        BRAND
+            .view(&app, None, view, false)
             .await
             .expect_error(403, "forbidden", None);
     }
@@ -254,11 +156,10 @@ async fn hundred_knows_desk(b: Backend) {
     let tomorrow = today + chrono::Duration::days(1);
     let wd = |d: chrono::NaiveDate| d.weekday().number_from_monday().to_string();
     for (day, half, code) in [(today, "am", &d1), (tomorrow, "pm", &d2)] {
-        let r = app
-            .plugin_act(
+        let r = BRAND
+            .act(
+                &app,
                 Some(&staff),
-                STATION,
-                ID,
                 "set-pattern",
                 json!({ "weekday": wd(day), "half": half, "deputy": code }),
             )
@@ -270,33 +171,33 @@ async fn hundred_knows_desk(b: Backend) {
             r.text
         );
     }
-    app.plugin_act(
-        Some(&staff),
-        STATION,
-        ID,
-        "set-pattern",
-        json!({ "weekday": "1", "half": "am", "deputy": "lunan-d01" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.deputy"));
-    app.plugin_act(
-        Some(&staff),
-        STATION,
-        ID,
-        "set-pattern",
-        json!({ "weekday": "8", "half": "am" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.weekday"));
-    app.plugin_act(
-        Some(&deputy),
-        STATION,
-        ID,
-        "set-pattern",
-        json!({ "weekday": "1", "half": "am" }),
-    )
-    .await
-    .expect_error(403, "forbidden", None);
+    BRAND
+        .act(
+            &app,
+            Some(&staff),
+            "set-pattern",
+            json!({ "weekday": "1", "half": "am", "deputy": "lunan-d01" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.deputy"));
+    BRAND
+        .act(
+            &app,
+            Some(&staff),
+            "set-pattern",
+            json!({ "weekday": "8", "half": "am" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.weekday"));
+    BRAND
+        .act(
+            &app,
+            Some(&deputy),
+            "set-pattern",
+            json!({ "weekday": "1", "half": "am" }),
+        )
+        .await
+        .expect_error(403, "forbidden", None);
 
     // The station's official duty roster counts too: this afternoon.
     app.post(
@@ -308,11 +209,10 @@ async fn hundred_knows_desk(b: Backend) {
     .expect(201);
 
     // A deputy cancels tomorrow morning: a gap staff and deputies are warned about.
-    let r = app
-        .plugin_act(
+    let r = BRAND
+        .act(
+            &app,
             Some(&deputy),
-            STATION,
-            ID,
             "set-exception",
             json!({ "date": tomorrow.to_string(), "half": "am", "deputy": "" }),
         )
@@ -323,30 +223,27 @@ async fn hundred_knows_desk(b: Backend) {
         "{}",
         r.text
     );
-    app.plugin_act(
-        Some(&deputy),
-        STATION,
-        ID,
-        "set-exception",
-        json!({ "date": (today - chrono::Duration::days(1)).to_string(), "half": "am" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.date"));
-    app.plugin_act(
-        Some(&staff),
-        STATION,
-        ID,
-        "set-exception",
-        json!({ "date": tomorrow.to_string(), "half": "pm", "deputy": "nobody-d99" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.deputy"));
+    BRAND
+        .act(
+            &app,
+            Some(&deputy),
+            "set-exception",
+            json!({ "date": (today - chrono::Duration::days(1)).to_string(), "half": "am" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.date"));
+    BRAND
+        .act(
+            &app,
+            Some(&staff),
+            "set-exception",
+            json!({ "date": tomorrow.to_string(), "half": "pm", "deputy": "nobody-d99" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.deputy"));
     for token in [&staff, &deputy] {
         for view in ["desk", "roster"] {
-            let v = app
-                .plugin_view(Some(token), STATION, ID, view, false)
-                .await
-                .expect(200);
+            let v = BRAND.view(&app, Some(token), view, false).await.expect(200);
             let w = warnings(&v);
             assert_eq!(w.len(), 1, "{view}: {}", v.text);
             assert!(w[0].contains("上午（已取消）"), "{}", w[0]);
@@ -357,8 +254,8 @@ async fn hundred_knows_desk(b: Backend) {
             );
         }
     }
-    let roster = app
-        .plugin_view(Some(&staff), STATION, ID, "roster", false)
+    let roster = BRAND
+        .view(&app, Some(&staff), "roster", false)
         .await
         .expect(200);
     let next = table_rows(&roster, "日期");
@@ -379,8 +276,8 @@ async fn hundred_knows_desk(b: Backend) {
         .map(|b| b["form"]["action"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(actions, ["set-pattern", "set-exception"]);
-    let deputy_roster = app
-        .plugin_view(Some(&deputy), STATION, ID, "roster", false)
+    let deputy_roster = BRAND
+        .view(&app, Some(&deputy), "roster", false)
         .await
         .expect(200);
     assert!(
@@ -390,10 +287,7 @@ async fn hundred_knows_desk(b: Backend) {
     );
 
     // Residents now see who sits today: the pattern's deputy and the duty shift's.
-    let home = app
-        .plugin_view(None, STATION, ID, "home", false)
-        .await
-        .expect(200);
+    let home = BRAND.view(&app, None, "home", false).await.expect(200);
     let sittings = items(&home.body["blocks"]);
     assert!(
         sittings.contains(&("上午".to_owned(), name1.clone())),
@@ -406,11 +300,10 @@ async fn hundred_knows_desk(b: Backend) {
     assert!(warnings(&home).is_empty(), "no warnings for residents");
 
     // A resident asks: a case at the station, channel plugin, tagged.
-    let r = app
-        .plugin_act(
+    let r = BRAND
+        .act(
+            &app,
             None,
-            STATION,
-            ID,
             "ask",
             json!({ "village": "蓬北村", "question": "村里老年食堂什么时候开始供应晚饭？", "name": "王阿姨" }),
         )
@@ -425,24 +318,24 @@ async fn hundred_knows_desk(b: Backend) {
         "{}",
         r.text
     );
-    app.plugin_act(
-        None,
-        STATION,
-        ID,
-        "ask",
-        json!({ "village": "蓬北村", "question": "修路" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.question"));
-    app.plugin_act(
-        None,
-        STATION,
-        ID,
-        "ask",
-        json!({ "village": "石曲村", "question": "村口的路灯坏了好几天" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.village"));
+    BRAND
+        .act(
+            &app,
+            None,
+            "ask",
+            json!({ "village": "蓬北村", "question": "修路" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.question"));
+    BRAND
+        .act(
+            &app,
+            None,
+            "ask",
+            json!({ "village": "石曲村", "question": "村口的路灯坏了好几天" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.village"));
 
     // A deputy logs receptions at the desk.
     for (village, summary, answer, follow) in [
@@ -454,27 +347,27 @@ async fn hundred_knows_desk(b: Backend) {
         ),
         ("四塘村", "反映排涝站夜间噪音扰民", "", "true"),
     ] {
-        app.plugin_act(
+        BRAND
+            .act(
+                &app,
+                Some(&deputy),
+                "record-reception",
+                json!({ "village": village, "summary": summary, "answer": answer, "follow_up": follow }),
+            )
+            .await
+            .expect(200);
+    }
+    BRAND
+        .act(
+            &app,
             Some(&deputy),
-            STATION,
-            ID,
             "record-reception",
-            json!({ "village": village, "summary": summary, "answer": answer, "follow_up": follow }),
+            json!({ "village": "金塘村", "summary": "" }),
         )
         .await
-        .expect(200);
-    }
-    app.plugin_act(
-        Some(&deputy),
-        STATION,
-        ID,
-        "record-reception",
-        json!({ "village": "金塘村", "summary": "" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.summary"));
-    let desk = app
-        .plugin_view(Some(&deputy), STATION, ID, "desk", false)
+        .expect_error(422, "invalid", Some("values.summary"));
+    let desk = BRAND
+        .view(&app, Some(&deputy), "desk", false)
         .await
         .expect(200);
     let log = table_rows(&desk, "来访事项");
@@ -492,35 +385,34 @@ async fn hundred_knows_desk(b: Backend) {
     );
 
     // The reception that needs following up becomes a case, once.
-    let r = app
-        .plugin_act(
+    let r = BRAND
+        .act(
+            &app,
             Some(&deputy),
-            STATION,
-            ID,
             "reception-to-case",
             json!({ "reception": "2" }),
         )
         .await
         .expect(200);
     let filed = r.body["case_id"].as_i64().expect("a case id");
-    app.plugin_act(
-        Some(&deputy),
-        STATION,
-        ID,
-        "reception-to-case",
-        json!({ "reception": "2" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.reception"));
-    app.plugin_act(
-        Some(&staff),
-        STATION,
-        ID,
-        "reception-to-case",
-        json!({ "reception": "99" }),
-    )
-    .await
-    .expect_error(422, "invalid", Some("values.reception"));
+    BRAND
+        .act(
+            &app,
+            Some(&deputy),
+            "reception-to-case",
+            json!({ "reception": "2" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.reception"));
+    BRAND
+        .act(
+            &app,
+            Some(&staff),
+            "reception-to-case",
+            json!({ "reception": "99" }),
+        )
+        .await
+        .expect_error(422, "invalid", Some("values.reception"));
 
     // Both cases are the station's, filed through the plugin with its tag, visible to staff.
     for id in [asked, filed] {
@@ -528,7 +420,7 @@ async fn hundred_knows_desk(b: Backend) {
         assert_eq!(d["channel"], "plugin", "{d}");
         assert_eq!(d["station"]["code"], STATION);
         assert_eq!(d["category"]["code"], "other");
-        assert_eq!(tags_of(&app, id).await, [TAG]);
+        assert_eq!(BRAND.tags(&app, id).await, [TAG]);
     }
     assert!(
         app.detail(&staff, asked).await["description"]
@@ -549,19 +441,18 @@ async fn hundred_knows_desk(b: Backend) {
         listed.contains(&asked) && listed.contains(&filed),
         "{listed:?}"
     );
-    let desk = app
-        .plugin_view(Some(&staff), STATION, ID, "desk", false)
+    let desk = BRAND
+        .view(&app, Some(&staff), "desk", false)
         .await
         .expect(200);
     assert_eq!(table_rows(&desk, "来访事项")[0][6], format!("#{filed}"));
     assert_eq!(stat(&desk, "待跟进"), "0");
 
     // Village notes: the answered reception, found by village and words.
-    let r = app
-        .plugin_act(
+    let r = BRAND
+        .act(
+            &app,
             Some(&deputy),
-            STATION,
-            ID,
             "search-notes",
             json!({ "village": "金塘村", "words": "宅基地" }),
         )
@@ -571,11 +462,10 @@ async fn hundred_knows_desk(b: Backend) {
     let found = items(&r.body["view"]);
     assert_eq!(found[0].0, "问宅基地审批流程");
     assert!(found[0].1.contains("带户口本"), "{found:?}");
-    let r = app
-        .plugin_act(
+    let r = BRAND
+        .act(
+            &app,
             Some(&staff),
-            STATION,
-            ID,
             "search-notes",
             json!({ "words": "噪音" }),
         )
@@ -585,17 +475,12 @@ async fn hundred_knows_desk(b: Backend) {
         r.body["message"], "没有找到相符的村情答复。",
         "unanswered is no note"
     );
-    app.plugin_act(
-        None,
-        STATION,
-        ID,
-        "search-notes",
-        json!({ "words": "宅基地" }),
-    )
-    .await
-    .expect_error(403, "forbidden", None);
-    let notes = app
-        .plugin_view(Some(&staff), STATION, ID, "notes", false)
+    BRAND
+        .act(&app, None, "search-notes", json!({ "words": "宅基地" }))
+        .await
+        .expect_error(403, "forbidden", None);
+    let notes = BRAND
+        .view(&app, Some(&staff), "notes", false)
         .await
         .expect(200);
     let by_village = table_rows(&notes, "已答问题");
@@ -605,35 +490,15 @@ async fn hundred_knows_desk(b: Backend) {
         .expect("金塘村");
     assert_eq!(jintang[1], "1");
     assert!(notes.text.contains("各村最新"), "{}", notes.text);
-    let notes = app
-        .plugin_view(Some(&deputy), STATION, ID, "notes", false)
+    let notes = BRAND
+        .view(&app, Some(&deputy), "notes", false)
         .await
         .expect(200);
     assert!(!notes.text.contains("各村最新"), "{}", notes.text);
 
     // The plugin's own cases came through the outbox as well: three new cases today.
-    wait_until(
-        Duration::from_secs(20),
-        "three cases in the inbox",
-        || async {
-            match inbox_today(&app, &staff).await? {
-                v if v == "3" => Ok(()),
-                v => Err(format!("inbox {v}")),
-            }
-        },
-    )
-    .await;
+    wait_for_inbox(&app, &staff, 3, "three cases in the inbox").await;
     // And another resident case, delivered the same way.
     let _ = app.submit(&case_body(STATION)).await.expect(201);
-    wait_until(
-        Duration::from_secs(20),
-        "four cases in the inbox",
-        || async {
-            match inbox_today(&app, &staff).await? {
-                v if v == "4" => Ok(()),
-                v => Err(format!("inbox {v}")),
-            }
-        },
-    )
-    .await;
+    wait_for_inbox(&app, &staff, 4, "four cases in the inbox").await;
 }

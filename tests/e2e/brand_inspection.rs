@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Backend, Package, Resp, TestApp, spawn_plugin_app, wait_until};
+use crate::support::{
+    Backend, Brand, Resp, TestApp, blocks, spawn_plugin_app, stat, table_rows, wait_until,
+};
 
 both_backends!(joint_inspection);
 
@@ -27,59 +29,16 @@ const CAPS: [&str; 6] = [
     "cases.suggest",
     "deputies.read",
 ];
-
-fn package() -> Package {
-    Package::load("joint-inspection", "joint_inspection")
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("expected a list, got {v}"))
-        .iter()
-        .map(|s| s.as_str().expect("a string").to_owned())
-        .collect()
-}
-
-fn blocks(view: &Resp) -> &Vec<Value> {
-    view.body["blocks"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a view with blocks: {}", view.text))
-}
+const BRAND: Brand = Brand {
+    id: ID,
+    station: STATION,
+    caps: &CAPS,
+};
 
 fn has_text(view: &Resp, text: &str) -> bool {
     blocks(view)
         .iter()
         .any(|b| b["text"].as_str().is_some_and(|t| t.contains(text)))
-}
-
-fn stat(view: &Resp, label: &str) -> String {
-    blocks(view)
-        .iter()
-        .filter(|b| b["type"] == "stat_cards")
-        .flat_map(|b| b["cards"].as_array().expect("cards").iter())
-        .find(|c| c["label"] == label)
-        .and_then(|c| c["value"].as_str())
-        .unwrap_or_else(|| panic!("no stat card {label}: {}", view.text))
-        .to_owned()
-}
-
-/// The rows of the first table with the column `column`.
-fn table_rows(view: &Resp, column: &str) -> Vec<Vec<String>> {
-    let t = blocks(view)
-        .iter()
-        .find(|b| {
-            b["type"] == "table"
-                && b["columns"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|x| x == column))
-        })
-        .unwrap_or_else(|| panic!("no table with {column}: {}", view.text));
-    t["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(strings)
-        .collect()
 }
 
 fn form_actions(view: &Resp) -> Vec<String> {
@@ -88,23 +47,6 @@ fn form_actions(view: &Resp) -> Vec<String> {
         .filter(|b| b["type"] == "form")
         .map(|b| b["form"]["action"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// The plugin's tags on a case (the API does not show tags; the table does).
-async fn tags_of(app: &TestApp, case_id: i64) -> Vec<String> {
-    use liaison::plugins::entity::tags;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let mut t: Vec<String> = tags::Entity::find()
-        .filter(tags::Column::CaseId.eq(case_id))
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|t| t.plugin_id == ID)
-        .map(|t| t.tag)
-        .collect();
-    t.sort();
-    t
 }
 
 /// The history entries of a case the plugin wrote, from its detail: (action, note, data).
@@ -125,19 +67,17 @@ fn plugin_entries(detail: &Value) -> Vec<(String, String, Value)> {
 }
 
 async fn act(app: &TestApp, staff: &str, action: &str, values: Value) -> Resp {
-    app.plugin_act(Some(staff), STATION, ID, action, values)
-        .await
+    BRAND.act(app, Some(staff), action, values).await
 }
 
 async fn view(app: &TestApp, token: Option<&str>, name: &str) -> Resp {
-    app.plugin_view(token, STATION, ID, name, false)
-        .await
-        .expect(200)
+    BRAND.view(app, token, name, false).await.expect(200)
 }
 
 /// A finding's stored status, read from the plugin's storage.
 async fn finding_status(app: &TestApp, n: u32) -> String {
-    app.plugin_stored(ID, STATION, &format!("finding:{n:06}"))
+    BRAND
+        .stored(app, &format!("finding:{n:06}"))
         .await
         .unwrap_or_else(|| panic!("no finding {n}"))["status"]
         .as_str()
@@ -148,9 +88,7 @@ async fn finding_status(app: &TestApp, n: u32) -> String {
 async fn joint_inspection(b: Backend) {
     let app = spawn_plugin_app(b).await;
     let ops = app.login_demo("ops").await;
-    let staff = app
-        .add_user("jq-staff", "station_staff", Some(STATION), None, None)
-        .await;
+    let staff = app.add_station_staff(STATION).await;
     let lunan_staff = app.login_demo("staff").await;
     let office = app
         .add_user("jq-office", "handler", None, Some(OFFICE), None)
@@ -158,23 +96,12 @@ async fn joint_inspection(b: Backend) {
     let today = app.today().to_string();
 
     // Ops install the package and enable it at 金清 with exactly what it asks for.
-    let installed = app.install_package(&ops, &package()).await;
-    assert_eq!(installed["id"], ID);
-    assert_eq!(strings(&installed["requested"]), CAPS);
-    let r = app
-        .plugin_enable(
-            Some(&ops),
-            STATION,
-            ID,
-            &CAPS,
-            json!({ "villages": "新塘村,黄琅村,下梁村" }),
-        )
-        .await
-        .expect(200);
-    assert_eq!(strings(&r.body["effective"]), CAPS);
-    assert_eq!(r.body["settings"]["organisation"], OFFICE);
+    let enabled = app
+        .install_brand(&ops, &BRAND, json!({ "villages": "新塘村,黄琅村,下梁村" }))
+        .await;
+    assert_eq!(enabled["settings"]["organisation"], OFFICE);
     assert_eq!(
-        r.body["settings"]["checklist"],
+        enabled["settings"]["checklist"],
         "环境卫生,污水治理,乱堆乱放,占道经营,车辆乱停"
     );
 
@@ -186,16 +113,15 @@ async fn joint_inspection(b: Backend) {
         "{}",
         results.text
     );
-    let html = app
-        .plugin_view(None, STATION, ID, "results", true)
-        .await
-        .expect(200);
+    let html = BRAND.view(&app, None, "results", true).await.expect(200);
     assert!(html.text.contains("督查公示"), "{}", html.text);
     for name in ["rounds", "findings", "ranking"] {
-        app.plugin_view(None, STATION, ID, name, false)
+        BRAND
+            .view(&app, None, name, false)
             .await
             .expect_error(403, "forbidden", None);
-        app.plugin_view(Some(&lunan_staff), STATION, ID, name, false)
+        BRAND
+            .view(&app, Some(&lunan_staff), name, false)
             .await
             .expect_error(403, "forbidden", None);
     }
@@ -326,7 +252,7 @@ async fn joint_inspection(b: Backend) {
         assert_eq!(d["channel"], "plugin");
         assert_eq!(d["station"]["code"], STATION);
         assert_eq!(d["category"]["code"], "ecology");
-        assert_eq!(tags_of(&app, id).await, [TAG]);
+        assert_eq!(BRAND.tags(&app, id).await, [TAG]);
         let entries = plugin_entries(&d);
         assert!(
             entries
@@ -427,7 +353,7 @@ async fn joint_inspection(b: Backend) {
         Duration::from_secs(20),
         "the opinion naming 下梁村 to be counted as a lead",
         || async {
-            let leads = app.plugin_stored(ID, STATION, "leads").await;
+            let leads = BRAND.stored(&app, "leads").await;
             match &leads {
                 Some(l) if l["villages"]["下梁村"]["count"] == 1 => Ok(()),
                 _ => Err(format!("leads {leads:?}")),
@@ -444,7 +370,7 @@ async fn joint_inspection(b: Backend) {
     );
     assert_eq!(leads[0][..2], ["下梁村".to_string(), "1".into()]);
     assert_eq!(leads[0][3], tip.to_string());
-    assert!(tags_of(&app, tip).await.is_empty() && tags_of(&app, plain).await.is_empty());
+    assert!(BRAND.tags(&app, tip).await.is_empty() && BRAND.tags(&app, plain).await.is_empty());
 
     // The office answers the sewage case: the finding awaits re-inspection.
     app.act(Some(&staff), sewage, "register", json!({}))
@@ -494,7 +420,7 @@ async fn joint_inspection(b: Backend) {
         r.body["message"],
         format!("F1 复查未整改，案件 {sewage} 已升级督办。")
     );
-    assert_eq!(tags_of(&app, sewage).await, ["escalated", TAG]);
+    assert_eq!(BRAND.tags(&app, sewage).await, ["escalated", TAG]);
     let d = app.detail(&staff, sewage).await;
     assert!(
         plugin_entries(&d)
@@ -529,7 +455,7 @@ async fn joint_inspection(b: Backend) {
         .await
         .expect(200);
     let heap = r.body["case_id"].as_i64().expect("a case filed now");
-    assert_eq!(tags_of(&app, heap).await, ["escalated", TAG]);
+    assert_eq!(BRAND.tags(&app, heap).await, ["escalated", TAG]);
     let d = app.detail(&staff, heap).await;
     assert_eq!(d["channel"], "plugin");
     assert_eq!(d["station"]["code"], STATION);

@@ -348,15 +348,7 @@ async fn duty_shifts(b: Backend) {
     .expect(201);
 
     // Removing: staff of another station may not; this station's staff may, once.
-    let jinqing_staff = app
-        .add_user(
-            "jinqing-staff",
-            "station_staff",
-            Some("jinqing"),
-            None,
-            None,
-        )
-        .await;
+    let jinqing_staff = app.add_station_staff("jinqing").await;
     let path = format!("/stations/lunan/duty/{shift_id}");
     app.delete(&path, Some(&jinqing_staff))
         .await
@@ -374,15 +366,7 @@ async fn receptions_become_cases(b: Backend) {
     let deputy = app.login_demo("deputy").await;
     let staff = app.login_demo("staff").await;
     let handler = app.login_demo("handler").await;
-    let jinqing_staff = app
-        .add_user(
-            "jinqing-staff",
-            "station_staff",
-            Some("jinqing"),
-            None,
-            None,
-        )
-        .await;
+    let jinqing_staff = app.add_station_staff("jinqing").await;
     let phone = "13900001111";
 
     let visit = json!({

@@ -14,15 +14,7 @@ async fn scope_by_role(b: Backend) {
     let deputy = app.login_demo("deputy").await;
     let ops = app.login_demo("ops").await;
     let viewer = app.login_demo("viewer").await;
-    let jinqing_staff = app
-        .add_user(
-            "jinqing-staff",
-            "station_staff",
-            Some("jinqing"),
-            None,
-            None,
-        )
-        .await;
+    let jinqing_staff = app.add_station_staff("jinqing").await;
     let civil = app
         .add_user("civil-handler", "handler", None, Some("civil"), None)
         .await;
@@ -165,15 +157,7 @@ async fn contact_privacy(b: Backend) {
     let handler = app.login_demo("handler").await;
     let deputy = app.login_demo("deputy").await;
     let viewer = app.login_demo("viewer").await;
-    let jinqing_staff = app
-        .add_user(
-            "jinqing-staff",
-            "station_staff",
-            Some("jinqing"),
-            None,
-            None,
-        )
-        .await;
+    let jinqing_staff = app.add_station_staff("jinqing").await;
     let case = app.submit_default().await;
     let id = case.id;
     let reveals = || async {

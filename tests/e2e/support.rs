@@ -701,6 +701,49 @@ pub fn plugin_component(crate_name: &str) -> Vec<u8> {
     })
 }
 
+/// A station brand under test: its plugin id (also its crate's folder under `plugins/`), the
+/// station it serves, and the capabilities its manifest asks for, in its order.
+pub struct Brand {
+    pub id: &'static str,
+    pub station: &'static str,
+    pub caps: &'static [&'static str],
+}
+
+impl Brand {
+    /// Its package as built: `plugins/<id>/plugin.toml` with the component of its crate.
+    pub fn package(&self) -> Package {
+        Package::load(self.id, &self.id.replace('-', "_"))
+    }
+
+    /// One of its views at its station, as JSON or (`html`) as markup.
+    pub async fn view(&self, app: &TestApp, token: Option<&str>, view: &str, html: bool) -> Resp {
+        app.plugin_view(token, self.station, self.id, view, html)
+            .await
+    }
+
+    /// One of its actions at its station, with `{"values": values}`.
+    pub async fn act(
+        &self,
+        app: &TestApp,
+        token: Option<&str>,
+        action: &str,
+        values: Value,
+    ) -> Resp {
+        app.plugin_act(token, self.station, self.id, action, values)
+            .await
+    }
+
+    /// A value of its storage at its station, as JSON.
+    pub async fn stored(&self, app: &TestApp, key: &str) -> Option<Value> {
+        app.plugin_stored(self.id, self.station, key).await
+    }
+
+    /// The tags it put on a case, sorted.
+    pub async fn tags(&self, app: &TestApp, case_id: i64) -> Vec<String> {
+        app.plugin_tags(self.id, case_id).await
+    }
+}
+
 impl Package {
     /// `plugins/<dir>/plugin.toml` with the component `<crate_name>.wasm`.
     pub fn load(dir: &str, crate_name: &str) -> Package {
@@ -788,15 +831,7 @@ fn compiled(manifest: &str, component: &[u8]) -> CacheFiles {
         return Vec::new();
     };
     let dir = std::env::temp_dir().join(unique("liaison-e2e-precompile"));
-    let settings = Settings::defaults().plugins;
-    let limits = Limits {
-        view_deadline: Duration::from_millis(settings.view_deadline_ms),
-        event_deadline: Duration::from_millis(settings.event_deadline_ms),
-        memory_bytes: settings.memory_mib << 20,
-        max_result_bytes: settings.max_result_kib << 10,
-        storage_bytes: settings.storage_quota_kib << 10,
-        max_host_calls: settings.max_host_calls,
-    };
+    let limits = Limits::from_settings(&Settings::defaults().plugins);
     let runtime = Runtime::new(limits, Some(dir.clone())).expect("a plugin runtime");
     let files: CacheFiles = match runtime.prepare(parsed, manifest, component) {
         Ok(_) => std::fs::read_dir(&dir)
@@ -947,6 +982,126 @@ impl TestApp {
     pub async fn plugin_stored(&self, plugin: &str, station: &str, key: &str) -> Option<Value> {
         stored(&self.db, plugin, self.station_id(station).await, key).await
     }
+
+    /// Ops install a station brand's package and enable it at its station with exactly the
+    /// capabilities its manifest asks for, and with `settings`: asserts the install names the
+    /// brand and those capabilities, and that all of them are effective. Answers the enable
+    /// answer (its `settings` are what the station now runs with).
+    pub async fn install_brand(&self, ops: &str, brand: &Brand, settings: Value) -> Value {
+        let installed = self.install_package(ops, &brand.package()).await;
+        assert_eq!(installed["id"], brand.id);
+        assert_eq!(strings(&installed["requested"]), brand.caps);
+        let r = self
+            .plugin_enable(Some(ops), brand.station, brand.id, brand.caps, settings)
+            .await
+            .expect(200);
+        assert_eq!(strings(&r.body["effective"]), brand.caps);
+        r.body
+    }
+
+    /// Adds a user of `station` as station staff (`<station>-staff`), signed in.
+    pub async fn add_station_staff(&self, station: &str) -> String {
+        self.add_user(
+            &format!("{station}-staff"),
+            "station_staff",
+            Some(station),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// The station's deputies as the public API lists them: code and name, in its order.
+    pub async fn station_deputies(&self, station: &str) -> Vec<(String, String)> {
+        self.get(&format!("/deputies?station={station}"), None)
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .expect("a list of deputies")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_owned(),
+                    d["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The tags `plugin` put on a case, read from the table, sorted.
+    pub async fn plugin_tags(&self, plugin: &str, case_id: i64) -> Vec<String> {
+        use liaison::plugins::entity::tags;
+        let mut t: Vec<String> = tags::Entity::find()
+            .filter(tags::Column::CaseId.eq(case_id))
+            .filter(tags::Column::PluginId.eq(plugin))
+            .all(&self.db)
+            .await
+            .expect("reading case tags")
+            .into_iter()
+            .map(|t| t.tag)
+            .collect();
+        t.sort();
+        t
+    }
+}
+
+// Reading a plugin view as the API answers it (JSON blocks).
+
+/// A JSON list of strings.
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("expected a list, got {v}"))
+        .iter()
+        .map(|s| s.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+/// The blocks of a view answer.
+pub fn blocks(view: &Resp) -> &Vec<Value> {
+    view.body["blocks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a view with blocks: {}", view.text))
+}
+
+/// The form of a view that posts to `action`.
+pub fn form<'a>(view: &'a Resp, action: &str) -> &'a Value {
+    blocks(view)
+        .iter()
+        .find(|b| b["type"] == "form" && b["form"]["action"] == action)
+        .map(|b| &b["form"])
+        .unwrap_or_else(|| panic!("no form for {action}: {}", view.text))
+}
+
+/// The value of a view's stat card labelled `label`.
+pub fn stat(view: &Resp, label: &str) -> String {
+    blocks(view)
+        .iter()
+        .filter(|b| b["type"] == "stat_cards")
+        .flat_map(|b| b["cards"].as_array().expect("cards").iter())
+        .find(|c| c["label"] == label)
+        .and_then(|c| c["value"].as_str())
+        .unwrap_or_else(|| panic!("no stat card {label}: {}", view.text))
+        .to_owned()
+}
+
+/// The rows of a view's first table with a column `column`.
+pub fn table_rows(view: &Resp, column: &str) -> Vec<Vec<String>> {
+    let t = blocks(view)
+        .iter()
+        .find(|b| {
+            b["type"] == "table"
+                && b["columns"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|x| x == column))
+        })
+        .unwrap_or_else(|| panic!("no table with {column}: {}", view.text));
+    t["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(strings)
+        .collect()
 }
 
 /// A value of a plugin's storage at a station, read from the table, as JSON.

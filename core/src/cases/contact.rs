@@ -1,6 +1,8 @@
 //! Reporters' contacts: stored apart from cases, shown masked, revealed only on an explicit,
 //! logged call by a role that needs to reach the resident.
 
+/// Mainland mobiles and landlines, with optional area code: the rule plugin forms use too.
+pub use liaison_contract::form::valid_phone;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -67,16 +69,6 @@ impl Contact {
     }
 }
 
-/// Mainland mobiles and landlines, with optional area code: digits, an optional leading +, and
-/// dashes or spaces; 7 to 15 digits.
-pub fn valid_phone(phone: &str) -> bool {
-    let body = phone.strip_prefix('+').unwrap_or(phone);
-    let digits = body.chars().filter(|c| c.is_ascii_digit()).count();
-    body.chars()
-        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
-        && (7..=15).contains(&digits)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,14 +91,5 @@ mod tests {
                 phone: Some("139****1111".into())
             }
         );
-    }
-
-    #[test]
-    fn phones_are_checked() {
-        assert!(valid_phone("13812345678"));
-        assert!(valid_phone("0576-82345678"));
-        assert!(valid_phone("+86 138 1234 5678"));
-        assert!(!valid_phone("call me"));
-        assert!(!valid_phone("123"));
     }
 }

@@ -15,8 +15,7 @@ use super::{Channel, Status, Urgency, contact, receipt};
 use crate::deputies;
 use crate::http::ApiError;
 
-pub const MAX_DESCRIPTION: usize = 2000;
-pub const MAX_TITLE: usize = 100;
+pub use liaison_contract::calls::{MAX_DESCRIPTION, MAX_TITLE, default_title};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -93,37 +92,10 @@ pub struct NewCase {
     pub recorded_by: Option<Recorder>,
 }
 
-fn char_len(s: &str) -> usize {
-    s.chars().count()
-}
-
-/// Checks text that people typed: trimmed, not empty unless optional, not longer than `max`.
+/// Checks text that people typed: trimmed, not empty unless optional, not longer than `max`
+/// (the rule plugins' texts follow too).
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if char_len(v) < min {
-        return Err(if min <= 1 {
-            ApiError::invalid(field, "must not be empty")
-        } else {
-            ApiError::invalid(field, format!("must be at least {min} characters"))
-        });
-    }
-    if char_len(v) > max {
-        return Err(ApiError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
-/// A title from the first words of the description when none is given.
-pub fn default_title(description: &str) -> String {
-    let first_line = description.lines().next().unwrap_or(description);
-    let mut t: String = first_line.chars().take(30).collect();
-    if char_len(first_line) > 30 {
-        t.push('…');
-    }
-    t
+    Ok(liaison_contract::calls::text(field, value, min, max)?)
 }
 
 pub async fn validate(
@@ -151,16 +123,8 @@ pub async fn validate(
                 format!("no category with code {}", req.category.trim()),
             )
         })?;
-    let description = text("description", &req.description, 5, MAX_DESCRIPTION)?;
-    let title = match req
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        Some(t) => text("title", t, 1, MAX_TITLE)?,
-        None => default_title(&description),
-    };
+    let description = liaison_contract::calls::description(&req.description)?;
+    let title = liaison_contract::calls::title(req.title.as_deref(), &description)?;
     let location = match req.location {
         Some(loc) => {
             if !(-90.0..=90.0).contains(&loc.lat) || loc.lat.is_nan() {

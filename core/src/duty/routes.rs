@@ -424,15 +424,7 @@ async fn reception_to_case(
         2,
         intake::MAX_DESCRIPTION,
     )?;
-    let title = match body
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        Some(t) => text("title", t, 1, intake::MAX_TITLE)?,
-        None => intake::default_title(&description),
-    };
+    let title = liaison_contract::calls::title(body.title.as_deref(), &description)?;
     let contact =
         (r.visitor_name.is_some() || r.visitor_phone.is_some()).then(|| contact::Contact {
             name: r.visitor_name.clone(),

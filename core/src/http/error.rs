@@ -57,6 +57,15 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
+impl From<liaison_contract::FieldError> for ApiError {
+    fn from(e: liaison_contract::FieldError) -> Self {
+        ApiError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::Invalid {

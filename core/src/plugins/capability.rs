@@ -1,113 +1,37 @@
-//! What a plugin may ask of the host. A plugin gets the capabilities its manifest requests AND
-//! ops granted for the station; every host call checks its own here (see `host.rs` and the
-//! table test below, which keeps a refactor from silently dropping a check).
+//! What a plugin may ask of the host: the contract's capabilities and the table of which one
+//! each host import needs (`liaison_contract::capability`). Every host call checks its own (see
+//! `host.rs` and the table test below, which keeps a refactor from silently dropping a check).
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-pub enum Capability {
-    /// Its own key-value storage at the station.
-    #[serde(rename = "storage")]
-    Storage,
-    /// Reading the station's cases (never contacts).
-    #[serde(rename = "cases.read")]
-    CasesRead,
-    /// Filing cases at the station.
-    #[serde(rename = "cases.create")]
-    CasesCreate,
-    /// Tagging and annotating the station's cases.
-    #[serde(rename = "cases.tag")]
-    CasesTag,
-    /// Suggesting an organisation or a deputy for a case.
-    #[serde(rename = "cases.suggest")]
-    CasesSuggest,
-    /// Reading the station's deputies and duty roster.
-    #[serde(rename = "deputies.read")]
-    DeputiesRead,
-}
+pub use liaison_contract::capability::*;
 
-impl Capability {
-    pub const ALL: [Capability; 6] = [
-        Capability::Storage,
-        Capability::CasesRead,
-        Capability::CasesCreate,
-        Capability::CasesTag,
-        Capability::CasesSuggest,
-        Capability::DeputiesRead,
-    ];
+/// The OpenAPI schema of [`Capability`] (a string, one of its names), which the contract crate
+/// keeps free of OpenAPI.
+pub struct CapabilitySchema;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Capability::Storage => "storage",
-            Capability::CasesRead => "cases.read",
-            Capability::CasesCreate => "cases.create",
-            Capability::CasesTag => "cases.tag",
-            Capability::CasesSuggest => "cases.suggest",
-            Capability::DeputiesRead => "deputies.read",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    pub fn names() -> Vec<&'static str> {
-        Self::ALL.iter().map(|c| c.as_str()).collect()
+impl PartialSchema for CapabilitySchema {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Capability::names()))
+            .into()
     }
 }
 
-/// Requested ∩ granted.
-pub fn effective(
-    requested: &BTreeSet<Capability>,
-    granted: &BTreeSet<Capability>,
-) -> BTreeSet<Capability> {
-    requested.intersection(granted).copied().collect()
-}
-
-/// The capability each host import needs; `None` means always allowed.
-pub fn required_for(import: &str) -> Option<Capability> {
-    match import {
-        "log" | "now" | "setting" => None,
-        "storage-get" | "storage-set" | "storage-delete" | "storage-keys" => {
-            Some(Capability::Storage)
-        }
-        "list-cases" | "get-case" => Some(Capability::CasesRead),
-        "create-case" => Some(Capability::CasesCreate),
-        "tag-case" | "annotate-case" => Some(Capability::CasesTag),
-        "suggest-organisation" | "suggest-deputy" => Some(Capability::CasesSuggest),
-        "list-deputies" | "duty-roster" => Some(Capability::DeputiesRead),
-        other => panic!("unknown host import {other}"),
+impl ToSchema for CapabilitySchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Capability")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn effective_is_the_intersection() {
-        let req: BTreeSet<_> = [
-            Capability::Storage,
-            Capability::CasesRead,
-            Capability::CasesCreate,
-        ]
-        .into();
-        let granted: BTreeSet<_> = [
-            Capability::CasesRead,
-            Capability::CasesCreate,
-            Capability::DeputiesRead,
-        ]
-        .into();
-        assert_eq!(
-            effective(&req, &granted),
-            [Capability::CasesRead, Capability::CasesCreate].into()
-        );
-    }
 
     const WIT: &str = include_str!("../../../wit/brand.wit");
     const DOCS: &str = include_str!("../../../docs/PLUGINS.md");
@@ -221,17 +145,5 @@ mod tests {
                 cap.as_str()
             );
         }
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for c in Capability::ALL {
-            assert_eq!(Capability::parse(c.as_str()), Some(c));
-            assert_eq!(
-                serde_json::to_value(c).unwrap(),
-                serde_json::json!(c.as_str())
-            );
-        }
-        assert_eq!(Capability::parse("network"), None);
     }
 }

@@ -1,10 +1,13 @@
 //! The host API a plugin imports. Every function first checks its capability (the table in
 //! `capability::required_for` names which) and then works only inside the calling station.
-//! Contacts never cross this boundary: `case-summary` has no field for them.
+//! What each accepts is the contract's (`liaison_contract::calls`), as the SDK's fake host has
+//! it. Contacts never cross this boundary: `case-summary` has no field for them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+use liaison_contract::FieldError;
+use liaison_contract::calls::{self, Refusal};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -21,11 +24,10 @@ use super::runtime::PluginState;
 use crate::auth::Scope;
 use crate::cases::entity::{cases, events};
 use crate::cases::{Channel, Status, Urgency, intake, scope};
-use crate::http::{ApiError, Clock};
+use crate::http::Clock;
 use crate::{categories, deputies, duty, orgs};
 
-pub const MAX_KEY: usize = 200;
-pub const MAX_VALUE: usize = 64 << 10;
+pub use liaison_contract::calls::{MAX_KEY, MAX_VALUE};
 
 /// Everything a call may touch, fixed when the call starts.
 pub struct HostEnv {
@@ -149,16 +151,19 @@ fn invalid(field: &str, message: impl Into<String>) -> Error {
     })
 }
 
-fn checked_text(field: &str, v: &str, min: usize, max: usize) -> Result<String, Error> {
-    intake::text(field, v, min, max).map_err(|e| match e {
-        ApiError::Invalid { field, message } => invalid(&field, message),
-        other => Error::Failed(other.to_string()),
-    })
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        invalid(&e.field, e.message)
+    }
 }
 
-fn day(field: &str, s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| invalid(field, "must be a date like 2026-12-01"))
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(e) => e.into(),
+            Refusal::Limit(m) => Error::Limit(m),
+        }
+    }
 }
 
 impl types::Host for PluginState {}
@@ -167,7 +172,7 @@ impl host::Host for PluginState {
     async fn log(&mut self, level: Level, message: String) {
         let env = &mut self.env;
         env.host_calls += 1;
-        let message: String = message.chars().take(2000).collect();
+        let message = calls::log_line(&message);
         let (plugin, station) = (&env.plugin_id, &env.station_code);
         match level {
             Level::Debug => tracing::debug!(plugin = %plugin, station = %station, "{message}"),
@@ -201,14 +206,7 @@ impl host::Host for PluginState {
     async fn storage_set(&mut self, key: String, value: Vec<u8>) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("storage-set")?;
-        if key.is_empty() || key.len() > MAX_KEY {
-            return Err(invalid("key", format!("must be 1 to {MAX_KEY} bytes")));
-        }
-        if value.len() > MAX_VALUE {
-            return Err(Error::Limit(format!(
-                "a value may be at most {MAX_VALUE} bytes"
-            )));
-        }
+        calls::storage_entry(&key, value.len())?;
         let used: Option<i64> = storage::Entity::find()
             .select_only()
             .column_as(
@@ -222,12 +220,7 @@ impl host::Host for PluginState {
             .one(&env.db)
             .await
             .map_err(|e| env.internal(e))?;
-        if used.unwrap_or(0) + (value.len() + key.len()) as i64 > env.storage_quota {
-            return Err(Error::Limit(format!(
-                "storage quota of {} bytes at this station is used up",
-                env.storage_quota
-            )));
-        }
+        calls::storage_quota(used.unwrap_or(0), &key, value.len(), env.storage_quota)?;
         storage::Entity::delete_by_id((env.plugin_id.clone(), env.station_id, key.clone()))
             .exec(&env.db)
             .await
@@ -264,7 +257,7 @@ impl host::Host for PluginState {
             .filter(storage::Column::StationId.eq(env.station_id))
             .filter(storage::Column::Key.starts_with(prefix.as_str()))
             .order_by_asc(storage::Column::Key)
-            .limit(1000)
+            .limit(calls::MAX_KEYS as u64)
             .into_tuple()
             .all(&env.db)
             .await
@@ -313,7 +306,7 @@ impl host::Host for PluginState {
         }
         let rows = q
             .order_by_desc(cases::Column::Id)
-            .limit(u64::from(query.limit.clamp(1, 200)))
+            .limit(u64::from(calls::list_limit(query.limit)))
             .all(&env.db)
             .await
             .map_err(|e| env.internal(e))?;
@@ -340,17 +333,8 @@ impl host::Host for PluginState {
                     format!("no category with code {}", case.category),
                 )
             })?;
-        let description =
-            checked_text("description", &case.description, 5, intake::MAX_DESCRIPTION)?;
-        let title = match case
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            Some(t) => checked_text("title", t, 1, intake::MAX_TITLE)?,
-            None => intake::default_title(&description),
-        };
+        let description = calls::description(&case.description)?;
+        let title = calls::title(case.title.as_deref(), &description)?;
         let deputy_id = match &case.deputy {
             Some(code) => {
                 let d = deputies::by_code(&env.db, code)
@@ -372,7 +356,7 @@ impl host::Host for PluginState {
         let tags_in = case
             .tags
             .iter()
-            .map(|t| tag_name(t))
+            .map(|t| calls::tag(t))
             .collect::<Result<Vec<_>, _>>()?;
         let new = intake::NewCase {
             station_id: env.station_id,
@@ -404,7 +388,7 @@ impl host::Host for PluginState {
     async fn tag_case(&mut self, id: i64, tag: String) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("tag-case")?;
-        let tag = tag_name(&tag)?;
+        let tag = calls::tag(&tag)?;
         env.station_case(id).await?;
         add_tag(env, id, tag).await
     }
@@ -412,7 +396,7 @@ impl host::Host for PluginState {
     async fn annotate_case(&mut self, id: i64, note: String) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("annotate-case")?;
-        let note = checked_text("note", &note, 1, 1000)?;
+        let note = calls::text("note", &note, 1, calls::MAX_NOTE)?;
         let c = env.station_case(id).await?;
         env.note(&c, "annotate", note, serde_json::Value::Null)
             .await
@@ -426,7 +410,7 @@ impl host::Host for PluginState {
     ) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("suggest-organisation")?;
-        let reason = checked_text("reason", &reason, 1, 500)?;
+        let reason = calls::text("reason", &reason, 1, calls::MAX_REASON)?;
         let c = env.station_case(id).await?;
         let org = orgs::by_code(&env.db, &organisation)
             .await
@@ -449,7 +433,7 @@ impl host::Host for PluginState {
     ) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("suggest-deputy")?;
-        let reason = checked_text("reason", &reason, 1, 500)?;
+        let reason = calls::text("reason", &reason, 1, calls::MAX_REASON)?;
         let c = env.station_case(id).await?;
         let d = deputies::by_code(&env.db, &deputy)
             .await
@@ -508,13 +492,7 @@ impl host::Host for PluginState {
     async fn duty_roster(&mut self, from: String, to: String) -> Result<Vec<Shift>, Error> {
         let env = &mut self.env;
         env.need("duty-roster")?;
-        let (from, to) = (day("from", &from)?, day("to", &to)?);
-        if to < from || (to - from) > Duration::days(92) {
-            return Err(invalid(
-                "to",
-                "must be on or after from, at most 92 days later",
-            ));
-        }
+        let (from, to) = calls::roster_span(&from, &to)?;
         let rows = duty::shifts::Entity::find()
             .filter(duty::shifts::Column::StationId.eq(env.station_id))
             .filter(duty::shifts::Column::Day.gte(from))
@@ -541,14 +519,6 @@ impl host::Host for PluginState {
             })
             .collect())
     }
-}
-
-fn tag_name(t: &str) -> Result<String, Error> {
-    let t = t.trim();
-    if t.is_empty() || t.chars().count() > 64 || t.chars().any(char::is_control) {
-        return Err(invalid("tag", "must be 1 to 64 printable characters"));
-    }
-    Ok(t.to_owned())
 }
 
 async fn add_tag(env: &HostEnv, case_id: i64, tag: String) -> Result<(), Error> {

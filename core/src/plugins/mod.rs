@@ -1,6 +1,8 @@
 //! The plugin host: station brands (一站一品) as sandboxed WebAssembly components.
 //!
-//! - `manifest`: what a package declares; `capability`: what it may ask of the host.
+//! - `manifest`: what a package declares; `capability`: what it may ask of the host. Both are
+//!   the contract's rules from the `liaison-contract` crate, which the SDK's test harness
+//!   applies too, as are the form checks (`view`) and the limits of host calls (`host`).
 //! - `runtime`: the wasmtime sandbox (fresh instance per call, deadline, memory cap).
 //! - `host`: the imports a plugin calls, each checked against its grant, scoped to its station.
 //! - `registry`: install, enable with grants, upgrade, disable, suspend and resume.
@@ -26,12 +28,14 @@ use std::time::{Duration, Instant};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use wasmtime::Store;
 
+use self::bindings::v0_1::Brand;
 use self::bindings::v0_1::liaison::brand::types as wit;
 use self::capability::Capability;
 use self::host::HostEnv;
 use self::manifest::Audience;
-use self::runtime::{Fault, Limits, Loaded, Runtime};
+use self::runtime::{Fault, Limits, Loaded, PluginState, Runtime};
 use self::view::ViewBlock;
 use crate::http::Clock;
 
@@ -125,14 +129,7 @@ impl PluginHost {
         clock: Clock,
         settings: PluginSettings,
     ) -> anyhow::Result<Self> {
-        let limits = Limits {
-            view_deadline: Duration::from_millis(settings.view_deadline_ms),
-            event_deadline: Duration::from_millis(settings.event_deadline_ms),
-            memory_bytes: settings.memory_mib << 20,
-            max_result_bytes: settings.max_result_kib << 10,
-            storage_bytes: settings.storage_quota_kib << 10,
-            max_host_calls: settings.max_host_calls,
-        };
+        let limits = Limits::from_settings(&settings);
         let cache =
             (!settings.cache_dir.is_empty()).then(|| std::path::PathBuf::from(&settings.cache_dir));
         Ok(Self {
@@ -199,6 +196,43 @@ impl PluginHost {
         }
     }
 
+    /// Runs one export in a fresh instance with `deadline`: the plugin's answer, or why there
+    /// is none.
+    async fn call<T>(
+        &self,
+        a: &Active,
+        deadline: Duration,
+        export: impl AsyncFnOnce(
+            &Brand,
+            &mut Store<PluginState>,
+        ) -> wasmtime::Result<Result<T, wit::Error>>,
+    ) -> Result<T, CallFailure> {
+        let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
+        match self
+            .runtime
+            .finish(deadline, export(&brand, &mut store))
+            .await?
+        {
+            Ok(v) => Ok(v),
+            Err(e) => Err(CallFailure::Plugin(e)),
+        }
+    }
+
+    /// A view's blocks, converted and checked for size.
+    fn sized(&self, blocks: Vec<wit::Block>) -> Result<Vec<ViewBlock>, CallFailure> {
+        let blocks = view::convert(blocks);
+        self.within_size(view::size(&blocks))?;
+        Ok(blocks)
+    }
+
+    fn within_size(&self, bytes: usize) -> Result<(), CallFailure> {
+        let max = self.runtime.limits.max_result_bytes;
+        if bytes > max {
+            return Err(Fault::TooLarge(max).into());
+        }
+        Ok(())
+    }
+
     pub async fn render(
         &self,
         a: &Active,
@@ -207,27 +241,15 @@ impl PluginHost {
         locale: &str,
     ) -> Result<Vec<ViewBlock>, PluginError> {
         let ctx = context(&a.station_code, audience, locale);
-        let deadline = self.runtime.limits.view_deadline;
         let started = Instant::now();
-        let outcome = async {
-            let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime
-                .finish(deadline, brand.call_render_view(&mut store, view, &ctx))
-                .await
-        }
-        .await;
-        let result = match outcome {
-            Ok(Ok(blocks)) => {
-                let blocks = view::convert(blocks);
-                if view::size(&blocks) > self.runtime.limits.max_result_bytes {
-                    Err(Fault::TooLarge(self.runtime.limits.max_result_bytes).into())
-                } else {
-                    Ok(blocks)
-                }
-            }
-            Ok(Err(e)) => Err(CallFailure::Plugin(e)),
-            Err(f) => Err(f.into()),
-        };
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.view_deadline,
+                async |brand, store| brand.call_render_view(store, view, &ctx).await,
+            )
+            .await
+            .and_then(|blocks| self.sized(blocks));
         self.settle(a, started, result).await
     }
 
@@ -241,77 +263,50 @@ impl PluginHost {
     ) -> Result<ActionOut, PluginError> {
         let ctx = context(&a.station_code, audience, locale);
         let input = wit::FormInput { values };
-        let deadline = self.runtime.limits.view_deadline;
         let started = Instant::now();
-        let outcome = async {
-            let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime
-                .finish(
-                    deadline,
-                    brand.call_run_action(&mut store, action, &ctx, &input),
-                )
-                .await
-        }
-        .await;
-        let result = match outcome {
-            Ok(Ok(r)) => {
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.view_deadline,
+                async |brand, store| brand.call_run_action(store, action, &ctx, &input).await,
+            )
+            .await
+            .and_then(|r| {
                 let view = r.view.map(view::convert);
-                let size = r.message.len() + view.as_deref().map(view::size).unwrap_or(0);
-                if size > self.runtime.limits.max_result_bytes {
-                    Err(Fault::TooLarge(self.runtime.limits.max_result_bytes).into())
-                } else {
-                    Ok(ActionOut {
-                        message: r.message,
-                        view,
-                        case_id: r.case_id,
-                    })
-                }
-            }
-            Ok(Err(e)) => Err(CallFailure::Plugin(e)),
-            Err(f) => Err(f.into()),
-        };
+                self.within_size(r.message.len() + view.as_deref().map(view::size).unwrap_or(0))?;
+                Ok(ActionOut {
+                    message: r.message,
+                    view,
+                    case_id: r.case_id,
+                })
+            });
         self.settle(a, started, result).await
     }
 
     /// Delivers one case event; an error means "try again later".
     pub async fn deliver(&self, a: &Active, event: wit::CaseEvent) -> Result<(), String> {
-        let deadline = self.runtime.limits.event_deadline;
         let started = Instant::now();
-        let outcome = async {
-            let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime
-                .finish(deadline, brand.call_on_case_event(&mut store, &event))
-                .await
-        }
-        .await;
-        let result = match outcome {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(CallFailure::Plugin(e)),
-            Err(f) => Err(f.into()),
-        };
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.event_deadline,
+                async |brand, store| brand.call_on_case_event(store, &event).await,
+            )
+            .await;
         self.settle(a, started, result)
             .await
             .map_err(|e| e.to_string())
     }
 
     pub async fn schedule(&self, a: &Active) -> Result<(), String> {
-        let deadline = self.runtime.limits.event_deadline;
         let started = Instant::now();
-        let outcome = async {
-            let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-            self.runtime
-                .finish(
-                    deadline,
-                    brand.call_on_schedule(&mut store, &a.station_code),
-                )
-                .await
-        }
-        .await;
-        let result = match outcome {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(CallFailure::Plugin(e)),
-            Err(f) => Err(f.into()),
-        };
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.event_deadline,
+                async |brand, store| brand.call_on_schedule(store, &a.station_code).await,
+            )
+            .await;
         self.settle(a, started, result)
             .await
             .map_err(|e| e.to_string())

@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::capability::{Capability, effective};
+use super::capability::{Capability, CapabilitySchema, effective};
 use super::entity::{grant_log, plugins, station_plugins, versions};
 use super::manifest::Manifest;
 use super::{Active, CallStats, PluginError, PluginHost};
@@ -26,6 +26,7 @@ pub struct Installed {
     pub id: String,
     pub version: String,
     pub digest: String,
+    #[schema(value_type = Vec<CapabilitySchema>)]
     pub requested: Vec<Capability>,
     /// Stations now running this version.
     pub upgraded_at: Vec<String>,
@@ -369,25 +370,10 @@ pub async fn disable(
     plugin: &str,
     by: Option<i64>,
 ) -> Result<(), PluginError> {
-    let station = stations::by_code(&host.db, station_code)
-        .await
-        .map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
-    let r = row(&host.db, station.id, plugin).await?;
-    let (granted, digest) = (caps_of(&r.granted), r.granted_digest.clone());
-    let mut am = r.into_active_model();
-    am.enabled = Set(false);
-    am.disabled_reason = Set(Some(DISABLED_BY_OPS.into()));
-    am.update(&host.db).await?;
-    log(
-        &host.db,
-        station.id,
-        plugin,
-        "disable",
-        &digest,
-        &granted,
-        by,
-        host.clock.now(),
-    )
+    change_by_ops(host, station_code, plugin, by, "disable", |am| {
+        am.enabled = Set(false);
+        am.disabled_reason = Set(Some(DISABLED_BY_OPS.into()));
+    })
     .await
 }
 
@@ -397,20 +383,36 @@ pub async fn resume(
     plugin: &str,
     by: Option<i64>,
 ) -> Result<(), PluginError> {
+    change_by_ops(host, station_code, plugin, by, "resume", |am| {
+        am.suspended_at = Set(None);
+        am.consecutive_failures = Set(0);
+    })
+    .await
+}
+
+/// Changes a plugin's row at a station as ops asked and records it in the grant log as
+/// `action`, with the grant as it stands.
+async fn change_by_ops(
+    host: &PluginHost,
+    station_code: &str,
+    plugin: &str,
+    by: Option<i64>,
+    action: &str,
+    change: impl FnOnce(&mut station_plugins::ActiveModel),
+) -> Result<(), PluginError> {
     let station = stations::by_code(&host.db, station_code)
         .await
         .map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
     let r = row(&host.db, station.id, plugin).await?;
     let (granted, digest) = (caps_of(&r.granted), r.granted_digest.clone());
     let mut am = r.into_active_model();
-    am.suspended_at = Set(None);
-    am.consecutive_failures = Set(0);
+    change(&mut am);
     am.update(&host.db).await?;
     log(
         &host.db,
         station.id,
         plugin,
-        "resume",
+        action,
         &digest,
         &granted,
         by,
@@ -530,6 +532,7 @@ pub async fn book_outcome(
 pub struct StationState {
     pub station: String,
     pub version: String,
+    #[schema(value_type = Vec<CapabilitySchema>)]
     pub granted: Vec<Capability>,
     pub enabled: bool,
     pub disabled_reason: Option<String>,
@@ -546,6 +549,7 @@ pub struct PluginOut {
     pub name_en: String,
     pub current_version: Option<String>,
     pub versions: Vec<String>,
+    #[schema(value_type = Vec<CapabilitySchema>)]
     pub requested: Vec<Capability>,
     pub stations: Vec<StationState>,
 }

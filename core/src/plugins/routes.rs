@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::capability::Capability;
-use super::manifest::{ActionDecl, Audience, Names};
+use super::capability::{Capability, CapabilitySchema};
+use super::manifest::{ActionDecl, Audience, Names, NamesSchema};
 use super::registry::{self, Installed, PluginOut};
 use super::view::{self, ViewBlock};
 use super::{ActionOut, PluginError};
@@ -62,6 +62,7 @@ fn pick(mine: &[Audience], allowed: &[Audience]) -> Option<Audience> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BrandEntry {
     pub id: String,
+    #[schema(value_type = NamesSchema)]
     pub name: Names,
     pub views: Vec<Entry>,
     pub actions: Vec<ActionEntry>,
@@ -70,12 +71,14 @@ pub struct BrandEntry {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Entry {
     pub id: String,
+    #[schema(value_type = NamesSchema)]
     pub title: Names,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActionEntry {
     pub id: String,
+    #[schema(value_type = NamesSchema)]
     pub title: Names,
     #[schema(value_type = Vec<Object>)]
     pub fields: Vec<super::manifest::FieldDecl>,
@@ -135,6 +138,7 @@ pub struct ViewQuery {
 pub struct ViewOut {
     pub plugin: String,
     pub view: String,
+    #[schema(value_type = NamesSchema)]
     pub title: Names,
     pub blocks: Vec<ViewBlock>,
 }
@@ -313,7 +317,9 @@ pub struct EnableIn {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnableOut {
+    #[schema(value_type = Vec<CapabilitySchema>)]
     pub granted: Vec<Capability>,
+    #[schema(value_type = Vec<CapabilitySchema>)]
     pub effective: Vec<Capability>,
     pub settings: BTreeMap<String, String>,
 }

@@ -37,6 +37,19 @@ pub struct Limits {
     pub max_host_calls: u32,
 }
 
+impl Limits {
+    pub fn from_settings(settings: &super::PluginSettings) -> Self {
+        Limits {
+            view_deadline: Duration::from_millis(settings.view_deadline_ms),
+            event_deadline: Duration::from_millis(settings.event_deadline_ms),
+            memory_bytes: settings.memory_mib << 20,
+            max_result_bytes: settings.max_result_kib << 10,
+            storage_bytes: settings.storage_quota_kib << 10,
+            max_host_calls: settings.max_host_calls,
+        }
+    }
+}
+
 /// What a store holds while a plugin runs.
 pub struct PluginState {
     wasi: WasiCtx,

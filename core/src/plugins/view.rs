@@ -1,6 +1,7 @@
 //! Views are data. A plugin returns typed blocks; the host turns them into JSON for the API
 //! and into HTML in the site's own markup, escaping every string, so a plugin cannot inject
-//! script. Form input is checked here against the manifest before a plugin sees it.
+//! script. Form input is checked against the manifest before a plugin sees it, by the
+//! contract's rules (`liaison_contract::form`).
 
 use std::collections::BTreeMap;
 
@@ -8,8 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::bindings::v0_1::liaison::brand::types::{self as wit, Block};
-use super::manifest::{ActionDecl, FieldKind};
-use crate::cases::contact::valid_phone;
+use super::manifest::ActionDecl;
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -142,11 +142,7 @@ pub fn convert(blocks: Vec<Block>) -> Vec<ViewBlock> {
                             kind: kind_name(x.kind).to_owned(),
                             required: x.required,
                             options: x.options,
-                            max_length: if x.max_length == 0 {
-                                2000
-                            } else {
-                                x.max_length
-                            },
+                            max_length: liaison_contract::form::max_length(x.max_length),
                             help: x.help,
                         })
                         .collect(),
@@ -321,77 +317,18 @@ pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
     out
 }
 
-/// Checks submitted values against the action's declared fields; returns them normalised.
+/// Checks submitted values against the action's declared fields by the contract's rule;
+/// returns them normalised, or the field at fault and the complaint.
 pub fn validate_input(
     decl: &ActionDecl,
     given: &BTreeMap<String, String>,
 ) -> Result<Vec<(String, String)>, (String, String)> {
-    for k in given.keys() {
-        if !decl.fields.iter().any(|f| &f.name == k) {
-            return Err((k.clone(), "not a field of this form".into()));
-        }
-    }
-    let mut out = Vec::new();
-    for f in &decl.fields {
-        let raw = given
-            .get(&f.name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default();
-        let bad = |m: &str| Err((f.name.clone(), m.to_owned()));
-        if raw.is_empty() {
-            if f.required && f.kind != FieldKind::Checkbox {
-                return bad("is required");
-            }
-            if f.kind == FieldKind::Checkbox {
-                out.push((f.name.clone(), "false".into()));
-            }
-            continue;
-        }
-        let max = if f.max_length == 0 {
-            2000
-        } else {
-            f.max_length
-        } as usize;
-        if raw.chars().count() > max {
-            return Err((f.name.clone(), format!("must be at most {max} characters")));
-        }
-        let value = match f.kind {
-            FieldKind::Text | FieldKind::Textarea => raw,
-            FieldKind::Number => match raw.parse::<f64>() {
-                Ok(n) if n.is_finite() => raw,
-                _ => return bad("must be a number"),
-            },
-            FieldKind::Date => match chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
-                Ok(_) => raw,
-                Err(_) => return bad("must be a date like 2026-12-01"),
-            },
-            FieldKind::Select => {
-                if !f.options.iter().any(|(v, _)| *v == raw) {
-                    return bad("is not one of the choices");
-                }
-                raw
-            }
-            FieldKind::Checkbox => match raw.as_str() {
-                "true" | "on" | "1" => "true".into(),
-                "false" | "0" => "false".into(),
-                _ => return bad("must be true or false"),
-            },
-            FieldKind::Phone => {
-                if !valid_phone(&raw) {
-                    return bad("must be a phone number of 7 to 15 digits");
-                }
-                raw
-            }
-        };
-        out.push((f.name.clone(), value));
-    }
-    Ok(out)
+    liaison_contract::form::validate_input(decl, given).map_err(|e| (e.field, e.message))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plugins::manifest::{FieldDecl, Names};
 
     #[test]
     fn html_escapes_everything_and_drops_foreign_links() {
@@ -416,78 +353,5 @@ mod tests {
         assert!(!h.contains("javascript:"));
         assert!(!h.contains("evil.example\""));
         assert!(h.contains("href=\"/t/ABCD-EFGH\""));
-    }
-
-    #[test]
-    fn input_is_checked_against_the_declared_fields() {
-        let decl = ActionDecl {
-            id: "ask".into(),
-            audience: vec![],
-            title: Names {
-                zh: "问".into(),
-                en: "Ask".into(),
-            },
-            fields: vec![
-                FieldDecl {
-                    name: "q".into(),
-                    label: "问题".into(),
-                    kind: FieldKind::Textarea,
-                    required: true,
-                    max_length: 5,
-                    options: vec![],
-                },
-                FieldDecl {
-                    name: "k".into(),
-                    label: "类".into(),
-                    kind: FieldKind::Select,
-                    required: false,
-                    max_length: 0,
-                    options: vec![("a".into(), "甲".into())],
-                },
-                FieldDecl {
-                    name: "n".into(),
-                    label: "数".into(),
-                    kind: FieldKind::Number,
-                    required: false,
-                    max_length: 0,
-                    options: vec![],
-                },
-            ],
-        };
-        let m = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<BTreeMap<_, _>>()
-        };
-        assert_eq!(
-            validate_input(&decl, &m(&[("q", "好")])).unwrap(),
-            vec![("q".to_string(), "好".to_string())]
-        );
-        assert_eq!(validate_input(&decl, &m(&[])).unwrap_err().0, "q");
-        assert_eq!(
-            validate_input(&decl, &m(&[("q", "太长了太长了")]))
-                .unwrap_err()
-                .0,
-            "q"
-        );
-        assert_eq!(
-            validate_input(&decl, &m(&[("q", "好"), ("k", "z")]))
-                .unwrap_err()
-                .0,
-            "k"
-        );
-        assert_eq!(
-            validate_input(&decl, &m(&[("q", "好"), ("n", "NaN?")]))
-                .unwrap_err()
-                .0,
-            "n"
-        );
-        assert_eq!(
-            validate_input(&decl, &m(&[("q", "好"), ("x", "1")]))
-                .unwrap_err()
-                .0,
-            "x"
-        );
     }
 }

@@ -1,7 +1,9 @@
 //! Harness tests: every view for its audiences, every action's happy path and refusals, the
 //! fair rotation, case events, capability denial.
 
-use liaison_sdk::testing::{self, Suggestion, TestHost};
+use liaison_sdk::testing::{
+    self, Suggestion, TestHost, form, invalid_field, stat, table_with, tables,
+};
 
 use super::*;
 use crate::model::{Members, Record, Rotation, Turn, Visit};
@@ -37,53 +39,6 @@ fn team_host() -> TestHost {
     host.audience(Audience::Resident);
     host.clear_records();
     host
-}
-
-fn invalid_field(r: &Result<ActionResult, Error>) -> &str {
-    match r {
-        Err(Error::Invalid { field, .. }) => field,
-        other => panic!("expected Invalid, got {other:?}"),
-    }
-}
-
-fn form<'a>(blocks: &'a [Block], action: &str) -> &'a Form {
-    blocks
-        .iter()
-        .find_map(|b| match b {
-            Block::Form(f) if f.action == action => Some(f),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no form for {action}"))
-}
-
-fn stat(blocks: &[Block], label: &str) -> String {
-    blocks
-        .iter()
-        .find_map(|b| match b {
-            Block::StatCards(cards) => cards
-                .iter()
-                .find(|c| c.label == label)
-                .map(|c| c.value.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no stat card {label}"))
-}
-
-fn tables(blocks: &[Block]) -> Vec<&Table> {
-    blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect()
-}
-
-fn table_with<'a>(blocks: &'a [Block], column: &str) -> &'a Table {
-    tables(blocks)
-        .into_iter()
-        .find(|t| t.columns.iter().any(|c| c == column))
-        .unwrap_or_else(|| panic!("no table with column {column}"))
 }
 
 fn suggested_deputies(host: &TestHost) -> Vec<(i64, String)> {
@@ -186,7 +141,7 @@ fn the_form_offers_the_station_vocabulary_within_the_declared_choices() {
     }
     // The manifest's labels are the default vocabulary, as the setting's default.
     let defaults = declared.default_settings();
-    let fields = &defaults.iter().find(|(n, _)| n == "fields").unwrap().1;
+    let fields = &defaults["fields"];
     for (i, f) in model::vocabulary(Some(fields)).iter().enumerate() {
         assert_eq!(&slots[i].1, f);
     }

@@ -156,25 +156,12 @@ liaison_sdk::export_brand!(HelloBrand);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use liaison_sdk::testing::{self, TestHost};
+    use liaison_sdk::testing::{self, TestHost, stat};
 
     const MANIFEST: &str = include_str!("../plugin.toml");
 
     fn host() -> TestHost {
         TestHost::with_manifest(MANIFEST)
-    }
-
-    fn stat(blocks: &[Block], label: &str) -> String {
-        blocks
-            .iter()
-            .find_map(|b| match b {
-                Block::StatCards(cards) => cards
-                    .iter()
-                    .find(|c| c.label == label)
-                    .map(|c| c.value.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("no stat card {label}"))
     }
 
     #[test]

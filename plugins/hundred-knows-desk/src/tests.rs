@@ -1,7 +1,7 @@
 //! Harness tests: the brand against the SDK's fake host, with its real plugin.toml.
 
 use liaison_sdk::prelude::*;
-use liaison_sdk::testing::{self, Manifest, TestHost};
+use liaison_sdk::testing::{self, Manifest, TestHost, forms, invalid_field, stat_card, tables};
 
 use super::*;
 use crate::reception::{CHUNK, KEEP_CHUNKS};
@@ -24,43 +24,6 @@ fn staff() -> TestHost {
     let h = host();
     h.audience(Audience::Staff);
     h
-}
-
-fn invalid_field<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
-    match r {
-        Err(Error::Invalid { field, .. }) => field,
-        other => panic!("expected Invalid, got {other:?}"),
-    }
-}
-
-fn forms(blocks: &[Block]) -> Vec<&Form> {
-    blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Form(f) => Some(f),
-            _ => None,
-        })
-        .collect()
-}
-
-fn tables(blocks: &[Block]) -> Vec<&Table> {
-    blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect()
-}
-
-fn stat(blocks: &[Block], label: &str) -> StatCard {
-    blocks
-        .iter()
-        .find_map(|b| match b {
-            Block::StatCards(cards) => cards.iter().find(|c| c.label == label).cloned(),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no stat card {label}"))
 }
 
 fn warnings(blocks: &[Block]) -> Vec<String> {
@@ -122,7 +85,7 @@ fn assert_forms_match_manifest(blocks: &[Block]) {
             .map(|x| {
                 (
                     x.name.clone(),
-                    x.kind.clone(),
+                    x.kind.as_str().to_owned(),
                     x.required,
                     x.max_length,
                     x.options.iter().map(|o| o.0.clone()).collect::<Vec<_>>(),
@@ -280,7 +243,7 @@ fn settings_change_where_when_and_the_villages_offered() {
         "ask",
         &[("village", "新建村"), ("question", "村口的桥什么时候修")],
     );
-    assert_eq!(invalid_field(r), "village");
+    assert_eq!(invalid_field(&r), "village");
     // Staff are told about names that are not choices.
     host.audience(Audience::Staff);
     let notes = host.render_view::<B>("notes").unwrap();
@@ -295,7 +258,7 @@ fn english_readers_get_english() {
     assert_eq!(testing::texts(&blocks)[0], "Hundred-knows duty desk");
     host.audience(Audience::Staff);
     let desk = host.render_view::<B>("desk").unwrap();
-    assert_eq!(stat(&desk, "Receptions this month").value, "0");
+    assert_eq!(stat_card(&desk, "Receptions this month").value, "0");
 }
 
 #[test]
@@ -395,19 +358,19 @@ fn ask_uses_the_category_setting_and_falls_back_to_other() {
 fn ask_refuses_bad_input_naming_the_field() {
     let host = host();
     let missing = host.run_action::<B>("ask", &[("village", "蓬北村")]);
-    assert_eq!(invalid_field(missing), "question");
+    assert_eq!(invalid_field(&missing), "question");
     let short = host.run_action::<B>("ask", &[("village", "蓬北村"), ("question", "修路")]);
-    assert_eq!(invalid_field(short), "question");
+    assert_eq!(invalid_field(&short), "question");
     let no_village = host.run_action::<B>("ask", &[("question", "村口的路灯坏了好几天")]);
-    assert_eq!(invalid_field(no_village), "village");
+    assert_eq!(invalid_field(&no_village), "village");
     let unknown = host.run_action::<B>(
         "ask",
         &[("village", "路南村"), ("question", "村口的路灯坏了好几天")],
     );
-    assert_eq!(invalid_field(unknown), "village");
+    assert_eq!(invalid_field(&unknown), "village");
     let long = "问".repeat(501);
     let too_long = host.run_action::<B>("ask", &[("village", "蓬北村"), ("question", &long)]);
-    assert_eq!(invalid_field(too_long), "question");
+    assert_eq!(invalid_field(&too_long), "question");
     let stranger = host.run_action::<B>(
         "ask",
         &[
@@ -416,7 +379,7 @@ fn ask_refuses_bad_input_naming_the_field() {
             ("phone", "1"),
         ],
     );
-    assert_eq!(invalid_field(stranger), "phone");
+    assert_eq!(invalid_field(&stranger), "phone");
     assert!(host.created_cases().is_empty());
 }
 
@@ -492,11 +455,11 @@ fn set_pattern_refuses_strangers_bad_slots_and_deputies_role() {
         "set-pattern",
         &[("weekday", "1"), ("half", "am"), ("deputy", "LN01")],
     );
-    assert_eq!(invalid_field(stranger), "deputy");
+    assert_eq!(invalid_field(&stranger), "deputy");
     let weekday = host.run_action::<B>("set-pattern", &[("weekday", "8"), ("half", "am")]);
-    assert_eq!(invalid_field(weekday), "weekday");
+    assert_eq!(invalid_field(&weekday), "weekday");
     let half = host.run_action::<B>("set-pattern", &[("weekday", "1"), ("half", "night")]);
-    assert_eq!(invalid_field(half), "half");
+    assert_eq!(invalid_field(&half), "half");
     assert_eq!(host.stored::<Pattern>(PATTERN), None);
 
     host.audience(Audience::Deputy);
@@ -561,20 +524,20 @@ fn set_exception_refuses_bad_input_naming_the_field() {
     let host = staff();
     let act = |values: &[(&str, &str)]| host.run_action::<B>("set-exception", values);
     assert_eq!(
-        invalid_field(act(&[("date", "2026-03-01"), ("half", "am")])),
+        invalid_field(&act(&[("date", "2026-03-01"), ("half", "am")])),
         "date"
     );
     assert_eq!(
-        invalid_field(act(&[("date", "2026-06-03"), ("half", "am")])),
+        invalid_field(&act(&[("date", "2026-06-03"), ("half", "am")])),
         "date"
     );
     assert_eq!(
-        invalid_field(act(&[("date", "2026-02-30"), ("half", "am")])),
+        invalid_field(&act(&[("date", "2026-02-30"), ("half", "am")])),
         "date"
     );
-    assert_eq!(invalid_field(act(&[("date", "2026-03-05")])), "half");
+    assert_eq!(invalid_field(&act(&[("date", "2026-03-05")])), "half");
     assert_eq!(
-        invalid_field(act(&[
+        invalid_field(&act(&[
             ("date", "2026-03-05"),
             ("half", "am"),
             ("deputy", "XX9")
@@ -582,7 +545,7 @@ fn set_exception_refuses_bad_input_naming_the_field() {
         "deputy"
     );
     assert_eq!(
-        invalid_field(act(&[
+        invalid_field(&act(&[
             ("date", "2026-03-05"),
             ("half", "am"),
             ("deputy", "PJ01"),
@@ -591,7 +554,7 @@ fn set_exception_refuses_bad_input_naming_the_field() {
         "deputy"
     );
     assert_eq!(
-        invalid_field(act(&[
+        invalid_field(&act(&[
             ("date", "2026-03-05"),
             ("half", "am"),
             ("restore", "true")
@@ -821,25 +784,25 @@ fn receptions_are_logged_newest_first() {
     assert_eq!(log.rows[0][5], "需跟进");
     assert_eq!(log.rows[1][0], "#1");
     assert_eq!(log.rows[1][4], "带户口本到村委会申请");
-    assert_eq!(stat(&desk, "本月接待").value, "2");
-    assert_eq!(stat(&desk, "待跟进").value, "1");
+    assert_eq!(stat_card(&desk, "本月接待").value, "2");
+    assert_eq!(stat_card(&desk, "待跟进").value, "1");
 }
 
 #[test]
 fn record_reception_refuses_bad_input_naming_the_field() {
     let host = staff();
     let act = |values: &[(&str, &str)]| host.run_action::<B>("record-reception", values);
-    assert_eq!(invalid_field(act(&[("village", "金塘村")])), "summary");
-    assert_eq!(invalid_field(act(&[("summary", "问低保")])), "village");
+    assert_eq!(invalid_field(&act(&[("village", "金塘村")])), "summary");
+    assert_eq!(invalid_field(&act(&[("summary", "问低保")])), "village");
     assert_eq!(
-        invalid_field(act(&[
+        invalid_field(&act(&[
             ("village", "金塘村"),
             ("summary", &"长".repeat(301))
         ])),
         "summary"
     );
     assert_eq!(
-        invalid_field(act(&[
+        invalid_field(&act(&[
             ("village", "金塘村"),
             ("summary", "问低保"),
             ("follow_up", "maybe")
@@ -881,7 +844,7 @@ fn the_log_keeps_a_bounded_window_of_chunks() {
     );
     assert_eq!(reception::find(1).unwrap(), None);
     let converted = host.run_action::<B>("reception-to-case", &[("reception", "1")]);
-    assert_eq!(invalid_field(converted), "reception", "gone from the log");
+    assert_eq!(invalid_field(&converted), "reception", "gone from the log");
 }
 
 #[test]
@@ -911,12 +874,12 @@ fn a_reception_becomes_a_case_once() {
     assert_eq!(reception::find(id).unwrap().unwrap().case, Some(case_id));
 
     let again = host.run_action::<B>("reception-to-case", &[("reception", &id.to_string())]);
-    assert_eq!(invalid_field(again), "reception");
+    assert_eq!(invalid_field(&again), "reception");
     assert_eq!(host.created_cases().len(), 1, "not filed twice");
 
     let desk = host.render_view::<B>("desk").unwrap();
     assert_eq!(tables(&desk)[0].rows[0][6], format!("#{case_id}"));
-    assert_eq!(stat(&desk, "待跟进").value, "0");
+    assert_eq!(stat_card(&desk, "待跟进").value, "0");
 }
 
 #[test]
@@ -924,14 +887,14 @@ fn reception_to_case_refuses_bad_numbers_and_needs_cases_create() {
     let host = staff();
     let act = |n: &str| host.run_action::<B>("reception-to-case", &[("reception", n)]);
     assert_eq!(
-        invalid_field(act("1")),
+        invalid_field(&act("1")),
         "reception",
         "no such reception yet"
     );
-    assert_eq!(invalid_field(act("abc")), "reception");
-    assert_eq!(invalid_field(act("1.5")), "reception");
-    assert_eq!(invalid_field(act("-3")), "reception");
-    assert_eq!(invalid_field(act("")), "reception");
+    assert_eq!(invalid_field(&act("abc")), "reception");
+    assert_eq!(invalid_field(&act("1.5")), "reception");
+    assert_eq!(invalid_field(&act("-3")), "reception");
+    assert_eq!(invalid_field(&act("")), "reception");
     let id = reception(&host, "新华村", "问老年证办理", "", false);
     host.revoke("cases.create");
     assert_eq!(
@@ -999,7 +962,7 @@ fn village_notes_are_answered_receptions_searchable_by_village_and_words() {
     let r = search(&[]);
     assert_eq!(r.message, "找到 3 条村情答复。");
     assert_eq!(
-        invalid_field(host.run_action::<B>("search-notes", &[("village", "火星村")])),
+        invalid_field(&host.run_action::<B>("search-notes", &[("village", "火星村")])),
         "village"
     );
 
@@ -1044,7 +1007,7 @@ fn submitted_cases_fill_the_days_inbox_once_each() {
     assert_eq!(inbox.am, vec![11]);
     assert_eq!(inbox.pm, vec![12, 13]);
     let desk = host.render_view::<B>("desk").unwrap();
-    let card = stat(&desk, "今日新收民意");
+    let card = stat_card(&desk, "今日新收民意");
     assert_eq!(card.value, "3");
     assert_eq!(card.hint.as_deref(), Some("上午 1 · 下午 2"));
 }

@@ -1,5 +1,5 @@
 use liaison_sdk::prelude::*;
-use liaison_sdk::testing::{self, Suggestion, TestHost};
+use liaison_sdk::testing::{self, Suggestion, TestHost, forms, invalid_field, stat, tables};
 
 use crate::JointInspection as B;
 use crate::model::*;
@@ -15,13 +15,6 @@ fn host() -> TestHost {
         .add_deputy(testing::deputy("jinqing-d01", "王建华"))
         .add_deputy(testing::deputy("jinqing-d02", "李秀英"));
     host
-}
-
-fn invalid_field(r: Result<ActionResult, Error>) -> String {
-    match r {
-        Err(Error::Invalid { field, .. }) => field,
-        other => panic!("expected Invalid, got {other:?}"),
-    }
 }
 
 fn plan(host: &TestHost, villages: &str) -> ActionResult {
@@ -49,39 +42,6 @@ fn record(host: &TestHost, village: &str, item: &str, deadline: Option<&str>) ->
         values.push(("deadline", d));
     }
     host.run_action::<B>("record-finding", &values).unwrap()
-}
-
-fn tables(blocks: &[Block]) -> Vec<&Table> {
-    blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect()
-}
-
-fn forms(blocks: &[Block]) -> Vec<&Form> {
-    blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Form(f) => Some(f),
-            _ => None,
-        })
-        .collect()
-}
-
-fn stat(blocks: &[Block], label: &str) -> String {
-    blocks
-        .iter()
-        .find_map(|b| match b {
-            Block::StatCards(cards) => cards
-                .iter()
-                .find(|c| c.label == label)
-                .map(|c| c.value.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no stat card {label}"))
 }
 
 /// Every string a view shows, for "does not show" checks.
@@ -272,15 +232,15 @@ fn plan_round_refuses_bad_input_naming_the_field() {
         }
         host.run_action::<B>("plan-round", &v)
     };
-    assert_eq!(invalid_field(with("date", "")), "date");
-    assert_eq!(invalid_field(with("date", "3月2日")), "date");
-    assert_eq!(invalid_field(with("villages", "")), "villages");
-    assert_eq!(invalid_field(with("villages", "石曲村")), "villages");
-    assert_eq!(invalid_field(with("villages", "、，")), "villages");
-    assert_eq!(invalid_field(with("members", "")), "members");
-    assert_eq!(invalid_field(with("members", "lunan-d01")), "members");
-    assert_eq!(invalid_field(with("items", "治安巡逻")), "items");
-    assert_eq!(invalid_field(with("title", &"长".repeat(41))), "title");
+    assert_eq!(invalid_field(&with("date", "")), "date");
+    assert_eq!(invalid_field(&with("date", "3月2日")), "date");
+    assert_eq!(invalid_field(&with("villages", "")), "villages");
+    assert_eq!(invalid_field(&with("villages", "石曲村")), "villages");
+    assert_eq!(invalid_field(&with("villages", "、，")), "villages");
+    assert_eq!(invalid_field(&with("members", "")), "members");
+    assert_eq!(invalid_field(&with("members", "lunan-d01")), "members");
+    assert_eq!(invalid_field(&with("items", "治安巡逻")), "items");
+    assert_eq!(invalid_field(&with("title", &"长".repeat(41))), "title");
     let r = with("villages", "石曲村");
     let Err(Error::Invalid { message, .. }) = r else {
         unreachable!()
@@ -324,7 +284,7 @@ fn the_village_list_and_checklist_are_settings() {
             ("members", "jinqing-d01"),
         ],
     );
-    assert_eq!(invalid_field(r), "villages");
+    assert_eq!(invalid_field(&r), "villages");
     plan(&host, "东村,西村");
     assert_eq!(round(&host, 1).items, ["垃圾分类", "河长制"]);
 }
@@ -355,7 +315,7 @@ fn rounds_are_capped() {
             ("members", "jinqing-d01"),
         ],
     );
-    assert_eq!(invalid_field(r), "date");
+    assert_eq!(invalid_field(&r), "date");
 }
 
 // ---- record-finding ----
@@ -492,35 +452,35 @@ fn record_finding_refuses_bad_input_naming_the_field() {
         }
         host.run_action::<B>("record-finding", &v)
     };
-    assert_eq!(invalid_field(run(&[("round", "R9")])), "round");
-    assert_eq!(invalid_field(run(&[("round", "第一轮")])), "round");
-    assert_eq!(invalid_field(run(&[("round", "")])), "round");
+    assert_eq!(invalid_field(&run(&[("round", "R9")])), "round");
+    assert_eq!(invalid_field(&run(&[("round", "第一轮")])), "round");
+    assert_eq!(invalid_field(&run(&[("round", "")])), "round");
     assert_eq!(
-        invalid_field(run(&[("village", "黄琅村")])),
+        invalid_field(&run(&[("village", "黄琅村")])),
         "village",
         "not visited in R1"
     );
-    assert_eq!(invalid_field(run(&[("item", "治安")])), "item");
-    assert_eq!(invalid_field(run(&[("severity", "critical")])), "severity");
-    assert_eq!(invalid_field(run(&[("description", "")])), "description");
+    assert_eq!(invalid_field(&run(&[("item", "治安")])), "item");
+    assert_eq!(invalid_field(&run(&[("severity", "critical")])), "severity");
+    assert_eq!(invalid_field(&run(&[("description", "")])), "description");
     assert_eq!(
-        invalid_field(run(&[("description", "垃圾")])),
+        invalid_field(&run(&[("description", "垃圾")])),
         "description"
     );
     assert_eq!(
-        invalid_field(run(&[("description", &"脏".repeat(501))])),
+        invalid_field(&run(&[("description", &"脏".repeat(501))])),
         "description"
     );
     assert_eq!(
-        invalid_field(run(&[("deadline", "2026-03-01")])),
+        invalid_field(&run(&[("deadline", "2026-03-01")])),
         "deadline",
         "in the past"
     );
     assert_eq!(
-        invalid_field(run(&[("deadline", "2026-02-30")])),
+        invalid_field(&run(&[("deadline", "2026-02-30")])),
         "deadline"
     );
-    assert_eq!(invalid_field(run(&[("photo", &"p".repeat(101))])), "photo");
+    assert_eq!(invalid_field(&run(&[("photo", &"p".repeat(101))])), "photo");
     assert!(host.created_cases().is_empty());
     assert_eq!(host.stored::<u32>(NEXT_FINDING), None);
 
@@ -534,10 +494,10 @@ fn record_finding_refuses_bad_input_naming_the_field() {
         ],
     )
     .unwrap();
-    assert_eq!(invalid_field(run(&[("round", "R2")])), "round");
+    assert_eq!(invalid_field(&run(&[("round", "R2")])), "round");
     host.run_action::<B>("publish-round", &[("round", "R1")])
         .unwrap();
-    assert_eq!(invalid_field(run(&[])), "round");
+    assert_eq!(invalid_field(&run(&[])), "round");
 }
 
 #[test]
@@ -638,7 +598,7 @@ fn a_fixed_finding_is_closed_and_noted_on_its_case() {
     assert_eq!(round(&host, 1).findings[0].status, Status::Fixed);
 
     let again = host.run_action::<B>("reinspect", &[("finding", "F1"), ("fixed", "true")]);
-    assert_eq!(invalid_field(again), "finding");
+    assert_eq!(invalid_field(&again), "finding");
 
     let blocks = host.render_view::<B>("findings").unwrap();
     assert_eq!(stat(&blocks, "已整改"), "1");
@@ -707,15 +667,15 @@ fn reinspect_refusals() {
     plan(&host, "新塘村");
     record(&host, "新塘村", "环境卫生", Some("2026-03-09"));
     assert_eq!(
-        invalid_field(host.run_action::<B>("reinspect", &[("finding", "F7")])),
+        invalid_field(&host.run_action::<B>("reinspect", &[("finding", "F7")])),
         "finding"
     );
     assert_eq!(
-        invalid_field(host.run_action::<B>("reinspect", &[("finding", "R1")])),
+        invalid_field(&host.run_action::<B>("reinspect", &[("finding", "R1")])),
         "finding"
     );
     assert_eq!(
-        invalid_field(host.run_action::<B>("reinspect", &[("finding", "F1"), ("fixed", "maybe")])),
+        invalid_field(&host.run_action::<B>("reinspect", &[("finding", "F1"), ("fixed", "maybe")])),
         "fixed"
     );
     // Escalating needs cases.tag; nothing changes without it.
@@ -819,17 +779,17 @@ fn publish_refusals() {
     let host = host();
     plan(&host, "新塘村");
     assert_eq!(
-        invalid_field(host.run_action::<B>("publish-round", &[("round", "R2")])),
+        invalid_field(&host.run_action::<B>("publish-round", &[("round", "R2")])),
         "round"
     );
     assert_eq!(
-        invalid_field(host.run_action::<B>("publish-round", &[])),
+        invalid_field(&host.run_action::<B>("publish-round", &[])),
         "round"
     );
     host.run_action::<B>("publish-round", &[("round", "R1")])
         .unwrap();
     assert_eq!(
-        invalid_field(host.run_action::<B>("publish-round", &[("round", "R1")])),
+        invalid_field(&host.run_action::<B>("publish-round", &[("round", "R1")])),
         "round"
     );
     host.run_action::<B>(
@@ -842,7 +802,7 @@ fn publish_refusals() {
     )
     .unwrap();
     assert_eq!(
-        invalid_field(host.run_action::<B>("publish-round", &[("round", "R2")])),
+        invalid_field(&host.run_action::<B>("publish-round", &[("round", "R2")])),
         "round",
         "not before its day"
     );
@@ -1139,7 +1099,13 @@ fn the_forms_match_the_manifest_exactly() {
             let declared: Vec<&str> = decl.fields.iter().map(|f| f.name.as_str()).collect();
             assert_eq!(names, declared, "{}", form.action);
             for (f, d) in form.fields.iter().zip(&decl.fields) {
-                assert_eq!(f.kind.as_str(), d.kind, "{}.{}", form.action, f.name);
+                assert_eq!(
+                    f.kind.as_str(),
+                    d.kind.as_str(),
+                    "{}.{}",
+                    form.action,
+                    f.name
+                );
                 assert_eq!(f.required, d.required, "{}.{}", form.action, f.name);
                 assert_eq!(f.max_length, d.max_length, "{}.{}", form.action, f.name);
                 let values: Vec<&str> = f.options.iter().map(|o| o.0.as_str()).collect();
@@ -1187,7 +1153,7 @@ fn a_full_round_fits_one_value_and_more_is_refused() {
             ("description", "再多一条问题"),
         ],
     );
-    assert_eq!(invalid_field(r), "round");
+    assert_eq!(invalid_field(&r), "round");
     let bytes = serde_json_len(&round(&host, 1));
     assert!(bytes < 48 << 10, "a full round is {bytes} bytes");
     // Every view still renders.

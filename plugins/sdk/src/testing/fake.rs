@@ -1,27 +1,19 @@
 //! The in-memory fake host behind the SDK's wrappers on non-wasm32 targets. It follows the
-//! real host's rules: the same capability per import, the same scoping (one station), the same
-//! checks on keys, values, tags, notes and dates, and the same error variants.
+//! real host's rules, taken from the contract crate the host uses: the same capability per
+//! import, the same checks on keys, values, texts, tags, notes and dates, and the same error
+//! variants; and the same scoping (one station).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+
+use liaison_contract::FieldError;
+use liaison_contract::calls::{self, Refusal};
+use liaison_contract::capability::required_for;
 
 use super::Suggestion;
 use super::manifest::Manifest;
 use crate::Error;
 use crate::types::{Audience, CaseQuery, CaseSummary, Deputy, Level, NewCase, Shift};
-
-/// The longest storage key the host accepts, in bytes.
-pub(crate) const MAX_KEY: usize = 200;
-/// The largest single storage value the host accepts, in bytes.
-pub(crate) const MAX_VALUE: usize = 64 << 10;
-/// Most keys one `storage-keys` call returns.
-const MAX_KEYS: usize = 1000;
-/// Most cases one `list-cases` call returns.
-const MAX_LIST: u32 = 200;
-/// Longest case description, in characters; shortest is 5.
-const MAX_DESCRIPTION: usize = 2000;
-/// Longest case title, in characters.
-const MAX_TITLE: usize = 100;
 
 /// The case statuses the host knows.
 pub(crate) const STATUSES: [&str; 9] = [
@@ -112,7 +104,7 @@ impl State {
     fn need(&mut self, import: &str) -> Result<(), Error> {
         self.calls.push(import.to_owned());
         match required_for(import) {
-            Some(cap) if !self.has(cap) => Err(Error::Denied(cap.to_owned())),
+            Some(cap) if !self.has(cap.as_str()) => Err(Error::Denied(cap.as_str().to_owned())),
             _ => Ok(()),
         }
     }
@@ -133,99 +125,28 @@ pub(crate) fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
     STATE.with(|s| f(&mut s.borrow_mut()))
 }
 
-/// The capability each host import needs; `None` means always allowed.
-pub(crate) fn required_for(import: &str) -> Option<&'static str> {
-    match import {
-        "storage-get" | "storage-set" | "storage-delete" | "storage-keys" => Some("storage"),
-        "list-cases" | "get-case" => Some("cases.read"),
-        "create-case" => Some("cases.create"),
-        "tag-case" | "annotate-case" => Some("cases.tag"),
-        "suggest-organisation" | "suggest-deputy" => Some("cases.suggest"),
-        "list-deputies" | "duty-roster" => Some("deputies.read"),
-        _ => None,
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        Error::Invalid {
+            field: e.field,
+            message: e.message,
+        }
     }
 }
 
-fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, Error> {
-    let v = value.trim();
-    let n = v.chars().count();
-    if n < min {
-        return Err(if min <= 1 {
-            Error::invalid(field, "must not be empty")
-        } else {
-            Error::invalid(field, format!("must be at least {min} characters"))
-        });
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(e) => e.into(),
+            Refusal::Limit(m) => Error::Limit(m),
+        }
     }
-    if n > max {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
-fn tag_name(t: &str) -> Result<String, Error> {
-    let t = t.trim();
-    if t.is_empty() || t.chars().count() > 64 || t.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "tag",
-            "must be 1 to 64 printable characters",
-        ));
-    }
-    Ok(t.to_owned())
-}
-
-fn default_title(description: &str) -> String {
-    let first = description.lines().next().unwrap_or(description);
-    let mut t: String = first.chars().take(30).collect();
-    if first.chars().count() > 30 {
-        t.push('…');
-    }
-    t
-}
-
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date, if it is one.
-pub(crate) fn day_number(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let y: i64 = s[0..4].parse().ok()?;
-    let m: i64 = s[5..7].parse().ok()?;
-    let d: i64 = s[8..10].parse().ok()?;
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&m) || d < 1 || d > days_in[(m - 1) as usize] {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
 }
 
 pub(crate) fn log(level: Level, message: &str) {
     with(|s| {
         s.calls.push("log".into());
-        s.logs.push((level, message.chars().take(2000).collect()));
+        s.logs.push((level, calls::log_line(message)));
     })
 }
 
@@ -253,29 +174,14 @@ pub(crate) fn storage_get(key: &str) -> Result<Option<Vec<u8>>, Error> {
 pub(crate) fn storage_set(key: &str, value: &[u8]) -> Result<(), Error> {
     with(|s| {
         s.need("storage-set")?;
-        if key.is_empty() || key.len() > MAX_KEY {
-            return Err(Error::invalid(
-                "key",
-                format!("must be 1 to {MAX_KEY} bytes"),
-            ));
-        }
-        if value.len() > MAX_VALUE {
-            return Err(Error::Limit(format!(
-                "a value may be at most {MAX_VALUE} bytes"
-            )));
-        }
+        calls::storage_entry(key, value.len())?;
         let used: usize = s
             .storage
             .iter()
             .filter(|(k, _)| k.as_str() != key)
             .map(|(k, v)| k.len() + v.len())
             .sum();
-        if used + key.len() + value.len() > s.storage_quota {
-            return Err(Error::Limit(format!(
-                "storage quota of {} bytes at this station is used up",
-                s.storage_quota
-            )));
-        }
+        calls::storage_quota(used as i64, key, value.len(), s.storage_quota as i64)?;
         s.storage.insert(key.to_owned(), value.to_vec());
         Ok(())
     })
@@ -295,7 +201,7 @@ pub(crate) fn storage_keys(prefix: &str) -> Result<Vec<String>, Error> {
         Ok(s.storage
             .keys()
             .filter(|k| k.starts_with(prefix))
-            .take(MAX_KEYS)
+            .take(calls::MAX_KEYS)
             .cloned()
             .collect())
     })
@@ -329,7 +235,7 @@ pub(crate) fn list_cases(query: &CaseQuery) -> Result<Vec<CaseSummary>, Error> {
             .cloned()
             .collect();
         out.sort_by_key(|c| std::cmp::Reverse(c.id));
-        out.truncate(query.limit.clamp(1, MAX_LIST) as usize);
+        out.truncate(calls::list_limit(query.limit) as usize);
         Ok(out)
     })
 }
@@ -351,16 +257,8 @@ pub(crate) fn create_case(case: &NewCase) -> Result<i64, Error> {
                 format!("no category with code {}", case.category),
             ));
         }
-        let description = text("description", &case.description, 5, MAX_DESCRIPTION)?;
-        let title = match case
-            .title
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            Some(t) => text("title", t, 1, MAX_TITLE)?,
-            None => default_title(&description),
-        };
+        let description = calls::description(&case.description)?;
+        let title = calls::title(case.title.as_deref(), &description)?;
         if let Some(code) = &case.deputy
             && !s.deputies.iter().any(|d| &d.code == code)
         {
@@ -371,7 +269,7 @@ pub(crate) fn create_case(case: &NewCase) -> Result<i64, Error> {
         }
         let mut tags = Vec::new();
         for t in &case.tags {
-            let t = tag_name(t)?;
+            let t = calls::tag(t)?;
             if !tags.contains(&t) {
                 tags.push(t);
             }
@@ -397,7 +295,7 @@ pub(crate) fn create_case(case: &NewCase) -> Result<i64, Error> {
 pub(crate) fn tag_case(id: i64, tag: &str) -> Result<(), Error> {
     with(|s| {
         s.need("tag-case")?;
-        let tag = tag_name(tag)?;
+        let tag = calls::tag(tag)?;
         let i = s.case_index(id)?;
         if !s.cases[i].tags.contains(&tag) {
             s.cases[i].tags.push(tag.clone());
@@ -410,7 +308,7 @@ pub(crate) fn tag_case(id: i64, tag: &str) -> Result<(), Error> {
 pub(crate) fn annotate_case(id: i64, note: &str) -> Result<(), Error> {
     with(|s| {
         s.need("annotate-case")?;
-        let note = text("note", note, 1, 1000)?;
+        let note = calls::text("note", note, 1, calls::MAX_NOTE)?;
         s.case_index(id)?;
         s.annotations.push((id, note));
         Ok(())
@@ -420,7 +318,7 @@ pub(crate) fn annotate_case(id: i64, note: &str) -> Result<(), Error> {
 pub(crate) fn suggest_organisation(id: i64, organisation: &str, reason: &str) -> Result<(), Error> {
     with(|s| {
         s.need("suggest-organisation")?;
-        let reason = text("reason", reason, 1, 500)?;
+        let reason = calls::text("reason", reason, 1, calls::MAX_REASON)?;
         s.case_index(id)?;
         if !s.organisations.contains(organisation) {
             return Err(Error::invalid(
@@ -440,7 +338,7 @@ pub(crate) fn suggest_organisation(id: i64, organisation: &str, reason: &str) ->
 pub(crate) fn suggest_deputy(id: i64, deputy: &str, reason: &str) -> Result<(), Error> {
     with(|s| {
         s.need("suggest-deputy")?;
-        let reason = text("reason", reason, 1, 500)?;
+        let reason = calls::text("reason", reason, 1, calls::MAX_REASON)?;
         s.case_index(id)?;
         if !s.deputies.iter().any(|d| d.code == deputy) {
             return Err(Error::invalid(
@@ -467,19 +365,11 @@ pub(crate) fn list_deputies() -> Result<Vec<Deputy>, Error> {
 pub(crate) fn duty_roster(from: &str, to: &str) -> Result<Vec<Shift>, Error> {
     with(|s| {
         s.need("duty-roster")?;
-        let bad = |field: &str| Error::invalid(field, "must be a date like 2026-12-01");
-        let f = day_number(from).ok_or_else(|| bad("from"))?;
-        let t = day_number(to).ok_or_else(|| bad("to"))?;
-        if t < f || t - f > 92 {
-            return Err(Error::invalid(
-                "to",
-                "must be on or after from, at most 92 days later",
-            ));
-        }
+        let (from, to) = calls::roster_span(from, to)?;
         let mut out: Vec<Shift> = s
             .shifts
             .iter()
-            .filter(|sh| sh.day.as_str() >= from && sh.day.as_str() <= to)
+            .filter(|sh| calls::day("day", &sh.day).is_ok_and(|d| from <= d && d <= to))
             .cloned()
             .collect();
         out.sort_by(|a, b| (&a.day, &a.half).cmp(&(&b.day, &b.half)));

@@ -6,7 +6,8 @@
 //! sets that fake up, calls a [`Brand`] the way the real host does, and shows what the plugin
 //! did. Each test runs on its own thread, so each test has its own fake host.
 //!
-//! The fake follows the real host's rules: the same capability per import, returning
+//! The fake follows the real host's rules — the very same code, from the `liaison-contract`
+//! crate the host uses: the same capability per import, returning
 //! [`Error::Denied`] with the capability's name when it is not granted; the same checks on
 //! storage keys and values, case descriptions, tags, notes and roster dates; cases scoped to
 //! one station. With a manifest loaded ([`TestHost::with_manifest`]) it also checks the
@@ -45,6 +46,7 @@ pub mod manifest;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use serde::Serialize;
@@ -53,20 +55,22 @@ use serde::de::DeserializeOwned;
 use self::fake::{State, with};
 pub use self::manifest::Manifest;
 use crate::types::{
-    ActionResult, Audience, Block, CaseEvent, CaseSummary, Context, Deputy, FieldKind, FormInput,
-    Level, Shift,
+    ActionResult, Audience, Block, CaseEvent, CaseSummary, Context, Deputy, Form, FormInput, Level,
+    Shift, StatCard, Table,
 };
 use crate::{Brand, Error};
 
 /// Every capability the host knows, by the name manifests and grants use.
-pub const CAPABILITIES: [&str; 6] = [
-    "storage",
-    "cases.read",
-    "cases.create",
-    "cases.tag",
-    "cases.suggest",
-    "deputies.read",
-];
+pub const CAPABILITIES: [&str; 6] = {
+    use liaison_contract::Capability;
+    let mut names = [""; 6];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Capability::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
 
 /// The largest answer the host accepts from one call, in bytes of its JSON form.
 pub const MAX_RESULT_BYTES: usize = 1 << 20;
@@ -304,9 +308,14 @@ impl TestHost {
                 .action(action)
                 .ok_or_else(|| Error::NotFound(format!("action {action}")))?;
             offered(&decl.audience, ctx.audience)?;
-            manifest::validate_input(decl, values)
+            // A name given twice counts once, with its last value.
+            let given: BTreeMap<String, String> = values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            manifest::validate_input(decl, &given)
                 .map(FormInput::new)
-                .map_err(|(field, message)| Error::Invalid { field, message })
+                .map_err(Error::from)
         })?;
         let result = B::run_action(action, &ctx, &input)?;
         if let Some(view) = &result.view {
@@ -472,8 +481,8 @@ impl TestHost {
                             )
                         });
                     assert_eq!(
-                        FieldKind::from_name(&decl.kind),
-                        Some(f.kind),
+                        decl.kind.as_str(),
+                        f.kind.as_str(),
                         "form field {} of action {} has another kind in plugin.toml",
                         f.name,
                         form.action
@@ -491,8 +500,8 @@ fn assert_safe_href(href: &str) {
     );
 }
 
-fn offered(audiences: &[String], audience: Audience) -> Result<(), Error> {
-    if audiences.iter().any(|a| a == audience.as_str()) {
+fn offered(audiences: &[manifest::Audience], audience: Audience) -> Result<(), Error> {
+    if audiences.iter().any(|a| a.as_str() == audience.as_str()) {
         Ok(())
     } else {
         Err(Error::Denied(format!("audience {}", audience.as_str())))
@@ -580,6 +589,68 @@ pub fn shift(day: &str, half: &str, deputy: &str) -> Shift {
         half: half.to_owned(),
         deputy: deputy.to_owned(),
         note: None,
+    }
+}
+
+/// Every form of a view, in order.
+pub fn forms(blocks: &[Block]) -> Vec<&Form> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Form(f) => Some(f),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The form of a view that posts to `action` (panics if there is none).
+pub fn form<'a>(blocks: &'a [Block], action: &str) -> &'a Form {
+    forms(blocks)
+        .into_iter()
+        .find(|f| f.action == action)
+        .unwrap_or_else(|| panic!("no form for {action}"))
+}
+
+/// Every table of a view, in order.
+pub fn tables(blocks: &[Block]) -> Vec<&Table> {
+    blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first table of a view with a column `column` (panics if there is none).
+pub fn table_with<'a>(blocks: &'a [Block], column: &str) -> &'a Table {
+    tables(blocks)
+        .into_iter()
+        .find(|t| t.columns.iter().any(|c| c == column))
+        .unwrap_or_else(|| panic!("no table with column {column}"))
+}
+
+/// The stat card labelled `label` (panics if there is none).
+pub fn stat_card<'a>(blocks: &'a [Block], label: &str) -> &'a StatCard {
+    blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::StatCards(cards) => cards.iter().find(|c| c.label == label),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no stat card {label}"))
+}
+
+/// The value of the stat card labelled `label` (panics if there is none).
+pub fn stat(blocks: &[Block], label: &str) -> String {
+    stat_card(blocks, label).value.clone()
+}
+
+/// The field an [`Error::Invalid`] names (panics on any other result).
+pub fn invalid_field<T: std::fmt::Debug>(result: &Result<T, Error>) -> String {
+    match result {
+        Err(Error::Invalid { field, .. }) => field.clone(),
+        other => panic!("expected Invalid, got {other:?}"),
     }
 }
 

@@ -126,7 +126,7 @@ fn storage_is_typed_and_limited() {
         matches!(storage::set(&long, &1), Err(Error::Invalid { ref field, .. }) if field == "key")
     );
     assert!(matches!(storage::set("", &1), Err(Error::Invalid { .. })));
-    let big = "x".repeat(fake::MAX_VALUE);
+    let big = "x".repeat(liaison_contract::calls::MAX_VALUE);
     assert!(
         matches!(storage::set("big", &big), Err(Error::Limit(_))),
         "JSON quotes push it over"

@@ -1,0 +1,227 @@
+//! What the host's imports accept from a plugin: the sizes of storage keys and values and the
+//! station's quota, texts (descriptions, titles, notes, reasons), tags, how many cases and keys
+//! one call lists, and how long a roster span may be. The host refuses anything else with the
+//! same `invalid` or `limit` answer the SDK's fake host gives.
+
+use chrono::NaiveDate;
+
+use crate::FieldError;
+
+/// The longest storage key, in bytes (the shortest is 1).
+pub const MAX_KEY: usize = 200;
+/// The largest single storage value, in bytes.
+pub const MAX_VALUE: usize = 64 << 10;
+/// Most keys one `storage-keys` call returns.
+pub const MAX_KEYS: usize = 1000;
+/// Most cases one `list-cases` call returns.
+pub const MAX_LIST: u32 = 200;
+/// The longest span of one `duty-roster` call, in days.
+pub const MAX_ROSTER_DAYS: i64 = 92;
+/// The shortest case description, in characters.
+pub const MIN_DESCRIPTION: usize = 5;
+/// The longest case description, in characters.
+pub const MAX_DESCRIPTION: usize = 2000;
+/// The longest case title, in characters.
+pub const MAX_TITLE: usize = 100;
+/// The longest tag, in characters.
+pub const MAX_TAG: usize = 64;
+/// The longest note `annotate-case` takes, in characters.
+pub const MAX_NOTE: usize = 1000;
+/// The longest reason a suggestion takes, in characters.
+pub const MAX_REASON: usize = 500;
+/// The longest line `log` keeps, in characters (the rest is cut).
+pub const MAX_LOG: usize = 2000;
+
+/// Why a host call refuses what the plugin passed: a field that is not acceptable, or a limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Invalid(FieldError),
+    Limit(String),
+}
+
+impl From<FieldError> for Refusal {
+    fn from(e: FieldError) -> Self {
+        Refusal::Invalid(e)
+    }
+}
+
+/// Text that people typed: trimmed, not shorter than `min` characters (an empty one "must not
+/// be empty" when `min` is 1), not longer than `max`.
+pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    let v = value.trim();
+    let n = v.chars().count();
+    if n < min {
+        return Err(if min <= 1 {
+            FieldError::new(field, "must not be empty")
+        } else {
+            FieldError::new(field, format!("must be at least {min} characters"))
+        });
+    }
+    if n > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// A case's description: [`MIN_DESCRIPTION`] to [`MAX_DESCRIPTION`] characters, trimmed.
+pub fn description(value: &str) -> Result<String, FieldError> {
+    text("description", value, MIN_DESCRIPTION, MAX_DESCRIPTION)
+}
+
+/// A title from the first words of the description when none is given.
+pub fn default_title(description: &str) -> String {
+    let first_line = description.lines().next().unwrap_or(description);
+    let mut t: String = first_line.chars().take(30).collect();
+    if first_line.chars().count() > 30 {
+        t.push('…');
+    }
+    t
+}
+
+/// A case's title: the given one (trimmed, at most [`MAX_TITLE`] characters), or, when none or
+/// a blank one is given, the first words of the description.
+pub fn title(given: Option<&str>, description: &str) -> Result<String, FieldError> {
+    match given.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => text("title", t, 1, MAX_TITLE),
+        None => Ok(default_title(description)),
+    }
+}
+
+/// A tag: trimmed, 1 to [`MAX_TAG`] printable characters.
+pub fn tag(value: &str) -> Result<String, FieldError> {
+    let t = value.trim();
+    if t.is_empty() || t.chars().count() > MAX_TAG || t.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "tag",
+            format!("must be 1 to {MAX_TAG} printable characters"),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// What a `log` line keeps.
+pub fn log_line(message: &str) -> String {
+    message.chars().take(MAX_LOG).collect()
+}
+
+/// How many cases a `list-cases` asking for `limit` returns at most.
+pub fn list_limit(limit: u32) -> u32 {
+    limit.clamp(1, MAX_LIST)
+}
+
+/// A `YYYY-MM-DD` date passed as `field`.
+pub fn day(field: &str, value: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "must be a date like 2026-12-01"))
+}
+
+/// The days of a `duty-roster` call: both dates, `to` on or after `from` and at most
+/// [`MAX_ROSTER_DAYS`] later.
+pub fn roster_span(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), FieldError> {
+    let (from, to) = (day("from", from)?, day("to", to)?);
+    if to < from || (to - from).num_days() > MAX_ROSTER_DAYS {
+        return Err(FieldError::new(
+            "to",
+            format!("must be on or after from, at most {MAX_ROSTER_DAYS} days later"),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// A storage key and value by their sizes: a key of 1 to [`MAX_KEY`] bytes, a value of at most
+/// [`MAX_VALUE`] bytes.
+pub fn storage_entry(key: &str, value_len: usize) -> Result<(), Refusal> {
+    if key.is_empty() || key.len() > MAX_KEY {
+        return Err(FieldError::new("key", format!("must be 1 to {MAX_KEY} bytes")).into());
+    }
+    if value_len > MAX_VALUE {
+        return Err(Refusal::Limit(format!(
+            "a value may be at most {MAX_VALUE} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether storing `key` with a value of `value_len` bytes fits the station's `quota`, when the
+/// plugin's other keys and values there take `used_by_others` bytes.
+pub fn storage_quota(
+    used_by_others: i64,
+    key: &str,
+    value_len: usize,
+    quota: i64,
+) -> Result<(), Refusal> {
+    if used_by_others + (key.len() + value_len) as i64 > quota {
+        return Err(Refusal::Limit(format!(
+            "storage quota of {quota} bytes at this station is used up"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_are_trimmed_and_bounded() {
+        assert_eq!(text("note", "  好  ", 1, 3).unwrap(), "好");
+        assert_eq!(
+            text("note", "  ", 1, 3).unwrap_err().message,
+            "must not be empty"
+        );
+        assert_eq!(
+            description("太短").unwrap_err(),
+            FieldError::new("description", "must be at least 5 characters")
+        );
+        assert_eq!(
+            text("reason", "四个字了", 1, 3).unwrap_err().message,
+            "must be at most 3 characters"
+        );
+        let long = "路".repeat(40);
+        assert_eq!(
+            title(Some("  "), &long).unwrap(),
+            format!("{}…", "路".repeat(30))
+        );
+        assert_eq!(title(None, "第一行\n第二行").unwrap(), "第一行");
+        assert_eq!(title(Some(" 灯 "), &long).unwrap(), "灯");
+        assert_eq!(tag(" urgent ").unwrap(), "urgent");
+        assert_eq!(tag("a\nb").unwrap_err().field, "tag");
+        assert_eq!(list_limit(0), 1);
+        assert_eq!(list_limit(5000), MAX_LIST);
+    }
+
+    #[test]
+    fn roster_spans_and_storage_are_bounded() {
+        assert!(roster_span("2026-01-01", "2026-04-03").is_ok(), "92 days");
+        assert_eq!(
+            roster_span("2026-01-01", "2026-04-04").unwrap_err().field,
+            "to"
+        );
+        assert_eq!(
+            roster_span("2026-03-02", "2026-03-01").unwrap_err().field,
+            "to"
+        );
+        assert_eq!(
+            roster_span("2026-02-30", "2026-03-01").unwrap_err().field,
+            "from"
+        );
+        assert!(storage_entry("k", MAX_VALUE).is_ok());
+        assert!(matches!(storage_entry("", 1), Err(Refusal::Invalid(e)) if e.field == "key"));
+        assert!(matches!(
+            storage_entry(&"k".repeat(MAX_KEY + 1), 1),
+            Err(Refusal::Invalid(_))
+        ));
+        assert!(matches!(
+            storage_entry("k", MAX_VALUE + 1),
+            Err(Refusal::Limit(_))
+        ));
+        assert!(storage_quota(60, "k", 3, 64).is_ok());
+        assert!(matches!(
+            storage_quota(61, "k", 3, 64),
+            Err(Refusal::Limit(_))
+        ));
+    }
+}

@@ -1,0 +1,39 @@
+//! The host-side rules of the plugin contract (`wit/brand.wit`, `liaison:brand@0.1.0`), in one
+//! place:
+//!
+//! - [`manifest`]: what `plugin.toml` may say, checked as install checks it, and how a
+//!   station's settings resolve against it;
+//! - [`capability`]: what a plugin may ask of the host, and which capability each host import
+//!   needs;
+//! - [`form`]: how a submitted form is checked against the action's declared fields before the
+//!   plugin sees it;
+//! - [`calls`]: what the host's imports accept (storage keys, values and quota, texts, tags,
+//!   case descriptions and titles, list sizes, roster spans).
+//!
+//! The host (the `liaison` crate) applies these rules; the SDK's native test harness applies
+//! the same ones, so a plugin's unit tests get the answers the host would give.
+
+pub mod calls;
+pub mod capability;
+pub mod form;
+pub mod manifest;
+
+pub use capability::Capability;
+pub use manifest::{Manifest, ManifestError};
+
+/// A complaint about one field of what was passed: the field's name and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
