@@ -17,6 +17,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub deadlines: DeadlineRules,
     pub plugins: crate::plugins::PluginSettings,
+    #[serde(default)]
+    pub web: crate::web::WebSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

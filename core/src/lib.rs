@@ -18,3 +18,4 @@ pub mod startup;
 pub mod stations;
 pub mod telemetry;
 pub mod users;
+pub mod web;

@@ -21,3 +21,6 @@ mod plugin_lifecycle;
 mod plugins;
 mod reference;
 mod scope;
+mod web_browser;
+mod web_client;
+mod web_pages;

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
     let doc = Arc::new(doc);
     Router::new()
         .merge(api)
+        .merge(crate::web::router(&state))
         .route(
             "/api/openapi.json",
             get(move || std::future::ready(Json(doc.as_ref().clone()))),

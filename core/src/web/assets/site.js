@@ -1,0 +1,65 @@
+// A few conveniences. Every page works without them; the buttons they drive stay hidden
+// until this script shows them.
+(function () {
+  "use strict";
+
+  function say(el, key) {
+    if (el) { el.textContent = el.getAttribute(key) || ""; }
+  }
+
+  // Copy a receipt code; if the browser refuses, select it so a long press copies it.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var target = document.querySelector(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector(".copy-status");
+    if (!target) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = target.textContent.trim();
+      var selectIt = function () {
+        var range = document.createRange();
+        range.selectNodeContents(target);
+        var sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(
+          function () { say(status, "data-done"); },
+          function () { selectIt(); say(status, "data-failed"); }
+        );
+      } else {
+        selectIt();
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+        say(status, ok ? "data-done" : "data-failed");
+      }
+    });
+  });
+
+  // Fill the hidden coordinates of the intake form from the phone's location.
+  document.querySelectorAll("[data-locate]").forEach(function (button) {
+    if (!("geolocation" in navigator)) { return; }
+    var form = button.closest("form");
+    var status = button.parentNode.querySelector(".locate-status");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        form.querySelector("[name=lat]").value = pos.coords.latitude.toFixed(6);
+        form.querySelector("[name=lng]").value = pos.coords.longitude.toFixed(6);
+        say(status, "data-done");
+      }, function () { say(status, "data-failed"); }, { timeout: 15000, maximumAge: 60000 });
+    });
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // After a refused form, bring the list of mistakes into view for screen readers and eyes.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.setAttribute("tabindex", "-1");
+    summary.focus();
+  }
+})();
