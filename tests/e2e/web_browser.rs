@@ -1,6 +1,7 @@
 //! A resident's walk in a real browser: Debian's Chromium, headless, at a phone-sized window,
 //! driven over WebDriver by chromedriver. From the station page (a form with a mistake first)
-//! to the receipt, then to the tracking page; screenshots land in `target/screenshots/`.
+//! to the receipt, then to the tracking page, the poster, and staff signing in to see the case;
+//! screenshots land in `target/screenshots/`.
 //!
 //! `./scripts/test` installs `chromium` and `chromium-driver` when chromedriver is missing. If
 //! it cannot be started the test fails, saying so, unless `LIAISON_SKIP_BROWSER=1` skips it on
@@ -374,6 +375,37 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     assert_eq!(loaded, json!(true), "the QR image loads");
     assert!(qr.is_displayed().await.unwrap());
     shot(&c, &dir, "poster-station.png").await;
+
+    // Staff sign in and find the case on their station's list.
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("login-form"))
+        .await
+        .expect("the sign-in page");
+    assert_phone_friendly(&c, "the sign-in page").await;
+    fill(&c, "f-username", "staff").await;
+    fill(&c, "f-password", "staff-demo-2026").await;
+    c.find(Locator::Css("#login-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//div[@class='flash']"))
+        .await
+        .expect("signed in");
+    c.goto(&format!("{base}/desk/lunan")).await.unwrap();
+    let table = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("table.cases"))
+        .await
+        .expect("the station's cases");
+    assert!(table.text().await.unwrap().contains(&code));
+    shot(&c, &dir, "staff-desk.png").await;
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ both_backends!(
     sign_in_gives_a_session_cookie_and_pages_keep_to_scope,
     qr_codes_and_posters_point_at_the_public_address,
     brand_services_render_and_run_on_the_station_page,
+    refusals_of_the_server_itself_are_pages_too,
 );
 
 const DESCRIPTION: &str = "石曲村一带路灯坏了半个多月，晚上出行很不方便。";
@@ -828,4 +829,41 @@ async fn brand_services_render_and_run_on_the_station_page(b: Backend) {
     p.assert_contains("id=\"intake\"");
     let p = web.get("/s/pengjie?lang=en").await.expect(200);
     p.assert_contains("This service is unavailable right now");
+}
+
+async fn refusals_of_the_server_itself_are_pages_too(b: Backend) {
+    let app = spawn_app_with(b, |s| {
+        s.server.intake_burst = 2;
+        s.server.intake_refill_ms = 600_000;
+    })
+    .await;
+    let web = Browser::new(&app);
+    // Guessing receipt codes runs out of budget; the refusal is a page with Retry-After.
+    web.get("/t/2222-2222").await.expect(404);
+    web.get("/t/3333-3333").await.expect(404);
+    let p = web.get("/t/4444-4444").await.expect(429);
+    p.assert_html();
+    p.assert_contains("操作太频繁");
+    assert!(p.header("retry-after").is_some());
+    // A method the page does not take, and a body past the limit.
+    let r = app
+        .client
+        .put(format!("{}/s/lunan", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(r.headers().contains_key("allow"));
+    assert!(r.text().await.unwrap().contains("无法这样访问"));
+    let csrf = web.get("/login").await.input_value("_csrf");
+    let big = "长".repeat(40_000);
+    let p = web
+        .post(
+            "/login",
+            &[("_csrf", csrf.as_str()), ("username", big.as_str())],
+        )
+        .await
+        .expect(413);
+    p.assert_html();
+    p.assert_contains("内容太多");
 }
