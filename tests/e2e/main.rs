@@ -22,5 +22,6 @@ mod plugins;
 mod reference;
 mod scope;
 mod web_browser;
+mod web_case;
 mod web_client;
 mod web_pages;

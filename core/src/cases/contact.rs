@@ -36,6 +36,51 @@ pub struct Contact {
 /// Staff reach the resident to register and close; deputies to relay the answer; ops oversee.
 pub const REVEAL_ROLES: [Role; 3] = [Role::StationStaff, Role::Deputy, Role::Ops];
 
+/// Reveals the reporter's contact of a case `actor` may see, recording the reason as an internal
+/// event of the case in the same transaction. The API and the case page both come here.
+pub async fn reveal(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::auth::Actor,
+    case_id: i64,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Contact, crate::http::ApiError> {
+    use sea_orm::{EntityTrait, TransactionTrait};
+
+    use super::actions::{self, Performer};
+    use super::lifecycle::Status;
+    actor.require(&REVEAL_ROLES)?;
+    let reason = super::intake::text("reason", reason, 2, 500)?;
+    let txn = db.begin().await?;
+    let c = super::queries::visible_case(&txn, actor, case_id).await?;
+    let found = entity::Entity::find_by_id(c.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| {
+            crate::http::ApiError::not_found("this case has no contact (anonymous or none given)")
+        })?;
+    let status = Status::parse(&c.status).unwrap_or(Status::Submitted);
+    actions::record(
+        &txn,
+        &c,
+        "reveal_contact",
+        status,
+        status,
+        &Performer::User(actor.clone()),
+        Some(reason),
+        false,
+        None,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(case_id = c.id, user_id = actor.user_id, "contact revealed");
+    Ok(Contact {
+        name: found.name,
+        phone: found.phone,
+    })
+}
+
 /// 13812345678 → 138****5678; short numbers keep only their last two digits.
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::actions::{self, Context, Performer};
 use super::contact::{self, Contact};
 use super::intake::{self, Created, Intake};
-use super::lifecycle::{Action, Status};
+use super::lifecycle::Action;
 use super::queries::{self, CaseDetail, CaseFilter, CasePage, Directory, TrackView, View};
 use crate::auth::Actor;
 use crate::calendar::Calendar;
@@ -223,35 +223,9 @@ async fn reveal_contact(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<RevealBody>,
 ) -> ApiResult<Json<Contact>> {
-    use sea_orm::{EntityTrait, TransactionTrait};
-    actor.require(&contact::REVEAL_ROLES)?;
-    let reason = intake::text("reason", &body.reason, 2, 500)?;
-    let txn = state.db.begin().await?;
-    let c = queries::visible_case(&txn, &actor, id).await?;
-    let found = contact::entity::Entity::find_by_id(c.id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("this case has no contact (anonymous or none given)"))?;
-    let status = Status::parse(&c.status).unwrap_or(Status::Submitted);
-    actions::record(
-        &txn,
-        &c,
-        "reveal_contact",
-        status,
-        status,
-        &Performer::User(actor.clone()),
-        Some(reason),
-        false,
-        None,
-        state.clock.now(),
-    )
-    .await?;
-    txn.commit().await?;
-    tracing::info!(case_id = c.id, user_id = actor.user_id, "contact revealed");
-    Ok(Json(Contact {
-        name: found.name,
-        phone: found.phone,
-    }))
+    contact::reveal(&state.db, &actor, id, &body.reason, state.clock.now())
+        .await
+        .map(Json)
 }
 
 /// Follow a case with its receipt code (public).

@@ -11,7 +11,8 @@
 //! - `error`: the page error type; `session`: sign-in, sign-out, the account page.
 //! - `resident`: what the QR codes open (station, deputy, intake, receipt, tracking, rating);
 //!   `brand`: the station's brand services; `poster`: printable QR posters and QR images;
-//!   `desk`: the first signed-in page, the station's case list, scoped like the API.
+//!   `desk`: the station's case list with its filters, scoped like the API; `case`: one case
+//!   for the people who work on it, with every action they may take now.
 //!
 //! A new page: a handler taking `ctx: Ctx` (and `State<AppState>`), answering
 //! `ctx.render_status(status, "name.html", minijinja::context! { … })` with a template that
@@ -23,6 +24,7 @@
 //! with `ctx.redirect_with_flash(to, "flash.key")`. Navigation per role is `Ctx::nav`.
 
 pub mod brand;
+pub mod case;
 pub mod context;
 pub mod desk;
 pub mod error;
@@ -113,6 +115,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/desk/{code}", get(desk::station_cases))
+        .route("/cases/{id}", get(case::case_page))
+        .route("/cases/{id}/contact", post(case::reveal))
+        .route("/cases/{id}/act/{action}", post(case::act))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::web_context,

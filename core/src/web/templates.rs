@@ -36,6 +36,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("templates/login.html")),
     ("me.html", include_str!("templates/me.html")),
     ("desk.html", include_str!("templates/desk.html")),
+    ("case.html", include_str!("templates/case.html")),
 ];
 
 fn lang_of(state: &State) -> Lang {
