@@ -17,6 +17,7 @@ both_backends!(
     the_contact_is_shown_only_after_a_logged_reveal,
     hostile_text_is_escaped_on_the_case_page,
     the_inbox_filters_and_the_overdue_board,
+    the_organisation_desk_lists_what_it_handles,
 );
 
 /// A browser signed in as `username`.
@@ -468,4 +469,42 @@ async fn the_inbox_filters_and_the_overdue_board(b: Backend) {
         .await
         .expect(422);
     p.assert_contains("id=\"err-organisation\"");
+}
+
+async fn the_organisation_desk_lists_what_it_handles(b: Backend) {
+    let app = spawn_app(b).await;
+    let led = app.submit_at("lunan").await.id;
+    let co = app.submit_at("jinqing").await.id;
+    let other = app.submit_at("pengjie").await.id;
+    let ops = app.login_demo("ops").await;
+    for (id, body) in [
+        (led, json!({ "lead": "housing" })),
+        (co, json!({ "lead": "agri", "co_handlers": ["housing"] })),
+        (other, json!({ "lead": "transport" })),
+    ] {
+        app.act(Some(&ops), id, "register", json!({}))
+            .await
+            .expect(200);
+        app.act(Some(&ops), id, "assign", body).await.expect(200);
+    }
+    let handler = demo(&app, "handler").await;
+    let p = handler.get("/org").await.expect(200);
+    p.assert_contains("区住建局 · 承办案件");
+    p.assert_contains("href=\"/org\" aria-current=\"page\"");
+    p.assert_lacks("href=\"/desk/");
+    p.assert_contains(&format!("href=\"/cases/{led}\""));
+    p.assert_contains(&format!("href=\"/cases/{co}\""));
+    p.assert_lacks(&format!("href=\"/cases/{other}\""));
+    p.assert_contains("主办");
+    p.assert_contains("协办");
+    // The sign-for deadline is one working day away: due soon.
+    p.assert_contains("即将到期");
+    // Not a handler: not this page, nor its link.
+    let staff = demo(&app, "staff").await;
+    staff.get("/org").await.expect(403);
+    staff
+        .get("/desk/lunan")
+        .await
+        .expect(200)
+        .assert_lacks("href=\"/org\"");
 }

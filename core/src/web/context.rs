@@ -110,6 +110,9 @@ impl Ctx {
                 items.push((format!("/desk/{}", s.code), "nav.desk"));
                 items.push((format!("/s/{}/poster", s.code), "nav.poster"));
             }
+            if a.role == Role::Handler {
+                items.push(("/org".to_owned(), "nav.org"));
+            }
             items.push(("/me".to_owned(), "nav.me"));
         }
         items

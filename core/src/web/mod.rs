@@ -12,7 +12,8 @@
 //! - `resident`: what the QR codes open (station, deputy, intake, receipt, tracking, rating);
 //!   `brand`: the station's brand services; `poster`: printable QR posters and QR images;
 //!   `desk`: the station's case list with its filters, scoped like the API; `case`: one case
-//!   for the people who work on it, with every action they may take now.
+//!   for the people who work on it, with every action they may take now; `org`: the handling
+//!   organisation's cases.
 //!
 //! A new page: a handler taking `ctx: Ctx` (and `State<AppState>`), answering
 //! `ctx.render_status(status, "name.html", minijinja::context! { … })` with a template that
@@ -30,6 +31,7 @@ pub mod desk;
 pub mod error;
 pub mod form;
 pub mod i18n;
+pub mod org;
 pub mod poster;
 pub mod resident;
 pub mod session;
@@ -115,6 +117,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/desk/{code}", get(desk::station_cases))
+        .route("/org", get(org::org_cases))
         .route("/cases/{id}", get(case::case_page))
         .route("/cases/{id}/contact", post(case::reveal))
         .route("/cases/{id}/act/{action}", post(case::act))

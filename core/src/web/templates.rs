@@ -37,6 +37,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("me.html", include_str!("templates/me.html")),
     ("desk.html", include_str!("templates/desk.html")),
     ("case.html", include_str!("templates/case.html")),
+    ("org.html", include_str!("templates/org.html")),
 ];
 
 fn lang_of(state: &State) -> Lang {
