@@ -406,6 +406,59 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
         .expect("the station's cases");
     assert!(table.text().await.unwrap().contains(&code));
     shot(&c, &dir, "staff-desk.png").await;
+
+    // They open the case, register it and pass it on with the buttons.
+    c.find(Locator::XPath(&format!(
+        "//table[contains(@class,'cases')]//a[contains(@class,'code') and normalize-space()='{code}']"
+    )))
+    .await
+    .expect("the case's link")
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#form-register button[type=submit]"))
+        .await
+        .expect("the case page with its register button")
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath("//div[@class='flash']"))
+        .await
+        .expect("registered");
+    let lead = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("f-assign-lead"))
+        .await
+        .expect("the assign form");
+    lead.select_by_value("housing").await.unwrap();
+    c.find(Locator::Css("#form-assign button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let shown = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id("case-lead"))
+        .await
+        .expect("the case passed on");
+    assert!(shown.text().await.unwrap().contains("区住建局"));
+    let status = c
+        .find(Locator::Id("summary-h"))
+        .await
+        .unwrap()
+        .attr("data-status")
+        .await
+        .unwrap();
+    assert_eq!(status.as_deref(), Some("assigned"));
+    assert_phone_friendly(&c, "the case page").await;
+    shot(&c, &dir, "staff-case.png").await;
 }
 
 #[tokio::test]
