@@ -24,4 +24,5 @@ mod scope;
 mod web_browser;
 mod web_case;
 mod web_client;
+mod web_deputy;
 mod web_pages;

@@ -3,8 +3,20 @@
 
 pub mod routes;
 
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::auth::{Actor, Role};
+use crate::cases::intake::{self, Created, NewCase, text};
+use crate::cases::{Channel, contact};
+use crate::categories;
+use crate::http::ApiError;
+pub use routes::{NewReception, ReceptionCase};
 
 pub mod shifts {
     use sea_orm::entity::prelude::*;
@@ -70,4 +82,152 @@ impl Half {
             Half::Pm => "pm",
         }
     }
+}
+
+/// Deputies serving at the station, its staff, and ops may record and read receptions.
+pub fn require_desk(actor: &Actor, station_id: i64) -> Result<(), ApiError> {
+    match actor.role {
+        Role::Ops => Ok(()),
+        Role::StationStaff | Role::Deputy if actor.station_id == Some(station_id) => Ok(()),
+        _ => Err(ApiError::forbidden(
+            "only this station's deputies and staff, or ops, keep its reception log",
+        )),
+    }
+}
+
+/// Records a walk-in at the station's duty desk, for the API and the deputy's page alike: the
+/// recording deputy is the reception's deputy; the category, if given, must exist.
+pub async fn record_reception(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    station_id: i64,
+    body: &NewReception,
+    now: DateTime<Utc>,
+) -> Result<(receptions::Model, Option<categories::entity::Model>), ApiError> {
+    require_desk(actor, station_id)?;
+    let summary = text("summary", &body.summary, 2, 2000)?;
+    let visitor_name = match body
+        .visitor_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => Some(text("visitor_name", n, 1, 50)?),
+        None => None,
+    };
+    let visitor_phone = match body
+        .visitor_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "visitor_phone",
+                "must be a phone number of 7 to 15 digits",
+            ));
+        }
+        None => None,
+    };
+    let category = match &body.category {
+        Some(code) => Some(categories::by_code(db, code).await?.ok_or_else(|| {
+            ApiError::invalid("category", format!("no category with code {code}"))
+        })?),
+        None => None,
+    };
+    let r = receptions::ActiveModel {
+        station_id: Set(station_id),
+        deputy_id: Set(if actor.role == Role::Deputy {
+            actor.deputy_id
+        } else {
+            None
+        }),
+        recorded_by: Set(actor.user_id),
+        visitor_name: Set(visitor_name),
+        visitor_phone: Set(visitor_phone),
+        summary: Set(summary),
+        category_id: Set(category.as_ref().map(|c| c.id)),
+        received_at: Set(body.received_at.unwrap_or(now)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((r, category))
+}
+
+/// Turns reception `id` of the station into a case (channel `reception`), carrying the visitor's
+/// contact apart; a reception that already became a case is a conflict.
+pub async fn reception_to_case(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    station_id: i64,
+    id: i64,
+    body: &ReceptionCase,
+    now: DateTime<Utc>,
+) -> Result<Created, ApiError> {
+    require_desk(actor, station_id)?;
+    let r = receptions::Entity::find_by_id(id)
+        .filter(receptions::Column::StationId.eq(station_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no reception {id} at this station")))?;
+    if let Some(case_id) = r.case_id {
+        return Err(ApiError::Conflict(format!(
+            "reception {id} is already case {case_id}"
+        )));
+    }
+    let category_id = match &body.category {
+        Some(code) => {
+            categories::by_code(db, code)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::invalid("category", format!("no category with code {code}"))
+                })?
+                .id
+        }
+        None => r.category_id.ok_or_else(|| {
+            ApiError::invalid("category", "required: the reception has no category")
+        })?,
+    };
+    let description = text(
+        "description",
+        body.description.as_deref().unwrap_or(&r.summary),
+        2,
+        intake::MAX_DESCRIPTION,
+    )?;
+    let title = liaison_contract::calls::title(body.title.as_deref(), &description)?;
+    let contact =
+        (r.visitor_name.is_some() || r.visitor_phone.is_some()).then(|| contact::Contact {
+            name: r.visitor_name.clone(),
+            phone: r.visitor_phone.clone(),
+        });
+    let new = NewCase {
+        station_id,
+        deputy_id: r.deputy_id,
+        category_id,
+        channel: Channel::Reception,
+        title,
+        description,
+        urgency: body.urgency,
+        location: None,
+        anonymous: contact.is_none(),
+        contact,
+        // The reception id makes converting twice (a double click) land on one case. The space
+        // keeps it out of residents' reach: their keys are printable ASCII without spaces, so no
+        // form can claim this key (and be answered with this case's receipt code).
+        intake_key: Some(format!("reception {}", r.id)),
+        recorded_by: Some(intake::Recorder {
+            user_id: Some(actor.user_id),
+            name: actor.display_name.clone(),
+            role: actor.role.as_str().to_owned(),
+        }),
+    };
+    let (created, _) = intake::insert(db, new, now).await?;
+    let txn = db.begin().await?;
+    let mut am: receptions::ActiveModel = r.into();
+    am.case_id = Set(Some(created.id));
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(created)
 }

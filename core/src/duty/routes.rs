@@ -2,18 +2,16 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Half, receptions, shifts};
-use crate::auth::{Actor, Role};
-use crate::cases::intake::{self, Created, NewCase, text};
-use crate::cases::{Channel, Urgency, contact};
+use crate::auth::Actor;
+use crate::cases::intake::{Created, text};
+use crate::cases::{Urgency, contact};
 use crate::http::{ApiError, ApiResult, AppState, JsonBody};
 use crate::{categories, deputies, stations};
 
@@ -238,17 +236,6 @@ fn reception_out(
     }
 }
 
-/// Deputies serving at the station, its staff, and ops may record and read receptions.
-fn require_desk(actor: &Actor, station_id: i64) -> Result<(), ApiError> {
-    match actor.role {
-        Role::Ops => Ok(()),
-        Role::StationStaff | Role::Deputy if actor.station_id == Some(station_id) => Ok(()),
-        _ => Err(ApiError::forbidden(
-            "only this station's deputies and staff, or ops, keep its reception log",
-        )),
-    }
-}
-
 #[utoipa::path(get, path = "/stations/{code}/receptions", tag = "duty", params(("code" = String, Path)),
     responses((status = 200, body = Vec<ReceptionOut>)), security(("bearer" = [])))]
 async fn list_receptions(
@@ -257,7 +244,7 @@ async fn list_receptions(
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<ReceptionOut>>> {
     let station = stations::by_code(&state.db, &code).await?;
-    require_desk(&actor, station.id)?;
+    super::require_desk(&actor, station.id)?;
     let rows = receptions::Entity::find()
         .filter(receptions::Column::StationId.eq(station.id))
         .order_by_desc(receptions::Column::ReceivedAt)
@@ -309,55 +296,8 @@ async fn record_reception(
     JsonBody(body): JsonBody<NewReception>,
 ) -> ApiResult<(StatusCode, Json<ReceptionOut>)> {
     let station = stations::by_code(&state.db, &code).await?;
-    require_desk(&actor, station.id)?;
-    let summary = text("summary", &body.summary, 2, 2000)?;
-    let visitor_name = match body
-        .visitor_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        Some(n) => Some(text("visitor_name", n, 1, 50)?),
-        None => None,
-    };
-    let visitor_phone = match body
-        .visitor_phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "visitor_phone",
-                "must be a phone number of 7 to 15 digits",
-            ));
-        }
-        None => None,
-    };
-    let category = match &body.category {
-        Some(code) => Some(categories::by_code(&state.db, code).await?.ok_or_else(|| {
-            ApiError::invalid("category", format!("no category with code {code}"))
-        })?),
-        None => None,
-    };
-    let r = receptions::ActiveModel {
-        station_id: Set(station.id),
-        deputy_id: Set(if actor.role == Role::Deputy {
-            actor.deputy_id
-        } else {
-            None
-        }),
-        recorded_by: Set(actor.user_id),
-        visitor_name: Set(visitor_name),
-        visitor_phone: Set(visitor_phone),
-        summary: Set(summary),
-        category_id: Set(category.as_ref().map(|c| c.id)),
-        received_at: Set(body.received_at.unwrap_or_else(|| state.clock.now())),
-        ..Default::default()
-    }
-    .insert(&state.db)
-    .await?;
+    let (r, category) =
+        super::record_reception(&state.db, &actor, station.id, &body, state.clock.now()).await?;
     let deputy_code = match r.deputy_id {
         Some(id) => deputies::entity::Entity::find_by_id(id)
             .one(&state.db)
@@ -394,68 +334,8 @@ async fn reception_to_case(
     JsonBody(body): JsonBody<ReceptionCase>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let station = stations::by_code(&state.db, &code).await?;
-    require_desk(&actor, station.id)?;
-    let r = receptions::Entity::find_by_id(id)
-        .filter(receptions::Column::StationId.eq(station.id))
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no reception {id} at this station")))?;
-    if let Some(case_id) = r.case_id {
-        return Err(ApiError::Conflict(format!(
-            "reception {id} is already case {case_id}"
-        )));
-    }
-    let category_id = match &body.category {
-        Some(code) => {
-            categories::by_code(&state.db, code)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid("category", format!("no category with code {code}"))
-                })?
-                .id
-        }
-        None => r.category_id.ok_or_else(|| {
-            ApiError::invalid("category", "required: the reception has no category")
-        })?,
-    };
-    let description = text(
-        "description",
-        body.description.as_deref().unwrap_or(&r.summary),
-        2,
-        intake::MAX_DESCRIPTION,
-    )?;
-    let title = liaison_contract::calls::title(body.title.as_deref(), &description)?;
-    let contact =
-        (r.visitor_name.is_some() || r.visitor_phone.is_some()).then(|| contact::Contact {
-            name: r.visitor_name.clone(),
-            phone: r.visitor_phone.clone(),
-        });
-    let new = NewCase {
-        station_id: station.id,
-        deputy_id: r.deputy_id,
-        category_id,
-        channel: Channel::Reception,
-        title,
-        description,
-        urgency: body.urgency,
-        location: None,
-        anonymous: contact.is_none(),
-        contact,
-        // The reception id makes converting twice (a double click) land on one case. The space
-        // keeps it out of residents' reach: their keys are printable ASCII without spaces, so no
-        // form can claim this key (and be answered with this case's receipt code).
-        intake_key: Some(format!("reception {}", r.id)),
-        recorded_by: Some(intake::Recorder {
-            user_id: Some(actor.user_id),
-            name: actor.display_name.clone(),
-            role: actor.role.as_str().to_owned(),
-        }),
-    };
-    let (created, _) = intake::insert(&state.db, new, state.clock.now()).await?;
-    let txn = state.db.begin().await?;
-    let mut am: receptions::ActiveModel = r.into();
-    am.case_id = Set(Some(created.id));
-    am.update(&txn).await?;
-    txn.commit().await?;
+    let created =
+        super::reception_to_case(&state.db, &actor, station.id, id, &body, state.clock.now())
+            .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -113,6 +113,9 @@ impl Ctx {
             if a.role == Role::Handler {
                 items.push(("/org".to_owned(), "nav.org"));
             }
+            if a.role == Role::Deputy {
+                items.push(("/deputy".to_owned(), "nav.deputy_desk"));
+            }
             items.push(("/me".to_owned(), "nav.me"));
         }
         items

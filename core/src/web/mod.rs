@@ -13,7 +13,7 @@
 //!   `brand`: the station's brand services; `poster`: printable QR posters and QR images;
 //!   `desk`: the station's case list with its filters, scoped like the API; `case`: one case
 //!   for the people who work on it, with every action they may take now; `org`: the handling
-//!   organisation's cases.
+//!   organisation's cases; `deputy_desk`: the deputy's cases, duty shifts and receptions.
 //!
 //! A new page: a handler taking `ctx: Ctx` (and `State<AppState>`), answering
 //! `ctx.render_status(status, "name.html", minijinja::context! { … })` with a template that
@@ -27,6 +27,7 @@
 pub mod brand;
 pub mod case;
 pub mod context;
+pub mod deputy_desk;
 pub mod desk;
 pub mod error;
 pub mod form;
@@ -118,6 +119,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/me", get(session::me))
         .route("/desk/{code}", get(desk::station_cases))
         .route("/org", get(org::org_cases))
+        .route("/deputy", get(deputy_desk::desk))
+        .route("/deputy/receptions", post(deputy_desk::record))
+        .route("/deputy/receptions/{id}/case", post(deputy_desk::to_case))
         .route("/cases/{id}", get(case::case_page))
         .route("/cases/{id}/contact", post(case::reveal))
         .route("/cases/{id}/act/{action}", post(case::act))

@@ -38,6 +38,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("desk.html", include_str!("templates/desk.html")),
     ("case.html", include_str!("templates/case.html")),
     ("org.html", include_str!("templates/org.html")),
+    (
+        "deputy_desk.html",
+        include_str!("templates/deputy_desk.html"),
+    ),
 ];
 
 fn lang_of(state: &State) -> Lang {
