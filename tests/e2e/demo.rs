@@ -15,6 +15,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_liaison-under-test");
 async fn demo_loads_the_district_and_its_brands() {
     let dir = std::env::temp_dir().join(unique("liaison-demo"));
     std::fs::create_dir_all(&dir).unwrap();
+    // Removed however the test ends, a failing assertion included.
+    struct Scratch(std::path::PathBuf);
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    let _scratch = Scratch(dir.clone());
     // The demo looks for the brands where the plugins workspace builds them, from where it runs.
     let repo_plugins = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins"));
     std::os::unix::fs::symlink(
@@ -137,5 +145,4 @@ async fn demo_loads_the_district_and_its_brands() {
         assert!(stored > 0, "{brand} holds no demo records");
     }
     drop(db);
-    let _ = std::fs::remove_dir_all(&dir);
 }
