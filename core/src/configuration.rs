@@ -19,6 +19,8 @@ pub struct Settings {
     pub plugins: crate::plugins::PluginSettings,
     #[serde(default)]
     pub web: crate::web::WebSettings,
+    #[serde(default)]
+    pub photos: crate::cases::photos::PhotoSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

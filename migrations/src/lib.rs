@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_foundation;
 mod m20261128_000002_plugins;
+mod m20261129_000003_case_photos;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261128_000002_plugins::Migration),
+            Box::new(m20261129_000003_case_photos::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ mod demo;
 mod durability;
 mod intake;
 mod lifecycle;
+mod photos;
 mod platform;
 mod plugin_lifecycle;
 mod plugins;

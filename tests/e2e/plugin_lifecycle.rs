@@ -259,6 +259,7 @@ async fn events_written_while_no_host_runs_are_delivered_at_start(b: Backend) {
         contact: None,
         intake_key: None,
         recorded_by: None,
+        photos: Vec::new(),
     };
     let (created, _) = liaison::cases::intake::insert(&db, new, prepared.clock.now())
         .await

@@ -223,6 +223,7 @@ pub async fn prepare_app(backend: Backend, tweak: impl FnOnce(&mut Settings)) ->
     // Each test compiles (or loads) plugin components into a folder of its own, never into the
     // working directory.
     settings.plugins.cache_dir = cleanup.dir.join("plugin-cache").display().to_string();
+    settings.photos.dir = cleanup.dir.join("photos").display().to_string();
     tweak(&mut settings);
 
     let db = liaison::db::connect(&settings.database)
@@ -418,6 +419,29 @@ impl TestApp {
             req = req.header(*k, *v);
         }
         Resp::read(req.send().await.expect("sending the request")).await
+    }
+
+    /// POST a multipart form under `/api/v1`.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Resp {
+        let req = self.client.post(self.api(path)).multipart(form);
+        Resp::read(req.send().await.expect("sending the request")).await
+    }
+
+    /// GET an absolute path (`/api/v1/...` or a page's), read as bytes: status, type, body.
+    pub async fn get_bytes(&self, path: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+        let mut req = self.client.get(format!("{}{path}", self.address));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("sending the request");
+        let status = res.status().as_u16();
+        let kind = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, kind, res.bytes().await.expect("reading").to_vec())
     }
 
     /// Signs in; the bearer token.

@@ -207,4 +207,48 @@ impl Browser {
             .expect("sending the request");
         self.read(res).await
     }
+
+    /// Posts `fields` and `files` (input name, file name, bytes) as `multipart/form-data`, as a
+    /// browser sends a form with a file input.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (name, file, bytes) in files {
+            form = form.part(
+                name.to_string(),
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name(file.to_string()),
+            );
+        }
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("sending the request");
+        self.read(res).await
+    }
+
+    /// GETs `path` and answers its status and bytes (images).
+    pub async fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("sending the request");
+        (
+            res.status().as_u16(),
+            res.bytes().await.expect("reading").to_vec(),
+        )
+    }
 }

@@ -88,7 +88,8 @@ async fn station_page_is_chinese_with_english_one_click_away(b: Backend) {
     p.assert_contains("今日值班代表");
     p.assert_contains(&format!("<a href=\"/d/lunan-d01\">{on_duty}</a>"));
     p.assert_contains("<option value=\"urban_construction\">城市建设</option>");
-    p.assert_contains("accept=\"image/*\" multiple");
+    p.assert_contains("accept=\"image/jpeg,image/png\" multiple");
+    p.assert_contains("enctype=\"multipart/form-data\"");
     p.assert_contains("class=\"skip-link\" href=\"#main\"");
     p.assert_contains("href=\"/s/lunan?lang=en\"");
     // Nothing of the English catalogue on a Chinese page.

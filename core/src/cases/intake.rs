@@ -90,6 +90,8 @@ pub struct NewCase {
     pub intake_key: Option<String>,
     /// Who wrote it down, for cases recorded by people rather than residents.
     pub recorded_by: Option<Recorder>,
+    /// Photos already on disk; their rows are written with the case.
+    pub photos: Vec<super::photos::Stored>,
 }
 
 /// Checks text that people typed: trimmed, not empty unless optional, not longer than `max`
@@ -238,6 +240,7 @@ pub async fn validate(
         contact,
         intake_key,
         recorded_by: None,
+        photos: Vec::new(),
     })
 }
 
@@ -378,6 +381,11 @@ async fn write_one(
     let case = case_row(new, code, now).insert(txn).await?;
     if let Some(c) = &new.contact {
         contact_row(case.id, c, now).insert(txn).await?;
+    }
+    if !new.photos.is_empty() {
+        super::photos::entity::Entity::insert_many(super::photos::rows(case.id, &new.photos, now))
+            .exec(txn)
+            .await?;
     }
     let event = submit_event(case.id, new, now).insert(txn).await?;
     crate::plugins::outbox::enqueue(txn, &event, case.station_id).await?;
@@ -524,8 +532,10 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
     };
     let mut contacts = Vec::new();
     let mut firsts = Vec::with_capacity(jobs.len());
+    let mut photos = Vec::new();
     for (job, code) in jobs.iter().zip(&codes) {
         let case_id = id(code)?;
+        photos.extend(super::photos::rows(case_id, &job.new.photos, job.now));
         if let Some(c) = &job.new.contact {
             contacts.push(contact_row(case_id, c, job.now));
         }
@@ -533,6 +543,11 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
     }
     if !contacts.is_empty() {
         contact::entity::Entity::insert_many(contacts)
+            .exec(&txn)
+            .await?;
+    }
+    if !photos.is_empty() {
+        super::photos::entity::Entity::insert_many(photos)
             .exec(&txn)
             .await?;
     }

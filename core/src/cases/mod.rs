@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod entity;
 pub mod intake;
 pub mod lifecycle;
+pub mod photos;
 pub mod queries;
 pub mod receipt;
 pub mod reference;

@@ -319,6 +319,8 @@ pub struct CaseDetail {
     pub closed_at: Option<DateTime<Utc>>,
     /// Tags station brands have put on the case.
     pub tags: Vec<String>,
+    /// Photos the resident sent, with the API's URLs for them and their thumbnails.
+    pub photos: Vec<super::photos::PhotoOut>,
     /// Masked (138****5678); `POST /cases/{id}/contact` reveals it, and that is logged.
     pub contact: Option<contact::Contact>,
     pub events: Vec<EventOut>,
@@ -385,8 +387,14 @@ pub async fn detail(
         .into_iter()
         .map(|t| t.tag)
         .collect();
+    let photos = super::photos::of_case(db, c.id)
+        .await?
+        .into_iter()
+        .map(|p| super::photos::out("/api/v1", p))
+        .collect();
     Ok(CaseDetail {
         tags,
+        photos,
         description: c.description.clone(),
         urgency: c.urgency.clone(),
         complex: c.complex,

@@ -19,9 +19,16 @@ use crate::http::{ApiError, ApiResult, AppState, JsonBody, json::parse};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let s = &state.settings.server;
+    // Intake takes photos too, so its body limit is the photos' (a JSON body keeps the server's).
+    let intake =
+        OpenApiRouter::new()
+            .routes(routes!(submit))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                state.settings.photos.body_limit(),
+            ));
     // Intake and rating are open to anyone; a per-address budget keeps floods out.
     let public = OpenApiRouter::new()
-        .routes(routes!(submit))
+        .merge(intake)
         .routes(routes!(rate_by_receipt))
         .layer(crate::http::limits::per_ip(
             s.intake_burst,
@@ -42,9 +49,13 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(get_case))
         .routes(routes!(act))
         .routes(routes!(reveal_contact))
+        .routes(routes!(photo))
+        .routes(routes!(photo_thumb))
 }
 
-/// Raise an opinion (no sign-in). The answer comes after the case is on disk.
+/// Raise an opinion (no sign-in). The answer comes after the case is on disk. The body is the
+/// JSON `Intake`, or `multipart/form-data` with that JSON as a `case` part and up to
+/// `[photos].max_count` `photo` parts (JPEG or PNG, each at most `[photos].max_bytes`).
 #[utoipa::path(post, path = "/cases", tag = "cases", request_body = Intake,
     params(("Idempotency-Key" = Option<String>, Header, description = "the same key twice makes one case")),
     responses(
@@ -55,14 +66,39 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
 async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    JsonBody(req): JsonBody<Intake>,
+    req: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let new = intake::validate(&state.db, &state.reference, req, key).await?;
-    let (created, fresh) = state.intake.submit(new, state.clock.now()).await?;
+    let multipart = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (req, raws) = if multipart {
+        read_multipart(&state, req).await?
+    } else {
+        (read_json(&state, req).await?, Vec::new())
+    };
+    let mut new = intake::validate(&state.db, &state.reference, req, key).await?;
+    // A resident who shared a location shares where the photo was taken too; otherwise the
+    // photo is re-encoded, which leaves its EXIF (GPS included) behind.
+    let keep = new.location.is_some();
+    new.photos = super::photos::store_all(&state.settings.photos, raws, keep).await?;
+    let stored = new.photos.clone();
+    let outcome = state.intake.submit(new, state.clock.now()).await;
+    let (created, fresh) = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            super::photos::remove(&stored).await;
+            return Err(e);
+        }
+    };
+    if !fresh {
+        // The form was sent before: the photos of the first sending are the case's.
+        super::photos::remove(&stored).await;
+    }
     Ok((
         if fresh {
             StatusCode::CREATED
@@ -71,6 +107,82 @@ async fn submit(
         },
         Json(created),
     ))
+}
+
+/// A JSON intake body, held to the server's body limit (the route's own limit is the photos').
+async fn read_json(state: &AppState, req: axum::extract::Request) -> ApiResult<Intake> {
+    let limit = state.settings.server.body_limit_bytes;
+    let req = req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit)));
+    let JsonBody(v) =
+        <JsonBody<Intake> as axum::extract::FromRequest<AppState>>::from_request(req, state)
+            .await?;
+    Ok(v)
+}
+
+/// The `case` part and the `photo` parts of a multipart intake. A photo over the size limit is
+/// refused as soon as it is seen, without reading it whole.
+async fn read_multipart(
+    state: &AppState,
+    req: axum::extract::Request,
+) -> ApiResult<(Intake, Vec<Bytes>)> {
+    use axum::extract::FromRequest;
+    let s = &state.settings.photos;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge {
+                limit: s.body_limit(),
+                field: None,
+            }
+        } else {
+            ApiError::BadRequest {
+                field: None,
+                message: e.body_text(),
+            }
+        }
+    };
+    let mut m = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::BadRequest {
+            field: None,
+            message: e.body_text(),
+        })?;
+    let mut case = None;
+    let mut photos = Vec::new();
+    while let Some(mut field) = m.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "case" => {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if bytes.len() > state.settings.server.body_limit_bytes {
+                    return Err(ApiError::TooLarge {
+                        limit: state.settings.server.body_limit_bytes,
+                        field: Some("case".into()),
+                    });
+                }
+                case = Some(parse::<Intake>(&bytes)?);
+            }
+            "photo" => {
+                if photos.len() >= s.max_count {
+                    return Err(super::photos::too_many(s));
+                }
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if buf.len() + chunk.len() > s.max_bytes {
+                        return Err(super::photos::too_large(s));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                photos.push(Bytes::from(buf));
+            }
+            other => {
+                return Err(ApiError::invalid(
+                    other.to_owned(),
+                    "not a part of this form; send `case` and `photo` parts",
+                ));
+            }
+        }
+    }
+    let case = case.ok_or_else(|| ApiError::invalid("case", "is required"))?;
+    Ok((case, photos))
 }
 
 /// Cases the caller may see, newest first.
@@ -284,4 +396,32 @@ async fn rate_by_receipt(
     queries::track(&state.db, &view.receipt_code)
         .await
         .map(Json)
+}
+
+/// One photo of a case, for the people whose scope covers the case.
+#[utoipa::path(get, path = "/cases/{id}/photos/{file}", tag = "cases",
+    params(("id" = i64, Path), ("file" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 401, body = crate::http::ErrorBody),
+        (status = 404, body = crate::http::ErrorBody)), security(("bearer" = [])))]
+async fn photo(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, file)): Path<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    let c = queries::visible_case(&state.db, &actor, id).await?;
+    super::photos::serve(&state.db, &state.settings.photos, c.id, &file, false).await
+}
+
+/// The thumbnail of one photo of a case (JPEG), for the people whose scope covers the case.
+#[utoipa::path(get, path = "/cases/{id}/photos/{file}/thumb", tag = "cases",
+    params(("id" = i64, Path), ("file" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 401, body = crate::http::ErrorBody),
+        (status = 404, body = crate::http::ErrorBody)), security(("bearer" = [])))]
+async fn photo_thumb(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, file)): Path<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    let c = queries::visible_case(&state.db, &actor, id).await?;
+    super::photos::serve(&state.db, &state.settings.photos, c.id, &file, true).await
 }

@@ -191,6 +191,7 @@ pub async fn seed_cases(
                 }),
                 intake_key: None,
                 recorded_by: None,
+                photos: Vec::new(),
             },
             t,
         )

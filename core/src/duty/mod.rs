@@ -222,6 +222,7 @@ pub async fn reception_to_case(
             name: actor.display_name.clone(),
             role: actor.role.as_str().to_owned(),
         }),
+        photos: Vec::new(),
     };
     let (created, _) = intake::insert(db, new, now).await?;
     let txn = db.begin().await?;

@@ -32,7 +32,11 @@ pub enum ApiError {
     #[error("{0}")]
     Unavailable(String),
     #[error("request body larger than {limit} bytes")]
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+        /// The part at fault (`photo`), when the limit is one part's.
+        field: Option<String>,
+    },
     #[error(transparent)]
     Db(#[from] DbErr),
     #[error(transparent)]
@@ -96,7 +100,9 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
-            ApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
+            ApiError::TooLarge { field, .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "too_large", field.clone())
+            }
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             ApiError::Db(_) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)

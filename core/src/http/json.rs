@@ -41,7 +41,7 @@ where
             .unwrap_or_default();
         let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
             BytesRejection::FailedToBufferBody(inner) if is_length_limit(&inner) => {
-                ApiError::TooLarge { limit }
+                ApiError::TooLarge { limit, field: None }
             }
             other => ApiError::BadRequest {
                 field: None,

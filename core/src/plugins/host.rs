@@ -375,6 +375,7 @@ impl host::Host for PluginState {
                 name: env.plugin_id.clone(),
                 role: "plugin".into(),
             }),
+            photos: Vec::new(),
         };
         let (created, _) = intake::insert(&env.db, new, env.clock.now())
             .await

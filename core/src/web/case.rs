@@ -222,6 +222,7 @@ async fn render(
                 due_on => s.due_on.map(|x| x.to_string()),
                 mark => timeliness_mark,
                 submitted_at => local_time(s.created_at),
+                photos => d.photos.iter().map(|p| p.file_name.clone()).collect::<Vec<_>>(),
             },
             contact => d.contact.as_ref().map(value),
             revealed => revealed.map(value),
@@ -501,4 +502,26 @@ pub async fn act(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `GET /cases/{id}/photos/{file}`: a photo of a case the visitor may see.
+pub async fn photo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, String)>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    let c = load(&state, &actor, id).await?;
+    Ok(crate::cases::photos::serve(&state.db, &state.settings.photos, c.id, &file, false).await?)
+}
+
+/// `GET /cases/{id}/photos/{file}/thumb`: its thumbnail.
+pub async fn photo_thumb(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, String)>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    let c = load(&state, &actor, id).await?;
+    Ok(crate::cases::photos::serve(&state.db, &state.settings.photos, c.id, &file, true).await?)
 }

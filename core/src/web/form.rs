@@ -18,6 +18,8 @@ use super::error::{ErrorPage, error_response};
 #[derive(Debug, Clone, Default)]
 pub struct WebForm {
     pub fields: Vec<(String, String)>,
+    /// Files chosen in file inputs, by input name (inputs left empty are not here).
+    pub files: Vec<(String, axum::body::Bytes)>,
 }
 
 impl WebForm {
@@ -88,11 +90,12 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("multipart/form-data"));
-        let fields = if multipart {
+        let (fields, files) = if multipart {
             let mut m = Multipart::from_request(req, state)
                 .await
                 .map_err(|e| FormRefused::Unreadable(e.status()))?;
             let mut fields = Vec::new();
+            let mut files = Vec::new();
             while let Some(field) = m
                 .next_field()
                 .await
@@ -102,8 +105,15 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
                     continue;
                 };
                 if field.file_name().is_some() {
-                    // Files are read by the handlers that take them (photos come with their own
-                    // route); here they are skipped.
+                    // The route's body limit bounds them; the handlers that take files check
+                    // each one (a file input left empty sends an empty part).
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|e| FormRefused::Unreadable(e.status()))?;
+                    if !bytes.is_empty() {
+                        files.push((name, bytes));
+                    }
                     continue;
                 }
                 let value = field
@@ -112,14 +122,15 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
                     .map_err(|e| FormRefused::Unreadable(e.status()))?;
                 fields.push((name, value));
             }
-            fields
+            (fields, files)
         } else {
-            axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            let fields = axum::Form::<Vec<(String, String)>>::from_request(req, state)
                 .await
                 .map_err(|e| FormRefused::Unreadable(e.status()))?
-                .0
+                .0;
+            (fields, Vec::new())
         };
-        let form = WebForm { fields };
+        let form = WebForm { fields, files };
         let ok = ctx.csrf_from_cookie && form.get("_csrf").is_some_and(|t| same(t, &ctx.csrf));
         if ok {
             Ok(form)
@@ -161,6 +172,15 @@ pub fn explain(ctx: &Ctx, field: &str, message: &str, passthrough: bool) -> Stri
     }
     if message == "is not one of the choices" {
         return ctx.t("errors.choice");
+    }
+    if field == "photo" {
+        return ctx.t(if message == "too large" {
+            "errors.photo_size"
+        } else if message.starts_with("at most") {
+            "errors.photo_count"
+        } else {
+            "errors.photo_type"
+        });
     }
     if message == "not a field of this form" {
         return ctx.t("errors.unknown_field");

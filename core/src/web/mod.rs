@@ -59,8 +59,6 @@ pub struct WebSettings {
     pub default_locale: String,
     /// Pixels per module of the PNG QR code.
     pub qr_png_module_px: u32,
-    /// Photos one opinion may carry.
-    pub max_photos: u32,
 }
 
 impl Default for WebSettings {
@@ -68,7 +66,6 @@ impl Default for WebSettings {
         WebSettings {
             default_locale: "zh".into(),
             qr_png_module_px: 12,
-            max_photos: 6,
         }
     }
 }
@@ -77,9 +74,15 @@ impl Default for WebSettings {
 pub fn router(state: &AppState) -> Router<AppState> {
     let s = &state.settings.server;
     // The doors anyone can knock on get the same per-address budgets as their API twins.
-    let intake = Router::new()
+    // The intake form carries photos: its body limit is theirs.
+    let with_photos = Router::new()
         .route("/s/{code}", post(resident::submit_station))
         .route("/d/{code}", post(resident::submit_deputy))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.settings.photos.body_limit(),
+        ));
+    let intake = Router::new()
+        .merge(with_photos)
         .route("/t/{code}/rate", post(resident::rate))
         .route("/s/{code}/brand/{plugin}/{action}", post(brand::act))
         .layer(crate::http::limits::per_ip(
@@ -123,6 +126,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/deputy/receptions", post(deputy_desk::record))
         .route("/deputy/receptions/{id}/case", post(deputy_desk::to_case))
         .route("/cases/{id}", get(case::case_page))
+        .route("/cases/{id}/photos/{file}", get(case::photo))
+        .route("/cases/{id}/photos/{file}/thumb", get(case::photo_thumb))
         .route("/cases/{id}/contact", post(case::reveal))
         .route("/cases/{id}/act/{action}", post(case::act))
         .layer(axum::middleware::from_fn_with_state(

@@ -28,6 +28,7 @@ use super::templates::value;
 use crate::auth::Role;
 use crate::cases::actions::{self, Context, Performer};
 use crate::cases::intake::{self, ContactIn, Intake, Location};
+use crate::cases::photos;
 use crate::cases::queries::{self, TrackView};
 use crate::cases::{Action, Rating, Status, receipt};
 use crate::duty::shifts;
@@ -128,15 +129,19 @@ struct IntakeForm {
     form_error: Option<String>,
     categories: Vec<Named>,
     max_description: usize,
-    max_photos: u32,
+    max_photos: usize,
+    max_photo_mb: usize,
+    /// Photos were sent but are not kept across a re-render.
+    photos_again: bool,
     submit_label: String,
 }
 
 /// The form fields in page order, with their labels, for the error summary.
-const INTAKE_FIELDS: [(&str, &str); 6] = [
+const INTAKE_FIELDS: [(&str, &str); 7] = [
     ("category", "intake.category"),
     ("description", "intake.description"),
     ("address", "intake.address"),
+    ("photo", "intake.photos"),
     ("name", "intake.name"),
     ("phone", "intake.phone"),
     ("contact", "intake.anonymous"),
@@ -151,6 +156,7 @@ fn intake_field(api_field: &str) -> Option<&'static str> {
         "contact.name" => "name",
         "contact.phone" => "phone",
         "contact" => "contact",
+        "photo" => "photo",
         _ => return None,
     })
 }
@@ -189,7 +195,9 @@ impl IntakeForm {
             form_error: None,
             categories: category_options(state, ctx.lang).await?,
             max_description: intake::MAX_DESCRIPTION,
-            max_photos: state.settings.web.max_photos,
+            max_photos: state.settings.photos.max_count,
+            max_photo_mb: state.settings.photos.max_bytes >> 20,
+            photos_again: false,
             submit_label,
         })
     }
@@ -436,6 +444,8 @@ async fn submit(
         key.clone(),
     )
     .await?;
+    // Browsers do not let a page put files back into a file input: say so when it comes back.
+    page.photos_again = !fields.files.is_empty();
     if !csrf_ok {
         page.form_error = Some(ctx.t("error.csrf"));
         return render_target(state, ctx, &target, page, None, StatusCode::FORBIDDEN).await;
@@ -486,15 +496,43 @@ async fn submit(
         channel: None,
         client_key: Some(page.client_key.clone()),
     };
-    let new = match intake::validate(&state.db, &state.reference, req, None).await {
+    let mut new = match intake::validate(&state.db, &state.reference, req, None).await {
         Ok(n) => n,
         Err(e @ ApiError::Invalid { .. }) => {
             return intake_refused(state, ctx, &target, page, e).await;
         }
         Err(e) => return Err(e.into()),
     };
-    let (created, fresh) = state.intake.submit(new, state.clock.now()).await?;
+    let raws = fields
+        .files
+        .iter()
+        .filter(|(name, _)| name == "photo")
+        .map(|(_, b)| b.clone())
+        .collect();
+    // As in the API: a shared location keeps the photos as they are, otherwise they are
+    // re-encoded without their metadata.
+    let keep = new.location.is_some();
+    new.photos = match photos::store_all(&state.settings.photos, raws, keep).await {
+        Ok(p) => p,
+        Err(e @ ApiError::Invalid { .. }) => {
+            return intake_refused(state, ctx, &target, page, e).await;
+        }
+        Err(ApiError::TooLarge { .. }) => {
+            let e = ApiError::invalid("photo", "too large");
+            return intake_refused(state, ctx, &target, page, e).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let stored = new.photos.clone();
+    let (created, fresh) = match state.intake.submit(new, state.clock.now()).await {
+        Ok(o) => o,
+        Err(e) => {
+            photos::remove(&stored).await;
+            return Err(e.into());
+        }
+    };
     if !fresh {
+        photos::remove(&stored).await;
         tracing::info!(case_id = created.id, "a resent intake form found its case");
     }
     Ok(Redirect::to(&format!("/r/{}", created.receipt_code)).into_response())
