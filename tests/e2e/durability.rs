@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::process::{Child, Command};
 
-use crate::support::{case_body, unique};
+use crate::support::{case_body, free_port, unique};
 
 const BIN: &str = env!("CARGO_BIN_EXE_liaison-under-test");
 
@@ -20,13 +20,6 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 /// The command run in `dir` (no config files there: only the embedded defaults and these

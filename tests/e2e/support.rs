@@ -69,6 +69,14 @@ macro_rules! both_backends {
     )+};
 }
 
+/// A port nothing listens on right now, for a child process to bind.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// A name no other test of any run on this machine uses.
 pub fn unique(prefix: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);

@@ -7,7 +7,6 @@
 //! it cannot be started the test fails, saying so, unless `LIAISON_SKIP_BROWSER=1` skips it on
 //! purpose. `LIAISON_CHROMEDRIVER` and `LIAISON_CHROMIUM` name other binaries.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -15,7 +14,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use crate::support::{Backend, spawn_app, unique, wait_until};
+use crate::support::{Backend, free_port, spawn_app, unique, wait_until};
 
 /// iPhone 12 to 15, in CSS pixels.
 const PHONE: (u32, u32) = (390, 844);
@@ -57,13 +56,6 @@ impl Drop for Chromedriver {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 const HOW_TO_FIX: &str = "./scripts/test installs Debian's chromium and chromium-driver when \
@@ -191,6 +183,20 @@ async fn assert_phone_friendly(c: &Client, what: &str) {
     );
 }
 
+/// Waits (up to `WAIT`) for an element the page should show; `what` says which, on failure.
+async fn wait_for(c: &Client, locator: Locator<'_>, what: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(locator)
+        .await
+        .expect(what)
+}
+
+/// Clicks an element that is on the page now.
+async fn click(c: &Client, locator: Locator<'_>) {
+    c.find(locator).await.unwrap().click().await.unwrap();
+}
+
 async fn fill(c: &Client, id: &str, text: &str) {
     let e = c.find(Locator::Id(id)).await.expect("a field");
     e.clear().await.expect("clearing a field");
@@ -203,12 +209,7 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     c.goto(&format!("{base}/s/lunan"))
         .await
         .expect("opening the station page");
-    let h1 = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("h1"))
-        .await
-        .expect("a heading");
+    let h1 = wait_for(&c, Locator::Css("h1"), "a heading").await;
     assert_eq!(h1.text().await.unwrap(), "路南街道人大代表联络站");
     assert_phone_friendly(&c, "the station page").await;
     shot(&c, &dir, "resident-1-station.png").await;
@@ -237,12 +238,12 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
         .click()
         .await
         .expect("sending the form");
-    let err = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("err-phone"))
-        .await
-        .expect("the message beside the phone field");
+    let err = wait_for(
+        &c,
+        Locator::Id("err-phone"),
+        "the message beside the phone field",
+    )
+    .await;
     assert!(err.text().await.unwrap().contains("7 到 15 位"));
     let kept = c.find(Locator::Id("f-description")).await.unwrap();
     assert_eq!(
@@ -264,12 +265,7 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
         .click()
         .await
         .expect("sending the form again");
-    let code_el = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("receipt-code"))
-        .await
-        .expect("the receipt page");
+    let code_el = wait_for(&c, Locator::Id("receipt-code"), "the receipt page").await;
     let code = code_el.text().await.unwrap();
     assert!(
         code.len() == 9 && code.as_bytes()[4] == b'-',
@@ -280,13 +276,14 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     let copy = c.find(Locator::Css("button[data-copy]")).await.unwrap();
     assert!(copy.is_displayed().await.unwrap(), "the copy button shows");
     copy.click().await.expect("copying");
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(
+    wait_for(
+        &c,
+        Locator::XPath(
             "//span[contains(@class,'copy-status') and normalize-space(string()) != '']",
-        ))
-        .await
-        .expect("a word after copying");
+        ),
+        "a word after copying",
+    )
+    .await;
     shot(&c, &dir, "resident-4-receipt.png").await;
 
     // One case, with this code.
@@ -300,18 +297,8 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     );
 
     // Its progress.
-    c.find(Locator::Id("track-link"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let timeline = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("timeline"))
-        .await
-        .expect("the tracking page");
+    click(&c, Locator::Id("track-link")).await;
+    let timeline = wait_for(&c, Locator::Id("timeline"), "the tracking page").await;
     assert!(timeline.text().await.unwrap().contains("提交意见"));
     assert_eq!(
         c.find(Locator::Id("track-code"))
@@ -335,17 +322,13 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     shot(&c, &dir, "resident-5-tracking.png").await;
 
     // English, one click away.
-    c.find(Locator::Css("a.lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath("//html[@lang='en']"))
-        .await
-        .expect("the page in English");
+    click(&c, Locator::Css("a.lang-switch")).await;
+    wait_for(
+        &c,
+        Locator::XPath("//html[@lang='en']"),
+        "the page in English",
+    )
+    .await;
     assert_eq!(
         c.find(Locator::Id("status-h"))
             .await
@@ -361,12 +344,7 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     c.goto(&format!("{base}/s/lunan/poster?lang=zh"))
         .await
         .unwrap();
-    let qr = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("img.poster-qr"))
-        .await
-        .expect("the poster");
+    let qr = wait_for(&c, Locator::Css("img.poster-qr"), "the poster").await;
     let loaded = js(
         &c,
         "const i = document.querySelector('img.poster-qr'); return i.complete && i.naturalWidth > 0;",
@@ -378,32 +356,14 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
 
     // Staff sign in and find the case on their station's list.
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("login-form"))
-        .await
-        .expect("the sign-in page");
+    wait_for(&c, Locator::Id("login-form"), "the sign-in page").await;
     assert_phone_friendly(&c, "the sign-in page").await;
     fill(&c, "f-username", "staff").await;
     fill(&c, "f-password", "staff-demo-2026").await;
-    c.find(Locator::Css("#login-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath("//div[@class='flash']"))
-        .await
-        .expect("signed in");
+    click(&c, Locator::Css("#login-form button[type=submit]")).await;
+    wait_for(&c, Locator::XPath("//div[@class='flash']"), "signed in").await;
     c.goto(&format!("{base}/desk/lunan")).await.unwrap();
-    let table = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("table.cases"))
-        .await
-        .expect("the station's cases");
+    let table = wait_for(&c, Locator::Css("table.cases"), "the station's cases").await;
     assert!(table.text().await.unwrap().contains(&code));
     shot(&c, &dir, "staff-desk.png").await;
 
@@ -416,38 +376,20 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     .click()
     .await
     .unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("#form-register button[type=submit]"))
-        .await
-        .expect("the case page with its register button")
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath("//div[@class='flash']"))
-        .await
-        .expect("registered");
-    let lead = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("f-assign-lead"))
-        .await
-        .expect("the assign form");
+    wait_for(
+        &c,
+        Locator::Css("#form-register button[type=submit]"),
+        "the case page with its register button",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    wait_for(&c, Locator::XPath("//div[@class='flash']"), "registered").await;
+    let lead = wait_for(&c, Locator::Id("f-assign-lead"), "the assign form").await;
     lead.select_by_value("housing").await.unwrap();
-    c.find(Locator::Css("#form-assign button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let shown = c
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("case-lead"))
-        .await
-        .expect("the case passed on");
+    click(&c, Locator::Css("#form-assign button[type=submit]")).await;
+    let shown = wait_for(&c, Locator::Id("case-lead"), "the case passed on").await;
     assert!(shown.text().await.unwrap().contains("区住建局"));
     let status = c
         .find(Locator::Id("summary-h"))

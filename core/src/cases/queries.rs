@@ -469,14 +469,19 @@ pub struct TrackView {
     pub timeline: Vec<TrackStep>,
 }
 
-pub async fn track(db: &impl ConnectionTrait, code: &str) -> Result<TrackView, ApiError> {
+/// The case a receipt code (as typed) names; the same 404 for a malformed and an unknown code.
+pub async fn by_receipt(db: &impl ConnectionTrait, code: &str) -> Result<cases::Model, ApiError> {
     let code = super::receipt::normalise(code)
         .ok_or_else(|| ApiError::not_found("no case with that receipt code"))?;
-    let c = cases::Entity::find()
+    cases::Entity::find()
         .filter(cases::Column::ReceiptCode.eq(code.as_str()))
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found("no case with that receipt code"))?;
+        .ok_or_else(|| ApiError::not_found("no case with that receipt code"))
+}
+
+pub async fn track(db: &impl ConnectionTrait, code: &str) -> Result<TrackView, ApiError> {
+    let c = by_receipt(db, code).await?;
     let dir = Directory::load(db).await?;
     // Only public events, and only their public fields: no actor names of staff, no data blobs.
     let evs = events::Entity::find()

@@ -367,17 +367,8 @@ async fn rate_by_receipt(
     Path(code): Path<String>,
     JsonBody(body): JsonBody<RateIn>,
 ) -> ApiResult<Json<TrackView>> {
-    let view = queries::track(&state.db, &code).await?;
-    let id = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        super::entity::cases::Entity::find()
-            .filter(super::entity::cases::Column::ReceiptCode.eq(view.receipt_code.as_str()))
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("no case with that receipt code"))?
-            .id
-    };
-    let raw = serde_json::json!({ "rating": body.rating, "comment": body.comment, "receipt_code": view.receipt_code });
+    let case = queries::by_receipt(&state.db, &code).await?;
+    let raw = serde_json::json!({ "rating": body.rating, "comment": body.comment, "receipt_code": case.receipt_code });
     let ctx = Context {
         rules: &state.settings.deadlines,
         now: state.clock.now(),
@@ -386,14 +377,14 @@ async fn rate_by_receipt(
         &state.db,
         &ctx,
         &Performer::Resident {
-            receipt_code: view.receipt_code.clone(),
+            receipt_code: case.receipt_code.clone(),
         },
-        id,
+        case.id,
         Action::Rate,
         &raw,
     )
     .await?;
-    queries::track(&state.db, &view.receipt_code)
+    queries::track(&state.db, &case.receipt_code)
         .await
         .map(Json)
 }

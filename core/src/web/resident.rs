@@ -771,11 +771,8 @@ pub async fn rate(
         });
         return render_track(&state, &ctx, view, rf, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let id = crate::cases::entity::cases::Entity::find()
-        .filter(crate::cases::entity::cases::Column::ReceiptCode.eq(view.receipt_code.as_str()))
-        .one(&state.db)
+    let id = crate::cases::queries::by_receipt(&state.db, &view.receipt_code)
         .await?
-        .ok_or(PageError::NotFound)?
         .id;
     let comment = rf.values.comment.trim().to_owned();
     let raw = serde_json::json!({
