@@ -6,6 +6,8 @@ use sea_orm_migration::prelude::*;
 mod m20261127_000001_foundation;
 mod m20261128_000002_plugins;
 mod m20261129_000003_case_photos;
+mod m20261130_000004_counters;
+mod m20261130_000005_oversight;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261128_000002_plugins::Migration),
             Box::new(m20261129_000003_case_photos::Migration),
+            Box::new(m20261130_000004_counters::Migration),
+            Box::new(m20261130_000005_oversight::Migration),
         ]
     }
 }

@@ -90,7 +90,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::calendar::routes::router())
         .merge(crate::duty::routes::router())
         .merge(crate::users::router())
-        .merge(crate::plugins::routes::router(&state));
+        .merge(crate::plugins::routes::router(&state))
+        .merge(crate::dashboard::router())
+        .merge(crate::oversight::router());
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

@@ -1,5 +1,5 @@
 //! The message catalogue. Every word a page says is a key here, in Chinese (the default) and in
-//! English; `messages/zh.toml` and `messages/en.toml` hold them, sections making the keys
+//! English; `messages/zh.toml` and `messages/en.toml` (and one pair per area, see `PARTS`) hold them, sections making the keys
 //! (`[intake] submit = "…"` is `intake.submit`). `{name}` in a message is filled from arguments.
 //! A unit test keeps both files to the same keys.
 
@@ -86,10 +86,50 @@ fn load(text: &str, name: &str) -> Catalogue {
     out
 }
 
-static ZH: LazyLock<Catalogue> =
-    LazyLock::new(|| load(include_str!("messages/zh.toml"), "zh.toml"));
-static EN: LazyLock<Catalogue> =
-    LazyLock::new(|| load(include_str!("messages/en.toml"), "en.toml"));
+/// The catalogue's parts as (name, Chinese, English): one pair per area of the product, so that
+/// each area keeps its words beside the others without one long file.
+const PARTS: &[(&str, &str, &str)] = &[
+    (
+        "messages",
+        include_str!("messages/zh.toml"),
+        include_str!("messages/en.toml"),
+    ),
+    (
+        "console",
+        include_str!("messages/console.zh.toml"),
+        include_str!("messages/console.en.toml"),
+    ),
+    (
+        "dashboard",
+        include_str!("messages/dashboard.zh.toml"),
+        include_str!("messages/dashboard.en.toml"),
+    ),
+    (
+        "oversight",
+        include_str!("messages/oversight.zh.toml"),
+        include_str!("messages/oversight.en.toml"),
+    ),
+];
+
+fn load_all(zh: bool) -> Catalogue {
+    let mut out = Catalogue::new();
+    for (name, zh_text, en_text) in PARTS {
+        let (text, file) = if zh {
+            (zh_text, format!("{name}.zh"))
+        } else {
+            (en_text, format!("{name}.en"))
+        };
+        for (k, v) in load(text, &file) {
+            if out.insert(k.clone(), v).is_some() {
+                panic!("the message {k} is in two parts of the catalogue ({file})");
+            }
+        }
+    }
+    out
+}
+
+static ZH: LazyLock<Catalogue> = LazyLock::new(|| load_all(true));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| load_all(false));
 
 fn catalogue(lang: Lang) -> &'static Catalogue {
     match lang {

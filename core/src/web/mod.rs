@@ -26,6 +26,8 @@
 
 pub mod brand;
 pub mod case;
+pub mod cockpit;
+pub mod console;
 pub mod context;
 pub mod deputy_desk;
 pub mod desk;
@@ -33,6 +35,7 @@ pub mod error;
 pub mod form;
 pub mod i18n;
 pub mod org;
+pub mod oversight;
 pub mod poster;
 pub mod resident;
 pub mod session;
@@ -130,6 +133,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/cases/{id}/photos/{file}/thumb", get(case::photo_thumb))
         .route("/cases/{id}/contact", post(case::reveal))
         .route("/cases/{id}/act/{action}", post(case::act))
+        .merge(console::router())
+        .merge(cockpit::router())
+        .merge(oversight::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::web_context,

@@ -44,6 +44,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every template of every area: the pages here, the ops console, the dashboards and the
+/// oversight pages (appraisal, points, visits, projects), each area listing its own.
+fn all_templates() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    TEMPLATES
+        .iter()
+        .chain(super::console::TEMPLATES)
+        .chain(super::cockpit::TEMPLATES)
+        .chain(super::oversight::TEMPLATES)
+}
+
 fn lang_of(state: &State) -> Lang {
     state
         .lookup("lang")
@@ -99,7 +109,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_formatter(format_value);
     env.add_function("t", translate);
-    for (name, source) in TEMPLATES {
+    for (name, source) in all_templates() {
         env.add_template(name, source)
             .unwrap_or_else(|e| panic!("template {name} does not compile: {e:#}"));
     }
@@ -132,7 +142,7 @@ mod tests {
     /// Every `t("…")` a template says is in the catalogue.
     #[test]
     fn every_message_a_template_uses_exists() {
-        for (name, source) in TEMPLATES {
+        for (name, source) in all_templates() {
             for quote in ['"', '\''] {
                 let open = format!("t({quote}");
                 let mut from = 0;

@@ -1,0 +1,11 @@
+//! Dashboards: counters kept up to date as case events happen, the measures read from them, and
+//! the live feed the big screen listens to.
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::http::AppState;
+
+/// The dashboards' API routes, mounted under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+}
