@@ -1,6 +1,8 @@
 //! Dashboards: counters kept up to date as case events happen, the measures read from them, and
 //! the live feed the big screen listens to.
 
+pub mod measures;
+
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::http::AppState;
