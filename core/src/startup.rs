@@ -53,6 +53,7 @@ impl Application {
             intake,
             reference,
             plugins,
+            live: crate::dashboard::live::Live::new(),
         };
         Ok(Self { listener, state })
     }
@@ -76,6 +77,7 @@ impl Application {
             state.clock.clone(),
         );
         crate::plugins::outbox::spawn(state.plugins.clone());
+        state.live.spawn_watcher(state.db.clone());
         if crate::stations::entity::Entity::find()
             .count(&state.db)
             .await?

@@ -1,1 +1,458 @@
-//! End-to-end tests of dashboard.
+//! The dashboards over the real server on both backends: the organisation measures the appraisal
+//! reads, computed by hand on a small fixture; the counters kept by the live hooks equal a full
+//! recount (and the plain counts of the cases table) after random walks of transitions, intake
+//! batches and the sweeper.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Duration};
+use liaison::dashboard::measures::{OrgMeasures, org_year};
+use liaison::dashboard::{counters, recount};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+
+use crate::support::{Backend, TEST_PASSWORD, TestApp, case_body, spawn_app};
+
+both_backends!(
+    organisation_measures_match_a_hand_count,
+    counters_equal_a_recount_after_random_walks,
+);
+
+async fn org_id(app: &TestApp, code: &str) -> i64 {
+    liaison::orgs::by_code(&app.db, code)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no organisation {code}"))
+        .id
+}
+
+fn assign(lead: &str) -> Value {
+    json!({ "lead": lead })
+}
+
+async fn organisation_measures_match_a_hand_count(b: Backend) {
+    let app = spawn_app(b).await;
+    let mut ops = app.login_demo("ops").await;
+    let mut housing_h = app.login_demo("handler").await;
+    let eco_h = app
+        .add_user("eco-handler", "handler", None, Some("eco"), None)
+        .await;
+    let (housing, eco) = (org_id(&app, "housing").await, org_id(&app, "eco").await);
+    let year_at = |days: i64| (app.today() + Duration::days(days)).year();
+    let (y0, y10, y50) = (year_at(0), year_at(10), year_at(50));
+    // (year, organisation) → measures, filled in by hand beside each step below.
+    let mut want: HashMap<(i32, i64), OrgMeasures> = HashMap::new();
+
+    let a = app.submit_at("lunan").await;
+    let b_ = app.submit_at("lunan").await;
+    let c = app.submit_at("lubei").await;
+    for id in [a.id, b_.id, c.id] {
+        app.act(Some(&ops), id, "register", json!({}))
+            .await
+            .expect(200);
+    }
+    // Day 0. A: assigned to housing, signed and answered at once, rated satisfied.
+    app.act(Some(&ops), a.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    want.entry((y0, housing)).or_default().assigned += 1;
+    app.act(Some(&housing_h), a.id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    want.entry((y0, housing)).or_default().signed += 1;
+    want.entry((y0, housing)).or_default().signed_on_time += 1;
+    app.act(
+        Some(&housing_h),
+        a.id,
+        "reply",
+        json!({ "answer": "已安排维修，路灯已恢复。" }),
+    )
+    .await
+    .expect(200);
+    want.entry((y0, housing)).or_default().replied += 1;
+    want.entry((y0, housing)).or_default().replied_on_time += 1;
+    app.act(
+        Some(&ops),
+        a.id,
+        "feedback",
+        json!({ "note": "已电话告知" }),
+    )
+    .await
+    .expect(200);
+    app.act(
+        None,
+        a.id,
+        "rate",
+        json!({ "rating": "satisfied", "receipt_code": a.receipt_code }),
+    )
+    .await
+    .expect(200);
+    want.entry((y0, housing)).or_default().rated += 1;
+    want.entry((y0, housing)).or_default().satisfied += 1;
+    // B: assigned to housing, left unsigned for now.
+    app.act(Some(&ops), b_.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    want.entry((y0, housing)).or_default().assigned += 1;
+    // C: eco signs for it on time, then returns it; reassigned to housing.
+    app.act(Some(&ops), c.id, "assign", assign("eco"))
+        .await
+        .expect(200);
+    want.entry((y0, eco)).or_default().assigned += 1;
+    app.act(Some(&eco_h), c.id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    want.entry((y0, eco)).or_default().signed += 1;
+    want.entry((y0, eco)).or_default().signed_on_time += 1;
+    app.act(
+        Some(&eco_h),
+        c.id,
+        "return",
+        json!({ "reason": "不属本单位职责" }),
+    )
+    .await
+    .expect(200);
+    app.act(Some(&ops), c.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    want.entry((y0, housing)).or_default().assigned += 1;
+
+    // Day 10: past every sign-for deadline (one working day), within the reply deadlines (15).
+    app.clock.advance(Duration::days(10));
+    // Sessions expire with the clock: sign in again.
+    ops = app.login_demo("ops").await;
+    housing_h = app.login_demo("handler").await;
+    app.act(Some(&housing_h), b_.id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    want.entry((y10, housing)).or_default().signed += 1;
+    app.act(
+        Some(&housing_h),
+        b_.id,
+        "reply",
+        json!({ "answer": "已派人查看并修复。" }),
+    )
+    .await
+    .expect(200);
+    want.entry((y10, housing)).or_default().replied += 1;
+    want.entry((y10, housing)).or_default().replied_on_time += 1;
+    app.act(
+        Some(&ops),
+        b_.id,
+        "feedback",
+        json!({ "note": "已上门告知" }),
+    )
+    .await
+    .expect(200);
+    app.act(
+        None,
+        b_.id,
+        "rate",
+        json!({ "rating": "unsatisfied", "receipt_code": b_.receipt_code }),
+    )
+    .await
+    .expect(200);
+    want.entry((y10, housing)).or_default().rated += 1;
+    want.entry((y10, housing)).or_default().unsatisfied += 1;
+    want.entry((y10, housing)).or_default().reworked += 1;
+    app.act(Some(&ops), b_.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    want.entry((y10, housing)).or_default().assigned += 1;
+    app.act(Some(&housing_h), c.id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    want.entry((y10, housing)).or_default().signed += 1;
+
+    // Day 50: C answered long after its reply deadline, perhaps in the next year.
+    app.clock.advance(Duration::days(40));
+    housing_h = app.login_demo("handler").await;
+    app.act(
+        Some(&housing_h),
+        c.id,
+        "reply",
+        json!({ "answer": "已协调相关部门处理完毕。" }),
+    )
+    .await
+    .expect(200);
+    want.entry((y50, housing)).or_default().replied += 1;
+
+    let mut years: Vec<i32> = vec![y0, y10, y50, y0 - 1, y50 + 1];
+    years.sort();
+    years.dedup();
+    for y in years {
+        let got = org_year(&app.db, y).await.unwrap();
+        let expected: HashMap<i64, OrgMeasures> = want
+            .iter()
+            .filter(|((yy, _), _)| *yy == y)
+            .map(|((_, org), m)| (*org, m.clone()))
+            .filter(|(_, m)| *m != OrgMeasures::default())
+            .fold(HashMap::new(), |mut acc, (org, m)| {
+                let e: &mut OrgMeasures = acc.entry(org).or_default();
+                add(e, &m);
+                acc
+            });
+        assert_eq!(got, expected, "the measures of {y}");
+    }
+    assert_counters_match_recount(&app).await;
+}
+
+fn add(e: &mut OrgMeasures, m: &OrgMeasures) {
+    e.assigned += m.assigned;
+    e.signed += m.signed;
+    e.signed_on_time += m.signed_on_time;
+    e.replied += m.replied;
+    e.replied_on_time += m.replied_on_time;
+    e.rated += m.rated;
+    e.satisfied += m.satisfied;
+    e.basically_satisfied += m.basically_satisfied;
+    e.unsatisfied += m.unsatisfied;
+    e.reworked += m.reworked;
+}
+
+/// The stored counters equal a full replay; a rebuild changes nothing.
+async fn assert_counters_match_recount(app: &TestApp) {
+    let stored = counters::load_all(&app.db).await.unwrap();
+    let replayed = recount::compute(&app.db).await.unwrap().0;
+    assert!(!stored.is_empty(), "some counters were kept");
+    if stored != replayed {
+        let keys: std::collections::BTreeSet<_> = stored.keys().chain(replayed.keys()).collect();
+        let diff: Vec<String> = keys
+            .into_iter()
+            .filter(|k| stored.get(*k) != replayed.get(*k))
+            .take(20)
+            .map(|k| {
+                format!(
+                    "{k:?}: kept {:?}, recount {:?}",
+                    stored.get(k),
+                    replayed.get(k)
+                )
+            })
+            .collect();
+        panic!("counters differ from the recount:\n{}", diff.join("\n"));
+    }
+    recount::rebuild(&app.db).await.unwrap();
+    assert_eq!(counters::load_all(&app.db).await.unwrap(), stored);
+}
+
+/// A small deterministic generator, so a failing walk can be replayed from its seed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
+    }
+}
+
+/// Ops, and a handler of each organisation the walk assigns to (sessions expire as the walk
+/// moves the clock, so this runs again after each move).
+async fn sign_in(app: &TestApp) -> (String, HashMap<i64, String>) {
+    let mut handlers = HashMap::new();
+    handlers.insert(
+        org_id(app, "housing").await,
+        app.login_demo("handler").await,
+    );
+    for code in ["eco", "water"] {
+        let t = app.login(&format!("{code}-h"), TEST_PASSWORD).await;
+        handlers.insert(org_id(app, code).await, t);
+    }
+    (app.login_demo("ops").await, handlers)
+}
+
+const STATIONS: [&str; 3] = ["lunan", "lubei", "jinqing"];
+const ORGS: [&str; 3] = ["housing", "eco", "water"];
+const RATINGS: [&str; 4] = [
+    "satisfied",
+    "basically_satisfied",
+    "unsatisfied",
+    "unsatisfied",
+];
+const CATEGORIES: [&str; 3] = ["ecology", "economy", "other"];
+
+async fn counters_equal_a_recount_after_random_walks(b: Backend) {
+    let app = spawn_app(b).await;
+    for code in ["eco", "water"] {
+        app.add_user(&format!("{code}-h"), "handler", None, Some(code), None)
+            .await;
+    }
+    let (mut ops, mut handlers) = sign_in(&app).await;
+    let seed = std::env::var("LIAISON_WALK_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_2026u64);
+    eprintln!("random walk seed {seed}");
+    let mut rng = Lcg(seed);
+    let mut cases: Vec<(i64, String)> = Vec::new();
+    let mut moves: BTreeMap<String, usize> = BTreeMap::new();
+
+    for round in 0..6 {
+        // A burst of residents at once: the intake writer commits them in batches.
+        let burst = 4 + rng.below(6);
+        let bodies: Vec<Value> = (0..burst)
+            .map(|_| {
+                let mut body = case_body(rng.pick(&STATIONS));
+                if rng.below(2) == 0 {
+                    body["channel"] = json!("web");
+                }
+                body
+            })
+            .collect();
+        let answers =
+            futures_util::future::join_all(bodies.iter().map(|body| app.submit(body))).await;
+        for r in answers {
+            let r = r.expect(201);
+            cases.push((
+                r.body["id"].as_i64().unwrap(),
+                r.body["receipt_code"].as_str().unwrap().to_owned(),
+            ));
+        }
+        for _ in 0..40 {
+            let (id, code) = cases[rng.below(cases.len())].clone();
+            let row = app.case_row(id).await;
+            let handler = row.lead_org_id.and_then(|o| handlers.get(&o)).cloned();
+            let pending = row.pending_extension_days.is_some();
+            let (token, action, body): (Option<String>, &str, Value) = match row.status.as_str() {
+                "submitted" => match rng.below(5) {
+                    0 => (Some(ops.clone()), "reject", json!({ "reason": "重复反映" })),
+                    1 | 2 => (
+                        Some(ops.clone()),
+                        "register",
+                        json!({ "category": rng.pick(&CATEGORIES) }),
+                    ),
+                    _ => (Some(ops.clone()), "register", json!({})),
+                },
+                "registered" => match rng.below(6) {
+                    0 => (
+                        Some(ops.clone()),
+                        "resolve",
+                        json!({ "answer": "站内已解决" }),
+                    ),
+                    1 => (Some(ops.clone()), "remind", json!({})),
+                    _ => (Some(ops.clone()), "assign", assign(rng.pick(&ORGS))),
+                },
+                "reopened" => (Some(ops.clone()), "assign", assign(rng.pick(&ORGS))),
+                "assigned" => match rng.below(5) {
+                    0 => (handler, "return", json!({ "reason": "不属本单位" })),
+                    _ => (handler, "acknowledge", json!({})),
+                },
+                "in_progress" => match rng.below(6) {
+                    0 if pending => (
+                        Some(ops.clone()),
+                        "grant_extension",
+                        json!({ "approve": rng.below(2) == 0 }),
+                    ),
+                    1 if !pending && row.extension_count == 0 => (
+                        handler,
+                        "extend",
+                        json!({ "reason": "需要协调", "days": 5 }),
+                    ),
+                    2 => (Some(ops.clone()), "supervise", json!({})),
+                    3 => (handler, "return", json!({ "reason": "不属本单位" })),
+                    _ => (handler, "reply", json!({ "answer": "已处理完毕" })),
+                },
+                "replied" => (
+                    Some(ops.clone()),
+                    "feedback",
+                    json!({ "note": "已告知群众" }),
+                ),
+                "feedback_given" => match rng.below(5) {
+                    0 => (Some(ops.clone()), "close", json!({})),
+                    n => {
+                        let rating = RATINGS[n - 1];
+                        (
+                            None,
+                            "rate",
+                            json!({ "rating": rating, "receipt_code": code }),
+                        )
+                    }
+                },
+                "closed" if rng.below(4) == 0 => (
+                    Some(ops.clone()),
+                    "reopen",
+                    json!({ "reason": "群众再次反映" }),
+                ),
+                _ => continue,
+            };
+            let r = app.act(token.as_deref(), id, action, body).await;
+            assert_eq!(r.status.as_u16(), 200, "{action} on case {id}: {}", r.text);
+            *moves.entry(action.to_owned()).or_default() += 1;
+            if rng.below(10) == 0 {
+                app.clock.advance(Duration::days(1 + rng.below(3) as i64));
+                (ops, handlers) = sign_in(&app).await;
+            }
+        }
+        // Now and then the rating window passes and the sweeper closes cases unrated.
+        if round % 2 == 1 {
+            app.clock.advance(Duration::days(8));
+            (ops, handlers) = sign_in(&app).await;
+            let closed = liaison::cases::sweeper::close_unrated(
+                &app.db,
+                &app.settings.deadlines,
+                &app.clock,
+            )
+            .await
+            .unwrap();
+            *moves.entry("sweeper".into()).or_default() += closed;
+        }
+        assert_counters_match_recount(&app).await;
+    }
+    eprintln!("moves: {moves:?}");
+    for a in [
+        "register",
+        "assign",
+        "acknowledge",
+        "reply",
+        "feedback",
+        "rate",
+        "return",
+    ] {
+        assert!(
+            moves.get(a).is_some_and(|n| *n > 0),
+            "the walk made no {a}: {moves:?}"
+        );
+    }
+
+    // Independently of the replay: the gauges and receipts equal plain counts of the cases.
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT station_id, status, COUNT(*) AS n FROM cases GROUP BY station_id, status",
+        ))
+        .await
+        .unwrap();
+    let stored = counters::load_all(&app.db).await.unwrap();
+    let gauge = |station: i64, metric: &str| -> i64 {
+        stored
+            .iter()
+            .filter(|(k, _)| k.dim == "all" && k.station_id == station && k.metric == metric)
+            .map(|(_, v)| *v)
+            .sum()
+    };
+    let mut total = 0;
+    for r in rows {
+        let station: i64 = r.try_get("", "station_id").unwrap();
+        let status: String = r.try_get("", "status").unwrap();
+        let n: i64 = r.try_get("", "n").unwrap();
+        total += n;
+        assert_eq!(
+            gauge(station, &format!("s_{status}")),
+            n,
+            "{status} at {station}"
+        );
+    }
+    assert_eq!(gauge(counters::DISTRICT, "received"), total);
+    assert_eq!(total as usize, cases.len());
+}

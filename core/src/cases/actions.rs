@@ -246,7 +246,7 @@ pub async fn perform(
             "case {case_id} changed while you were acting; reload and try again"
         )));
     }
-    record(
+    let event = record(
         &txn,
         &case,
         action.as_str(),
@@ -263,6 +263,8 @@ pub async fn perform(
         .one(&txn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("case vanished"))?;
+    // Same transaction: the dashboards' counters move if and only if the transition commits.
+    crate::dashboard::counters::on_transition(&txn, &case, &after, &event).await?;
     txn.commit().await?;
     tracing::info!(
         case_id,
@@ -458,7 +460,7 @@ async fn apply(
                 note: opt_text("note", &b.note, 1000)?,
                 public: true,
                 data: json!({
-                    "lead": lead.code, "lead_name": lead.name,
+                    "lead": lead.code, "lead_id": lead.id, "lead_name": lead.name,
                     "co_handlers": co.iter().map(|o| o.code.clone()).collect::<Vec<_>>(),
                     "sign_deadline": sign, "reply_deadline": reply, "rework": from == Status::Reopened,
                 }),

@@ -389,6 +389,7 @@ async fn write_one(
     }
     let event = submit_event(case.id, new, now).insert(txn).await?;
     crate::plugins::outbox::enqueue(txn, &event, case.station_id).await?;
+    crate::dashboard::counters::on_intake(txn, std::slice::from_ref(&case)).await?;
     tracing::info!(
         case_id = case.id,
         channel = new.channel.as_str(),
@@ -557,6 +558,8 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
     let station_of: std::collections::HashMap<i64, i64> =
         rows.iter().map(|r| (r.id, r.station_id)).collect();
     crate::plugins::outbox::enqueue_many(&txn, &evs, &station_of).await?;
+    // The batch's receipts in one upsert, in the batch's transaction.
+    crate::dashboard::counters::on_intake(&txn, &rows).await?;
     txn.commit().await?;
     tracing::info!(cases = jobs.len(), "cases submitted");
     codes

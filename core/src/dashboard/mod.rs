@@ -1,7 +1,10 @@
 //! Dashboards: counters kept up to date as case events happen, the measures read from them, and
 //! the live feed the big screen listens to.
 
+pub mod counters;
+pub mod live;
 pub mod measures;
+pub mod recount;
 
 use utoipa_axum::router::OpenApiRouter;
 

@@ -52,6 +52,8 @@ pub struct AppState {
     pub intake: crate::cases::intake::IntakeWriter,
     pub reference: crate::cases::reference::ReferenceCache,
     pub plugins: Arc<crate::plugins::PluginHost>,
+    /// "Station X changed", for the dashboards' server-sent events.
+    pub live: crate::dashboard::live::Live,
 }
 
 #[derive(OpenApi)]
