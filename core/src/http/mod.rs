@@ -94,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::users::router())
         .merge(crate::plugins::routes::router(&state))
         .merge(crate::dashboard::router())
-        .merge(crate::oversight::router());
+        .merge(crate::oversight::router(&state));
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();
