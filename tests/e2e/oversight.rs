@@ -16,6 +16,7 @@ both_backends!(
     appraisal_ranks_by_hand_and_publishes,
     opinions_on_an_organisation_keep_contact_private,
     points_follow_their_sources,
+    cases_measure_livelihood_and_on_time_feedback,
 );
 
 fn year(app: &TestApp) -> i32 {
@@ -692,4 +693,124 @@ async fn points_follow_their_sources(b: Backend) {
         .await;
     assert_eq!(status, 200);
     assert_eq!(&bytes[..2], b"PK");
+}
+
+/// Walks a case at lunan to housing and back to the resident, who rates the answer.
+async fn walk_to_rating(app: &TestApp, rating: &str) {
+    let staff = app.login_demo("staff").await;
+    let handler = app.login_demo("handler").await;
+    let deputy = app.login_demo("deputy").await;
+    let case = app.submit_default().await;
+    let id = case.id;
+    app.act(Some(&staff), id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&staff), id, "assign", json!({ "lead": "housing" }))
+        .await
+        .expect(200);
+    app.act(Some(&handler), id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    app.act(
+        Some(&handler),
+        id,
+        "reply",
+        json!({ "answer": "已安排维修。" }),
+    )
+    .await
+    .expect(200);
+    app.act(
+        Some(&deputy),
+        id,
+        "feedback",
+        json!({ "note": "已转告群众" }),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/track/{}/rate", case.receipt_code),
+        None,
+        &json!({ "rating": rating }),
+    )
+    .await
+    .expect(200);
+}
+
+async fn cases_measure_livelihood_and_on_time_feedback(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let y = year(&app);
+    let base = format!("/appraisal/{y}");
+    for rating in ["satisfied", "basically_satisfied", "unsatisfied"] {
+        walk_to_rating(&app, rating).await;
+    }
+    let mut settings = json!({
+        "weights": { "committee": 20, "gov_report": 15, "decisions": 10, "livelihood": 20,
+                     "proposals": 15, "grassroots": 10, "lawful": 10 },
+        "min_sample": 3, "visit_target": 4,
+    });
+    app.put(&format!("{base}/settings"), Some(&ops), &settings)
+        .await
+        .expect(200);
+    let a1 = appraiser(&app, 1).await;
+    for (item, s) in [("gov_report", 90), ("proposals", 80), ("decisions", 70)] {
+        app.put(
+            &format!("{base}/scores"),
+            Some(&a1),
+            &json!({ "organisation": "housing", "item": item, "score": s }),
+        )
+        .await
+        .expect(204);
+    }
+    let r = app
+        .get(&format!("{base}/ranking"), Some(&ops))
+        .await
+        .expect(200)
+        .body;
+    // housing led 3 cases, signed and answered on time, rated satisfied, basically and
+    // unsatisfied (one rework): 25 + 25 + 30·(1 + 0.6)/3 + 20·2/3 = 79.33 (w 20); gov_report
+    // 90 (w 15), proposals 80 (w 15), decisions 70 (w 10), no visit 0 (w 10):
+    // (1586.7 + 1350 + 1200 + 700 + 0) / 70 = 69.1.
+    let h = row(&r, "housing");
+    assert_eq!(item(h, "livelihood")["sample"], 3);
+    assert_eq!(item(h, "livelihood")["score"], 79.3);
+    assert_eq!(h["total"], 69.1);
+    assert_eq!(h["grade"], "fair");
+    assert_eq!(h["rank"], 1);
+
+    // Below the minimum sample the item is not enough data, and the rest carries the score:
+    // (1350 + 1200 + 700 + 0) / 50 = 65.
+    settings["min_sample"] = json!(4);
+    app.put(&format!("{base}/settings"), Some(&ops), &settings)
+        .await
+        .expect(200);
+    let r = app
+        .get(&format!("{base}/ranking"), Some(&ops))
+        .await
+        .expect(200)
+        .body;
+    let h = row(&r, "housing");
+    assert!(item(h, "livelihood")["score"].is_null());
+    assert_eq!(h["total"], 65.0);
+
+    // The deputy relayed the three answers on time: one point each (the default rule).
+    app.post(&format!("/points/{y}/rebuild"), Some(&ops), &json!({}))
+        .await
+        .expect(200);
+    let deputy = app.login_demo("deputy").await;
+    let rows = app
+        .get(&format!("/points/{y}"), Some(&deputy))
+        .await
+        .expect(200)
+        .body;
+    let fb = rows[0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "feedback")
+        .unwrap()
+        .clone();
+    assert_eq!(fb["entries"], 3);
+    assert_eq!(fb["counted"], 3);
+    assert_eq!(rows[0]["total"], 3);
 }
