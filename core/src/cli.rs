@@ -22,6 +22,8 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Rebuild the dashboards' counters from every case and event, and report how many.
+    Recount,
     /// Load the demo district (Luqiao) into an empty database.
     /// Station brand plugins: new, build, install, enable, list, run.
     Plugin {
@@ -60,6 +62,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let db = crate::db::connect(&settings.database).await?;
             crate::db::migrate(&db).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Recount => {
+            let db = crate::db::connect(&settings.database).await?;
+            crate::db::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let n = crate::dashboard::recount::rebuild(&db).await?;
+            println!(
+                "counters rebuilt: {n} rows in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Plugin { command } => crate::plugins::cli::run(command, settings).await,

@@ -456,3 +456,310 @@ async fn counters_equal_a_recount_after_random_walks(b: Backend) {
     assert_eq!(gauge(counters::DISTRICT, "received"), total);
     assert_eq!(total as usize, cases.len());
 }
+
+both_backends!(
+    cockpit_and_screen_read_the_counters,
+    dashboards_are_scoped,
+    a_transition_reaches_an_sse_client_within_a_second,
+);
+
+async fn walk_to_closed(app: &TestApp, ops: &str, handler: &str, id: i64, code: &str) {
+    app.act(Some(ops), id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(ops), id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    app.act(Some(handler), id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    app.act(
+        Some(handler),
+        id,
+        "reply",
+        json!({ "answer": "已修复完毕。" }),
+    )
+    .await
+    .expect(200);
+    app.act(Some(ops), id, "feedback", json!({ "note": "已告知" }))
+        .await
+        .expect(200);
+    app.act(
+        None,
+        id,
+        "rate",
+        json!({ "rating": "basically_satisfied", "receipt_code": code }),
+    )
+    .await
+    .expect(200);
+}
+
+fn slice<'a>(list: &'a Value, code: &str) -> &'a Value {
+    list.as_array()
+        .expect("a list of slices")
+        .iter()
+        .find(|s| s["code"] == code)
+        .unwrap_or_else(|| panic!("no slice {code} in {list}"))
+}
+
+async fn cockpit_and_screen_read_the_counters(b: Backend) {
+    let app = spawn_app(b).await;
+    let mut ops = app.login_demo("ops").await;
+    let handler = app.login_demo("handler").await;
+    let a = app.submit_at("lunan").await;
+    let b_ = app.submit_at("lunan").await;
+    let c = app.submit_at("lunan").await;
+    let mut eco = case_body("lubei");
+    eco["category"] = json!("ecology");
+    app.submit(&eco).await.expect(201);
+    walk_to_closed(&app, &ops, &handler, a.id, &a.receipt_code).await;
+    app.act(Some(&ops), b_.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), b_.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    app.act(
+        Some(&ops),
+        c.id,
+        "reject",
+        json!({ "reason": "不属受理范围" }),
+    )
+    .await
+    .expect(200);
+    // B's sign-for deadline (one working day) passes.
+    app.clock.advance(Duration::days(10));
+    ops = app.login_demo("ops").await;
+
+    let staff = app.login_demo("staff").await;
+    let k = app
+        .get("/dashboard/stations/lunan", Some(&staff))
+        .await
+        .expect(200)
+        .body;
+    let f = &k["station"]["figures"];
+    assert_eq!(k["station"]["code"], "lunan");
+    assert_eq!(f["received"], 3);
+    assert_eq!(f["open"], 1);
+    assert_eq!(f["closed"], 1);
+    assert_eq!(f["rejected"], 1);
+    assert_eq!(f["overdue"], 1, "B is past its sign-for deadline: {k}");
+    assert_eq!(f["signed"], 1);
+    assert_eq!(f["signed_on_time"], 1);
+    assert_eq!(f["sign_on_time_rate"], 100.0);
+    assert_eq!(f["basically_satisfied"], 1);
+    assert_eq!(f["satisfaction_rate"], 100.0);
+    let cat = slice(&k["by_category"], "urban_construction");
+    assert_eq!(cat["figures"]["received"], 3);
+    assert!(
+        k["by_category"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["code"] != "ecology"),
+        "another station's category is not in this cockpit"
+    );
+    let housing = slice(&k["by_organisation"], "housing");
+    assert_eq!(housing["figures"]["assigned"], 2);
+    assert_eq!(housing["figures"]["overdue"], 1);
+    assert_eq!(
+        slice(&k["by_channel"], "station_qr")["figures"]["received"],
+        3
+    );
+    let months = k["by_month"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let this_month = format!("{}", (app.today() - Duration::days(10)).format("%Y-%m"));
+    let m = months
+        .iter()
+        .find(|m| m["month"] == this_month.as_str())
+        .unwrap_or_else(|| panic!("no {this_month} in {k}"));
+    assert_eq!(
+        (m["received"].as_i64(), m["closed"].as_i64()),
+        (Some(3), Some(1))
+    );
+    let latest = k["latest"].as_array().unwrap();
+    assert_eq!(latest.len(), 3);
+    assert_eq!(latest[0]["receipt_code"], c.receipt_code.as_str());
+    assert_eq!(latest[0]["status"], "rejected");
+    // Nothing that names or describes the reporter.
+    let text = k.to_string();
+    for secret in [
+        crate::support::REPORTER_NAME,
+        crate::support::REPORTER_PHONE,
+        "路灯不亮",
+        "石曲村",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "the cockpit carries {secret}: {text}"
+        );
+    }
+
+    let viewer = app.login_demo("viewer").await;
+    let s = app
+        .get("/dashboard/district", Some(&viewer))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(s["district"]["received"], 4);
+    assert_eq!(s["district"]["overdue"], 1);
+    let lunan = slice(&s["stations"], "lunan");
+    assert_eq!(lunan["figures"], *f, "the screen's lunan is the cockpit's");
+    assert_eq!(slice(&s["stations"], "lubei")["figures"]["received"], 1);
+    assert_eq!(slice(&s["stations"], "jinqing")["figures"]["received"], 0);
+    assert_eq!(
+        slice(&s["by_category"], "ecology")["figures"]["received"],
+        1
+    );
+    assert_eq!(s["latest"].as_array().unwrap().len(), 4);
+    assert!(!s.to_string().contains(crate::support::REPORTER_PHONE));
+    let _ = ops;
+}
+
+async fn dashboards_are_scoped(b: Backend) {
+    let app = spawn_app(b).await;
+    app.get("/dashboard/district", None).await.expect(401);
+    app.get("/dashboard/stations/lunan", None).await.expect(401);
+    let staff = app.login_demo("staff").await;
+    let handler = app.login_demo("handler").await;
+    let deputy = app.login_demo("deputy").await;
+    let ops = app.login_demo("ops").await;
+    app.get("/dashboard/stations/lunan", Some(&staff))
+        .await
+        .expect(200);
+    app.get("/dashboard/stations/lubei", Some(&staff))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.get("/dashboard/district", Some(&staff))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.get("/dashboard/stations/lunan", Some(&handler))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.get("/dashboard/district", Some(&handler))
+        .await
+        .expect_error(403, "forbidden", None);
+    // The demo deputy serves at lunan.
+    app.get("/dashboard/stations/lunan", Some(&deputy))
+        .await
+        .expect(200);
+    app.get("/dashboard/stations/lubei", Some(&deputy))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.get("/dashboard/stations/nowhere", Some(&ops))
+        .await
+        .expect(404);
+    app.get("/dashboard/stations/lubei", Some(&ops))
+        .await
+        .expect(200);
+    app.get("/dashboard/district", Some(&ops)).await.expect(200);
+    // The live feed follows the same rule.
+    app.get("/dashboard/live", Some(&staff))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.get("/dashboard/live?station=lubei", Some(&staff))
+        .await
+        .expect_error(403, "forbidden", None);
+    app.get(
+        &format!("/dashboard/live?station={}", "x".repeat(40)),
+        Some(&staff),
+    )
+    .await
+    .expect_error(422, "invalid", Some("station"));
+}
+
+/// Reads server-sent events from `res` until one named `name` arrives; its data.
+async fn next_event(res: &mut reqwest::Response, buf: &mut String, name: &str) -> Value {
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let mut event = "message";
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    event = if v.trim() == name { name } else { "other" };
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim());
+                }
+            }
+            if event == name {
+                return serde_json::from_str(&data).unwrap_or(Value::Null);
+            }
+        }
+        let chunk = res
+            .chunk()
+            .await
+            .expect("reading the event stream")
+            .expect("the stream stays open");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn open_feed(app: &TestApp, token: &str, query: &str) -> (reqwest::Response, String) {
+    let mut res = app
+        .client
+        .get(app.api(&format!("/dashboard/live{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("opening the feed");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut buf = String::new();
+    next_event(&mut res, &mut buf, "ready").await;
+    (res, buf)
+}
+
+async fn a_transition_reaches_an_sse_client_within_a_second(b: Backend) {
+    let app = spawn_app(b).await;
+    let viewer = app.login_demo("viewer").await;
+    let staff = app.login_demo("staff").await;
+    let ops = app.login_demo("ops").await;
+    let lunan = app.station_id("lunan").await;
+    let lubei = app.station_id("lubei").await;
+    let case = app.submit_at("lunan").await;
+    let other = app.submit_at("lubei").await;
+    let (mut all, mut all_buf) = open_feed(&app, &viewer, "").await;
+    let (mut mine, mut mine_buf) = open_feed(&app, &staff, "?station=lunan").await;
+
+    // A change at another station is not news for lunan's cockpit.
+    app.act(Some(&ops), other.id, "register", json!({}))
+        .await
+        .expect(200);
+    let started = std::time::Instant::now();
+    app.act(Some(&ops), case.id, "register", json!({}))
+        .await
+        .expect(200);
+    let got = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        next_event(&mut mine, &mut mine_buf, "change"),
+    )
+    .await
+    .expect("lunan's change reached its cockpit within a second");
+    assert_eq!(got["station_id"], lunan, "only lunan's changes: {got}");
+    eprintln!("live update after {:?}", started.elapsed());
+    // The big screen hears of both stations.
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < 2 {
+        let e = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            next_event(&mut all, &mut all_buf, "change"),
+        )
+        .await
+        .expect("the big screen hears of every station");
+        seen.insert(e["station_id"].as_i64().unwrap());
+    }
+    assert_eq!(seen, [lunan.min(lubei), lunan.max(lubei)].into());
+    // And the numbers it then fetches already include the change.
+    let s = app
+        .get("/dashboard/district", Some(&viewer))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(slice(&s["stations"], "lunan")["figures"]["open"], 1);
+}

@@ -2,9 +2,11 @@
 //! the live feed the big screen listens to.
 
 pub mod counters;
+pub mod figures;
 pub mod live;
 pub mod measures;
 pub mod recount;
+pub mod routes;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -12,5 +14,5 @@ use crate::http::AppState;
 
 /// The dashboards' API routes, mounted under `/api/v1`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    routes::router()
 }

@@ -1,0 +1,541 @@
+//! What the cockpit and the big screen show, read from the counters: a few grouped reads of
+//! `dashboard_counters` (each a prefix of its key), the live overdue counts over the deadline
+//! index, and the latest cases without anything that identifies the reporter.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::counters::{self, DIM_ALL, DIM_CATEGORY, DIM_CHANNEL, DIM_ORG, DISTRICT, metric};
+use crate::cases::Status;
+use crate::cases::deadlines::local_today;
+use crate::cases::entity::cases;
+
+/// The numbers of one slice (a station, a category, an organisation, a month…).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct Figures {
+    /// Opinions received.
+    pub received: i64,
+    /// Neither closed nor rejected.
+    pub open: i64,
+    /// Open with the deadline of their current step passed (counted live, not by month);
+    /// absent where it is not counted (categories, channels, months).
+    pub overdue: Option<i64>,
+    pub closed: i64,
+    pub rejected: i64,
+    /// Closed because the rating window passed.
+    pub closed_unrated: i64,
+    pub assigned: i64,
+    pub signed: i64,
+    pub signed_on_time: i64,
+    pub replied: i64,
+    pub replied_on_time: i64,
+    /// Answered by the station itself (站内解决).
+    pub resolved: i64,
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+    pub unsatisfied: i64,
+    pub reworked: i64,
+    /// Sign-fors made on time, in per cent (none when nothing was signed for).
+    pub sign_on_time_rate: Option<f64>,
+    pub reply_on_time_rate: Option<f64>,
+    /// Satisfied or basically satisfied, of all ratings.
+    pub satisfaction_rate: Option<f64>,
+}
+
+fn rate(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+impl Figures {
+    fn add(&mut self, metric_name: &str, n: i64) {
+        use metric::*;
+        if let Some(status) = metric_name.strip_prefix(STATUS_PREFIX) {
+            match Status::parse(status) {
+                Some(Status::Closed) => self.closed += n,
+                Some(Status::Rejected) => self.rejected += n,
+                Some(_) => self.open += n,
+                None => {}
+            }
+            return;
+        }
+        match metric_name {
+            RECEIVED => self.received += n,
+            CLOSED_UNRATED => self.closed_unrated += n,
+            ASSIGNED => self.assigned += n,
+            SIGNED => self.signed += n,
+            SIGNED_ON_TIME => self.signed_on_time += n,
+            REPLIED => self.replied += n,
+            REPLIED_ON_TIME => self.replied_on_time += n,
+            RESOLVED => self.resolved += n,
+            SATISFIED => self.satisfied += n,
+            BASICALLY_SATISFIED => self.basically_satisfied += n,
+            UNSATISFIED => self.unsatisfied += n,
+            REWORKED => self.reworked += n,
+            _ => {}
+        }
+    }
+
+    fn finish(mut self) -> Self {
+        self.sign_on_time_rate = rate(self.signed_on_time, self.signed);
+        self.reply_on_time_rate = rate(self.replied_on_time, self.replied);
+        self.satisfaction_rate = rate(
+            self.satisfied + self.basically_satisfied,
+            self.satisfied + self.basically_satisfied + self.unsatisfied,
+        );
+        self
+    }
+
+    pub fn rated(&self) -> i64 {
+        self.satisfied + self.basically_satisfied + self.unsatisfied
+    }
+}
+
+/// One labelled slice: a category, a channel, an organisation or a station.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Slice {
+    pub code: String,
+    pub name: String,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MonthPoint {
+    /// `2026-11`
+    pub month: String,
+    pub received: i64,
+    pub closed: i64,
+}
+
+/// A recent case as the dashboards list it: no title, no description, no contact.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Latest {
+    pub receipt_code: String,
+    pub station: String,
+    pub category: String,
+    pub status: Status,
+    pub status_label: String,
+    /// The date it was received (Asia/Shanghai).
+    pub date: NaiveDate,
+}
+
+/// A station's cockpit (驾驶舱).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cockpit {
+    pub station: Slice,
+    pub by_category: Vec<Slice>,
+    pub by_organisation: Vec<Slice>,
+    pub by_channel: Vec<Slice>,
+    /// The last twelve months, oldest first.
+    pub by_month: Vec<MonthPoint>,
+    pub latest: Vec<Latest>,
+    pub as_of: DateTime<Utc>,
+}
+
+/// The district's big screen (一屏总览): the district, and every station side by side.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Screen {
+    pub district: Figures,
+    pub stations: Vec<Slice>,
+    pub by_category: Vec<Slice>,
+    pub by_organisation: Vec<Slice>,
+    pub by_channel: Vec<Slice>,
+    pub by_month: Vec<MonthPoint>,
+    pub latest: Vec<Latest>,
+    pub as_of: DateTime<Utc>,
+}
+
+/// The channels in the order pages list them.
+pub const CHANNELS: [&str; 6] = [
+    "station_qr",
+    "deputy_qr",
+    "reception",
+    "web",
+    "plugin",
+    "open311",
+];
+
+/// Sums of one dimension at one station: key → figures.
+async fn sums_by_key(
+    db: &impl ConnectionTrait,
+    dim: &str,
+    station: i64,
+) -> Result<BTreeMap<String, Figures>, DbErr> {
+    use counters::entity::{Column as C, Entity};
+    let rows: Vec<(String, String, Option<i64>)> = Entity::find()
+        .select_only()
+        .column(C::Key)
+        .column(C::Metric)
+        .column_as(Expr::cust("CAST(SUM(value) AS BIGINT)"), "total")
+        .filter(C::Dim.eq(dim))
+        .filter(C::StationId.eq(station))
+        .group_by(C::Key)
+        .group_by(C::Metric)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: BTreeMap<String, Figures> = BTreeMap::new();
+    for (key, m, n) in rows {
+        out.entry(key).or_default().add(&m, n.unwrap_or(0));
+    }
+    Ok(out)
+}
+
+/// `all` sums by month at one station: the totals and the month line in one read.
+async fn months(
+    db: &impl ConnectionTrait,
+    station: i64,
+) -> Result<(Figures, BTreeMap<i32, Figures>), DbErr> {
+    use counters::entity::{Column as C, Entity};
+    let rows: Vec<(i32, String, i64)> = Entity::find()
+        .select_only()
+        .column(C::Month)
+        .column(C::Metric)
+        .column(C::Value)
+        .filter(C::Dim.eq(DIM_ALL))
+        .filter(C::StationId.eq(station))
+        .filter(C::Key.eq(""))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut total = Figures::default();
+    let mut by: BTreeMap<i32, Figures> = BTreeMap::new();
+    for (month, m, n) in rows {
+        total.add(&m, n);
+        by.entry(month).or_default().add(&m, n);
+    }
+    Ok((total, by))
+}
+
+/// The twelve months up to `today`'s, each with what was received then and is closed now.
+fn month_line(by: &BTreeMap<i32, Figures>, today: NaiveDate) -> Vec<MonthPoint> {
+    let (mut y, mut m) = (today.year(), today.month() as i32);
+    let mut out = Vec::with_capacity(12);
+    for _ in 0..12 {
+        let f = by.get(&(y * 100 + m)).cloned().unwrap_or_default();
+        out.push(MonthPoint {
+            month: format!("{y:04}-{m:02}"),
+            received: f.received,
+            closed: f.closed,
+        });
+        m -= 1;
+        if m == 0 {
+            m = 12;
+            y -= 1;
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Open cases past their step's deadline, grouped by `column` (station or lead organisation).
+/// Reads the index on `(due_on, station_id, lead_org_id)` over the overdue range only.
+async fn overdue_by(
+    db: &impl ConnectionTrait,
+    column: cases::Column,
+    station: Option<i64>,
+    today: NaiveDate,
+) -> Result<HashMap<i64, i64>, DbErr> {
+    let mut q = cases::Entity::find()
+        .select_only()
+        .column(column)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(cases::Column::DueOn.lt(today))
+        .filter(column.is_not_null());
+    if let Some(s) = station {
+        q = q.filter(cases::Column::StationId.eq(s));
+    }
+    let rows: Vec<(i64, i64)> = q.group_by(column).into_tuple().all(db).await?;
+    Ok(rows.into_iter().collect())
+}
+
+async fn latest(
+    db: &impl ConnectionTrait,
+    station: Option<i64>,
+    names: &Names,
+    n: u64,
+) -> Result<Vec<Latest>, DbErr> {
+    let mut q = cases::Entity::find()
+        .select_only()
+        .columns([
+            cases::Column::ReceiptCode,
+            cases::Column::StationId,
+            cases::Column::CategoryId,
+            cases::Column::Status,
+            cases::Column::CreatedAt,
+        ])
+        .order_by_desc(cases::Column::Id)
+        .limit(n);
+    if let Some(s) = station {
+        q = q.filter(cases::Column::StationId.eq(s));
+    }
+    let rows: Vec<(String, i64, i64, String, DateTime<Utc>)> = q.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(code, station, category, status, at)| {
+            let status = Status::parse(&status)?;
+            Some(Latest {
+                receipt_code: code,
+                station: names.station(station).0,
+                category: names.category(category).1,
+                status,
+                status_label: status.label_zh().to_owned(),
+                date: local_today(at),
+            })
+        })
+        .collect())
+}
+
+/// Codes and names of the reference rows, read once per request (a few dozen rows).
+struct Names {
+    stations: HashMap<i64, (String, String)>,
+    categories: HashMap<i64, (String, String)>,
+    orgs: HashMap<i64, (String, String)>,
+}
+
+impl Names {
+    async fn load(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+        Ok(Names {
+            stations: crate::stations::entity::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, (s.code, s.name)))
+                .collect(),
+            categories: crate::categories::entity::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, (c.code, c.name)))
+                .collect(),
+            orgs: crate::orgs::entity::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, (o.code, o.name)))
+                .collect(),
+        })
+    }
+
+    fn of(map: &HashMap<i64, (String, String)>, id: i64) -> (String, String) {
+        map.get(&id)
+            .cloned()
+            .unwrap_or_else(|| (id.to_string(), id.to_string()))
+    }
+
+    fn station(&self, id: i64) -> (String, String) {
+        Self::of(&self.stations, id)
+    }
+
+    fn category(&self, id: i64) -> (String, String) {
+        Self::of(&self.categories, id)
+    }
+}
+
+/// Figures by key turned into labelled slices, largest first.
+fn slices(
+    by: BTreeMap<String, Figures>,
+    label: impl Fn(&str) -> (String, String),
+    overdue: Option<&HashMap<i64, i64>>,
+) -> Vec<Slice> {
+    let mut out: Vec<Slice> = by
+        .into_iter()
+        .map(|(key, f)| {
+            let (code, name) = label(&key);
+            let mut figures = f.finish();
+            if let Some(o) = overdue {
+                figures.overdue = Some(
+                    key.parse()
+                        .ok()
+                        .and_then(|k| o.get(&k).copied())
+                        .unwrap_or(0),
+                );
+            }
+            Slice {
+                code,
+                name,
+                figures,
+            }
+        })
+        .filter(|s| s.figures != Figures::default().finish() || s.figures.overdue.unwrap_or(0) > 0)
+        .collect();
+    out.sort_by(|a, b| {
+        (b.figures.received + b.figures.assigned)
+            .cmp(&(a.figures.received + a.figures.assigned))
+            .then(a.code.cmp(&b.code))
+    });
+    out
+}
+
+struct Parts {
+    by_category: Vec<Slice>,
+    by_organisation: Vec<Slice>,
+    by_channel: Vec<Slice>,
+}
+
+async fn parts(
+    db: &impl ConnectionTrait,
+    station: i64,
+    names: &Names,
+    org_overdue: &HashMap<i64, i64>,
+) -> Result<Parts, DbErr> {
+    let by_category = slices(
+        sums_by_key(db, DIM_CATEGORY, station).await?,
+        |k| names.category(k.parse().unwrap_or_default()),
+        None,
+    );
+    let by_organisation = slices(
+        sums_by_key(db, DIM_ORG, station).await?,
+        |k| Names::of(&names.orgs, k.parse().unwrap_or_default()),
+        Some(org_overdue),
+    );
+    let mut by_channel = slices(
+        sums_by_key(db, DIM_CHANNEL, station).await?,
+        |k| (k.to_owned(), k.to_owned()),
+        None,
+    );
+    by_channel.sort_by_key(|s| CHANNELS.iter().position(|c| *c == s.code));
+    Ok(Parts {
+        by_category,
+        by_organisation,
+        by_channel,
+    })
+}
+
+/// The cockpit of station `station_id` as of `now`.
+pub async fn cockpit(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Cockpit, DbErr> {
+    let today = local_today(now);
+    let names = Names::load(db).await?;
+    let (mut total, by_month) = months(db, station_id).await?;
+    let overdue = overdue_by(db, cases::Column::StationId, Some(station_id), today).await?;
+    total.overdue = Some(overdue.get(&station_id).copied().unwrap_or(0));
+    let org_overdue = overdue_by(db, cases::Column::LeadOrgId, Some(station_id), today).await?;
+    let p = parts(db, station_id, &names, &org_overdue).await?;
+    let (code, name) = names.station(station_id);
+    Ok(Cockpit {
+        station: Slice {
+            code,
+            name,
+            figures: total.finish(),
+        },
+        by_category: p.by_category,
+        by_organisation: p.by_organisation,
+        by_channel: p.by_channel,
+        by_month: month_line(&by_month, today),
+        latest: latest(db, Some(station_id), &names, 10).await?,
+        as_of: now,
+    })
+}
+
+/// The district's big screen as of `now`.
+pub async fn screen(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Screen, DbErr> {
+    use counters::entity::{Column as C, Entity};
+    let today = local_today(now);
+    let names = Names::load(db).await?;
+    let (mut district, by_month) = months(db, DISTRICT).await?;
+    let overdue = overdue_by(db, cases::Column::StationId, None, today).await?;
+    district.overdue = Some(overdue.values().sum());
+    let org_overdue = overdue_by(db, cases::Column::LeadOrgId, None, today).await?;
+    let rows: Vec<(i64, String, Option<i64>)> = Entity::find()
+        .select_only()
+        .column(C::StationId)
+        .column(C::Metric)
+        .column_as(Expr::cust("CAST(SUM(value) AS BIGINT)"), "total")
+        .filter(C::Dim.eq(DIM_ALL))
+        .filter(C::StationId.ne(DISTRICT))
+        .group_by(C::StationId)
+        .group_by(C::Metric)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut per: BTreeMap<i64, Figures> = names
+        .stations
+        .keys()
+        .map(|id| (*id, Figures::default()))
+        .collect();
+    for (station, m, n) in rows {
+        per.entry(station).or_default().add(&m, n.unwrap_or(0));
+    }
+    let mut stations: Vec<Slice> = per
+        .into_iter()
+        .map(|(id, f)| {
+            let (code, name) = names.station(id);
+            let mut figures = f.finish();
+            figures.overdue = Some(overdue.get(&id).copied().unwrap_or(0));
+            Slice {
+                code,
+                name,
+                figures,
+            }
+        })
+        .collect();
+    // The head station first, then the others in the order they were set up.
+    stations.sort_by_key(|s| {
+        names
+            .stations
+            .iter()
+            .find(|(_, (c, _))| *c == s.code)
+            .map(|(id, _)| *id)
+    });
+    let p = parts(db, DISTRICT, &names, &org_overdue).await?;
+    Ok(Screen {
+        district: district.finish(),
+        stations,
+        by_category: p.by_category,
+        by_organisation: p.by_organisation,
+        by_channel: p.by_channel,
+        by_month: month_line(&by_month, today),
+        latest: latest(db, None, &names, 12).await?,
+        as_of: now,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_per_cent_to_one_decimal_and_absent_without_a_base() {
+        assert_eq!(rate(1, 3), Some(33.3));
+        assert_eq!(rate(2, 2), Some(100.0));
+        assert_eq!(rate(0, 0), None);
+    }
+
+    #[test]
+    fn the_month_line_runs_twelve_months_back_across_the_year() {
+        let mut by = BTreeMap::new();
+        let mut f = Figures::default();
+        f.add("received", 5);
+        f.add("s_closed", 2);
+        by.insert(202601, f);
+        let line = month_line(&by, NaiveDate::from_ymd_opt(2026, 3, 10).unwrap());
+        assert_eq!(line.len(), 12);
+        assert_eq!(line[0].month, "2025-04");
+        assert_eq!(line[11].month, "2026-03");
+        assert_eq!((line[9].received, line[9].closed), (5, 2));
+    }
+
+    #[test]
+    fn status_gauges_fold_into_open_closed_and_rejected() {
+        let mut f = Figures::default();
+        for (m, n) in [
+            ("s_submitted", 2),
+            ("s_in_progress", 3),
+            ("s_closed", 4),
+            ("s_rejected", 1),
+        ] {
+            f.add(m, n);
+        }
+        assert_eq!((f.open, f.closed, f.rejected), (5, 4, 1));
+    }
+}
