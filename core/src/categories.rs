@@ -93,24 +93,7 @@ async fn create_category(
     JsonBody(body): JsonBody<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<CategoryOut>)> {
     actor.require(&[Role::Ops])?;
-    let name = required_text("name", &body.name, 50)?;
-    let name_en = required_text("name_en", &body.name_en, 50)?;
-    if by_code(&state.db, body.code.as_str()).await?.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "a category with code {} exists",
-            body.code.as_str()
-        )));
-    }
-    let c = entity::ActiveModel {
-        code: Set(body.code.as_str().to_owned()),
-        name: Set(name),
-        name_en: Set(name_en),
-        sort: Set(body.sort),
-        active: Set(true),
-        ..Default::default()
-    }
-    .insert(&state.db)
-    .await?;
+    let c = create(&state.db, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(CategoryOut {
@@ -119,4 +102,57 @@ async fn create_category(
             name_en: c.name_en,
         }),
     ))
+}
+
+/// Adds a category (ops): the API and the console both come here.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: &NewCategory,
+) -> Result<entity::Model, ApiError> {
+    let name = required_text("name", &new.name, 50)?;
+    let name_en = required_text("name_en", &new.name_en, 50)?;
+    if by_code(db, new.code.as_str()).await?.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "a category with code {} exists",
+            new.code.as_str()
+        )));
+    }
+    Ok(entity::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(name),
+        name_en: Set(name_en),
+        sort: Set(new.sort),
+        active: Set(true),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// What ops may change of a category; its code, which cases and deadline rules refer to, stays.
+#[derive(Debug, Clone)]
+pub struct CategoryPatch {
+    pub name: String,
+    pub name_en: String,
+    pub sort: i32,
+    /// An inactive category is offered to no one; its cases keep it.
+    pub active: bool,
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    patch: &CategoryPatch,
+) -> Result<entity::Model, ApiError> {
+    let name = required_text("name", &patch.name, 50)?;
+    let name_en = required_text("name_en", &patch.name_en, 50)?;
+    let mut m: entity::ActiveModel = by_code(db, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no category with code {code}")))?
+        .into();
+    m.name = Set(name);
+    m.name_en = Set(name_en);
+    m.sort = Set(patch.sort);
+    m.active = Set(patch.active);
+    Ok(m.update(db).await?)
 }

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::entity::users;
-use crate::auth::{Actor, Role};
+use crate::auth::{Actor, PasswordPolicy, Role};
 use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
 use crate::{deputies, orgs, stations};
 
@@ -120,7 +120,37 @@ async fn create_user(
     JsonBody(body): JsonBody<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserOut>)> {
     actor.require(&[Role::Ops])?;
-    let username = required_text("username", &body.username, 64)?;
+    let u = create(&state.db, &state.passwords, &body).await?;
+    Ok((StatusCode::CREATED, Json(u.into())))
+}
+
+/// At least 10 characters, at most 128 (argon2 hashes whatever it is given; a page should not
+/// make it hash a megabyte).
+fn check_password(password: &str) -> Result<(), ApiError> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Err(ApiError::invalid(
+            "password",
+            "must be at least 10 characters",
+        ));
+    }
+    if n > 128 {
+        return Err(ApiError::invalid(
+            "password",
+            "must be at most 128 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds an account (ops): the API and the console both come here. The password is hashed by
+/// the configured policy and never kept.
+pub async fn create(
+    db: &impl sea_orm::ConnectionTrait,
+    passwords: &PasswordPolicy,
+    new: &NewUser,
+) -> Result<users::Model, ApiError> {
+    let username = required_text("username", &new.username, 64)?;
     if !username
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
@@ -130,35 +160,25 @@ async fn create_user(
             "may hold only letters, digits, '_', '-' and '.'",
         ));
     }
-    if body.password.chars().count() < 10 {
-        return Err(ApiError::invalid(
-            "password",
-            "must be at least 10 characters",
-        ));
-    }
-    let display_name = required_text("display_name", &body.display_name, 50)?;
+    check_password(&new.password)?;
+    let display_name = required_text("display_name", &new.display_name, 50)?;
     let (station_id, organisation_id, deputy_id) = attachments(
-        &state.db,
-        body.role,
-        body.station.as_deref(),
-        body.organisation.as_deref(),
-        body.deputy.as_deref(),
+        db,
+        new.role,
+        new.station.as_deref(),
+        new.organisation.as_deref(),
+        new.deputy.as_deref(),
     )
     .await?;
-    if users::Entity::find()
-        .filter(users::Column::Username.eq(&username))
-        .one(&state.db)
-        .await?
-        .is_some()
-    {
+    if by_username(db, &username).await?.is_some() {
         return Err(ApiError::Conflict(format!("username {username} is taken")));
     }
-    let hash = state.passwords.hash(&body.password)?;
-    let u = users::ActiveModel {
+    let hash = passwords.hash(&new.password)?;
+    Ok(users::ActiveModel {
         username: Set(username),
         password_hash: Set(hash),
         display_name: Set(display_name),
-        role: Set(body.role.as_str().to_owned()),
+        role: Set(new.role.as_str().to_owned()),
         station_id: Set(station_id),
         organisation_id: Set(organisation_id),
         deputy_id: Set(deputy_id),
@@ -166,7 +186,70 @@ async fn create_user(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&state.db)
-    .await?;
-    Ok((StatusCode::CREATED, Json(u.into())))
+    .insert(db)
+    .await?)
+}
+
+pub async fn by_username(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+) -> Result<Option<users::Model>, ApiError> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Username.eq(username))
+        .one(db)
+        .await?)
+}
+
+async fn existing(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+) -> Result<users::Model, ApiError> {
+    by_username(db, username)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no user {username}")))
+}
+
+/// Ends every session of the user: a disabled account or a reset password signs them out.
+async fn sign_out_everywhere(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: i64,
+) -> Result<(), ApiError> {
+    crate::auth::entity::sessions::Entity::delete_many()
+        .filter(crate::auth::entity::sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Disables or enables an account (ops). A disabled one cannot sign in and is signed out.
+pub async fn set_active(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+    active: bool,
+) -> Result<users::Model, ApiError> {
+    let u = existing(db, username).await?;
+    let id = u.id;
+    let mut m: users::ActiveModel = u.into();
+    m.active = Set(active);
+    let u = m.update(db).await?;
+    if !active {
+        sign_out_everywhere(db, id).await?;
+    }
+    Ok(u)
+}
+
+/// Sets a new password (ops, for someone who lost theirs) and signs the user out everywhere.
+pub async fn reset_password(
+    db: &impl sea_orm::ConnectionTrait,
+    passwords: &PasswordPolicy,
+    username: &str,
+    password: &str,
+) -> Result<(), ApiError> {
+    check_password(password)?;
+    let u = existing(db, username).await?;
+    let id = u.id;
+    let mut m: users::ActiveModel = u.into();
+    m.password_hash = Set(passwords.hash(password)?);
+    m.update(db).await?;
+    sign_out_everywhere(db, id).await
 }

@@ -1,1 +1,957 @@
-//! End-to-end tests of web_console.
+//! The ops console and the desk's bulk work, over the real server on both backends: only ops
+//! open any console page (every path, GET and POST); ops build a district through the forms
+//! (a station, a deputy serving two stations, an organisation, an account that then signs in,
+//! a category, a holiday that moves a deadline) and edit them; mistakes come back beside the
+//! field with what was typed; plugins are uploaded, enabled with grants and settings,
+//! disabled and resumed through the pages; staff assign several cases at once (one that
+//! cannot be assigned is reported by its receipt code); the inbox filters by tag and goes page
+//! by page; the staff desk shows the station brand's staff view.
+
+use chrono::{Datelike, Duration};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::json;
+
+use crate::support::{Backend, Package, TestApp, seed_plugin_cache, spawn_app, spawn_plugin_app};
+use crate::web_client::{Browser, Page};
+
+both_backends!(
+    only_ops_open_the_console,
+    ops_build_a_district_through_the_console,
+    console_mistakes_come_back_beside_the_field,
+    plugins_are_installed_and_run_from_the_console,
+    staff_assign_several_cases_at_once,
+    the_inbox_filters_by_tag_and_pages,
+    the_staff_desk_shows_the_brand_staff_view,
+);
+
+async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
+    let web = Browser::new(app);
+    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
+    web.post(
+        "/login",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await
+    .expect(303);
+    web
+}
+
+async fn demo(app: &TestApp, username: &str) -> Browser {
+    let u = liaison::demo::DEMO_USERS
+        .iter()
+        .find(|u| u.username == username)
+        .unwrap();
+    signed_in(app, u.username, u.password).await
+}
+
+/// Posts a form with the browser's CSRF token.
+async fn post(web: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
+    let csrf = web.cookie("liaison_csrf").expect("a CSRF cookie");
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    web.post(path, &all).await
+}
+
+/// Every console page, and every form it posts to.
+const GET_PATHS: &[&str] = &[
+    "/console",
+    "/console/stations",
+    "/console/stations/lunan",
+    "/console/deputies",
+    "/console/deputies?station=lunan",
+    "/console/deputies/lunan-d01",
+    "/console/orgs",
+    "/console/orgs/housing",
+    "/console/users",
+    "/console/users/staff",
+    "/console/categories",
+    "/console/categories/other",
+    "/console/calendar",
+    "/console/plugins",
+    "/console/plugins/hello-brand",
+];
+const POST_PATHS: &[&str] = &[
+    "/console/stations",
+    "/console/stations/lunan",
+    "/console/deputies",
+    "/console/deputies/lunan-d01",
+    "/console/orgs",
+    "/console/orgs/housing",
+    "/console/users",
+    "/console/users/staff/active",
+    "/console/users/staff/password",
+    "/console/categories",
+    "/console/categories/other",
+    "/console/calendar",
+    "/console/calendar/2026-10-01/remove",
+    "/console/plugins",
+    "/console/plugins/hello-brand",
+    "/console/plugins/hello-brand/stations/lunan/disable",
+    "/console/plugins/hello-brand/stations/lunan/resume",
+];
+
+async fn only_ops_open_the_console(b: Backend) {
+    let app = spawn_app(b).await;
+    let anon = Browser::new(&app);
+    for path in GET_PATHS {
+        let p = anon.get(path).await.expect(303);
+        assert!(p.location().starts_with("/login?next="), "{path}");
+    }
+    for who in ["staff", "deputy", "handler", "viewer"] {
+        let web = demo(&app, who).await;
+        let home = web.get("/me").await.expect(200);
+        home.assert_lacks("href=\"/console\"");
+        for path in GET_PATHS {
+            let p = web.get(path).await;
+            assert_eq!(p.status.as_u16(), 403, "{who} GET {path}: {}", p.text);
+            p.assert_html();
+        }
+        for path in POST_PATHS {
+            let p = post(
+                &web,
+                path,
+                &[("code", "x-test"), ("name", "试"), ("active", "false")],
+            )
+            .await;
+            assert_eq!(p.status.as_u16(), 403, "{who} POST {path}: {}", p.text);
+        }
+    }
+    // Nothing a refused visitor sent was written.
+    let ops = app.login_demo("ops").await;
+    let stations = app.get("/stations", None).await.expect(200).body;
+    assert!(
+        !stations
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["code"] == "x-test")
+    );
+    let users = app.get("/users", Some(&ops)).await.expect(200).body;
+    let staff = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "staff")
+        .unwrap();
+    assert_eq!(staff["active"], true);
+
+    let web = demo(&app, "ops").await;
+    let p = web.get("/console").await.expect(200);
+    p.assert_contains("href=\"/console\"");
+    p.assert_contains("管理后台");
+    let en = web.get("/console?lang=en").await.expect(200);
+    en.assert_contains("Stations");
+    en.assert_contains("Working-day calendar");
+}
+
+async fn ops_build_a_district_through_the_console(b: Backend) {
+    let app = spawn_app(b).await;
+    let web = demo(&app, "ops").await;
+
+    // A station, with its poster linked.
+    let p = post(
+        &web,
+        "/console/stations",
+        &[
+            ("code", "xiaoxi"),
+            ("name", "晓溪镇人大代表联络站"),
+            ("name_en", "Xiaoxi Station"),
+            ("kind", "township"),
+            ("address", "晓溪镇人民路 1 号"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), "/console/stations/xiaoxi");
+    let p = web.get("/console/stations/xiaoxi").await.expect(200);
+    p.assert_contains("已添加。");
+    p.assert_contains("/s/xiaoxi/poster");
+    let s = app.get("/stations/xiaoxi", None).await.expect(200).body;
+    assert_eq!(s["name"], "晓溪镇人大代表联络站");
+    assert_eq!(s["address"], "晓溪镇人民路 1 号");
+    web.get("/s/xiaoxi/poster").await.expect(200);
+    // Edited: the new name shows in the API.
+    post(
+        &web,
+        "/console/stations/xiaoxi",
+        &[
+            ("name", "晓溪镇联络站"),
+            ("name_en", "Xiaoxi"),
+            ("address", ""),
+        ],
+    )
+    .await
+    .expect(303);
+    let s = app.get("/stations/xiaoxi", None).await.expect(200).body;
+    assert_eq!(s["name"], "晓溪镇联络站");
+    assert!(s["address"].is_null());
+    web.get("/console/stations")
+        .await
+        .expect(200)
+        .assert_contains("晓溪镇联络站");
+
+    // A deputy at the new station who also serves at lunan; then moved to lunan alone.
+    post(
+        &web,
+        "/console/deputies",
+        &[
+            ("code", "xiaoxi-d01"),
+            ("name", "陈晓溪"),
+            ("level", "district"),
+            ("station", "xiaoxi"),
+            ("also_serves", "lunan"),
+            ("profile", "从事农业工作"),
+        ],
+    )
+    .await
+    .expect(303);
+    let d = app.get("/deputies/xiaoxi-d01", None).await.expect(200).body;
+    assert_eq!(d["station"], "xiaoxi");
+    assert_eq!(d["stations"], json!(["xiaoxi", "lunan"]));
+    let listed = web.get("/console/deputies?station=lunan").await.expect(200);
+    listed.assert_contains("陈晓溪");
+    let elsewhere = web
+        .get("/console/deputies?station=jinqing")
+        .await
+        .expect(200);
+    elsewhere.assert_lacks("陈晓溪");
+    post(
+        &web,
+        "/console/deputies/xiaoxi-d01",
+        &[
+            ("name", "陈晓溪"),
+            ("level", "city"),
+            ("station", "lunan"),
+            ("also_serves", "jinqing"),
+            ("profile", ""),
+            ("active", "true"),
+        ],
+    )
+    .await
+    .expect(303);
+    let d = app.get("/deputies/xiaoxi-d01", None).await.expect(200).body;
+    assert_eq!(d["level"], "city");
+    assert_eq!(d["stations"], json!(["lunan", "jinqing"]));
+
+    // An organisation, renamed.
+    post(
+        &web,
+        "/console/orgs",
+        &[
+            ("code", "sports"),
+            ("name", "区体育局"),
+            ("kind", "department"),
+        ],
+    )
+    .await
+    .expect(303);
+    post(
+        &web,
+        "/console/orgs/sports",
+        &[("name", "区文体局"), ("kind", "department")],
+    )
+    .await
+    .expect(303);
+    let orgs = app.get("/organisations", None).await.expect(200).body;
+    assert!(
+        orgs.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["code"] == "sports" && o["name"] == "区文体局")
+    );
+
+    // An account for the new station, which then signs in and sees its desk; disabled, it
+    // cannot; a reset password works.
+    let p = post(
+        &web,
+        "/console/users",
+        &[
+            ("username", "xq.staff"),
+            ("display_name", "晓溪 工作人员"),
+            ("password", "xiaoxi-pass-2026"),
+            ("role", "station_staff"),
+            ("station", "xiaoxi"),
+            ("organisation", ""),
+            ("deputy", ""),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), "/console/users/xq.staff");
+    let users = web.get("/console/users").await.expect(200);
+    users.assert_contains("xq.staff");
+    users.assert_lacks("xiaoxi-pass-2026");
+    let newcomer = signed_in(&app, "xq.staff", "xiaoxi-pass-2026").await;
+    newcomer.get("/desk/xiaoxi").await.expect(200);
+    newcomer.get("/desk/lunan").await.expect(403);
+    post(
+        &web,
+        "/console/users/xq.staff/active",
+        &[("active", "false")],
+    )
+    .await
+    .expect(303);
+    // Signed out at once, and refused at sign-in.
+    newcomer.get("/desk/xiaoxi").await.expect(303);
+    app.post(
+        "/auth/login",
+        None,
+        &json!({ "username": "xq.staff", "password": "xiaoxi-pass-2026" }),
+    )
+    .await
+    .expect(401);
+    post(
+        &web,
+        "/console/users/xq.staff/active",
+        &[("active", "true")],
+    )
+    .await
+    .expect(303);
+    post(
+        &web,
+        "/console/users/xq.staff/password",
+        &[("password", "a-new-password-26")],
+    )
+    .await
+    .expect(303);
+    app.login("xq.staff", "a-new-password-26").await;
+
+    // A category, then retired.
+    post(
+        &web,
+        "/console/categories",
+        &[
+            ("code", "culture"),
+            ("name", "文化体育"),
+            ("name_en", "Culture and sport"),
+            ("sort", "9"),
+        ],
+    )
+    .await
+    .expect(303);
+    let cats = app.get("/categories", None).await.expect(200).body;
+    assert!(
+        cats.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "culture")
+    );
+    post(
+        &web,
+        "/console/categories/culture",
+        &[
+            ("name", "文化体育"),
+            ("name_en", "Culture and sport"),
+            ("sort", "9"),
+        ],
+    )
+    .await
+    .expect(303);
+    let cats = app.get("/categories", None).await.expect(200).body;
+    assert!(
+        !cats
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "culture")
+    );
+    web.get("/console/categories")
+        .await
+        .expect(200)
+        .assert_contains("文化体育");
+
+    // A holiday on the next working day moves a new assignment's sign-for deadline past it.
+    let today = app.today();
+    let before = app.calendar().await;
+    let mut next = today + Duration::days(1);
+    while !before.is_working_day(next) {
+        next += Duration::days(1);
+    }
+    let day = next.to_string();
+    post(
+        &web,
+        "/console/calendar",
+        &[
+            ("day", day.as_str()),
+            ("kind", "holiday"),
+            ("day_name", "临时休假"),
+        ],
+    )
+    .await
+    .expect(303);
+    let listed = web
+        .get(&format!("/console/calendar?year={}", next.year()))
+        .await
+        .expect(200);
+    listed.assert_contains("临时休假");
+    let days = app
+        .get(&format!("/calendar?year={}", next.year()), None)
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        days.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["day"] == day.as_str() && d["kind"] == "holiday")
+    );
+    let after = app.calendar().await;
+    assert!(!after.is_working_day(next));
+    let mut expected = today + Duration::days(1);
+    while !after.is_working_day(expected) {
+        expected += Duration::days(1);
+    }
+    assert!(expected > next);
+    let staff = app.login_demo("staff").await;
+    let case = app.submit_at("lunan").await.id;
+    app.act(Some(&staff), case, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&staff), case, "assign", json!({ "lead": "sports" }))
+        .await
+        .expect(200);
+    let detail = app.detail(&staff, case).await;
+    assert_eq!(crate::support::date(&detail["due_on"]), expected);
+    // Removed again: the day works.
+    post(&web, &format!("/console/calendar/{day}/remove"), &[])
+        .await
+        .expect(303);
+    assert!(app.calendar().await.is_working_day(next));
+
+    // The overview counts what was added.
+    let p = web.get("/console").await.expect(200);
+    let stations = app.get("/stations", None).await.expect(200).body;
+    assert_eq!(
+        p.text_of("count-stations").unwrap(),
+        stations.as_array().unwrap().len().to_string()
+    );
+}
+
+async fn console_mistakes_come_back_beside_the_field(b: Backend) {
+    let app = spawn_app(b).await;
+    let web = demo(&app, "ops").await;
+
+    // A code in use: 409, the message beside the code, what was typed kept.
+    let p = post(
+        &web,
+        "/console/stations",
+        &[
+            ("code", "lunan"),
+            ("name", "重复的联络站"),
+            ("name_en", "Duplicate"),
+            ("kind", "township"),
+            ("address", ""),
+        ],
+    )
+    .await
+    .expect(409);
+    assert_eq!(
+        p.text_of("new-station-code-err").as_deref(),
+        Some("这个编码已被使用，请换一个。")
+    );
+    assert_eq!(p.input_value("name"), "重复的联络站");
+    // An empty name: 422 beside the name, the code kept.
+    let p = post(
+        &web,
+        "/console/orgs",
+        &[("code", "new-org"), ("name", "  "), ("kind", "department")],
+    )
+    .await
+    .expect(422);
+    assert_eq!(
+        p.text_of("new-org-name-err").as_deref(),
+        Some("请填写这一项。")
+    );
+    assert_eq!(p.input_value("code"), "new-org");
+    // A code with capitals.
+    let p = post(
+        &web,
+        "/console/categories",
+        &[
+            ("code", "Bad Code"),
+            ("name", "类别"),
+            ("name_en", "C"),
+            ("sort", ""),
+        ],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("编码只能用 2 到 32 位小写字母、数字或短横线。");
+    assert_eq!(p.input_value("name"), "类别");
+    // A bad date: the name kept.
+    let p = post(
+        &web,
+        "/console/calendar",
+        &[
+            ("day", "2026-13-40"),
+            ("kind", "holiday"),
+            ("day_name", "国庆节"),
+        ],
+    )
+    .await
+    .expect(422);
+    assert_eq!(
+        p.text_of("new-day-day-err").as_deref(),
+        Some("请按 2026-12-01 这样的格式填写日期。")
+    );
+    assert_eq!(p.input_value("day_name"), "国庆节");
+    // A short password, a taken username; the password is never sent back.
+    let p = post(
+        &web,
+        "/console/users",
+        &[
+            ("username", "newbie"),
+            ("display_name", "新人"),
+            ("password", "short"),
+            ("role", "ops"),
+        ],
+    )
+    .await
+    .expect(422);
+    assert_eq!(
+        p.text_of("new-user-password-err").as_deref(),
+        Some("至少要 10 个字。")
+    );
+    assert_eq!(p.input_value("username"), "newbie");
+    p.assert_lacks("value=\"short\"");
+    let p = post(
+        &web,
+        "/console/users",
+        &[
+            ("username", "staff"),
+            ("display_name", "重名"),
+            ("password", "long-enough-password"),
+            ("role", "viewer"),
+        ],
+    )
+    .await
+    .expect(409);
+    assert!(p.text_of("new-user-username-err").is_some());
+    // Station staff without a station.
+    let p = post(
+        &web,
+        "/console/users",
+        &[
+            ("username", "nostation"),
+            ("display_name", "无站"),
+            ("password", "long-enough-password"),
+            ("role", "station_staff"),
+            ("station", ""),
+        ],
+    )
+    .await
+    .expect(422);
+    assert!(p.text_of("new-user-station-err").is_some());
+    // An unknown home station for a deputy.
+    let p = post(
+        &web,
+        "/console/deputies",
+        &[
+            ("code", "ghost-d01"),
+            ("name", "无站代表"),
+            ("level", "district"),
+            ("station", "nowhere"),
+        ],
+    )
+    .await
+    .expect(422);
+    assert_eq!(
+        p.text_of("new-deputy-station-err").as_deref(),
+        Some("请选择一个联络站。")
+    );
+    assert_eq!(p.input_value("name"), "无站代表");
+    // No CSRF token: refused with the form again and what was typed.
+    let p = web
+        .post(
+            "/console/orgs",
+            &[
+                ("code", "no-token"),
+                ("name", "无令牌"),
+                ("kind", "department"),
+            ],
+        )
+        .await
+        .expect(403);
+    assert_eq!(p.input_value("code"), "no-token");
+    assert!(
+        app.get("/organisations", None)
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["code"] != "no-token")
+    );
+    // In English, the same message in English.
+    let p = web.get("/console/stations?lang=en").await.expect(200);
+    p.assert_contains("Add a station");
+    let p = post(
+        &web,
+        "/console/stations",
+        &[
+            ("code", "lunan"),
+            ("name", "x"),
+            ("name_en", "x"),
+            ("kind", "township"),
+        ],
+    )
+    .await
+    .expect(409);
+    p.assert_contains("This is already in use; choose another.");
+}
+
+async fn plugins_are_installed_and_run_from_the_console(b: Backend) {
+    let app = spawn_plugin_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let web = demo(&app, "ops").await;
+    let pkg = Package::hello();
+    seed_plugin_cache(
+        &app.settings.plugins.cache_dir,
+        &pkg.manifest,
+        &pkg.component,
+    );
+
+    // A broken manifest is refused beside its field.
+    let csrf = web.cookie("liaison_csrf").unwrap();
+    let p = web
+        .post_multipart(
+            "/console/plugins",
+            &[("_csrf", csrf.as_str())],
+            &[
+                ("manifest", "plugin.toml", b"id = ".to_vec()),
+                ("component", "plugin.wasm", pkg.component.clone()),
+            ],
+        )
+        .await
+        .expect(422);
+    assert!(p.text_of("upload-manifest-err").is_some(), "{}", p.text);
+    // Without a component.
+    let p = web
+        .post_multipart(
+            "/console/plugins",
+            &[("_csrf", csrf.as_str())],
+            &[("manifest", "plugin.toml", pkg.manifest.clone().into_bytes())],
+        )
+        .await
+        .expect(422);
+    assert_eq!(
+        p.text_of("upload-component-err").as_deref(),
+        Some("请填写这一项。")
+    );
+
+    let p = web
+        .post_multipart(
+            "/console/plugins",
+            &[("_csrf", csrf.as_str())],
+            &[
+                ("manifest", "plugin.toml", pkg.manifest.clone().into_bytes()),
+                ("component", "plugin.wasm", pkg.component.clone()),
+            ],
+        )
+        .await
+        .expect(303);
+    assert_eq!(p.location(), "/console/plugins/hello-brand");
+    let form = web.get("/console/plugins/hello-brand").await.expect(200);
+    form.assert_contains("插件已安装");
+    // A checkbox per requested capability, ticked, and a field per setting with its default.
+    for cap in ["storage", "cases.read", "cases.create", "cases.tag"] {
+        form.assert_contains(&format!("name=\"grant\" value=\"{cap}\" checked"));
+    }
+    assert_eq!(form.input_value("setting_greeting"), "欢迎来到代表联络站");
+
+    // Enabled at lunan with two of the four grants and a greeting of its own.
+    post(
+        &web,
+        "/console/plugins/hello-brand",
+        &[
+            ("station", "lunan"),
+            ("grant", "storage"),
+            ("grant", "cases.read"),
+            ("setting_greeting", "路南欢迎您"),
+        ],
+    )
+    .await
+    .expect(303);
+    let list = app.get("/plugins", Some(&ops)).await.expect(200).body;
+    let hello = &list[0];
+    assert_eq!(hello["id"], "hello-brand");
+    let at = &hello["stations"][0];
+    assert_eq!(at["station"], "lunan");
+    assert_eq!(at["enabled"], true);
+    assert_eq!(at["granted"], json!(["storage", "cases.read"]));
+    let station = web.get("/s/lunan").await.expect(200);
+    station.assert_contains("路南欢迎您");
+    let page = web.get("/console/plugins").await.expect(200);
+    assert_eq!(
+        page.text_of("state-hello-brand-lunan")
+            .unwrap()
+            .split_whitespace()
+            .next(),
+        Some("运行中")
+    );
+
+    // Unknown station: beside the field.
+    let p = post(
+        &web,
+        "/console/plugins/hello-brand",
+        &[("station", "nowhere"), ("grant", "storage")],
+    )
+    .await
+    .expect(422);
+    assert_eq!(
+        p.text_of("enable-station-err").as_deref(),
+        Some("请选择一个联络站。")
+    );
+
+    // Disabled: gone from the resident page.
+    post(
+        &web,
+        "/console/plugins/hello-brand/stations/lunan/disable",
+        &[],
+    )
+    .await
+    .expect(303);
+    let list = app.get("/plugins", Some(&ops)).await.expect(200).body;
+    assert_eq!(list[0]["stations"][0]["enabled"], false);
+    web.get("/s/lunan")
+        .await
+        .expect(200)
+        .assert_lacks("路南欢迎您");
+
+    // Enabled again, then suspended as the host does after repeated failures; resumed from
+    // the console it runs again.
+    post(
+        &web,
+        "/console/plugins/hello-brand",
+        &[("station", "lunan"), ("grant", "storage")],
+    )
+    .await
+    .expect(303);
+    let row = liaison::plugins::entity::station_plugins::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut am: liaison::plugins::entity::station_plugins::ActiveModel = row.into();
+    am.suspended_at = Set(Some(app.clock.now()));
+    am.consecutive_failures = Set(5);
+    am.update(&app.db).await.unwrap();
+    let page = web.get("/console/plugins").await.expect(200);
+    page.assert_contains("因连续出错已暂停");
+    page.assert_contains("/console/plugins/hello-brand/stations/lunan/resume");
+    post(
+        &web,
+        "/console/plugins/hello-brand/stations/lunan/resume",
+        &[],
+    )
+    .await
+    .expect(303);
+    let list = app.get("/plugins", Some(&ops)).await.expect(200).body;
+    assert_eq!(list[0]["stations"][0]["suspended"], false);
+    assert_eq!(list[0]["stations"][0]["consecutive_failures"], 0);
+    web.get("/s/lunan")
+        .await
+        .expect(200)
+        .assert_contains("欢迎来到代表联络站");
+}
+
+/// Three registered cases at lunan; the third is then assigned elsewhere, so a bulk
+/// assignment drawn before that finds it moved on.
+async fn staff_assign_several_cases_at_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let staff = app.login_demo("staff").await;
+    let mut cases = Vec::new();
+    for _ in 0..3 {
+        let c = app.submit_at("lunan").await;
+        app.act(Some(&staff), c.id, "register", json!({}))
+            .await
+            .expect(200);
+        cases.push(c);
+    }
+    let web = demo(&app, "staff").await;
+    let desk = web.get("/desk/lunan").await.expect(200);
+    for c in &cases {
+        desk.assert_contains(&format!("name=\"case\" value=\"{}\"", c.id));
+    }
+    app.act(
+        Some(&staff),
+        cases[2].id,
+        "assign",
+        json!({ "lead": "water" }),
+    )
+    .await
+    .expect(200);
+    let events_before = app.event_rows(cases[2].id).await.len();
+
+    let ids: Vec<String> = cases.iter().map(|c| c.id.to_string()).collect();
+    // No organisation: nothing happens, the message says so, the picks stay ticked.
+    let p = post(
+        &web,
+        "/desk/lunan/assign",
+        &[("case", &ids[0]), ("case", &ids[1]), ("lead", "")],
+    )
+    .await
+    .expect(422);
+    assert!(p.text_of("bulk-err-lead").is_some());
+    assert_eq!(app.case_row(cases[0].id).await.status, "registered");
+
+    let p = post(
+        &web,
+        "/desk/lunan/assign",
+        &[
+            ("case", &ids[0]),
+            ("case", &ids[1]),
+            ("case", &ids[2]),
+            ("lead", "housing"),
+            ("note", "请尽快办理"),
+        ],
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        p.text_of("bulk-assigned")
+            .unwrap()
+            .split_whitespace()
+            .next(),
+        Some("已交办")
+    );
+    p.assert_contains("已交办 2 条。");
+    let failed = p.text_of("bulk-failed").expect("the failures listed");
+    assert!(failed.contains(&cases[2].receipt_code), "{failed}");
+    p.assert_contains("当前状态为“已交办”，不能交办");
+    p.assert_lacks(&format!(
+        "<span class=\"code\">{}</span>：",
+        cases[0].receipt_code
+    ));
+    for c in &cases[..2] {
+        let row = app.case_row(c.id).await;
+        assert_eq!(row.status, "assigned");
+        assert!(row.due_on.is_some(), "a sign-for deadline");
+        let events = app.event_rows(c.id).await;
+        let last = events.last().unwrap();
+        assert_eq!(last.action, "assign");
+        assert_eq!(last.note.as_deref(), Some("请尽快办理"));
+    }
+    let housing = liaison::orgs::by_code(&app.db, "housing")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.case_row(cases[0].id).await.lead_org_id,
+        Some(housing.id)
+    );
+    // The one that had moved on is as it was.
+    let water = liaison::orgs::by_code(&app.db, "water")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(app.case_row(cases[2].id).await.lead_org_id, Some(water.id));
+    assert_eq!(app.event_rows(cases[2].id).await.len(), events_before);
+
+    // Another station's case is reported, not assigned; deputies and handlers cannot assign.
+    let other = app.submit_at("jinqing").await;
+    let ops = app.login_demo("ops").await;
+    app.act(Some(&ops), other.id, "register", json!({}))
+        .await
+        .expect(200);
+    let p = post(
+        &web,
+        "/desk/lunan/assign",
+        &[("case", &other.id.to_string()), ("lead", "housing")],
+    )
+    .await
+    .expect(200);
+    p.assert_contains("已交办 0 条。");
+    assert_eq!(app.case_row(other.id).await.status, "registered");
+    let deputy = demo(&app, "deputy").await;
+    post(
+        &deputy,
+        "/desk/lunan/assign",
+        &[("case", &ids[0]), ("lead", "housing")],
+    )
+    .await
+    .expect(403);
+    let handler = demo(&app, "handler").await;
+    post(
+        &handler,
+        "/desk/lunan/assign",
+        &[("case", &ids[0]), ("lead", "housing")],
+    )
+    .await
+    .expect(403);
+}
+
+async fn the_inbox_filters_by_tag_and_pages(b: Backend) {
+    let app = spawn_app(b).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(app.submit_at("lunan").await.id);
+    }
+    liaison::plugins::entity::tags::ActiveModel {
+        case_id: Set(ids[1]),
+        tag: Set("auto-service".into()),
+        plugin_id: Set("auto-service-team".into()),
+        created_at: Set(app.clock.now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let web = demo(&app, "staff").await;
+    let p = web.get("/desk/lunan?tag=auto-service").await.expect(200);
+    p.assert_contains(&format!("href=\"/cases/{}\"", ids[1]));
+    p.assert_lacks(&format!("href=\"/cases/{}\"", ids[0]));
+    p.assert_lacks(&format!("href=\"/cases/{}\"", ids[2]));
+    assert_eq!(p.input_value("tag"), "auto-service");
+
+    // Two a page, newest first: page 1 has the last two, page 2 the first.
+    let p1 = web.get("/desk/lunan?per_page=2").await.expect(200);
+    p1.assert_contains(&format!("href=\"/cases/{}\"", ids[2]));
+    p1.assert_contains(&format!("href=\"/cases/{}\"", ids[1]));
+    p1.assert_lacks(&format!("href=\"/cases/{}\"", ids[0]));
+    p1.assert_lacks("id=\"page-prev\"");
+    p1.assert_contains("第 1 页，共 2 页");
+    let next = p1.text.split("id=\"page-next\"").next().unwrap();
+    let href = next
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert_eq!(href, "/desk/lunan?per_page=2&page=2");
+    let p2 = web.get(&href).await.expect(200);
+    p2.assert_contains(&format!("href=\"/cases/{}\"", ids[0]));
+    p2.assert_lacks(&format!("href=\"/cases/{}\"", ids[2]));
+    p2.assert_contains("id=\"page-prev\"");
+    // Nonsense page numbers are refused beside the list.
+    web.get("/desk/lunan?page=zero").await.expect(422);
+    web.get("/desk/lunan?per_page=1000").await.expect(422);
+}
+
+async fn the_staff_desk_shows_the_brand_staff_view(b: Backend) {
+    let app = spawn_plugin_app(b).await;
+    let ops = app.login_demo("ops").await;
+    app.install_package(&ops, &Package::hello()).await;
+    app.plugin_enable(
+        Some(&ops),
+        "lunan",
+        "hello-brand",
+        &["storage", "cases.read", "cases.create", "cases.tag"],
+        json!({ "greeting": "工作人员您好" }),
+    )
+    .await
+    .expect(200);
+    let web = demo(&app, "staff").await;
+    let desk = web.get("/desk/lunan").await.expect(200);
+    desk.assert_contains("id=\"brand-section-hello-brand-home\"");
+    desk.assert_contains("工作人员您好");
+    // The handler's desk is not the station's: no brand there.
+    let handler = demo(&app, "handler").await;
+    handler.get("/desk/lunan").await.expect(403);
+}

@@ -9,7 +9,10 @@ pub mod routes;
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -106,6 +109,38 @@ impl Calendar {
         }
         count * sign
     }
+}
+
+/// Marks `day` as a holiday or a make-up working day, replacing what was there (ops: the API
+/// and the console both come here). The name as stored.
+pub async fn put_day(
+    db: &sea_orm::DatabaseConnection,
+    day: NaiveDate,
+    kind: DayKind,
+    name: &str,
+) -> Result<String, crate::http::ApiError> {
+    let name = crate::http::required_text("name", name, 50)?;
+    // Replace in one transaction, so two edits of one day cannot leave it half-written.
+    let txn = db.begin().await?;
+    entity::Entity::delete_by_id(day).exec(&txn).await?;
+    entity::ActiveModel {
+        day: Set(day),
+        kind: Set(kind.as_str().to_owned()),
+        name: Set(name.clone()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(name)
+}
+
+/// Returns `day` to the weekday/weekend rule; false when it was not in the calendar.
+pub async fn remove_day(db: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, DbErr> {
+    let res = entity::Entity::delete_many()
+        .filter(entity::Column::Day.eq(day))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
 }
 
 #[cfg(test)]

@@ -2,9 +2,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -12,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::{DayKind, entity};
 use crate::auth::{Actor, Role};
-use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
+use crate::http::{ApiError, ApiResult, AppState, JsonBody};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -76,18 +74,7 @@ async fn put_day(
 ) -> ApiResult<Json<CalendarDay>> {
     actor.require(&[Role::Ops])?;
     let day = parse_day(&day)?;
-    let name = required_text("name", &body.name, 50)?;
-    // Replace in one transaction, so two edits of one day cannot leave it half-written.
-    let txn = state.db.begin().await?;
-    entity::Entity::delete_by_id(day).exec(&txn).await?;
-    entity::ActiveModel {
-        day: Set(day),
-        kind: Set(body.kind.as_str().to_owned()),
-        name: Set(name.clone()),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    let name = super::put_day(&state.db, day, body.kind, &body.name).await?;
     Ok(Json(CalendarDay {
         day,
         kind: body.kind,
@@ -105,11 +92,7 @@ async fn delete_day(
 ) -> ApiResult<StatusCode> {
     actor.require(&[Role::Ops])?;
     let day = parse_day(&day)?;
-    let res = entity::Entity::delete_many()
-        .filter(entity::Column::Day.eq(day))
-        .exec(&state.db)
-        .await?;
-    if res.rows_affected == 0 {
+    if !super::remove_day(&state.db, day).await? {
         return Err(ApiError::not_found(format!("{day} is not in the calendar")));
     }
     Ok(StatusCode::NO_CONTENT)

@@ -3,10 +3,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::{Level, entity, stations_entity};
 use crate::auth::{Actor, Role};
-use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
+use crate::http::{ApiResult, AppState, JsonBody};
 use crate::stations::{self, PublicCode};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -156,54 +153,7 @@ async fn create_deputy(
     JsonBody(body): JsonBody<NewDeputy>,
 ) -> ApiResult<(StatusCode, Json<DeputyOut>)> {
     actor.require(&[Role::Ops])?;
-    let name = required_text("name", &body.name, 50)?;
-    let home = stations::by_code(&state.db, &body.station)
-        .await
-        .map_err(|_| {
-            ApiError::invalid("station", format!("no station with code {}", body.station))
-        })?;
-    let mut extra = Vec::new();
-    for code in &body.also_serves {
-        let s = stations::by_code(&state.db, code).await.map_err(|_| {
-            ApiError::invalid("also_serves", format!("no station with code {code}"))
-        })?;
-        if s.id != home.id && !extra.iter().any(|e: &stations::entity::Model| e.id == s.id) {
-            extra.push(s);
-        }
-    }
-    if entity::Entity::find()
-        .filter(entity::Column::Code.eq(body.code.as_str()))
-        .one(&state.db)
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::Conflict(format!(
-            "a deputy with code {} exists",
-            body.code.as_str()
-        )));
-    }
-    let txn = state.db.begin().await?;
-    let d = entity::ActiveModel {
-        code: Set(body.code.as_str().to_owned()),
-        name: Set(name),
-        level: Set(body.level.as_str().to_owned()),
-        station_id: Set(home.id),
-        profile: Set(body.profile),
-        active: Set(true),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    for s in [&home].into_iter().chain(extra.iter()) {
-        stations_entity::ActiveModel {
-            deputy_id: Set(d.id),
-            station_id: Set(s.id),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    txn.commit().await?;
+    let (d, home, extra) = super::create(&state.db, &body).await?;
     let mut stations_out = vec![home.code.clone()];
     stations_out.extend(extra.into_iter().map(|s| s.code));
     Ok((

@@ -36,3 +36,46 @@ pub async fn by_code(
         .one(db)
         .await?)
 }
+
+/// Adds an organisation (ops): the API and the console both come here.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: &routes::NewOrganisation,
+) -> Result<entity::Model, ApiError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let name = crate::http::required_text("name", &new.name, 100)?;
+    if by_code(db, new.code.as_str()).await?.is_some() {
+        return Err(ApiError::Conflict(format!(
+            "an organisation with code {} exists",
+            new.code.as_str()
+        )));
+    }
+    Ok(entity::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(name),
+        kind: Set(new.kind.as_str().to_owned()),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Renames an organisation or changes its kind (ops); its code, which cases and users refer
+/// to, stays.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    name: &str,
+    kind: routes::OrganisationKind,
+) -> Result<entity::Model, ApiError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let name = crate::http::required_text("name", name, 100)?;
+    let mut m: entity::ActiveModel = by_code(db, code)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no organisation with code {code}")))?
+        .into();
+    m.name = Set(name);
+    m.kind = Set(kind.as_str().to_owned());
+    Ok(m.update(db).await?)
+}

@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::entity;
 use crate::auth::{Actor, Role};
-use crate::http::{ApiError, ApiResult, AppState, JsonBody, required_text};
+use crate::http::{ApiResult, AppState, JsonBody};
 use crate::stations::PublicCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -48,6 +47,23 @@ pub enum OrganisationKind {
     Township,
 }
 
+impl OrganisationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganisationKind::Department => "department",
+            OrganisationKind::Township => "township",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "department" => Some(OrganisationKind::Department),
+            "township" => Some(OrganisationKind::Township),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganisation {
@@ -64,29 +80,7 @@ async fn create_org(
     JsonBody(body): JsonBody<NewOrganisation>,
 ) -> ApiResult<(StatusCode, Json<OrganisationOut>)> {
     actor.require(&[Role::Ops])?;
-    let name = required_text("name", &body.name, 100)?;
-    if super::by_code(&state.db, body.code.as_str())
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::Conflict(format!(
-            "an organisation with code {} exists",
-            body.code.as_str()
-        )));
-    }
-    let kind = match body.kind {
-        OrganisationKind::Department => "department",
-        OrganisationKind::Township => "township",
-    };
-    let o = entity::ActiveModel {
-        code: Set(body.code.as_str().to_owned()),
-        name: Set(name),
-        kind: Set(kind.to_owned()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&state.db)
-    .await?;
+    let o = super::create(&state.db, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(OrganisationOut {

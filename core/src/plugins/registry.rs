@@ -254,7 +254,7 @@ async fn version_meta(db: &impl ConnectionTrait, id: i64) -> Result<(String, Str
     row.ok_or_else(|| PluginError::NotFound(format!("plugin version {id} is gone")))
 }
 
-async fn current_version(
+pub async fn current_version(
     db: &impl ConnectionTrait,
     plugin: &str,
 ) -> Result<(i64, String, Manifest), PluginError> {

@@ -96,3 +96,64 @@ pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Mo
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no station with code {code}")))
 }
+
+/// Optional free text: trimmed, empty as none, at most `max` characters.
+pub fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Ok(Some(crate::cases::intake::text(field, s, 1, max)?)),
+        None => Ok(None),
+    }
+}
+
+/// Adds a station (ops): the API and the console both come here.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: &routes::NewStation,
+) -> Result<entity::Model, ApiError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let name = crate::http::required_text("name", &new.name, 100)?;
+    let name_en = crate::http::required_text("name_en", &new.name_en, 100)?;
+    let address = optional_text("address", new.address.as_deref(), 200)?;
+    if entity::Entity::find()
+        .filter(entity::Column::Code.eq(new.code.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(format!(
+            "a station with code {} exists",
+            new.code.as_str()
+        )));
+    }
+    Ok(entity::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(name),
+        name_en: Set(name_en),
+        kind: Set(new.kind.as_str().to_owned()),
+        address: Set(address),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Changes a station's names and address (ops); its code, printed on posters, stays.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    patch: &routes::StationPatch,
+) -> Result<entity::Model, ApiError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut m: entity::ActiveModel = by_code(db, code).await?.into();
+    if let Some(n) = &patch.name {
+        m.name = Set(crate::http::required_text("name", n, 100)?);
+    }
+    if let Some(n) = &patch.name_en {
+        m.name_en = Set(crate::http::required_text("name_en", n, 100)?);
+    }
+    if patch.address.is_some() {
+        m.address = Set(optional_text("address", patch.address.as_deref(), 200)?);
+    }
+    Ok(m.update(db).await?)
+}

@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::{PublicCode, StationKind, entity};
 use crate::auth::{Actor, Role};
-use crate::http::{ApiError, ApiResult, AppState, JsonBody};
+use crate::http::{ApiResult, AppState, JsonBody};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -78,30 +77,7 @@ async fn create_station(
     JsonBody(body): JsonBody<NewStation>,
 ) -> ApiResult<(StatusCode, Json<StationOut>)> {
     actor.require(&[Role::Ops])?;
-    let name = crate::http::required_text("name", &body.name, 100)?;
-    let name_en = crate::http::required_text("name_en", &body.name_en, 100)?;
-    if entity::Entity::find()
-        .filter(entity::Column::Code.eq(body.code.as_str()))
-        .one(&state.db)
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::Conflict(format!(
-            "a station with code {} exists",
-            body.code.as_str()
-        )));
-    }
-    let m = entity::ActiveModel {
-        code: Set(body.code.as_str().to_owned()),
-        name: Set(name),
-        name_en: Set(name_en),
-        kind: Set(body.kind.as_str().to_owned()),
-        address: Set(body.address),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&state.db)
-    .await?;
+    let m = super::create(&state.db, &body).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -122,15 +98,5 @@ async fn update_station(
     JsonBody(body): JsonBody<StationPatch>,
 ) -> ApiResult<Json<StationOut>> {
     actor.require(&[Role::Ops])?;
-    let mut m: entity::ActiveModel = super::by_code(&state.db, &code).await?.into();
-    if let Some(n) = body.name {
-        m.name = Set(crate::http::required_text("name", &n, 100)?);
-    }
-    if let Some(n) = body.name_en {
-        m.name_en = Set(crate::http::required_text("name_en", &n, 100)?);
-    }
-    if body.address.is_some() {
-        m.address = Set(body.address);
-    }
-    Ok(Json(m.update(&state.db).await?.into()))
+    Ok(Json(super::update(&state.db, &code, &body).await?.into()))
 }

@@ -147,6 +147,18 @@ pub async fn sections(
     station: &stations::entity::Model,
     failed: Option<&Failed>,
 ) -> Vec<Value> {
+    sections_for(state, ctx, station, failed, Audience::Resident).await
+}
+
+/// The brand sections for one audience: the resident page's, or the staff's and deputies' on
+/// their desks.
+pub async fn sections_for(
+    state: &AppState,
+    ctx: &Ctx,
+    station: &stations::entity::Model,
+    failed: Option<&Failed>,
+    audience: Audience,
+) -> Vec<Value> {
     let enabled = match registry::enabled_at(&state.plugins, station.id).await {
         Ok(list) => list,
         Err(e) => {
@@ -163,7 +175,7 @@ pub async fn sections(
         for v in manifest
             .views
             .iter()
-            .filter(|v| v.audience.contains(&Audience::Resident))
+            .filter(|v| v.audience.contains(&audience))
         {
             let id = format!("{}-{}", id_part(&manifest.id), id_part(&v.id));
             let title = ctx.lang.pick(&v.title.zh, &v.title.en).to_owned();
@@ -178,7 +190,7 @@ pub async fn sections(
                 Ok(active) => {
                     state
                         .plugins
-                        .render(&active, &v.id, Audience::Resident, ctx.lang.code())
+                        .render(&active, &v.id, audience, ctx.lang.code())
                         .await
                 }
                 Err(e) => Err(e),

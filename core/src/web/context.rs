@@ -116,6 +116,9 @@ impl Ctx {
             if a.role == Role::Deputy {
                 items.push(("/deputy".to_owned(), "nav.deputy_desk"));
             }
+            if a.role == Role::Ops {
+                items.push(("/console".to_owned(), "console.nav"));
+            }
             items.push(("/me".to_owned(), "nav.me"));
         }
         items

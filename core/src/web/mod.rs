@@ -124,6 +124,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/me", get(session::me))
         .route("/desk/{code}", get(desk::station_cases))
+        .route("/desk/{code}/assign", post(desk::bulk_assign))
         .route("/org", get(org::org_cases))
         .route("/deputy", get(deputy_desk::desk))
         .route("/deputy/receptions", post(deputy_desk::record))
@@ -133,7 +134,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/cases/{id}/photos/{file}/thumb", get(case::photo_thumb))
         .route("/cases/{id}/contact", post(case::reveal))
         .route("/cases/{id}/act/{action}", post(case::act))
-        .merge(console::router())
+        .merge(console::router(state))
         .merge(cockpit::router())
         .merge(oversight::router())
         .layer(axum::middleware::from_fn_with_state(
