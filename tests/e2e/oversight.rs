@@ -17,6 +17,7 @@ both_backends!(
     opinions_on_an_organisation_keep_contact_private,
     points_follow_their_sources,
     cases_measure_livelihood_and_on_time_feedback,
+    projects_are_proposed_voted_and_followed,
 );
 
 fn year(app: &TestApp) -> i32 {
@@ -813,4 +814,264 @@ async fn cases_measure_livelihood_and_on_time_feedback(b: Backend) {
     assert_eq!(fb["entries"], 3);
     assert_eq!(fb["counted"], 3);
     assert_eq!(rows[0]["total"], 3);
+}
+
+async fn projects_are_proposed_voted_and_followed(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let staff = app.login_demo("staff").await;
+    let handler = app.login_demo("handler").await;
+
+    // Residents propose through the public door; their contact stays private.
+    let c1 = app
+        .post(
+            "/projects/proposals",
+            None,
+            &json!({ "title": "老旧小区加装电梯", "description": "三层以上住户出行困难，希望统一加装电梯。",
+                     "station": "lunan", "name": "王五", "phone": "13700002222" }),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(c1["proposer_kind"], "resident");
+    assert!(!c1.to_string().contains("13700002222"));
+    app.post(
+        "/projects/proposals",
+        None,
+        &json!({ "title": "修", "description": "太短" }),
+    )
+    .await
+    .expect_error(422, "invalid", Some("title"));
+    app.post(
+        "/projects/proposals",
+        None,
+        &json!({ "title": "农贸市场改造", "description": "市场排水差，雨天积水严重。", "phone": "abc" }),
+    )
+    .await
+    .expect_error(422, "invalid", Some("phone"));
+    // Deputies and staff propose signed in; a handler may not.
+    let d1 = appraiser(&app, 1).await;
+    let c2 = app
+        .post(
+            "/projects/candidates",
+            Some(&d1),
+            &json!({ "title": "农贸市场改造", "description": "市场排水差，雨天积水严重。" }),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(c2["proposer_kind"], "deputy");
+    assert_eq!(c2["station"]["code"], "lunan");
+    let c3 = app
+        .post(
+            "/projects/candidates",
+            Some(&staff),
+            &json!({ "title": "社区食堂", "description": "为辖区老人提供助餐服务。" }),
+        )
+        .await
+        .expect(201)
+        .body;
+    app.post(
+        "/projects/candidates",
+        Some(&handler),
+        &json!({ "title": "路灯改造", "description": "主干道路灯老化。" }),
+    )
+    .await
+    .expect(403);
+    let list = app
+        .get("/projects/candidates", Some(&staff))
+        .await
+        .expect(200);
+    assert_eq!(list.body.as_array().unwrap().len(), 3);
+    assert!(!list.text.contains("13700002222") && !list.text.contains("王五"));
+    let ids: Vec<i64> = [&c1, &c2, &c3]
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+
+    // A vote needs more candidates than places.
+    app.post(
+        "/projects/rounds",
+        Some(&ops),
+        &json!({ "title": "2026年民生实事票决", "places": 3, "candidates": ids }),
+    )
+    .await
+    .expect_error(422, "invalid", Some("candidates"));
+    app.post(
+        "/projects/rounds",
+        Some(&staff),
+        &json!({ "title": "票决", "places": 2, "candidates": ids }),
+    )
+    .await
+    .expect(403);
+    let round = app
+        .post(
+            "/projects/rounds",
+            Some(&ops),
+            &json!({ "title": "2026年民生实事票决", "places": 2, "candidates": ids }),
+        )
+        .await
+        .expect(201)
+        .body;
+    let rid = round["id"].as_i64().unwrap();
+    assert_eq!(round["status"], "open");
+    // A candidate already in a round cannot join another.
+    app.post(
+        "/projects/rounds",
+        Some(&ops),
+        &json!({ "title": "再来一轮", "places": 1, "candidates": [ids[0], ids[1]] }),
+    )
+    .await
+    .expect_error(422, "invalid", Some("candidates"));
+
+    // Four deputies vote. c1: 4 votes, c3: 3, c2: 1 (not more than half of 4).
+    let d2 = appraiser(&app, 2).await;
+    let d3 = appraiser(&app, 3).await;
+    let d4 = appraiser(&app, 4).await;
+    let ballot = format!("/projects/rounds/{rid}/ballot");
+    app.post(
+        &ballot,
+        Some(&d1),
+        &json!({ "candidates": [ids[0], ids[1], ids[2]] }),
+    )
+    .await
+    .expect_error(422, "invalid", Some("candidates"));
+    app.post(&ballot, Some(&staff), &json!({ "candidates": [ids[0]] }))
+        .await
+        .expect(403);
+    for (who, picks) in [
+        (&d1, vec![ids[0], ids[1]]),
+        (&d2, vec![ids[0], ids[2]]),
+        (&d3, vec![ids[0], ids[2]]),
+        (&d4, vec![ids[0], ids[2]]),
+    ] {
+        let r = app
+            .post(&ballot, Some(who), &json!({ "candidates": picks }))
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(r["voted"], true);
+    }
+    app.post(&ballot, Some(&d1), &json!({ "candidates": [ids[2]] }))
+        .await
+        .expect_error(409, "conflict", None);
+    app.post(
+        &format!("/projects/rounds/{rid}/close"),
+        Some(&staff),
+        &json!({}),
+    )
+    .await
+    .expect(403);
+    let closed = app
+        .post(
+            &format!("/projects/rounds/{rid}/close"),
+            Some(&ops),
+            &json!({}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(closed["voters"], 4);
+    let status_of = |id: i64| -> (String, i64) {
+        let c = closed["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap();
+        (
+            c["status"].as_str().unwrap().to_owned(),
+            c["votes"].as_i64().unwrap(),
+        )
+    };
+    assert_eq!(status_of(ids[0]), ("chosen".to_owned(), 4));
+    assert_eq!(status_of(ids[1]), ("not_chosen".to_owned(), 1));
+    assert_eq!(status_of(ids[2]), ("chosen".to_owned(), 3));
+    app.post(&ballot, Some(&d2), &json!({ "candidates": [ids[0]] }))
+        .await
+        .expect(409);
+
+    // Milestones and progress, shown to residents.
+    let p = ids[0];
+    app.post(
+        &format!("/projects/{p}/milestones"),
+        Some(&ops),
+        &json!({ "title": "完成设计方案", "due": "2026-12-15" }),
+    )
+    .await
+    .expect(201);
+    let with = app
+        .post(
+            &format!("/projects/{p}/milestones"),
+            Some(&ops),
+            &json!({ "title": "开工建设", "due": "2026-12-31" }),
+        )
+        .await
+        .expect(201)
+        .body;
+    let m = with["milestones"][0]["id"].as_i64().unwrap();
+    app.put(
+        &format!("/projects/{p}/milestones/{m}"),
+        Some(&ops),
+        &json!({ "done": true }),
+    )
+    .await
+    .expect(200);
+    app.put(
+        &format!("/projects/{p}/progress"),
+        Some(&ops),
+        &json!({ "progress": 101 }),
+    )
+    .await
+    .expect_error(422, "invalid", Some("progress"));
+    app.put(
+        &format!("/projects/{p}/progress"),
+        Some(&staff),
+        &json!({ "progress": 40 }),
+    )
+    .await
+    .expect(403);
+    app.put(
+        &format!("/projects/{p}/progress"),
+        Some(&ops),
+        &json!({ "progress": 40 }),
+    )
+    .await
+    .expect(200);
+    // Not chosen: no milestones.
+    app.post(
+        &format!("/projects/{}/milestones", ids[1]),
+        Some(&ops),
+        &json!({ "title": "开工建设" }),
+    )
+    .await
+    .expect(404);
+
+    let public = app.get("/projects", None).await.expect(200);
+    let list = public.body.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["id"], p);
+    assert_eq!(list[0]["progress"], 40);
+    assert_eq!(list[0]["milestones"][0]["title"], "完成设计方案");
+    assert_eq!(list[0]["milestones"][0]["done"], true);
+    assert_eq!(list[0]["milestones"][1]["done"], false);
+    assert!(!public.text.contains("13700002222") && !public.text.contains("王五"));
+    let (status, _, bytes) = app.get_bytes("/api/v1/projects?format=csv", None).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("年度,项目,内容,提出方"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("老旧小区加装电梯") && lines[1].ends_with(",4,40,2,1"),
+        "{}",
+        lines[1]
+    );
+    assert!(!text.contains("13700002222"));
+    let (status, _, bytes) = app.get_bytes("/api/v1/projects?format=xlsx", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(&bytes[..2], b"PK");
 }

@@ -13,6 +13,7 @@ pub mod entity;
 pub mod exports;
 pub mod points;
 pub mod points_routes;
+pub mod projects;
 pub mod scoring;
 pub mod visits;
 
@@ -26,6 +27,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let s = &state.settings.server;
     let public = OpenApiRouter::new()
         .merge(appraisal::opinion_router())
+        .merge(projects::proposal_router())
         .layer(crate::http::limits::per_ip(
             s.intake_burst,
             s.intake_refill_ms,
@@ -34,5 +36,6 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(visits::router())
         .merge(appraisal::router())
         .merge(points_routes::router())
+        .merge(projects::router())
         .merge(public)
 }
