@@ -18,6 +18,7 @@ mod durability;
 mod intake;
 mod lifecycle;
 mod oversight;
+mod oversight_pages;
 mod photos;
 mod platform;
 mod plugin_lifecycle;

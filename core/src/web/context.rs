@@ -105,6 +105,8 @@ impl Ctx {
     /// The navigation for this visitor: what their role can use, and no more.
     fn nav(&self) -> Vec<NavItem> {
         let mut items = vec![("/".to_owned(), "nav.home"), ("/t".to_owned(), "nav.track")];
+        items.push(("/projects".to_owned(), "projects.nav"));
+        items.push(("/appraisal".to_owned(), "appraisal.nav"));
         if let Some(a) = &self.actor {
             if let (Some(s), Role::StationStaff | Role::Deputy) = (&self.home_station, a.role) {
                 items.push((format!("/desk/{}", s.code), "nav.desk"));
@@ -115,6 +117,12 @@ impl Ctx {
             }
             if a.role == Role::Deputy {
                 items.push(("/deputy".to_owned(), "nav.deputy_desk"));
+            }
+            if matches!(a.role, Role::Ops | Role::StationStaff) {
+                items.push(("/visits".to_owned(), "visits.nav"));
+            }
+            if matches!(a.role, Role::Ops | Role::StationStaff | Role::Deputy | Role::Viewer) {
+                items.push(("/points".to_owned(), "points.nav"));
             }
             if a.role == Role::Ops {
                 items.push(("/console".to_owned(), "console.nav"));

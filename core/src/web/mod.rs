@@ -136,7 +136,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/cases/{id}/act/{action}", post(case::act))
         .merge(console::router(state))
         .merge(cockpit::router())
-        .merge(oversight::router())
+        .merge(oversight::router(state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::web_context,

@@ -1,13 +1,130 @@
-//! Pages of oversight: department appraisal, deputy duty points, station visits, livelihood projects.
+//! Pages of oversight: department appraisal, deputy duty points, station visits, livelihood
+//! projects. Each goes through the same core functions as its API twin (`crate::oversight`), so
+//! scope and checks are one; a signed-in list answers `?format=csv|xlsx` with the rows the page
+//! shows.
+//!
+//! - `appraisal`: the ranking (public once published; ops, viewers and appraisers before), the
+//!   residents' opinion form per organisation (rate-limited like intake);
+//! - `projects`: the chosen livelihood projects with progress, and the residents' proposal form;
+//! - `visits`: the station visits within scope, and the form staff and ops record one with;
+//! - `points`: a deputy's own points, the station's or the district's table.
+
+mod appraisal;
+mod points;
+mod projects;
+mod visits;
+
+use std::collections::BTreeMap;
 
 use axum::Router;
+use axum::response::Response;
+use axum::routing::get;
+use serde::Serialize;
 
-use crate::http::AppState;
+use super::context::Ctx;
+use super::form::explain;
+use crate::http::{ApiError, AppState};
+use crate::oversight::exports::{self, Format, Table};
 
 /// (name, source) of this area's templates.
-pub const TEMPLATES: &[(&str, &str)] = &[];
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "oversight/appraisal.html",
+        include_str!("../templates/oversight/appraisal.html"),
+    ),
+    (
+        "oversight/opinion.html",
+        include_str!("../templates/oversight/opinion.html"),
+    ),
+    (
+        "oversight/projects.html",
+        include_str!("../templates/oversight/projects.html"),
+    ),
+    (
+        "oversight/propose.html",
+        include_str!("../templates/oversight/propose.html"),
+    ),
+    (
+        "oversight/visits.html",
+        include_str!("../templates/oversight/visits.html"),
+    ),
+    (
+        "oversight/points.html",
+        include_str!("../templates/oversight/points.html"),
+    ),
+];
 
-/// This area's page routes; mounted inside the page context by `web::router`.
-pub fn router() -> Router<AppState> {
+/// This area's page routes; mounted inside the page context by `web::router`. The residents'
+/// forms get intake's per-address budget.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let s = &state.settings.server;
+    let public_forms = Router::new()
+        .route(
+            "/appraisal/{org}/opinion",
+            axum::routing::post(appraisal::opinion_submit),
+        )
+        .route(
+            "/projects/propose",
+            axum::routing::post(projects::propose_submit),
+        )
+        .layer(crate::http::limits::per_ip(
+            s.intake_burst,
+            s.intake_refill_ms,
+        ));
     Router::new()
+        .merge(public_forms)
+        .route("/appraisal", get(appraisal::ranking_page))
+        .route("/appraisal/{org}/opinion", get(appraisal::opinion_page))
+        .route("/projects", get(projects::projects_page))
+        .route("/projects/propose", get(projects::propose_page))
+        .route("/visits", get(visits::visits_page).post(visits::record))
+        .route("/points", get(points::points_page))
+}
+
+/// What was sent with a form, to show it again with the messages beside the fields.
+#[derive(Debug, Default, Serialize)]
+pub struct Sent {
+    pub values: BTreeMap<String, String>,
+    pub errors: BTreeMap<String, String>,
+    pub form_error: Option<String>,
+}
+
+impl Sent {
+    pub fn from_form(form: &super::WebForm) -> Self {
+        Sent {
+            values: form
+                .values()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Puts the core's refusal beside its field (or above the form).
+    pub fn refuse(&mut self, ctx: &Ctx, e: &ApiError) -> bool {
+        match e {
+            ApiError::Invalid { field, message } => {
+                self.errors
+                    .insert(field.clone(), explain(ctx, field, message, false));
+                true
+            }
+            ApiError::Conflict(_) => {
+                self.form_error = Some(ctx.t("oversight.conflict"));
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A download of `table`, or the page.
+pub fn download(
+    format: Option<Format>,
+    file: &str,
+    table: &Table,
+) -> Option<Result<Response, ApiError>> {
+    match format {
+        Some(f @ (Format::Csv | Format::Xlsx)) => Some(exports::download(f, file, table)),
+        _ => None,
+    }
 }

@@ -1,0 +1,298 @@
+//! Station visits for the people who work with them: the list within the visitor's scope (as
+//! the API's), and for ops and the station's staff the form that records one.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+
+use super::{Sent, download};
+use crate::auth::{Actor, Role};
+use crate::http::{ApiError, AppState};
+use crate::oversight::exports::Format;
+use crate::oversight::visits::{self, VisitFilter, VisitInput, VisitKind};
+use crate::web::context::Ctx;
+use crate::web::error::{PageError, PageResult};
+use crate::web::form::{FormRefused, WebForm};
+use crate::web::templates::value;
+use crate::{deputies, orgs, stations};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    year: Option<i32>,
+    format: Option<Format>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    day: String,
+    station: String,
+    kind: String,
+    visitor: String,
+    topics: String,
+    opinions_count: i32,
+    deputies: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+}
+
+fn records(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Ops | Role::StationStaff)
+        && (actor.role == Role::Ops || actor.station_id.is_some())
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    year: Option<i32>,
+    sent: Sent,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let filter = VisitFilter {
+        year,
+        ..Default::default()
+    };
+    let list = visits::list_for(&state.db, actor, &filter).await?;
+    let rows: Vec<Row> = list
+        .into_iter()
+        .map(|v| Row {
+            id: v.id,
+            day: v.day.to_string(),
+            station: v.station.name,
+            kind: ctx.t(&format!("visits.kind_{}", v.kind.as_str())),
+            visitor: v
+                .organisation
+                .map(|o| o.name)
+                .or(v.leader_name)
+                .unwrap_or_default(),
+            topics: v.topics,
+            opinions_count: v.opinions_count,
+            deputies: v
+                .deputies
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+        })
+        .collect();
+    let can_record = records(actor);
+    let (station_choices, org_choices, deputy_choices) = if can_record {
+        let mut sq = stations::entity::Entity::find().order_by_asc(stations::entity::Column::Id);
+        let mut dq = deputies::entity::Entity::find().order_by_asc(deputies::entity::Column::Code);
+        if actor.role == Role::StationStaff {
+            let s = actor.station_id.unwrap_or_default();
+            sq = sq.filter(stations::entity::Column::Id.eq(s));
+            dq = dq.filter(deputies::entity::Column::StationId.eq(s));
+        }
+        let st: Vec<Choice> = sq
+            .all(&state.db)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|s| Choice {
+                name: ctx.lang.pick(&s.name, &s.name_en).to_owned(),
+                code: s.code,
+            })
+            .collect();
+        let og: Vec<Choice> = orgs::entity::Entity::find()
+            .order_by_asc(orgs::entity::Column::Code)
+            .all(&state.db)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|o| Choice {
+                code: o.code,
+                name: o.name,
+            })
+            .collect();
+        let dp: Vec<Choice> = dq
+            .all(&state.db)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|d| Choice {
+                code: d.code,
+                name: d.name,
+            })
+            .collect();
+        (st, og, dp)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let kinds: Vec<Choice> = VisitKind::ALL
+        .iter()
+        .map(|k| Choice {
+            code: k.as_str().to_owned(),
+            name: ctx.t(&format!("visits.kind_{}", k.as_str())),
+        })
+        .collect();
+    let chosen: Vec<String> = sent
+        .values
+        .get("deputies")
+        .map(|s| s.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    ctx.render_status(
+        status,
+        "oversight/visits.html",
+        minijinja::context! {
+            rows => value(rows),
+            can_record => can_record,
+            stations => value(station_choices),
+            orgs => value(org_choices),
+            deputies => value(deputy_choices),
+            kinds => value(kinds),
+            chosen => chosen,
+            today => crate::cases::deadlines::local_today(state.clock.now()).to_string(),
+            sent => value(sent),
+        },
+    )
+}
+
+pub async fn visits_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    if q.format.is_some_and(|f| f != Format::Json) {
+        let filter = VisitFilter {
+            year: q.year,
+            ..Default::default()
+        };
+        let list = visits::list_for(&state.db, &actor, &filter).await?;
+        if let Some(d) = download(q.format, "visits", &visits::table(&list)) {
+            return Ok(d?);
+        }
+    }
+    render(
+        &state,
+        &ctx,
+        &actor,
+        q.year,
+        Sent::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    form: Result<WebForm, FormRefused>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    if !records(&actor) {
+        return Err(PageError::Forbidden);
+    }
+    let form = match form {
+        Ok(f) => f,
+        Err(FormRefused::Csrf(f)) => {
+            let mut sent = Sent::from_form(&f);
+            sent.form_error = Some(ctx.t("error.csrf"));
+            return render(&state, &ctx, &actor, None, sent, StatusCode::FORBIDDEN).await;
+        }
+        Err(e) => return Ok(e.into_response()),
+    };
+    let deputy_codes: Vec<String> = form
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "deputies")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let mut sent = Sent::from_form(&form);
+    sent.values
+        .insert("deputies".into(), deputy_codes.join(","));
+    let day = match NaiveDate::parse_from_str(form.text("day").trim(), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            sent.errors.insert("day".into(), ctx.t("errors.date"));
+            return render(
+                &state,
+                &ctx,
+                &actor,
+                None,
+                sent,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let Some(kind) = VisitKind::parse(form.text("kind").trim()) else {
+        sent.errors.insert("kind".into(), ctx.t("errors.choice"));
+        return render(
+            &state,
+            &ctx,
+            &actor,
+            None,
+            sent,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let count_text = form.text("opinions_count");
+    let opinions_count = if count_text.trim().is_empty() {
+        0
+    } else {
+        match count_text.trim().parse::<i32>() {
+            Ok(n) => n,
+            Err(_) => {
+                sent.errors
+                    .insert("opinions_count".into(), ctx.t("errors.number"));
+                return render(
+                    &state,
+                    &ctx,
+                    &actor,
+                    None,
+                    sent,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+        }
+    };
+    let station = match form.get("station").map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.to_owned(),
+        None => ctx
+            .home_station
+            .as_ref()
+            .map(|s| s.code.clone())
+            .unwrap_or_default(),
+    };
+    let input = VisitInput {
+        station,
+        day,
+        kind,
+        organisation: form.get("organisation").map(str::to_owned),
+        leader_name: form.get("leader_name").map(str::to_owned),
+        topics: form.text("topics"),
+        opinions_count,
+        opinions: form.get("opinions").map(str::to_owned),
+        deputies: deputy_codes,
+    };
+    match visits::save(&state.db, &actor, None, &input, state.clock.now()).await {
+        Ok(_) => Ok(ctx.redirect_with_flash("/visits", "visits.recorded")),
+        Err(e) => {
+            if sent.refuse(&ctx, &e) {
+                render(
+                    &state,
+                    &ctx,
+                    &actor,
+                    None,
+                    sent,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            } else {
+                Err(e.into())
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! The oversight pages over the real server on both backends: the appraisal ranking hidden
+//! from residents until published (appraisers preview it), then public with its grades and
+//! "not enough data"; the opinion form refusing a bad phone beside the field with what was
+//! typed kept, then thanking; the projects page and the proposal form; the visits page
+//! recording a visit for staff (refused beside the field when incomplete, forbidden to a
+//! handler) with CSV and Excel downloads of what the page shows; the points page showing a
+//! deputy their own ledger and staff their station's table.
+
+use chrono::Datelike;
+use serde_json::json;
+
+use crate::support::{Backend, TestApp, spawn_app};
+use crate::web_client::{Browser, Page};
+
+both_backends!(
+    appraisal_pages_follow_publication,
+    resident_forms_keep_what_was_typed,
+    visits_and_points_pages,
+);
+
+async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
+    let web = Browser::new(app);
+    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
+    web.post(
+        "/login",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await
+    .expect(303);
+    web
+}
+
+async fn demo(app: &TestApp, username: &str) -> Browser {
+    let u = liaison::demo::DEMO_USERS
+        .iter()
+        .find(|u| u.username == username)
+        .unwrap();
+    signed_in(app, u.username, u.password).await
+}
+
+async fn post(web: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
+    // The form's page first, as a browser would: it sets the CSRF cookie.
+    web.get(path).await;
+    let csrf = web.cookie("liaison_csrf").expect("a CSRF cookie");
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    web.post(path, &all).await
+}
+
+async fn appraisal_pages_follow_publication(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let y = app.today().year();
+    let appraiser = app
+        .add_user("appraiser1", "deputy", None, None, Some("lunan-d01"))
+        .await;
+    for (item, s) in [
+        ("gov_report", 90),
+        ("decisions", 80),
+        ("proposals", 85),
+        ("lawful", 95),
+    ] {
+        app.put(
+            &format!("/appraisal/{y}/scores"),
+            Some(&appraiser),
+            &json!({ "organisation": "housing", "item": item, "score": s }),
+        )
+        .await
+        .expect(204);
+    }
+
+    let anon = Browser::new(&app);
+    let p = anon.get("/appraisal").await.expect(200);
+    p.assert_html();
+    p.assert_contains("id=\"not-published\"");
+    p.assert_lacks("区住建局");
+    // Not published: no download either, only the page saying so.
+    let (status, bytes) = anon.get_bytes("/appraisal?format=csv").await;
+    assert_eq!(status, 200);
+    assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    assert!(String::from_utf8_lossy(&bytes).contains("not-published"));
+
+    let preview = signed_in(&app, "appraiser1", crate::support::TEST_PASSWORD).await;
+    let p = preview.get("/appraisal").await.expect(200);
+    p.assert_contains("id=\"preview\"");
+    p.assert_contains("区住建局");
+
+    app.post(
+        &format!("/appraisal/{y}/publish"),
+        Some(&ops),
+        &json!({ "published": true }),
+    )
+    .await
+    .expect(200);
+    let p = anon.get("/appraisal").await.expect(200);
+    p.assert_lacks("id=\"not-published\"");
+    // housing: gov 90 (15), decisions 80 (10), proposals 85 (15), lawful 95 (10), no visit 0
+    // (10): (1350 + 800 + 1275 + 950 + 0) / 60 = 72.9, 一般.
+    assert!(p.text_of("org-housing").is_some());
+    p.assert_contains("72.9");
+    p.assert_contains("一般");
+    p.assert_contains("数据不足");
+    p.assert_contains("href=\"/appraisal/housing/opinion\"");
+    let (status, bytes) = anon
+        .get_bytes(&format!("/appraisal?year={y}&format=csv"))
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.contains("1,区住建局,72.9,一般"), "{text}");
+    let p = anon.get("/appraisal?lang=en").await.expect(200);
+    p.assert_contains("Not enough data");
+    p.assert_contains("Fair");
+}
+
+async fn resident_forms_keep_what_was_typed(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let anon = Browser::new(&app);
+    let p = anon.get("/appraisal/housing/opinion").await.expect(200);
+    p.assert_contains("区住建局");
+    anon.get("/appraisal/nowhere/opinion").await.expect(404);
+
+    let p = post(
+        &anon,
+        "/appraisal/housing/opinion",
+        &[("body", "窗口办事排队太久"), ("phone", "12ab")],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("窗口办事排队太久");
+    p.assert_contains("id=\"err-phone\"");
+    // Without the token: refused, what was typed kept.
+    let p = anon
+        .post(
+            "/appraisal/housing/opinion",
+            &[("body", "窗口办事排队太久")],
+        )
+        .await
+        .expect(403);
+    p.assert_contains("窗口办事排队太久");
+    let p = post(
+        &anon,
+        "/appraisal/housing/opinion",
+        &[
+            ("body", "窗口办事排队太久"),
+            ("name", "赵六"),
+            ("phone", "13600003333"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), "/appraisal/housing/opinion");
+    let p = anon.get("/appraisal/housing/opinion").await.expect(200);
+    p.assert_contains("感谢您的意见");
+    let y = app.today().year();
+    let list = app
+        .get(&format!("/appraisal/{y}/opinions"), Some(&ops))
+        .await
+        .expect(200);
+    assert_eq!(list.body[0]["body"], "窗口办事排队太久");
+
+    // Projects: nothing chosen yet; a proposal joins the candidates.
+    let p = anon.get("/projects").await.expect(200);
+    p.assert_contains("id=\"no-projects\"");
+    let p = post(
+        &anon,
+        "/projects/propose",
+        &[("title", "修"), ("description", "社区缺少停车位")],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("id=\"err-title\"");
+    p.assert_contains("社区缺少停车位");
+    let p = post(
+        &anon,
+        "/projects/propose",
+        &[
+            ("title", "增设停车位"),
+            ("description", "社区缺少停车位，晚上乱停严重。"),
+            ("station", "lunan"),
+            ("phone", "13600004444"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), "/projects");
+    let staff = app.login_demo("staff").await;
+    let c = app
+        .get("/projects/candidates", Some(&staff))
+        .await
+        .expect(200);
+    assert_eq!(c.body[0]["title"], "增设停车位");
+    assert!(!c.text.contains("13600004444"));
+}
+
+async fn visits_and_points_pages(b: Backend) {
+    let app = spawn_app(b).await;
+    let y = app.today().year();
+    let today = app.today().to_string();
+    let staff = demo(&app, "staff").await;
+    let p = staff.get("/visits").await.expect(200);
+    p.assert_contains("id=\"visit-form\"");
+    p.assert_contains("href=\"/visits\"");
+    // A department's visit without the department: refused beside the field, typed kept.
+    let p = post(
+        &staff,
+        "/visits",
+        &[
+            ("day", today.as_str()),
+            ("kind", "department"),
+            ("topics", "加装电梯政策宣讲"),
+            ("deputies", "lunan-d01"),
+        ],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("id=\"err-organisation\"");
+    p.assert_contains("加装电梯政策宣讲");
+    let p = post(
+        &staff,
+        "/visits",
+        &[
+            ("day", today.as_str()),
+            ("kind", "department"),
+            ("organisation", "housing"),
+            ("topics", "加装电梯政策宣讲"),
+            ("opinions_count", "5"),
+            ("deputies", "lunan-d01"),
+            ("deputies", "lunan-d02"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), "/visits");
+    let p = staff.get("/visits").await.expect(200);
+    p.assert_contains("加装电梯政策宣讲");
+    p.assert_contains("区住建局");
+    let (status, bytes) = staff.get_bytes("/visits?format=csv").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("日期,联络站"), "{text}");
+    assert!(text.contains("加装电梯政策宣讲"));
+    let (status, bytes) = staff.get_bytes("/visits?format=xlsx").await;
+    assert_eq!(status, 200);
+    assert_eq!(&bytes[..2], b"PK");
+
+    let handler = demo(&app, "handler").await;
+    let p = handler.get("/visits").await.expect(200);
+    p.assert_lacks("id=\"visit-form\"");
+    p.assert_contains("加装电梯政策宣讲");
+    post(
+        &handler,
+        "/visits",
+        &[
+            ("day", today.as_str()),
+            ("kind", "other"),
+            ("topics", "走访"),
+        ],
+    )
+    .await
+    .expect(403);
+    handler.get("/points").await.expect(403);
+
+    // Points: the deputy's own ledger; staff see the station's table.
+    let deputy = demo(&app, "deputy").await;
+    let p = deputy.get("/points").await.expect(200);
+    p.assert_contains("id=\"ledger\"");
+    p.assert_contains("id=\"deputy-lunan-d01\"");
+    p.assert_lacks("id=\"deputy-lunan-d02\"");
+    // Default rule: a station visit is 2 points.
+    assert!(p.text_of("ledger").is_some());
+    p.assert_contains("<td class=\"num total\">2</td>");
+    let p = staff.get("/points").await.expect(200);
+    p.assert_contains("id=\"deputy-lunan-d02\"");
+    p.assert_lacks("id=\"deputy-lubei-d01\"");
+    let (status, bytes) = staff
+        .get_bytes(&format!("/points?year={y}&format=csv"))
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    // Not signed in: off to sign in.
+    let anon = Browser::new(&app);
+    anon.get("/points").await.expect(303);
+    anon.get("/visits").await.expect(303);
+}
