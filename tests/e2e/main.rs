@@ -25,6 +25,7 @@ mod plugin_lifecycle;
 mod plugins;
 mod reference;
 mod scope;
+mod web_brand_desk;
 mod web_browser;
 mod web_case;
 mod web_client;

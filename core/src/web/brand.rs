@@ -7,12 +7,18 @@
 //! to `/s/{station}/brand/{plugin}/{action}`, which checks the input against the manifest
 //! (`plugins::view::validate_input`), runs the action as a resident (`PluginHost::act`) and
 //! shows its answer, with the receipt code when the action filed a case.
+//!
+//! On the signed-in desks (the station inbox and the deputy's desk) the same sections show the
+//! staff's and deputies' views; their forms post to `/desk/{station}/brand/{plugin}/{action}`
+//! (`desk_act`), which runs the action as the signed-in person's audience at that station (the
+//! API's `plugins::routes::audiences`), only for the station's own staff and deputies (and ops).
+//! Where a form posts is the section's [`Door`]; the drawing is the same.
 
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::Value;
 use sea_orm::EntityTrait;
 use serde::Serialize;
@@ -21,10 +27,11 @@ use super::context::Ctx;
 use super::error::{PageError, PageResult};
 use super::form::{FormRefused, WebForm, explain};
 use super::templates::value;
+use crate::auth::{Role, Scope};
 use crate::http::AppState;
 use crate::plugins::manifest::Audience;
 use crate::plugins::view::{self, FormOut, ViewBlock};
-use crate::plugins::{PluginError, registry};
+use crate::plugins::{PluginError, registry, routes};
 use crate::stations;
 
 /// A brand form that was refused, to be shown again with its messages.
@@ -36,6 +43,36 @@ pub struct Failed {
     pub errors: BTreeMap<String, String>,
     pub form_error: Option<String>,
 }
+
+/// Which page a brand section is drawn on: where its forms post, and where a refused form is
+/// shown again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// The station's resident page: forms post to `/s/{station}/brand/…`.
+    Resident,
+    /// The station's inbox `/desk/{station}`: forms post to `/desk/{station}/brand/…`.
+    Desk,
+    /// The deputy's desk `/deputy`: forms post to the desk route and come back here.
+    DeputyDesk,
+}
+
+impl Door {
+    /// Where the forms of `plugin` post, up to the action's id.
+    fn base(self, station: &str, plugin: &str) -> String {
+        match self {
+            Door::Resident => format!("/s/{station}/brand/{plugin}/"),
+            Door::Desk | Door::DeputyDesk => format!("/desk/{station}/brand/{plugin}/"),
+        }
+    }
+
+    /// The `_back` field a desk form carries, so a refusal is shown on the page it came from.
+    fn back_field(self) -> Option<&'static str> {
+        (self == Door::DeputyDesk).then_some(BACK_DEPUTY)
+    }
+}
+
+/// The `_back` value of forms on the deputy's desk.
+const BACK_DEPUTY: &str = "deputy";
 
 #[derive(Serialize)]
 struct BrandField {
@@ -55,6 +92,8 @@ struct BrandField {
 #[derive(Serialize)]
 struct BrandForm {
     post_to: String,
+    /// The `_back` hidden field, when the form is on the deputy's desk.
+    back: Option<&'static str>,
     title: Option<String>,
     submit_label: String,
     error: Option<String>,
@@ -68,10 +107,17 @@ fn id_part(s: &str) -> String {
         .collect()
 }
 
-fn brand_form(station: &str, plugin: &str, form: &FormOut, failed: Option<&Failed>) -> Value {
+fn brand_form(
+    door: Door,
+    base: &str,
+    plugin: &str,
+    form: &FormOut,
+    failed: Option<&Failed>,
+) -> Value {
     let mine = failed.filter(|f| f.plugin == plugin && f.action == form.action);
     value(BrandForm {
-        post_to: format!("/s/{station}/brand/{plugin}/{}", form.action),
+        post_to: format!("{base}{}", form.action),
+        back: door.back_field(),
         title: form.title.clone(),
         submit_label: form.submit_label.clone(),
         error: mine.and_then(|f| f.form_error.clone()),
@@ -109,12 +155,13 @@ fn brand_form(station: &str, plugin: &str, form: &FormOut, failed: Option<&Faile
 
 /// The view's blocks as page parts: runs of blocks in the host's HTML, forms drawn here.
 fn parts(
+    door: Door,
     station: &str,
     plugin: &str,
     blocks: Vec<ViewBlock>,
     failed: Option<&Failed>,
 ) -> Vec<Value> {
-    let base = format!("/s/{station}/brand/{plugin}/");
+    let base = door.base(station, plugin);
     let mut out = Vec::new();
     let mut run: Vec<ViewBlock> = Vec::new();
     let flush = |run: &mut Vec<ViewBlock>, out: &mut Vec<Value>| {
@@ -130,7 +177,7 @@ fn parts(
             ViewBlock::Form { form } => {
                 flush(&mut run, &mut out);
                 out.push(
-                    minijinja::context! { form => brand_form(station, plugin, &form, failed) },
+                    minijinja::context! { form => brand_form(door, &base, plugin, &form, failed) },
                 );
             }
             other => run.push(other),
@@ -147,17 +194,26 @@ pub async fn sections(
     station: &stations::entity::Model,
     failed: Option<&Failed>,
 ) -> Vec<Value> {
-    sections_for(state, ctx, station, failed, Audience::Resident).await
+    sections_for(
+        state,
+        ctx,
+        station,
+        failed,
+        Audience::Resident,
+        Door::Resident,
+    )
+    .await
 }
 
-/// The brand sections for one audience: the resident page's, or the staff's and deputies' on
-/// their desks.
+/// The brand sections for one audience on one page: the resident page's, or the staff's and
+/// deputies' on their desks.
 pub async fn sections_for(
     state: &AppState,
     ctx: &Ctx,
     station: &stations::entity::Model,
     failed: Option<&Failed>,
     audience: Audience,
+    door: Door,
 ) -> Vec<Value> {
     let enabled = match registry::enabled_at(&state.plugins, station.id).await {
         Ok(list) => list,
@@ -206,7 +262,7 @@ pub async fn sections_for(
                     out.push(minijinja::context! {
                     id => id,
                     title => title,
-                    parts => parts(&station.code, &manifest.id, blocks, failed),
+                    parts => parts(door, &station.code, &manifest.id, blocks, failed),
                     })
                 }
                 Err(e) => {
@@ -227,6 +283,89 @@ pub async fn act(
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
     let station = stations::by_code(&state.db, &code).await?;
+    perform(
+        &state,
+        &ctx,
+        station,
+        Door::Resident,
+        &[Audience::Resident],
+        &plugin,
+        &action,
+        form,
+    )
+    .await
+}
+
+/// `POST /desk/{code}/brand/{plugin}/{action}`: the station's staff or deputies (or ops) send a
+/// brand's form from their desk, acting as the audience they are at that station.
+pub async fn desk_act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, plugin, action)): Path<(String, String, String)>,
+    form: Result<WebForm, FormRefused>,
+) -> PageResult<Response> {
+    let Some(actor) = ctx.actor.as_ref() else {
+        // Sign-in brings the visitor back with a GET: to the desk, not to this POST-only route.
+        return Ok(Redirect::to(&format!("/login?next=/desk/{code}")).into_response());
+    };
+    let station = stations::by_code(&state.db, &code).await?;
+    let here = match actor.scope() {
+        Scope::All => true,
+        Scope::Station(id) => id == station.id,
+        _ => false,
+    };
+    // The desks show the staff's and deputies' views only; a viewer or a resident-only
+    // caller has nothing to send from here.
+    let mine: Vec<Audience> = routes::audiences(Some(actor), station.id)
+        .into_iter()
+        .filter(|a| matches!(a, Audience::Staff | Audience::Deputy))
+        .collect();
+    if !here || mine.is_empty() {
+        return Err(PageError::Forbidden);
+    }
+    let back_deputy =
+        matches!(&form, Ok(f) | Err(FormRefused::Csrf(f)) if f.get("_back") == Some(BACK_DEPUTY));
+    let door = if back_deputy && actor.role == Role::Deputy {
+        Door::DeputyDesk
+    } else {
+        Door::Desk
+    };
+    perform(&state, &ctx, station, door, &mine, &plugin, &action, form).await
+}
+
+/// The page a refused form is shown again on, with its messages beside the fields.
+async fn again(
+    state: &AppState,
+    ctx: &Ctx,
+    station: stations::entity::Model,
+    door: Door,
+    failed: Failed,
+    status: StatusCode,
+) -> PageResult<Response> {
+    match door {
+        Door::Resident => {
+            super::resident::station_with_brand_failure(state, ctx, station, failed, status).await
+        }
+        Door::Desk => super::desk::with_brand_failure(state, ctx, &station, failed, status).await,
+        Door::DeputyDesk => {
+            super::deputy_desk::with_brand_failure(state, ctx, failed, status).await
+        }
+    }
+}
+
+/// Checks and runs one brand action sent from `door` by someone of the audiences `mine` (most
+/// trusted first), and shows its answer.
+#[allow(clippy::too_many_arguments)]
+async fn perform(
+    state: &AppState,
+    ctx: &Ctx,
+    station: stations::entity::Model,
+    door: Door,
+    mine: &[Audience],
+    plugin: &str,
+    action: &str,
+    form: Result<WebForm, FormRefused>,
+) -> PageResult<Response> {
     let (fields, csrf_ok) = match form {
         Ok(f) => (f, true),
         Err(FormRefused::Csrf(f)) => (f, false),
@@ -236,57 +375,51 @@ pub async fn act(
     for (k, v) in fields.values() {
         values.entry(k.to_owned()).or_insert_with(|| v.to_owned());
     }
-    let active = match registry::active(&state.plugins, &code, &plugin).await {
+    let active = match registry::active(&state.plugins, &station.code, plugin).await {
         Ok(a) => a,
         Err(PluginError::NotFound(_)) => return Err(PageError::NotFound),
         Err(e) => {
-            tracing::warn!(plugin = %plugin, station = %code, error = %e, "brand action unavailable");
-            return unavailable(&ctx, &station, &plugin);
+            tracing::warn!(plugin = %plugin, station = %station.code, error = %e, "brand action unavailable");
+            return unavailable(ctx, &station, door, plugin);
         }
     };
     let decl = active
         .loaded
         .manifest
-        .action(&action)
+        .action(action)
         .cloned()
         .ok_or(PageError::NotFound)?;
-    if !decl.audience.contains(&Audience::Resident) {
+    let Some(audience) = mine.iter().copied().find(|a| decl.audience.contains(a)) else {
         return Err(PageError::Forbidden);
-    }
+    };
     let brand_title = {
         let n = &active.loaded.manifest.name;
         ctx.lang.pick(&n.zh, &n.en).to_owned()
     };
     let mut failed = Failed {
-        plugin: plugin.clone(),
-        action: action.clone(),
+        plugin: plugin.to_owned(),
+        action: action.to_owned(),
         values: values.clone(),
         ..Default::default()
     };
     if !csrf_ok {
         failed.form_error = Some(ctx.t("error.csrf"));
-        return super::resident::station_with_brand_failure(
-            &state,
-            &ctx,
-            station,
-            failed,
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        return again(state, ctx, station, door, failed, StatusCode::FORBIDDEN).await;
     }
     let checked = match view::validate_input(&decl, &values) {
         Ok(v) => v,
         Err((field, message)) => {
-            let text = explain(&ctx, &field, &message, false);
+            let text = explain(ctx, &field, &message, false);
             if decl.fields.iter().any(|f| f.name == field) {
                 failed.errors.insert(field, text);
             } else {
                 failed.form_error = Some(text);
             }
-            return super::resident::station_with_brand_failure(
-                &state,
-                &ctx,
+            return again(
+                state,
+                ctx,
                 station,
+                door,
                 failed,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -295,30 +428,25 @@ pub async fn act(
     };
     match state
         .plugins
-        .act(
-            &active,
-            &action,
-            Audience::Resident,
-            ctx.lang.code(),
-            checked,
-        )
+        .act(&active, action, audience, ctx.lang.code(), checked)
         .await
     {
         Ok(out) => {
-            // A case the brand filed at this station: the resident follows it like any other.
-            let receipt = match out.case_id {
+            // A case the brand filed at this station: the resident follows it by its receipt
+            // code, the desk opens it.
+            let case = match out.case_id {
                 Some(id) => crate::cases::entity::cases::Entity::find_by_id(id)
                     .one(&state.db)
                     .await?
-                    .filter(|c| c.station_id == station.id)
-                    .map(|c| c.receipt_code),
+                    .filter(|c| c.station_id == station.id),
                 None => None,
             };
             let view_html = out
                 .view
                 .as_deref()
-                .map(|b| view::html(b, &format!("/s/{code}/brand/{plugin}/")))
+                .map(|b| view::html(b, &door.base(&station.code, plugin)))
                 .unwrap_or_default();
+            let on_desk = door != Door::Resident;
             ctx.render_status(
                 StatusCode::OK,
                 "brand_result.html",
@@ -326,23 +454,25 @@ pub async fn act(
                     brand_title => brand_title,
                     message => out.message,
                     view_html => Value::from_safe_string(view_html),
-                    receipt => receipt,
-                    station_code => station.code.clone(),
-                    station_name => ctx.lang.pick(&station.name, &station.name_en).to_owned(),
+                    receipt => case.as_ref().filter(|_| !on_desk).map(|c| c.receipt_code.clone()),
+                    case_href => case.as_ref().filter(|_| on_desk).map(|c| format!("/cases/{}", c.id)),
+                    case_code => case.as_ref().map(|c| c.receipt_code.clone()),
+                    ..back(ctx, &station, door)
                 },
             )
         }
         Err(PluginError::Invalid { field, message }) => {
-            let text = explain(&ctx, &field, &message, true);
+            let text = explain(ctx, &field, &message, true);
             if decl.fields.iter().any(|f| f.name == field) {
                 failed.errors.insert(field, text);
             } else {
                 failed.form_error = Some(text);
             }
-            super::resident::station_with_brand_failure(
-                &state,
-                &ctx,
+            again(
+                state,
+                ctx,
                 station,
+                door,
                 failed,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -350,21 +480,42 @@ pub async fn act(
         }
         Err(PluginError::NotFound(_)) => Err(PageError::NotFound),
         Err(e) => {
-            tracing::warn!(plugin = %plugin, action = %action, station = %code, error = %e, "brand action failed");
-            unavailable(&ctx, &station, &brand_title)
+            tracing::warn!(plugin = %plugin, action = %action, station = %station.code, error = %e, "brand action failed");
+            unavailable(ctx, &station, door, &brand_title)
         }
     }
 }
 
-fn unavailable(ctx: &Ctx, station: &stations::entity::Model, title: &str) -> PageResult<Response> {
+/// The way back from a result: to the page the form was on.
+fn back(ctx: &Ctx, station: &stations::entity::Model, door: Door) -> Value {
+    let name = ctx.lang.pick(&station.name, &station.name_en).to_owned();
+    let (href, label) = match door {
+        Door::Resident => (
+            format!("/s/{}", station.code),
+            ctx.tf("brand.back", &[("station", name)]),
+        ),
+        Door::Desk => (
+            format!("/desk/{}", station.code),
+            ctx.tf("desk_brand.back_desk", &[("station", name)]),
+        ),
+        Door::DeputyDesk => ("/deputy".to_owned(), ctx.t("desk_brand.back_deputy")),
+    };
+    minijinja::context! { back_href => href, back_label => label }
+}
+
+fn unavailable(
+    ctx: &Ctx,
+    station: &stations::entity::Model,
+    door: Door,
+    title: &str,
+) -> PageResult<Response> {
     ctx.render_status(
         StatusCode::SERVICE_UNAVAILABLE,
         "brand_result.html",
         minijinja::context! {
             brand_title => title,
             unavailable => true,
-            station_code => station.code.clone(),
-            station_name => ctx.lang.pick(&station.name, &station.name_en).to_owned(),
+            ..back(ctx, station, door)
         },
     )
 }

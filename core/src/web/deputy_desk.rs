@@ -4,7 +4,8 @@
 //! recording a walk-in reception (`duty::record_reception`, the API's own path); and the
 //! station's recent receptions, contact masked, each not yet a case with a form turning it into
 //! one (`duty::reception_to_case`, the API's own path; a second conversion shows the 409
-//! message).
+//! message). At its foot, the home station's brands show their deputy views; their forms post
+//! to the desk's brand route (`brand::desk_act`) and a refused one is shown here again.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
+use super::brand::Door;
 use super::context::Ctx;
 use super::error::{PageError, PageResult};
 use super::form::{FormRefused, WebForm, explain};
@@ -24,6 +26,7 @@ use crate::auth::{Actor, Role};
 use crate::cases::queries::{self, CaseFilter, Directory};
 use crate::duty::{self, NewReception, ReceptionCase, receptions, shifts};
 use crate::http::{ApiError, AppState};
+use crate::plugins::manifest::Audience;
 use crate::stations;
 
 /// How far ahead the desk lists the deputy's shifts.
@@ -91,6 +94,7 @@ async fn render(
     actor: &Actor,
     station_id: i64,
     sent: Sent,
+    brand_failed: Option<&super::brand::Failed>,
     status: StatusCode,
 ) -> PageResult<Response> {
     let today = queries::today(state.clock.now());
@@ -188,6 +192,15 @@ async fn render(
             name: ctx.lang.pick(&c.name, &c.name_en).to_owned(),
         })
         .collect();
+    let brands = super::brand::sections_for(
+        state,
+        ctx,
+        &station,
+        brand_failed,
+        Audience::Deputy,
+        Door::DeputyDesk,
+    )
+    .await;
     ctx.render_status(
         status,
         "deputy_desk.html",
@@ -200,6 +213,7 @@ async fn render(
             receptions => value(receptions),
             categories => value(categories),
             sent => value(sent),
+            brands => brands,
         },
     )
 }
@@ -213,7 +227,28 @@ pub async fn desk(State(state): State<AppState>, ctx: Ctx) -> PageResult<Respons
         &actor,
         station_id,
         Sent::default(),
+        None,
         StatusCode::OK,
+    )
+    .await
+}
+
+/// Re-renders the desk after a brand form sent from it was refused (see `brand::desk_act`).
+pub async fn with_brand_failure(
+    state: &AppState,
+    ctx: &Ctx,
+    failed: super::brand::Failed,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let (actor, station_id) = deputy(ctx)?;
+    render(
+        state,
+        ctx,
+        &actor,
+        station_id,
+        Sent::default(),
+        Some(&failed),
+        status,
     )
     .await
 }
@@ -256,6 +291,7 @@ pub async fn record(
             &actor,
             station_id,
             sent,
+            None,
             StatusCode::FORBIDDEN,
         )
         .await;
@@ -278,6 +314,7 @@ pub async fn record(
                 &actor,
                 station_id,
                 sent,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -308,6 +345,7 @@ pub async fn to_case(
             &actor,
             station_id,
             sent,
+            None,
             StatusCode::FORBIDDEN,
         )
         .await;
@@ -330,13 +368,23 @@ pub async fn to_case(
                 &actor,
                 station_id,
                 sent,
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(ApiError::Conflict(_)) => {
             sent.form_error = Some(ctx.t("deputy_desk.already_case"));
-            render(&state, &ctx, &actor, station_id, sent, StatusCode::CONFLICT).await
+            render(
+                &state,
+                &ctx,
+                &actor,
+                station_id,
+                sent,
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -9,7 +9,8 @@
 //! (`POST /desk/{code}/assign`): each goes through `actions::perform` like a single assignment,
 //! so each gets its event and its deadlines; a case that cannot be assigned (moved on since the
 //! list was drawn, or not this station's) is reported by its receipt code and the others go
-//! through. The station's brands show their staff views at the foot of the desk.
+//! through. The station's brands show their staff views at the foot of the desk; their forms
+//! post to `/desk/{code}/brand/…` (`brand::desk_act`), and a refused one is shown here again.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
+use super::brand::Door;
 use super::context::Ctx;
 use super::error::{PageError, PageResult};
 use super::form::{FormRefused, WebForm};
@@ -86,7 +88,28 @@ pub async fn station_cases(
     Path(code): Path<String>,
     Query(q): Query<DeskQuery>,
 ) -> PageResult<Response> {
-    render(&state, &ctx, &code, q, None).await
+    render(&state, &ctx, &code, q, None, None).await
+}
+
+/// Re-renders the desk after a brand form sent from it was refused (see `brand::desk_act`).
+pub async fn with_brand_failure(
+    state: &AppState,
+    ctx: &Ctx,
+    station: &crate::stations::entity::Model,
+    failed: super::brand::Failed,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let mut res = render(
+        state,
+        ctx,
+        &station.code,
+        DeskQuery::default(),
+        None,
+        Some(&failed),
+    )
+    .await?;
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 /// The station's cases that may be seen, or why not.
@@ -153,6 +176,7 @@ async fn render(
     code: &str,
     q: DeskQuery,
     bulk: Option<BulkOutcome>,
+    brand_failed: Option<&super::brand::Failed>,
 ) -> PageResult<Response> {
     let station = desk_station(state, ctx, code).await?;
     let actor = ctx.require_actor()?;
@@ -307,7 +331,9 @@ async fn render(
         _ => None,
     };
     let brands = match brand_audience {
-        Some(a) => super::brand::sections_for(state, ctx, &station, None, a).await,
+        Some(a) => {
+            super::brand::sections_for(state, ctx, &station, brand_failed, a, Door::Desk).await
+        }
         None => Vec::new(),
     };
     let status = if bulk.as_ref().is_some_and(|b| !b.errors.is_empty()) || !errors.is_empty() {
@@ -454,5 +480,5 @@ pub async fn bulk_assign(
             }
         }
     }
-    render(&state, &ctx, &code, DeskQuery::default(), Some(out)).await
+    render(&state, &ctx, &code, DeskQuery::default(), Some(out), None).await
 }

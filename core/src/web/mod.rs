@@ -125,6 +125,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/me", get(session::me))
         .route("/desk/{code}", get(desk::station_cases))
         .route("/desk/{code}/assign", post(desk::bulk_assign))
+        .route(
+            "/desk/{code}/brand/{plugin}/{action}",
+            post(brand::desk_act),
+        )
         .route("/org", get(org::org_cases))
         .route("/deputy", get(deputy_desk::desk))
         .route("/deputy/receptions", post(deputy_desk::record))
