@@ -2,8 +2,9 @@
 //!
 //! One row per (dimension, station, key, month, metric). Station 0 holds the district-wide sum
 //! so the big screen is one read; `dim` is `all`, `category`, `channel` or `org`; `key` is the
-//! category id, channel name or organisation id (empty for `all`); `month` is `yyyymm`.
-//! The primary key leads with the dimension and the station: every dashboard query is a prefix.
+//! category id, channel name or organisation id (empty for `all`); `month` is `yyyymm`, or 0
+//! for the all-time rows. The primary key leads with the dimension, the station and the month:
+//! every dashboard query is a prefix of it.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -26,8 +27,8 @@ impl MigrationTrait for Migration {
                     Index::create()
                         .col(DashboardCounters::Dim)
                         .col(DashboardCounters::StationId)
-                        .col(DashboardCounters::Key)
                         .col(DashboardCounters::Month)
+                        .col(DashboardCounters::Key)
                         .col(DashboardCounters::Metric),
                 )
                 .to_owned(),

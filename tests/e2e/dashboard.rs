@@ -437,7 +437,9 @@ async fn counters_equal_a_recount_after_random_walks(b: Backend) {
     let gauge = |station: i64, metric: &str| -> i64 {
         stored
             .iter()
-            .filter(|(k, _)| k.dim == "all" && k.station_id == station && k.metric == metric)
+            .filter(|(k, _)| {
+                k.dim == "all" && k.station_id == station && k.month == 0 && k.metric == metric
+            })
             .map(|(_, v)| *v)
             .sum()
     };
@@ -762,4 +764,172 @@ async fn a_transition_reaches_an_sse_client_within_a_second(b: Backend) {
         .expect(200)
         .body;
     assert_eq!(slice(&s["stations"], "lunan")["figures"]["open"], 1);
+}
+
+both_backends!(
+    the_cockpit_and_screen_pages_draw_the_figures,
+    the_pages_are_scoped_like_the_api,
+    the_cockpit_page_hears_its_station_live,
+);
+
+/// Signs a demo user in through the sign-in page.
+async fn browser_of(app: &TestApp, username: &str) -> crate::web_client::Browser {
+    let u = liaison::demo::DEMO_USERS
+        .iter()
+        .find(|u| u.username == username)
+        .unwrap();
+    let web = crate::web_client::Browser::new(app);
+    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
+    web.post(
+        "/login",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("username", u.username),
+            ("password", u.password),
+        ],
+    )
+    .await
+    .expect(303);
+    web
+}
+
+/// The page's text without whitespace, to find a card's number beside its label.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+async fn the_cockpit_and_screen_pages_draw_the_figures(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let a = app.submit_at("lunan").await;
+    let b_ = app.submit_at("lunan").await;
+    app.submit_at("lubei").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), a.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    app.clock.advance(Duration::days(10));
+
+    let staff = browser_of(&app, "staff").await;
+    let p = staff.get("/cockpit/lunan").await.expect(200);
+    p.assert_html();
+    p.assert_contains("href=\"/cockpit/lunan\"");
+    p.assert_lacks("href=\"/screen\"");
+    p.assert_contains("<svg class=\"chart\"");
+    p.assert_contains("role=\"img\" aria-label=\"按类别.");
+    p.assert_contains("data-live=\"/cockpit/lunan/live\"");
+    p.assert_contains("<script src=\"/assets/cockpit.js\"");
+    let flat = squeezed(&p.text);
+    for (n, label) in [(2, "收到意见"), (2, "办理中"), (1, "已超期"), (0, "已办结")] {
+        let card =
+            format!("<spanclass=\"stat-value\">{n}</span><spanclass=\"stat-label\">{label}</span>");
+        assert!(flat.contains(&card), "the card {label} reads {n}");
+    }
+    p.assert_contains(&a.receipt_code);
+    p.assert_contains(&b_.receipt_code);
+    p.assert_contains("区住建局");
+    for secret in [
+        crate::support::REPORTER_NAME,
+        crate::support::REPORTER_PHONE,
+        "路灯不亮",
+        "石曲村",
+    ] {
+        p.assert_lacks(secret);
+    }
+    assert!(
+        !p.text.contains("style="),
+        "no inline style (the CSP forbids it)"
+    );
+    // The panel the script fetches is the same figures, without the layout.
+    let panel = staff.get("/cockpit/lunan/panel").await.expect(200);
+    panel.assert_contains(&a.receipt_code);
+    panel.assert_lacks("<html");
+    // English one click away.
+    let en = staff.get("/cockpit/lunan?lang=en").await.expect(200);
+    en.assert_contains("cockpit");
+    en.assert_contains("By category");
+    en.assert_contains("Received");
+
+    let viewer = browser_of(&app, "viewer").await;
+    let s = viewer.get("/screen").await.expect(200);
+    s.assert_html();
+    s.assert_contains("href=\"/screen\"");
+    s.assert_contains("data-live=\"/screen/live\"");
+    let flat = squeezed(&s.text);
+    assert!(
+        flat.contains(
+            "<spanclass=\"stat-value\">3</span><spanclass=\"stat-label\">收到意见</span>"
+        )
+    );
+    for code in ["lunan", "lubei", "jinqing"] {
+        let st = liaison::stations::by_code(&app.db, code).await.unwrap();
+        s.assert_contains(&st.name);
+    }
+    s.assert_contains("各联络站对比");
+    s.assert_lacks(crate::support::REPORTER_PHONE);
+    let (status, kind, js) = app.get_bytes("/assets/cockpit.js", None).await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/javascript"));
+    assert!(String::from_utf8(js).unwrap().contains("EventSource"));
+}
+
+async fn the_pages_are_scoped_like_the_api(b: Backend) {
+    let app = spawn_app(b).await;
+    let anon = crate::web_client::Browser::new(&app);
+    assert_eq!(
+        anon.get("/cockpit/lunan").await.expect(303).location(),
+        "/login?next=/cockpit/lunan"
+    );
+    anon.get("/screen").await.expect(303);
+    let staff = browser_of(&app, "staff").await;
+    staff.get("/cockpit/lubei").await.expect(403).assert_html();
+    staff.get("/cockpit/lubei/panel").await.expect(403);
+    staff.get("/cockpit/lubei/live").await.expect(403);
+    staff.get("/screen").await.expect(403);
+    staff.get("/screen/panel").await.expect(403);
+    staff.get("/screen/live").await.expect(403);
+    staff.get("/cockpit/nowhere").await.expect(404);
+    let handler = browser_of(&app, "handler").await;
+    handler.get("/cockpit/lunan").await.expect(403);
+    handler.get("/screen").await.expect(403);
+    let deputy = browser_of(&app, "deputy").await;
+    deputy.get("/cockpit/lunan").await.expect(200);
+    deputy.get("/screen").await.expect(403);
+    let ops = browser_of(&app, "ops").await;
+    ops.get("/cockpit/lubei").await.expect(200);
+    ops.get("/screen").await.expect(200);
+}
+
+async fn the_cockpit_page_hears_its_station_live(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let case = app.submit_at("lunan").await;
+    let staff = browser_of(&app, "staff").await;
+    let session = staff.cookie("liaison_session").expect("a session cookie");
+    let mut res = app
+        .client
+        .get(format!("{}/cockpit/lunan/live", app.address))
+        .header("cookie", format!("liaison_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let mut buf = String::new();
+    next_event(&mut res, &mut buf, "ready").await;
+    app.act(Some(&ops), case.id, "register", json!({}))
+        .await
+        .expect(200);
+    let got = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        next_event(&mut res, &mut buf, "change"),
+    )
+    .await
+    .expect("the change reached the page's feed within a second");
+    assert_eq!(got["station_id"], app.station_id("lunan").await);
+    // What the page then fetches already shows it.
+    let panel = staff.get("/cockpit/lunan/panel").await.expect(200);
+    panel.assert_contains(&case.receipt_code);
+    panel.assert_contains("已受理");
 }

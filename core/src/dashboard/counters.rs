@@ -20,6 +20,9 @@
 //! receipt; the hook moves that receipt to the new category, so every counter of a case sits
 //! under its current category and a recount from the case row agrees.
 //!
+//! Every change is also added to an all-time row (month 0), which is what the cockpit and the
+//! big screen read for their totals.
+//!
 //! "Overdue" is not here: it changes with the clock, not with events. It is counted live over
 //! the index on `cases(due_on, station_id, lead_org_id)`, which reads only the cases whose step
 //! deadline has passed (see `dashboard::queries`).
@@ -62,6 +65,10 @@ pub mod entity {
 /// The station id of the district-wide rows.
 pub const DISTRICT: i64 = 0;
 
+/// The month of the all-time rows: every change is added to its month and to this one, so a
+/// dashboard reads one row per key and metric however many years the district has run.
+pub const ALL_TIME: i32 = 0;
+
 pub const DIM_ALL: &str = "all";
 pub const DIM_CATEGORY: &str = "category";
 pub const DIM_CHANNEL: &str = "channel";
@@ -102,15 +109,18 @@ pub struct CounterKey {
 pub struct Deltas(pub BTreeMap<CounterKey, i64>);
 
 impl Deltas {
+    /// Adds `n` under `month` and under [`ALL_TIME`].
     fn add(&mut self, dim: &str, station_id: i64, key: &str, month: i32, metric: &str, n: i64) {
-        let k = CounterKey {
-            dim: dim.to_owned(),
-            station_id,
-            key: key.to_owned(),
-            month,
-            metric: metric.to_owned(),
-        };
-        *self.0.entry(k).or_insert(0) += n;
+        for m in [month, ALL_TIME] {
+            let k = CounterKey {
+                dim: dim.to_owned(),
+                station_id,
+                key: key.to_owned(),
+                month: m,
+                metric: metric.to_owned(),
+            };
+            *self.0.entry(k).or_insert(0) += n;
+        }
     }
 
     /// A case-axis metric: under the case's station and the district, in every case dimension.
@@ -441,6 +451,8 @@ mod tests {
             assert_eq!(get(&d, DIM_CATEGORY, station, "1", 202611, "signed"), 1);
             assert_eq!(get(&d, DIM_ORG, station, "7", 202612, "signed_on_time"), 1);
             assert_eq!(get(&d, DIM_ORG, station, "7", 202611, "signed"), 0);
+            assert_eq!(get(&d, DIM_ORG, station, "7", ALL_TIME, "signed"), 1);
+            assert_eq!(get(&d, DIM_CATEGORY, station, "1", ALL_TIME, "signed"), 1);
         }
     }
 
@@ -455,6 +467,7 @@ mod tests {
             1
         );
         assert_eq!(get(&d, DIM_ALL, 3, "", 202611, "received"), 0);
+        assert_eq!(get(&d, DIM_CATEGORY, 3, "4", ALL_TIME, "received"), 1);
     }
 
     #[test]

@@ -102,6 +102,8 @@ impl Figures {
 pub struct Slice {
     pub code: String,
     pub name: String,
+    /// The English name where the reference row has one (the Chinese name otherwise).
+    pub name_en: String,
     pub figures: Figures,
 }
 
@@ -117,7 +119,9 @@ pub struct MonthPoint {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Latest {
     pub receipt_code: String,
+    /// The station's code.
     pub station: String,
+    /// The category's code.
     pub category: String,
     pub status: Status,
     pub status_label: String,
@@ -175,6 +179,7 @@ async fn sums_by_key(
         .column_as(Expr::cust("CAST(SUM(value) AS BIGINT)"), "total")
         .filter(C::Dim.eq(dim))
         .filter(C::StationId.eq(station))
+        .filter(C::Month.eq(counters::ALL_TIME))
         .group_by(C::Key)
         .group_by(C::Metric)
         .into_tuple()
@@ -187,7 +192,7 @@ async fn sums_by_key(
     Ok(out)
 }
 
-/// `all` sums by month at one station: the totals and the month line in one read.
+/// `all` rows at one station: the all-time totals and the month line in one read.
 async fn months(
     db: &impl ConnectionTrait,
     station: i64,
@@ -207,8 +212,11 @@ async fn months(
     let mut total = Figures::default();
     let mut by: BTreeMap<i32, Figures> = BTreeMap::new();
     for (month, m, n) in rows {
-        total.add(&m, n);
-        by.entry(month).or_default().add(&m, n);
+        if month == counters::ALL_TIME {
+            total.add(&m, n);
+        } else {
+            by.entry(month).or_default().add(&m, n);
+        }
     }
     Ok((total, by))
 }
@@ -283,7 +291,7 @@ async fn latest(
             Some(Latest {
                 receipt_code: code,
                 station: names.station(station).0,
-                category: names.category(category).1,
+                category: names.category(category).0,
                 status,
                 status_label: status.label_zh().to_owned(),
                 date: local_today(at),
@@ -293,10 +301,13 @@ async fn latest(
 }
 
 /// Codes and names of the reference rows, read once per request (a few dozen rows).
+/// id → (code, name, English name).
+type Named = HashMap<i64, (String, String, String)>;
+
 struct Names {
-    stations: HashMap<i64, (String, String)>,
-    categories: HashMap<i64, (String, String)>,
-    orgs: HashMap<i64, (String, String)>,
+    stations: Named,
+    categories: Named,
+    orgs: Named,
 }
 
 impl Names {
@@ -306,34 +317,34 @@ impl Names {
                 .all(db)
                 .await?
                 .into_iter()
-                .map(|s| (s.id, (s.code, s.name)))
+                .map(|s| (s.id, (s.code, s.name, s.name_en)))
                 .collect(),
             categories: crate::categories::entity::Entity::find()
                 .all(db)
                 .await?
                 .into_iter()
-                .map(|c| (c.id, (c.code, c.name)))
+                .map(|c| (c.id, (c.code, c.name, c.name_en)))
                 .collect(),
             orgs: crate::orgs::entity::Entity::find()
                 .all(db)
                 .await?
                 .into_iter()
-                .map(|o| (o.id, (o.code, o.name)))
+                .map(|o| (o.id, (o.code, o.name.clone(), o.name)))
                 .collect(),
         })
     }
 
-    fn of(map: &HashMap<i64, (String, String)>, id: i64) -> (String, String) {
+    fn of(map: &Named, id: i64) -> (String, String, String) {
         map.get(&id)
             .cloned()
-            .unwrap_or_else(|| (id.to_string(), id.to_string()))
+            .unwrap_or_else(|| (id.to_string(), id.to_string(), id.to_string()))
     }
 
-    fn station(&self, id: i64) -> (String, String) {
+    fn station(&self, id: i64) -> (String, String, String) {
         Self::of(&self.stations, id)
     }
 
-    fn category(&self, id: i64) -> (String, String) {
+    fn category(&self, id: i64) -> (String, String, String) {
         Self::of(&self.categories, id)
     }
 }
@@ -341,13 +352,13 @@ impl Names {
 /// Figures by key turned into labelled slices, largest first.
 fn slices(
     by: BTreeMap<String, Figures>,
-    label: impl Fn(&str) -> (String, String),
+    label: impl Fn(&str) -> (String, String, String),
     overdue: Option<&HashMap<i64, i64>>,
 ) -> Vec<Slice> {
     let mut out: Vec<Slice> = by
         .into_iter()
         .map(|(key, f)| {
-            let (code, name) = label(&key);
+            let (code, name, name_en) = label(&key);
             let mut figures = f.finish();
             if let Some(o) = overdue {
                 figures.overdue = Some(
@@ -360,6 +371,7 @@ fn slices(
             Slice {
                 code,
                 name,
+                name_en,
                 figures,
             }
         })
@@ -397,7 +409,7 @@ async fn parts(
     );
     let mut by_channel = slices(
         sums_by_key(db, DIM_CHANNEL, station).await?,
-        |k| (k.to_owned(), k.to_owned()),
+        |k| (k.to_owned(), k.to_owned(), k.to_owned()),
         None,
     );
     by_channel.sort_by_key(|s| CHANNELS.iter().position(|c| *c == s.code));
@@ -421,11 +433,12 @@ pub async fn cockpit(
     total.overdue = Some(overdue.get(&station_id).copied().unwrap_or(0));
     let org_overdue = overdue_by(db, cases::Column::LeadOrgId, Some(station_id), today).await?;
     let p = parts(db, station_id, &names, &org_overdue).await?;
-    let (code, name) = names.station(station_id);
+    let (code, name, name_en) = names.station(station_id);
     Ok(Cockpit {
         station: Slice {
             code,
             name,
+            name_en,
             figures: total.finish(),
         },
         by_category: p.by_category,
@@ -453,6 +466,7 @@ pub async fn screen(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Scr
         .column_as(Expr::cust("CAST(SUM(value) AS BIGINT)"), "total")
         .filter(C::Dim.eq(DIM_ALL))
         .filter(C::StationId.ne(DISTRICT))
+        .filter(C::Month.eq(counters::ALL_TIME))
         .group_by(C::StationId)
         .group_by(C::Metric)
         .into_tuple()
@@ -469,12 +483,13 @@ pub async fn screen(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Scr
     let mut stations: Vec<Slice> = per
         .into_iter()
         .map(|(id, f)| {
-            let (code, name) = names.station(id);
+            let (code, name, name_en) = names.station(id);
             let mut figures = f.finish();
             figures.overdue = Some(overdue.get(&id).copied().unwrap_or(0));
             Slice {
                 code,
                 name,
+                name_en,
                 figures,
             }
         })
@@ -484,7 +499,7 @@ pub async fn screen(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Scr
         names
             .stations
             .iter()
-            .find(|(_, (c, _))| *c == s.code)
+            .find(|(_, (c, _, _))| *c == s.code)
             .map(|(id, _)| *id)
     });
     let p = parts(db, DISTRICT, &names, &org_overdue).await?;

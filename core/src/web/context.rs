@@ -111,6 +111,10 @@ impl Ctx {
             if let (Some(s), Role::StationStaff | Role::Deputy) = (&self.home_station, a.role) {
                 items.push((format!("/desk/{}", s.code), "nav.desk"));
                 items.push((format!("/s/{}/poster", s.code), "nav.poster"));
+                items.push((format!("/cockpit/{}", s.code), "dashboard.nav_cockpit"));
+            }
+            if matches!(a.role, Role::Ops | Role::Viewer) {
+                items.push(("/screen".to_owned(), "dashboard.nav_screen"));
             }
             if a.role == Role::Handler {
                 items.push(("/org".to_owned(), "nav.org"));
