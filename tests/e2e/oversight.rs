@@ -18,6 +18,7 @@ both_backends!(
     points_follow_their_sources,
     cases_measure_livelihood_and_on_time_feedback,
     projects_are_proposed_voted_and_followed,
+    the_demo_fills_every_table,
 );
 
 fn year(app: &TestApp) -> i32 {
@@ -1074,4 +1075,59 @@ async fn projects_are_proposed_voted_and_followed(b: Backend) {
     let (status, _, bytes) = app.get_bytes("/api/v1/projects?format=xlsx", None).await;
     assert_eq!(status, 200);
     assert_eq!(&bytes[..2], b"PK");
+}
+
+async fn the_demo_fills_every_table(b: Backend) {
+    let app = spawn_app(b).await;
+    let o = liaison::demo::oversight::seed(&app.db, app.clock.now())
+        .await
+        .expect("seeding the demo's oversight");
+    assert_eq!(o.visits, 10);
+    assert_eq!(o.projects, 3);
+    let y = year(&app);
+    let ops = app.login_demo("ops").await;
+    assert_eq!(
+        app.get("/visits", Some(&ops))
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+    // Published: residents see a ranking where every organisation is scored and graded.
+    let r = app
+        .get(&format!("/appraisal/{y}/ranking"), None)
+        .await
+        .expect(200)
+        .body;
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 17);
+    assert!(
+        rows.iter()
+            .all(|r| r["total"].is_number() && r["grade"].is_string())
+    );
+    let projects = app.get("/projects", None).await.expect(200).body;
+    let titles: Vec<&str> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["老旧小区加装电梯", "社区老年食堂", "中小学周边交通整治"]
+    );
+    assert_eq!(projects[0]["milestones"].as_array().unwrap().len(), 3);
+    // lunan-d01: two visits (one an inspection round) at the default rules: 2 + 3.
+    let deputy = app.login_demo("deputy").await;
+    let mine = app
+        .get(&format!("/points/{y}"), Some(&deputy))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(mine[0]["total"], 5);
+    // One entry per deputy attending: 2 + 1 + 2 + 1 + 3 + 1 + 1 + 1 + 2 + 2.
+    assert_eq!(o.point_entries, 16);
 }

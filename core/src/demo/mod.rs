@@ -5,6 +5,7 @@
 
 pub mod brands;
 mod cases;
+pub mod oversight;
 mod district;
 
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -53,6 +54,11 @@ pub async fn load(
     seed_district(db, passwords, now).await?;
     let made = cases::seed_cases(db, &settings.deadlines, 320, now, 2026).await?;
     let mut report = format!("demo district loaded: 11 stations, {made} cases\n");
+    let o = oversight::seed(db, now).await?;
+    report.push_str(&format!(
+        "  oversight: {} station visits, {} chosen livelihood projects, {} duty point entries, the appraisal published\n",
+        o.visits, o.projects, o.point_entries
+    ));
     for note in brands::install(plugins, std::path::Path::new(".")).await? {
         report.push_str(&format!("  brand {note}\n"));
     }
