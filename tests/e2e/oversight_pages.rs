@@ -16,6 +16,7 @@ both_backends!(
     appraisal_pages_follow_publication,
     resident_forms_keep_what_was_typed,
     visits_and_points_pages,
+    appraisers_score_and_ops_publish_on_pages,
 );
 
 async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
@@ -287,4 +288,109 @@ async fn visits_and_points_pages(b: Backend) {
     let anon = Browser::new(&app);
     anon.get("/points").await.expect(303);
     anon.get("/visits").await.expect(303);
+}
+
+async fn appraisers_score_and_ops_publish_on_pages(b: Backend) {
+    let app = spawn_app(b).await;
+    let y = app.today().year();
+    let staff = demo(&app, "staff").await;
+    staff.get("/appraisal/manage").await.expect(403);
+
+    // An appraiser: a score out of range is refused beside its field, the rest kept.
+    let deputy = demo(&app, "deputy").await;
+    let p = deputy.get("/appraisal/manage").await.expect(200);
+    p.assert_contains("id=\"score-form\"");
+    p.assert_contains("href=\"/appraisal/manage\"");
+    let p = post(
+        &deputy,
+        "/appraisal/manage",
+        &[
+            ("score_housing_gov_report", "88"),
+            ("score_housing_lawful", "101"),
+            ("vote_housing", "satisfied"),
+        ],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("id=\"err-score_housing_lawful\"");
+    p.assert_contains("value=\"88\"");
+    let p = post(
+        &deputy,
+        "/appraisal/manage",
+        &[
+            ("score_housing_gov_report", "88"),
+            ("score_housing_lawful", "76"),
+            ("vote_housing", "basically_satisfied"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), format!("/appraisal/manage?year={y}"));
+    // The form comes back with what the appraiser gave.
+    let p = deputy.get("/appraisal/manage").await.expect(200);
+    p.assert_contains("value=\"76\"");
+    let ops_token = app.login_demo("ops").await;
+    let r = app
+        .get(&format!("/appraisal/{y}/ranking"), Some(&ops_token))
+        .await
+        .expect(200)
+        .body;
+    let h = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["organisation"]["code"] == "housing")
+        .unwrap()
+        .clone();
+    let item = |k: &str| {
+        h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["item"] == k)
+            .unwrap()["score"]
+            .clone()
+    };
+    assert_eq!(item("gov_report"), 88.0);
+    assert_eq!(item("lawful"), 76.0);
+    assert_eq!(h["poll"]["basically_satisfied"], 1);
+
+    // Ops: weights that do not add up are refused; then saved, then published.
+    let ops = demo(&app, "ops").await;
+    let weights = |lawful: &'static str| {
+        vec![
+            ("w_committee", "20"),
+            ("w_gov_report", "15"),
+            ("w_decisions", "10"),
+            ("w_livelihood", "20"),
+            ("w_proposals", "15"),
+            ("w_grassroots", "10"),
+            ("w_lawful", lawful),
+            ("min_sample", "3"),
+            ("visit_target", "6"),
+        ]
+    };
+    let p = post(&ops, "/appraisal/manage", &weights("15"))
+        .await
+        .expect(422);
+    p.assert_contains("id=\"err-weights\"");
+    post(&ops, "/appraisal/manage", &weights("10"))
+        .await
+        .expect(303);
+    let s = app
+        .get(&format!("/appraisal/{y}/settings"), Some(&ops_token))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(s["min_sample"], 3);
+    assert_eq!(s["visit_target"], 6);
+    assert_eq!(s["published"], false);
+    post(&ops, "/appraisal/manage", &[("publish", "true")])
+        .await
+        .expect(303);
+    let anon = Browser::new(&app);
+    anon.get("/appraisal")
+        .await
+        .expect(200)
+        .assert_lacks("id=\"not-published\"");
 }

@@ -125,8 +125,14 @@ impl Ctx {
             if matches!(a.role, Role::Ops | Role::StationStaff) {
                 items.push(("/visits".to_owned(), "visits.nav"));
             }
-            if matches!(a.role, Role::Ops | Role::StationStaff | Role::Deputy | Role::Viewer) {
+            if matches!(
+                a.role,
+                Role::Ops | Role::StationStaff | Role::Deputy | Role::Viewer
+            ) {
                 items.push(("/points".to_owned(), "points.nav"));
+            }
+            if matches!(a.role, Role::Ops | Role::Deputy) {
+                items.push(("/appraisal/manage".to_owned(), "appraisal.manage_nav"));
             }
             if a.role == Role::Ops {
                 items.push(("/console".to_owned(), "console.nav"));

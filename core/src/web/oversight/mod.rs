@@ -5,11 +5,13 @@
 //!
 //! - `appraisal`: the ranking (public once published; ops, viewers and appraisers before), the
 //!   residents' opinion form per organisation (rate-limited like intake);
+//! - `manage`: appraisers score and vote; ops set the year's weights and publish;
 //! - `projects`: the chosen livelihood projects with progress, and the residents' proposal form;
 //! - `visits`: the station visits within scope, and the form staff and ops record one with;
 //! - `points`: a deputy's own points, the station's or the district's table.
 
 mod appraisal;
+mod manage;
 mod points;
 mod projects;
 mod visits;
@@ -31,6 +33,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "oversight/appraisal.html",
         include_str!("../templates/oversight/appraisal.html"),
+    ),
+    (
+        "oversight/manage.html",
+        include_str!("../templates/oversight/manage.html"),
     ),
     (
         "oversight/opinion.html",
@@ -74,6 +80,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(public_forms)
         .route("/appraisal", get(appraisal::ranking_page))
+        .route(
+            "/appraisal/manage",
+            get(manage::manage_page).post(manage::manage_submit),
+        )
         .route("/appraisal/{org}/opinion", get(appraisal::opinion_page))
         .route("/projects", get(projects::projects_page))
         .route("/projects/propose", get(projects::propose_page))
