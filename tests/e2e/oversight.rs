@@ -591,14 +591,18 @@ async fn points_follow_their_sources(b: Backend) {
     .expect(200);
     assert_eq!(total_of(&totals(&app, &ops, y).await, "lunan-d01"), 7);
 
-    // Shifts, receptions and the cases they became count after a rebuild.
-    app.post(
-        "/stations/lunan/duty",
-        Some(&staff),
-        &json!({ "deputy": "lunan-d01", "day": today, "half": "am" }),
-    )
-    .await
-    .expect(201);
+    // Shifts and receptions count when written; the case a reception became, after a rebuild.
+    let shift = app
+        .post(
+            "/stations/lunan/duty",
+            Some(&staff),
+            &json!({ "deputy": "lunan-d01", "day": today, "half": "am" }),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .unwrap();
     let rec = app
         .post(
             "/stations/lunan/receptions",
@@ -616,7 +620,8 @@ async fn points_follow_their_sources(b: Backend) {
     )
     .await
     .expect(201);
-    assert_eq!(total_of(&totals(&app, &ops, y).await, "lunan-d01"), 7);
+    // The shift (today) and the reception count as they are written: 7 + 2 + 1.
+    assert_eq!(total_of(&totals(&app, &ops, y).await, "lunan-d01"), 10);
     app.post(&format!("/points/{y}/rebuild"), Some(&staff), &json!({}))
         .await
         .expect(403);
@@ -637,10 +642,15 @@ async fn points_follow_their_sources(b: Backend) {
         .await
         .expect(204);
     assert_eq!(total_of(&totals(&app, &ops, y).await, "lunan-d01"), 9);
+    // So does a removed shift.
+    app.delete(&format!("/stations/lunan/duty/{shift}"), Some(&staff))
+        .await
+        .expect(204);
+    assert_eq!(total_of(&totals(&app, &ops, y).await, "lunan-d01"), 7);
 
     // Each sees their part: the deputy themself, staff their station, ops the district.
     let mine = totals(&app, &deputy, y).await;
-    assert_eq!(mine, vec![("lunan-d01".to_owned(), 9)]);
+    assert_eq!(mine, vec![("lunan-d01".to_owned(), 7)]);
     let ledger = app
         .get(&format!("/points/{y}/ledger"), Some(&deputy))
         .await
@@ -657,7 +667,7 @@ async fn points_follow_their_sources(b: Backend) {
         .collect();
     let mut sorted = rules_seen.clone();
     sorted.sort();
-    assert_eq!(sorted, ["inspection", "reception", "relayed", "shift"]);
+    assert_eq!(sorted, ["inspection", "reception", "relayed"]);
     let station = totals(&app, &staff, y).await;
     assert_eq!(station.len(), 4);
     assert!(station.iter().all(|(c, _)| c.starts_with("lunan-")));
@@ -682,7 +692,7 @@ async fn points_follow_their_sources(b: Backend) {
         lines[0]
     );
     assert!(
-        lines[1].starts_with("lunan-d01,") && lines[1].ends_with(",9"),
+        lines[1].starts_with("lunan-d01,") && lines[1].ends_with(",7"),
         "{}",
         lines[1]
     );

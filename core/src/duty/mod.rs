@@ -136,6 +136,8 @@ pub async fn record_reception(
         })?),
         None => None,
     };
+    // The reception and the duty points it gives are written together.
+    let txn = db.begin().await?;
     let r = receptions::ActiveModel {
         station_id: Set(station_id),
         deputy_id: Set(if actor.role == Role::Deputy {
@@ -151,8 +153,10 @@ pub async fn record_reception(
         received_at: Set(body.received_at.unwrap_or(now)),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    crate::oversight::points::derive_reception(&txn, &r).await?;
+    txn.commit().await?;
     Ok((r, category))
 }
 

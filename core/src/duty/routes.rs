@@ -2,7 +2,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -164,9 +166,17 @@ async fn add_shift(
         note: Set(note),
         created_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(&state.db)
+    };
+    // The shift and the duty points it gives are written together.
+    let txn = state.db.begin().await?;
+    let s = s.insert(&txn).await?;
+    crate::oversight::points::derive_shift(
+        &txn,
+        &s,
+        crate::cases::queries::today(state.clock.now()),
+    )
     .await?;
+    txn.commit().await?;
     Ok((
         StatusCode::CREATED,
         Json(ShiftOut {
@@ -191,16 +201,20 @@ async fn remove_shift(
 ) -> ApiResult<StatusCode> {
     let station = stations::by_code(&state.db, &code).await?;
     actor.require_station_admin(station.id)?;
+    let txn = state.db.begin().await?;
     let res = shifts::Entity::delete_many()
         .filter(shifts::Column::Id.eq(id))
         .filter(shifts::Column::StationId.eq(station.id))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(ApiError::not_found(format!(
             "no shift {id} at this station"
         )));
     }
+    // Its duty points go with it.
+    crate::oversight::points::forget(&txn, crate::oversight::points::source::SHIFT, id).await?;
+    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,10 +9,12 @@
 //!
 //! Entries carry the points of the rule when derived; the cap is applied when summing (a
 //! deputy's total for a rule is at most its cap), so the ledger still shows every event.
-//! A corrected source corrects its points: writing a visit re-derives that visit's entries in
-//! the same transaction ([`derive_visit`]); [`rebuild_year`] re-derives a whole year from every
-//! source (run by ops, and whenever the rules change), which also drops entries whose source
-//! is gone (a reception deleted, a shift removed).
+//! A corrected source corrects its points: writing a visit, a duty shift or a reception
+//! re-derives that source's entries in the same transaction ([`derive_visit`],
+//! [`derive_shift`], [`derive_reception`]; removing one drops them, [`forget`]);
+//! [`rebuild_year`] re-derives a whole year from every source (run by ops, and whenever the
+//! rules change): it is how relayed cases and on-time feedback, which the case lifecycle
+//! writes, reach the ledger, and it drops entries whose source is gone.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -276,6 +278,63 @@ pub async fn derive_visit(
     if let Some((v, deputies)) = visit {
         let rules = rules_for(db, v.day.year()).await?;
         write(db, visit_entries(v, deputies), &rules).await?;
+    }
+    Ok(())
+}
+
+/// Drops a source's entries (a shift removed, a reception deleted), in the transaction that
+/// removes the source.
+pub async fn forget(
+    db: &impl ConnectionTrait,
+    source_kind: &str,
+    source_id: i64,
+) -> Result<(), DbErr> {
+    point_entries::Entity::delete_many()
+        .filter(point_entries::Column::SourceKind.eq(source_kind))
+        .filter(point_entries::Column::SourceId.eq(source_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Re-derives a duty shift's entry when it is written: a shift counts once its day has come
+/// (a shift put on the roster ahead counts from the first rebuild on or after its day).
+pub async fn derive_shift(
+    db: &impl ConnectionTrait,
+    s: &shifts::Model,
+    today: NaiveDate,
+) -> Result<(), DbErr> {
+    forget(db, source::SHIFT, s.id).await?;
+    if s.day <= today {
+        let rules = rules_for(db, s.day.year()).await?;
+        let e = Derived {
+            deputy_id: s.deputy_id,
+            rule: Rule::Shift,
+            source_kind: source::SHIFT,
+            source_id: s.id,
+            at: at_noon(s.day),
+        };
+        write(db, vec![e], &rules).await?;
+    }
+    Ok(())
+}
+
+/// Re-derives a reception's entry when it is written (a reception without a deputy gives none).
+pub async fn derive_reception(
+    db: &impl ConnectionTrait,
+    r: &receptions::Model,
+) -> Result<(), DbErr> {
+    forget(db, source::RECEPTION, r.id).await?;
+    if let Some(d) = r.deputy_id {
+        let rules = rules_for(db, local_today(r.received_at).year()).await?;
+        let e = Derived {
+            deputy_id: d,
+            rule: Rule::Reception,
+            source_kind: source::RECEPTION,
+            source_id: r.id,
+            at: r.received_at,
+        };
+        write(db, vec![e], &rules).await?;
     }
     Ok(())
 }
