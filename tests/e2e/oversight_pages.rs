@@ -17,6 +17,7 @@ both_backends!(
     resident_forms_keep_what_was_typed,
     visits_and_points_pages,
     appraisers_score_and_ops_publish_on_pages,
+    deputies_vote_on_projects_in_the_app,
 );
 
 async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
@@ -393,4 +394,88 @@ async fn appraisers_score_and_ops_publish_on_pages(b: Backend) {
         .await
         .expect(200)
         .assert_lacks("id=\"not-published\"");
+}
+
+async fn deputies_vote_on_projects_in_the_app(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops_token = app.login_demo("ops").await;
+    let mut ids = Vec::new();
+    for (title, description) in [
+        ("增设停车位", "社区缺少停车位，晚上乱停严重。"),
+        ("社区老年食堂", "为辖区老人提供助餐服务。"),
+        ("农贸市场改造", "市场排水差，雨天积水严重。"),
+    ] {
+        let c = app
+            .post(
+                "/projects/candidates",
+                Some(&ops_token),
+                &json!({ "title": title, "description": description }),
+            )
+            .await
+            .expect(201)
+            .body;
+        ids.push(c["id"].as_i64().unwrap());
+    }
+    let round = app
+        .post(
+            "/projects/rounds",
+            Some(&ops_token),
+            &json!({ "title": "民生实事票决", "places": 2, "candidates": ids }),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_i64()
+        .unwrap();
+
+    let staff = demo(&app, "staff").await;
+    staff.get("/projects/vote").await.expect(403);
+    let deputy = demo(&app, "deputy").await;
+    let p = deputy.get("/projects/vote").await.expect(200);
+    p.assert_contains(&format!("id=\"ballot-{round}\""));
+    p.assert_contains("增设停车位");
+    let path = format!("/projects/vote/{round}");
+    let (a, b2, c) = (ids[0].to_string(), ids[1].to_string(), ids[2].to_string());
+    let p = post(
+        &deputy,
+        &path,
+        &[
+            ("candidates", a.as_str()),
+            ("candidates", b2.as_str()),
+            ("candidates", c.as_str()),
+        ],
+    )
+    .await
+    .expect(422);
+    p.assert_contains(&format!("id=\"err-round-{round}\""));
+    let p = post(&deputy, &path, &[("candidates", a.as_str())])
+        .await
+        .expect(303);
+    assert_eq!(p.location(), "/projects/vote");
+    deputy
+        .get("/projects/vote")
+        .await
+        .expect(200)
+        .assert_contains(&format!("id=\"voted-{round}\""));
+    post(&deputy, &path, &[("candidates", b2.as_str())])
+        .await
+        .expect(422)
+        .assert_contains("您已在本轮投过票");
+
+    // Ops close it: one voter, one vote is more than half.
+    let ops = demo(&app, "ops").await;
+    ops.get("/projects/vote")
+        .await
+        .expect(200)
+        .assert_contains("结束投票");
+    let p = post(&ops, &path, &[("close", "true")]).await.expect(303);
+    assert_eq!(p.location(), "/projects");
+    let p = Browser::new(&app).get("/projects").await.expect(200);
+    p.assert_contains("增设停车位");
+    p.assert_lacks("农贸市场改造");
+    deputy
+        .get("/projects/vote")
+        .await
+        .expect(200)
+        .assert_contains("id=\"no-rounds\"");
 }

@@ -134,6 +134,9 @@ impl Ctx {
             if matches!(a.role, Role::Ops | Role::Deputy) {
                 items.push(("/appraisal/manage".to_owned(), "appraisal.manage_nav"));
             }
+            if matches!(a.role, Role::Ops | Role::Deputy) {
+                items.push(("/projects/vote".to_owned(), "projects.vote_nav"));
+            }
             if a.role == Role::Ops {
                 items.push(("/console".to_owned(), "console.nav"));
             }

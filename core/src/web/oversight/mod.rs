@@ -7,6 +7,7 @@
 //!   residents' opinion form per organisation (rate-limited like intake);
 //! - `manage`: appraisers score and vote; ops set the year's weights and publish;
 //! - `projects`: the chosen livelihood projects with progress, and the residents' proposal form;
+//! - `vote`: the deputies' ballot on livelihood projects, and ops closing the round;
 //! - `visits`: the station visits within scope, and the form staff and ops record one with;
 //! - `points`: a deputy's own points, the station's or the district's table.
 
@@ -15,6 +16,7 @@ mod manage;
 mod points;
 mod projects;
 mod visits;
+mod vote;
 
 use std::collections::BTreeMap;
 
@@ -55,6 +57,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/oversight/visits.html"),
     ),
     (
+        "oversight/vote.html",
+        include_str!("../templates/oversight/vote.html"),
+    ),
+    (
         "oversight/points.html",
         include_str!("../templates/oversight/points.html"),
     ),
@@ -89,6 +95,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/projects/propose", get(projects::propose_page))
         .route("/visits", get(visits::visits_page).post(visits::record))
         .route("/points", get(points::points_page))
+        .route("/projects/vote", get(vote::vote_page))
+        .route(
+            "/projects/vote/{round}",
+            axum::routing::post(vote::vote_submit),
+        )
 }
 
 /// What was sent with a form, to show it again with the messages beside the fields.
