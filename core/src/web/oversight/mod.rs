@@ -95,6 +95,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/projects/propose", get(projects::propose_page))
         .route("/visits", get(visits::visits_page).post(visits::record))
         .route("/points", get(points::points_page))
+        .route("/points/rebuild", axum::routing::post(points::rebuild))
         .route("/projects/vote", get(vote::vote_page))
         .route(
             "/projects/vote/{round}",

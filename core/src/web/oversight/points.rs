@@ -15,6 +15,7 @@ use crate::oversight::points::Rule;
 use crate::oversight::points_routes::{self, PointsFilter};
 use crate::web::context::Ctx;
 use crate::web::error::{PageError, PageResult};
+use crate::web::form::WebForm;
 use crate::web::templates::value;
 
 #[derive(Debug, Deserialize)]
@@ -84,7 +85,7 @@ pub async fn points_page(
                 points: e.points,
             })
             .collect();
-        return render(&ctx, year, own, rows, rules, entries);
+        return render(&ctx, year, own, false, rows, rules, entries);
     }
     if let Some(d) = download(
         q.format,
@@ -93,13 +94,48 @@ pub async fn points_page(
     ) {
         return Ok(d?);
     }
-    render(&ctx, year, own, rows, rules, Vec::new())
+    render(
+        &ctx,
+        year,
+        own,
+        actor.role == Role::Ops,
+        rows,
+        rules,
+        Vec::new(),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RebuildQuery {
+    year: Option<i32>,
+}
+
+/// Ops re-derive the year's ledger from every source (relayed cases and on-time feedback come
+/// in this way).
+pub async fn rebuild(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RebuildQuery>,
+    _form: WebForm,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?;
+    if actor.role != Role::Ops {
+        return Err(PageError::Forbidden);
+    }
+    let now = state.clock.now();
+    let year = q.year.unwrap_or_else(|| local_today(now).year());
+    crate::oversight::appraisal::check_year(year)?;
+    crate::oversight::points::rebuild_year(&state.db, year, now)
+        .await
+        .map_err(crate::http::ApiError::from)?;
+    Ok(ctx.redirect_with_flash(&format!("/points?year={year}"), "points.rebuilt"))
 }
 
 fn render(
     ctx: &Ctx,
     year: i32,
     own: bool,
+    can_rebuild: bool,
     rows: Vec<points_routes::DeputyRow>,
     rules: std::collections::BTreeMap<Rule, crate::oversight::points::RuleSetting>,
     entries: Vec<Entry>,
@@ -131,6 +167,7 @@ fn render(
         minijinja::context! {
             year => year,
             own => own,
+            can_rebuild => can_rebuild,
             headers => headers,
             rules => value(rule_rows),
             rows => value(table),
