@@ -5,8 +5,8 @@
 
 pub mod brands;
 mod cases;
-pub mod oversight;
 mod district;
+pub mod oversight;
 
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
