@@ -45,10 +45,27 @@ impl MigrationTrait for Migration {
                 .col(Cases::LeadOrgId)
                 .to_owned(),
         )
+        .await?;
+        // A station's latest cases, newest first, without sorting all of the station's cases.
+        m.create_index(
+            Index::create()
+                .name("idx_cases_station_id")
+                .table(Cases::Table)
+                .col(Cases::StationId)
+                .col(Cases::Id)
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("idx_cases_station_id")
+                .table(Cases::Table)
+                .to_owned(),
+        )
+        .await?;
         m.drop_index(
             Index::drop()
                 .name("idx_cases_due_station_org")
@@ -75,6 +92,7 @@ enum DashboardCounters {
 #[derive(DeriveIden)]
 enum Cases {
     Table,
+    Id,
     DueOn,
     StationId,
     LeadOrgId,
