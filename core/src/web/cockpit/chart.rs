@@ -43,7 +43,10 @@ pub struct Row<'a> {
     pub parts: Vec<Part<'a>>,
 }
 
-const LABEL_W: f64 = 150.0;
+/// The narrowest and widest room for the row labels; between them the longest label decides,
+/// so that a long station name (路桥区人大代表联络总站) is not cut off at the left edge.
+const LABEL_MIN_W: f64 = 80.0;
+const LABEL_MAX_W: f64 = 260.0;
 const NUMBER_W: f64 = 70.0;
 const WIDTH: f64 = 640.0;
 const ROW_H: f64 = 28.0;
@@ -65,6 +68,11 @@ pub fn bars(title: &str, rows: &[Row]) -> String {
         }
         seen
     };
+    let label_w = rows
+        .iter()
+        .map(|r| text_width(&r.label, 14.0) + 12.0)
+        .fold(LABEL_MIN_W, f64::max)
+        .min(LABEL_MAX_W);
     let legend_h = if legend.len() > 1 { 24.0 } else { 0.0 };
     let height = legend_h + ROW_H * rows.len().max(1) as f64 + 4.0;
     let summary: Vec<String> = rows
@@ -91,7 +99,7 @@ pub fn bars(title: &str, rows: &[Row]) -> String {
         esc(&format!("{title}. {}", summary.join("; "))),
         esc(title),
     );
-    let mut x = LABEL_W;
+    let mut x = label_w;
     if legend.len() > 1 {
         for (label, colour) in &legend {
             let _ = write!(
@@ -100,20 +108,20 @@ pub fn bars(title: &str, rows: &[Row]) -> String {
                 x + 16.0,
                 esc(label)
             );
-            x += 24.0 + 14.0 * label.chars().count() as f64;
+            x += 24.0 + text_width(label, 13.0);
         }
     }
-    let span = WIDTH - LABEL_W - NUMBER_W;
+    let span = WIDTH - label_w - NUMBER_W;
     for (i, r) in rows.iter().enumerate() {
         let y = legend_h + ROW_H * i as f64;
         let _ = write!(
             svg,
             r##"<text x="{}" y="{}" font-size="14" text-anchor="end" fill="#222">{}</text>"##,
-            LABEL_W - 8.0,
+            label_w - 8.0,
             y + 18.0,
             esc(&r.label)
         );
-        let mut x = LABEL_W;
+        let mut x = label_w;
         let mut total = 0;
         for p in &r.parts {
             let w = span * p.value.max(0) as f64 / max;
@@ -141,6 +149,14 @@ pub fn bars(title: &str, rows: &[Row]) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// About how wide `text` draws at `size`: a Chinese character is as wide as the font is high,
+/// a Latin letter or digit a little over half of it.
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 0.6 * size } else { size })
+        .sum()
 }
 
 /// One line of the month chart.
@@ -281,15 +297,35 @@ mod tests {
             "{svg}"
         );
         assert!(
-            svg.contains(r##"width="420.0""##),
+            svg.contains(r##"width="490.0""##),
             "the largest row spans the chart: {svg}"
         );
         assert!(
-            svg.contains(r##"width="210.0""##),
+            svg.contains(r##"width="245.0""##),
             "half of it is half as long: {svg}"
         );
         assert!(!svg.contains("<生态>"), "labels are escaped");
         assert!(!svg.contains("style="), "no inline style");
+    }
+
+    #[test]
+    fn a_long_label_gets_the_room_it_needs() {
+        let row = |label: &str| Row {
+            label: label.into(),
+            parts: vec![Part {
+                label: "收到",
+                value: 1,
+                colour: BLUE,
+            }],
+        };
+        // 11 Chinese characters at 14 units each, and a margin of 12: bars start at 166.
+        let svg = bars("按联络站", &[row("路桥区人大代表联络总站"), row("路南")]);
+        assert!(svg.contains(r##"<text x="158" y="18""##), "{svg}");
+        assert!(svg.contains(r##"<rect x="166.0""##), "{svg}");
+        // A label longer than the widest room is capped, the bars keep their share.
+        let long = "很".repeat(40);
+        let svg = bars("按联络站", &[row(&long)]);
+        assert!(svg.contains(r##"<rect x="260.0""##), "{svg}");
     }
 
     #[test]
