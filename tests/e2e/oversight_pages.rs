@@ -4,7 +4,9 @@
 //! typed kept, then thanking; the projects page and the proposal form; the visits page
 //! recording a visit for staff (refused beside the field when incomplete, forbidden to a
 //! handler) with CSV and Excel downloads of what the page shows; the points page showing a
-//! deputy their own ledger and staff their station's table.
+//! deputy their own ledger and staff their station's table; ops setting the points rules,
+//! opening a vote round and following a chosen project's milestones and progress; a visit
+//! corrected and deleted by its station's staff; residents' opinions listed without contacts.
 
 use chrono::Datelike;
 use serde_json::json;
@@ -18,6 +20,9 @@ both_backends!(
     visits_and_points_pages,
     appraisers_score_and_ops_publish_on_pages,
     deputies_vote_on_projects_in_the_app,
+    ops_set_points_rules_on_a_page,
+    ops_open_a_round_and_follow_a_project,
+    visits_corrected_deleted_and_opinions_listed,
 );
 
 async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
@@ -493,4 +498,387 @@ async fn deputies_vote_on_projects_in_the_app(b: Backend) {
         .await
         .expect(200)
         .assert_contains("id=\"no-rounds\"");
+}
+
+async fn ops_set_points_rules_on_a_page(b: Backend) {
+    let app = spawn_app(b).await;
+    let y = app.today().year();
+    let path = format!("/points/rules?year={y}");
+    let staff = demo(&app, "staff").await;
+    staff.get(&path).await.expect(403);
+    post(&staff, &path, &[("points_visit", "3")])
+        .await
+        .expect(403);
+
+    let ops = demo(&app, "ops").await;
+    ops.get(&format!("/points?year={y}"))
+        .await
+        .expect(200)
+        .assert_contains("id=\"edit-rules\"");
+    let p = ops.get(&path).await.expect(200);
+    p.assert_contains("id=\"rules-form\"");
+    // The form shows the year's rules: a station visit is 2 points by default.
+    assert_eq!(p.input_value("points_visit"), "2");
+    let form = |visit: &'static str, cap: &'static str| {
+        vec![
+            ("points_shift", "1"),
+            ("cap_shift", "50"),
+            ("points_reception", "1"),
+            ("cap_reception", ""),
+            ("points_relayed", "2"),
+            ("cap_relayed", ""),
+            ("points_feedback", "1"),
+            ("cap_feedback", ""),
+            ("points_visit", visit),
+            ("cap_visit", cap),
+            ("points_inspection", "3"),
+            ("cap_inspection", ""),
+        ]
+    };
+    // Not a number: beside its field, what was typed kept.
+    let p = post(&ops, &path, &form("三", "")).await.expect(422);
+    p.assert_contains("id=\"err-points_visit\"");
+    assert_eq!(p.input_value("points_visit"), "三");
+    assert_eq!(p.input_value("cap_shift"), "50");
+    // Out of range, from the core's check.
+    let p = post(&ops, &path, &form("5", "-1")).await.expect(422);
+    p.assert_contains("id=\"err-cap_visit\"");
+    p.assert_lacks("id=\"err-points_visit\"");
+    assert_eq!(p.input_value("cap_visit"), "-1");
+    let p = post(&ops, &path, &form("5", "20")).await.expect(303);
+    assert_eq!(p.location(), format!("/points?year={y}"));
+    let ops_token = app.login_demo("ops").await;
+    let rules = app
+        .get(&format!("/points/{y}/rules"), Some(&ops_token))
+        .await
+        .expect(200)
+        .body;
+    let visit = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "visit")
+        .unwrap();
+    assert_eq!(visit["points"], 5);
+    assert_eq!(visit["cap"], 20);
+    let shift = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "shift")
+        .unwrap();
+    assert_eq!(shift["cap"], 50);
+    let p = ops.get(&format!("/points?year={y}")).await.expect(200);
+    p.assert_contains("规则已保存");
+}
+
+async fn ops_open_a_round_and_follow_a_project(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops_token = app.login_demo("ops").await;
+    let mut ids = Vec::new();
+    for (title, description) in [
+        ("增设停车位", "社区缺少停车位，晚上乱停严重。"),
+        ("社区老年食堂", "为辖区老人提供助餐服务。"),
+        ("农贸市场改造", "市场排水差，雨天积水严重。"),
+    ] {
+        let c = app
+            .post(
+                "/projects/candidates",
+                Some(&ops_token),
+                &json!({ "title": title, "description": description }),
+            )
+            .await
+            .expect(201)
+            .body;
+        ids.push(c["id"].as_i64().unwrap().to_string());
+    }
+    let deputy = demo(&app, "deputy").await;
+    deputy
+        .get("/projects/vote")
+        .await
+        .expect(200)
+        .assert_lacks("id=\"round-form\"");
+    post(
+        &deputy,
+        "/projects/vote",
+        &[("title", "民生实事票决"), ("places", "1")],
+    )
+    .await
+    .expect(403);
+
+    let ops = demo(&app, "ops").await;
+    let p = ops.get("/projects/vote").await.expect(200);
+    p.assert_contains("id=\"round-form\"");
+    p.assert_contains("农贸市场改造");
+    let all = [
+        ("title", "二〇二六年民生实事票决"),
+        ("places", "3"),
+        ("candidates", ids[0].as_str()),
+        ("candidates", ids[1].as_str()),
+        ("candidates", ids[2].as_str()),
+    ];
+    // As many candidates as places: no vote, refused beside the candidates.
+    let p = post(&ops, "/projects/vote", &all).await.expect(422);
+    p.assert_contains("id=\"err-candidates\"");
+    p.assert_contains("value=\"二〇二六年民生实事票决\"");
+    p.assert_contains(&format!("value=\"{}\" checked", ids[2]));
+    let mut fewer = all.to_vec();
+    fewer[1] = ("places", "1");
+    let p = post(&ops, "/projects/vote", &fewer).await.expect(303);
+    assert_eq!(p.location(), "/projects/vote");
+    let c = app
+        .get("/projects/candidates", Some(&ops_token))
+        .await
+        .expect(200)
+        .body;
+    let round = c[0]["round_id"].as_i64().expect("put to a round");
+    assert!(
+        c.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["status"] == "in_round")
+    );
+    let r = app
+        .get(&format!("/projects/rounds/{round}"), Some(&ops_token))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(r["title"], "二〇二六年民生实事票决");
+    assert_eq!(r["places"], 1);
+
+    // A deputy votes, ops close: the first candidate is chosen.
+    let deputy_token = app.login_demo("deputy").await;
+    let first: i64 = ids[0].parse().unwrap();
+    app.post(
+        &format!("/projects/rounds/{round}/ballot"),
+        Some(&deputy_token),
+        &json!({ "candidates": [first] }),
+    )
+    .await
+    .expect(200);
+    post(
+        &ops,
+        &format!("/projects/vote/{round}"),
+        &[("close", "true")],
+    )
+    .await
+    .expect(303);
+
+    // The chosen project's page: deputies may not; ops add a milestone, mark it, set progress.
+    let manage = format!("/projects/{first}/manage");
+    deputy.get(&manage).await.expect(403);
+    ops.get(&format!("/projects/{}/manage", ids[1]))
+        .await
+        .expect(404);
+    ops.get("/projects")
+        .await
+        .expect(200)
+        .assert_contains(&format!("href=\"{manage}\""));
+    let p = post(
+        &ops,
+        &manage,
+        &[
+            ("action", "milestone"),
+            ("title", "完成选址"),
+            ("due", "明天"),
+        ],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("id=\"err-due\"");
+    p.assert_contains("value=\"完成选址\"");
+    let p = post(
+        &ops,
+        &manage,
+        &[
+            ("action", "milestone"),
+            ("title", "完成选址"),
+            ("due", "2026-12-31"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), manage);
+    let public = app.get("/projects", None).await.expect(200).body;
+    let m = &public[0]["milestones"][0];
+    assert_eq!(m["title"], "完成选址");
+    assert_eq!(m["done"], false);
+    let mid = m["id"].as_i64().unwrap().to_string();
+    post(
+        &ops,
+        &manage,
+        &[
+            ("action", "mark"),
+            ("milestone", mid.as_str()),
+            ("done", "true"),
+        ],
+    )
+    .await
+    .expect(303);
+    let p = post(
+        &ops,
+        &manage,
+        &[("action", "progress"), ("progress", "140")],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("id=\"err-progress\"");
+    p.assert_contains("value=\"140\"");
+    post(&ops, &manage, &[("action", "progress"), ("progress", "40")])
+        .await
+        .expect(303);
+    let public = app.get("/projects", None).await.expect(200).body;
+    assert_eq!(public[0]["progress"], 40);
+    assert_eq!(public[0]["milestones"][0]["done"], true);
+    ops.get(&manage).await.expect(200).assert_contains("已保存");
+}
+
+async fn visits_corrected_deleted_and_opinions_listed(b: Backend) {
+    let app = spawn_app(b).await;
+    let y = app.today().year();
+    let today = app.today().to_string();
+    let staff = demo(&app, "staff").await;
+    post(
+        &staff,
+        "/visits",
+        &[
+            ("day", today.as_str()),
+            ("kind", "department"),
+            ("organisation", "housing"),
+            ("topics", "加装电梯政策宣讲"),
+            ("deputies", "lunan-d01"),
+        ],
+    )
+    .await
+    .expect(303);
+    let staff_token = app.login_demo("staff").await;
+    let list = app
+        .get("/visits", Some(&staff_token))
+        .await
+        .expect(200)
+        .body;
+    let id = list[0]["id"].as_i64().unwrap();
+    let edit = format!("/visits/{id}/edit");
+    staff
+        .get("/visits")
+        .await
+        .expect(200)
+        .assert_contains(&format!("href=\"{edit}\""));
+    // The form comes filled with the visit.
+    let p = staff.get(&edit).await.expect(200);
+    assert_eq!(p.input_value("topics"), "加装电梯政策宣讲");
+    // A handler may not; a deputy may not either.
+    demo(&app, "handler").await.get(&edit).await.expect(403);
+    let deputy = demo(&app, "deputy").await;
+    deputy.get(&edit).await.expect(403);
+    post(
+        &deputy,
+        &format!("/visits/{id}/delete"),
+        &[("confirm", "yes")],
+    )
+    .await
+    .expect(403);
+
+    // A leader's visit without the leader: refused beside the field, typed kept.
+    let p = post(
+        &staff,
+        &edit,
+        &[
+            ("day", today.as_str()),
+            ("kind", "leader"),
+            ("topics", "老旧小区改造座谈"),
+            ("deputies", "lunan-d02"),
+        ],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("id=\"err-leader_name\"");
+    p.assert_contains("老旧小区改造座谈");
+    let p = post(
+        &staff,
+        &edit,
+        &[
+            ("day", today.as_str()),
+            ("kind", "leader"),
+            ("leader_name", "王副区长"),
+            ("topics", "老旧小区改造座谈"),
+            ("opinions_count", "7"),
+            ("deputies", "lunan-d02"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(p.location(), "/visits");
+    let v = app
+        .get(&format!("/visits/{id}"), Some(&staff_token))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(v["topics"], "老旧小区改造座谈");
+    assert_eq!(v["leader_name"], "王副区长");
+    assert_eq!(v["opinions_count"], 7);
+    assert_eq!(v["deputies"][0]["code"], "lunan-d02");
+
+    // Delete: not without the confirm box; then gone, with its points.
+    let del = format!("/visits/{id}/delete");
+    let p = post(&staff, &del, &[]).await.expect(422);
+    p.assert_contains("id=\"err-confirm\"");
+    let p = post(&staff, &del, &[("confirm", "yes")]).await.expect(303);
+    assert_eq!(p.location(), "/visits");
+    app.get(&format!("/visits/{id}"), Some(&staff_token))
+        .await
+        .expect(404);
+    let ops_token = app.login_demo("ops").await;
+    let ledger = app
+        .get(&format!("/points/{y}/ledger"), Some(&ops_token))
+        .await
+        .expect(200)
+        .body;
+    assert!(
+        !ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["source_kind"] == "visit" && e["source_id"] == id),
+        "{ledger}"
+    );
+
+    // Residents' opinions: ops and viewers see them, never the contact.
+    let anon = Browser::new(&app);
+    post(
+        &anon,
+        "/appraisal/housing/opinion",
+        &[
+            ("body", "窗口办事排队太久"),
+            ("name", "赵六"),
+            ("phone", "13600003333"),
+        ],
+    )
+    .await
+    .expect(303);
+    staff.get("/appraisal/opinions").await.expect(403);
+    anon.get("/appraisal/opinions").await.expect(303);
+    for who in ["ops", "viewer"] {
+        let web = demo(&app, who).await;
+        web.get("/appraisal")
+            .await
+            .expect(200)
+            .assert_contains("href=\"/appraisal/opinions?year=");
+        let p = web.get("/appraisal/opinions").await.expect(200);
+        p.assert_contains("窗口办事排队太久");
+        p.assert_contains("区住建局");
+        p.assert_lacks("13600003333");
+        p.assert_lacks("赵六");
+    }
+    let ops = demo(&app, "ops").await;
+    ops.get("/appraisal/opinions?organisation=nowhere")
+        .await
+        .expect(404);
+    let api = app
+        .get(&format!("/appraisal/{y}/opinions"), Some(&ops_token))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(api.as_array().unwrap().len(), 1);
+    assert_eq!(api[0]["has_contact"], true);
 }

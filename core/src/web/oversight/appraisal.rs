@@ -7,6 +7,7 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use super::{Sent, download};
+use crate::auth::Role;
 use crate::cases::deadlines::local_today;
 use crate::http::AppState;
 use crate::orgs;
@@ -96,6 +97,10 @@ pub async fn ranking_page(
         .iter()
         .map(|i| ctx.t(&format!("appraisal.item_{}", i.as_str())))
         .collect();
+    let sees_opinions = ctx
+        .actor
+        .as_ref()
+        .is_some_and(|a| matches!(a.role, Role::Ops | Role::Viewer));
     ctx.render(
         "oversight/appraisal.html",
         minijinja::context! {
@@ -103,6 +108,7 @@ pub async fn ranking_page(
             hidden => false,
             published => settings.published,
             min_sample => settings.min_sample,
+            sees_opinions => sees_opinions,
             headers => headers,
             rows => value(rows),
         },

@@ -9,12 +9,20 @@
 //! - `projects`: the chosen livelihood projects with progress, and the residents' proposal form;
 //! - `vote`: the deputies' ballot on livelihood projects, and ops closing the round;
 //! - `visits`: the station visits within scope, and the form staff and ops record one with;
-//! - `points`: a deputy's own points, the station's or the district's table.
+//! - `points`: a deputy's own points, the station's or the district's table;
+//! - `rules`: ops set the year's points rules; `opinions`: residents' opinions for ops and
+//!   viewers; `rounds`: ops open a vote round; `milestones`: ops follow a chosen project;
+//!   `visit_edit`: a visit corrected or deleted by its station's staff or ops.
 
 mod appraisal;
 mod manage;
+mod milestones;
+mod opinions;
 mod points;
 mod projects;
+mod rounds;
+mod rules;
+mod visit_edit;
 mod visits;
 mod vote;
 
@@ -64,6 +72,26 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "oversight/points.html",
         include_str!("../templates/oversight/points.html"),
     ),
+    (
+        "oversight/rules.html",
+        include_str!("../templates/oversight/rules.html"),
+    ),
+    (
+        "oversight/opinions.html",
+        include_str!("../templates/oversight/opinions.html"),
+    ),
+    (
+        "oversight/milestones.html",
+        include_str!("../templates/oversight/milestones.html"),
+    ),
+    (
+        "oversight/visit_fields.html",
+        include_str!("../templates/oversight/visit_fields.html"),
+    ),
+    (
+        "oversight/visit_edit.html",
+        include_str!("../templates/oversight/visit_edit.html"),
+    ),
 ];
 
 /// This area's page routes; mounted inside the page context by `web::router`. The residents'
@@ -96,7 +124,27 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/visits", get(visits::visits_page).post(visits::record))
         .route("/points", get(points::points_page))
         .route("/points/rebuild", axum::routing::post(points::rebuild))
-        .route("/projects/vote", get(vote::vote_page))
+        .route(
+            "/projects/vote",
+            get(vote::vote_page).post(rounds::open_round),
+        )
+        .route(
+            "/points/rules",
+            get(rules::rules_page).post(rules::rules_submit),
+        )
+        .route("/appraisal/opinions", get(opinions::opinions_page))
+        .route(
+            "/projects/{id}/manage",
+            get(milestones::manage_page).post(milestones::manage_submit),
+        )
+        .route(
+            "/visits/{id}/edit",
+            get(visit_edit::edit_page).post(visit_edit::edit_submit),
+        )
+        .route(
+            "/visits/{id}/delete",
+            axum::routing::post(visit_edit::delete),
+        )
         .route(
             "/projects/vote/{round}",
             axum::routing::post(vote::vote_submit),

@@ -73,7 +73,10 @@ pub async fn projects_page(
         .collect();
     ctx.render(
         "oversight/projects.html",
-        minijinja::context! { projects => value(list) },
+        minijinja::context! {
+            projects => value(list),
+            is_ops => ctx.actor.as_ref().is_some_and(|a| a.role == crate::auth::Role::Ops),
+        },
     )
     .map(IntoResponse::into_response)
 }

@@ -38,12 +38,67 @@ struct Row {
 }
 
 #[derive(Serialize)]
-struct Choice {
+pub(super) struct Choice {
     code: String,
     name: String,
 }
 
-fn records(actor: &Actor) -> bool {
+type Choices = (Vec<Choice>, Vec<Choice>, Vec<Choice>);
+
+/// The stations, organisations and deputies the recording form offers the caller.
+pub(super) async fn choices(state: &AppState, ctx: &Ctx, actor: &Actor) -> PageResult<Choices> {
+    let mut sq = stations::entity::Entity::find().order_by_asc(stations::entity::Column::Id);
+    let mut dq = deputies::entity::Entity::find().order_by_asc(deputies::entity::Column::Code);
+    if actor.role == Role::StationStaff {
+        let s = actor.station_id.unwrap_or_default();
+        sq = sq.filter(stations::entity::Column::Id.eq(s));
+        dq = dq.filter(deputies::entity::Column::StationId.eq(s));
+    }
+    let st: Vec<Choice> = sq
+        .all(&state.db)
+        .await
+        .map_err(ApiError::from)?
+        .into_iter()
+        .map(|s| Choice {
+            name: ctx.lang.pick(&s.name, &s.name_en).to_owned(),
+            code: s.code,
+        })
+        .collect();
+    let og: Vec<Choice> = orgs::entity::Entity::find()
+        .order_by_asc(orgs::entity::Column::Code)
+        .all(&state.db)
+        .await
+        .map_err(ApiError::from)?
+        .into_iter()
+        .map(|o| Choice {
+            code: o.code,
+            name: o.name,
+        })
+        .collect();
+    let dp: Vec<Choice> = dq
+        .all(&state.db)
+        .await
+        .map_err(ApiError::from)?
+        .into_iter()
+        .map(|d| Choice {
+            code: d.code,
+            name: d.name,
+        })
+        .collect();
+    Ok((st, og, dp))
+}
+
+pub(super) fn kinds(ctx: &Ctx) -> Vec<Choice> {
+    VisitKind::ALL
+        .iter()
+        .map(|k| Choice {
+            code: k.as_str().to_owned(),
+            name: ctx.t(&format!("visits.kind_{}", k.as_str())),
+        })
+        .collect()
+}
+
+pub(super) fn records(actor: &Actor) -> bool {
     matches!(actor.role, Role::Ops | Role::StationStaff)
         && (actor.role == Role::Ops || actor.station_id.is_some())
 }
@@ -85,55 +140,11 @@ async fn render(
         .collect();
     let can_record = records(actor);
     let (station_choices, org_choices, deputy_choices) = if can_record {
-        let mut sq = stations::entity::Entity::find().order_by_asc(stations::entity::Column::Id);
-        let mut dq = deputies::entity::Entity::find().order_by_asc(deputies::entity::Column::Code);
-        if actor.role == Role::StationStaff {
-            let s = actor.station_id.unwrap_or_default();
-            sq = sq.filter(stations::entity::Column::Id.eq(s));
-            dq = dq.filter(deputies::entity::Column::StationId.eq(s));
-        }
-        let st: Vec<Choice> = sq
-            .all(&state.db)
-            .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .map(|s| Choice {
-                name: ctx.lang.pick(&s.name, &s.name_en).to_owned(),
-                code: s.code,
-            })
-            .collect();
-        let og: Vec<Choice> = orgs::entity::Entity::find()
-            .order_by_asc(orgs::entity::Column::Code)
-            .all(&state.db)
-            .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .map(|o| Choice {
-                code: o.code,
-                name: o.name,
-            })
-            .collect();
-        let dp: Vec<Choice> = dq
-            .all(&state.db)
-            .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .map(|d| Choice {
-                code: d.code,
-                name: d.name,
-            })
-            .collect();
-        (st, og, dp)
+        choices(state, ctx, actor).await?
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
-    let kinds: Vec<Choice> = VisitKind::ALL
-        .iter()
-        .map(|k| Choice {
-            code: k.as_str().to_owned(),
-            name: ctx.t(&format!("visits.kind_{}", k.as_str())),
-        })
-        .collect();
+    let kinds = kinds(ctx);
     let chosen: Vec<String> = sent
         .values
         .get("deputies")
@@ -201,32 +212,8 @@ pub async fn record(
         }
         Err(e) => return Ok(e.into_response()),
     };
-    let deputy_codes: Vec<String> = form
-        .fields
-        .iter()
-        .filter(|(k, _)| k == "deputies")
-        .map(|(_, v)| v.clone())
-        .collect();
     let mut sent = Sent::from_form(&form);
-    sent.values
-        .insert("deputies".into(), deputy_codes.join(","));
-    let day = match NaiveDate::parse_from_str(form.text("day").trim(), "%Y-%m-%d") {
-        Ok(d) => d,
-        Err(_) => {
-            sent.errors.insert("day".into(), ctx.t("errors.date"));
-            return render(
-                &state,
-                &ctx,
-                &actor,
-                None,
-                sent,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let Some(kind) = VisitKind::parse(form.text("kind").trim()) else {
-        sent.errors.insert("kind".into(), ctx.t("errors.choice"));
+    let Some(input) = read_input(&ctx, &form, &mut sent) else {
         return render(
             &state,
             &ctx,
@@ -236,46 +223,6 @@ pub async fn record(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    };
-    let count_text = form.text("opinions_count");
-    let opinions_count = if count_text.trim().is_empty() {
-        0
-    } else {
-        match count_text.trim().parse::<i32>() {
-            Ok(n) => n,
-            Err(_) => {
-                sent.errors
-                    .insert("opinions_count".into(), ctx.t("errors.number"));
-                return render(
-                    &state,
-                    &ctx,
-                    &actor,
-                    None,
-                    sent,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await;
-            }
-        }
-    };
-    let station = match form.get("station").map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => s.to_owned(),
-        None => ctx
-            .home_station
-            .as_ref()
-            .map(|s| s.code.clone())
-            .unwrap_or_default(),
-    };
-    let input = VisitInput {
-        station,
-        day,
-        kind,
-        organisation: form.get("organisation").map(str::to_owned),
-        leader_name: form.get("leader_name").map(str::to_owned),
-        topics: form.text("topics"),
-        opinions_count,
-        opinions: form.get("opinions").map(str::to_owned),
-        deputies: deputy_codes,
     };
     match visits::save(&state.db, &actor, None, &input, state.clock.now()).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/visits", "visits.recorded")),
@@ -295,4 +242,54 @@ pub async fn record(
             }
         }
     }
+}
+
+/// The visit a form describes, or None with the refusal beside its field in `sent` (shared by
+/// the record and correct forms).
+pub(super) fn read_input(ctx: &Ctx, form: &WebForm, sent: &mut Sent) -> Option<VisitInput> {
+    let deputy_codes: Vec<String> = form
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "deputies")
+        .map(|(_, v)| v.clone())
+        .collect();
+    sent.values
+        .insert("deputies".into(), deputy_codes.join(","));
+    let Ok(day) = NaiveDate::parse_from_str(form.text("day").trim(), "%Y-%m-%d") else {
+        sent.errors.insert("day".into(), ctx.t("errors.date"));
+        return None;
+    };
+    let Some(kind) = VisitKind::parse(form.text("kind").trim()) else {
+        sent.errors.insert("kind".into(), ctx.t("errors.choice"));
+        return None;
+    };
+    let count_text = form.text("opinions_count");
+    let opinions_count = if count_text.trim().is_empty() {
+        0
+    } else if let Ok(n) = count_text.trim().parse::<i32>() {
+        n
+    } else {
+        sent.errors
+            .insert("opinions_count".into(), ctx.t("errors.number"));
+        return None;
+    };
+    let station = match form.get("station").map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.to_owned(),
+        None => ctx
+            .home_station
+            .as_ref()
+            .map(|s| s.code.clone())
+            .unwrap_or_default(),
+    };
+    Some(VisitInput {
+        station,
+        day,
+        kind,
+        organisation: form.get("organisation").map(str::to_owned),
+        leader_name: form.get("leader_name").map(str::to_owned),
+        topics: form.text("topics"),
+        opinions_count,
+        opinions: form.get("opinions").map(str::to_owned),
+        deputies: deputy_codes,
+    })
 }

@@ -4,13 +4,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::Sent;
 use crate::auth::{Actor, Role};
 use crate::http::{ApiError, AppState};
-use crate::oversight::entity::project_rounds;
+use crate::oversight::entity::{project_candidates, project_rounds};
 use crate::oversight::projects::{self, BallotInput};
 use crate::web::context::Ctx;
 use crate::web::error::{PageError, PageResult};
@@ -35,7 +35,7 @@ struct Round {
     candidates: Vec<Candidate>,
 }
 
-fn who(ctx: &Ctx) -> PageResult<Actor> {
+pub(super) fn who(ctx: &Ctx) -> PageResult<Actor> {
     let a = ctx.require_actor()?;
     match a.role {
         Role::Ops => Ok(a.clone()),
@@ -44,7 +44,7 @@ fn who(ctx: &Ctx) -> PageResult<Actor> {
     }
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     ctx: &Ctx,
     actor: &Actor,
@@ -78,10 +78,37 @@ async fn render(
                 .collect(),
         });
     }
+    // Ops pick a new round's candidates among those not yet put to a vote.
+    let pool: Vec<Candidate> = if actor.role == Role::Ops {
+        project_candidates::Entity::find()
+            .filter(project_candidates::Column::Status.eq("candidate"))
+            .order_by_asc(project_candidates::Column::Id)
+            .limit(500)
+            .all(&state.db)
+            .await
+            .map_err(ApiError::from)?
+            .into_iter()
+            .map(|c| Candidate {
+                id: c.id,
+                title: c.title,
+                description: c.description,
+                station: None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let picked: Vec<String> = sent
+        .values
+        .get("candidates")
+        .map(|s| s.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
     ctx.render_status(
         status,
         "oversight/vote.html",
         minijinja::context! {
+            pool => value(pool),
+            picked => picked,
             rounds => value(rounds),
             is_ops => actor.role == Role::Ops,
             sent => value(sent),
