@@ -869,6 +869,21 @@ async fn visits_corrected_deleted_and_opinions_listed(b: Backend) {
         p.assert_contains("区住建局");
         p.assert_lacks("13600003333");
         p.assert_lacks("赵六");
+        p.assert_contains("format=csv");
+        // The download holds what the page shows, and no more.
+        let (status, csv) = web.get_bytes("/appraisal/opinions?format=csv").await;
+        assert_eq!(status, 200);
+        assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "a BOM for Excel");
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.contains("日期,单位,意见,是否留有联系方式"), "{csv}");
+        assert!(csv.contains("区住建局,窗口办事排队太久,是"), "{csv}");
+        assert!(
+            !csv.contains("13600003333") && !csv.contains("赵六"),
+            "{csv}"
+        );
+        let (status, xlsx) = web.get_bytes("/appraisal/opinions?format=xlsx").await;
+        assert_eq!(status, 200);
+        assert!(xlsx.starts_with(b"PK"), "an xlsx is a zip");
     }
     let ops = demo(&app, "ops").await;
     ops.get("/appraisal/opinions?organisation=nowhere")
@@ -881,4 +896,16 @@ async fn visits_corrected_deleted_and_opinions_listed(b: Backend) {
         .body;
     assert_eq!(api.as_array().unwrap().len(), 1);
     assert_eq!(api[0]["has_contact"], true);
+    let (status, _, csv) = app
+        .get_bytes(
+            &format!("/api/v1/appraisal/{y}/opinions?format=csv"),
+            Some(&ops_token),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("窗口办事排队太久") && !csv.contains("13600003333"),
+        "{csv}"
+    );
 }

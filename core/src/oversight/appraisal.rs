@@ -720,6 +720,8 @@ async fn post_opinion(
 pub struct OpinionFilter {
     /// Organisation code.
     pub organisation: Option<String>,
+    /// json (default), csv or xlsx.
+    pub format: Option<Format>,
 }
 
 /// The residents' opinions of the year (ops and viewers), without their contact.
@@ -730,11 +732,32 @@ async fn list_opinions(
     actor: Actor,
     Path(year): Path<i32>,
     Query(f): Query<OpinionFilter>,
-) -> ApiResult<Json<Vec<OpinionOut>>> {
+) -> ApiResult<Response> {
     actor.require(&[Role::Ops, Role::Viewer])?;
-    Ok(Json(
-        opinions(&state.db, year, f.organisation.as_deref()).await?,
-    ))
+    let list = opinions(&state.db, year, f.organisation.as_deref()).await?;
+    match f.format.unwrap_or_default() {
+        Format::Json => Ok(Json(list).into_response()),
+        f => exports::download(f, &format!("opinions-{year}"), &opinions_table(&list)),
+    }
+}
+
+/// The opinions as a table to download: what the list page shows, never the contact.
+pub fn opinions_table(list: &[OpinionOut]) -> Table {
+    Table {
+        name: "评议意见",
+        headers: vec!["日期", "单位", "意见", "是否留有联系方式"],
+        rows: list
+            .iter()
+            .map(|o| {
+                vec![
+                    Cell::from(crate::cases::deadlines::local_today(o.created_at).to_string()),
+                    o.organisation.name.as_str().into(),
+                    o.body.as_str().into(),
+                    (if o.has_contact { "是" } else { "否" }).into(),
+                ]
+            })
+            .collect(),
+    }
 }
 
 pub async fn opinions(

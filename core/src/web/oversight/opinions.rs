@@ -10,6 +10,7 @@ use crate::auth::Role;
 use crate::cases::deadlines::local_today;
 use crate::http::{ApiError, AppState};
 use crate::oversight::appraisal;
+use crate::oversight::exports::Format;
 use crate::web::context::Ctx;
 use crate::web::error::{PageError, PageResult};
 use crate::web::templates::value;
@@ -18,6 +19,7 @@ use crate::web::templates::value;
 pub struct OpinionQuery {
     year: Option<i32>,
     organisation: Option<String>,
+    format: Option<Format>,
 }
 
 #[derive(Serialize)]
@@ -54,6 +56,13 @@ pub async fn opinions_page(
             ApiError::Invalid { .. } => PageError::NotFound,
             e => e.into(),
         })?;
+    if let Some(d) = super::download(
+        q.format,
+        &format!("opinions-{year}"),
+        &appraisal::opinions_table(&list),
+    ) {
+        return Ok(d?);
+    }
     let rows: Vec<Row> = list
         .into_iter()
         .map(|o| Row {
