@@ -11,8 +11,8 @@
 use chrono::Datelike;
 use serde_json::json;
 
-use crate::support::{Backend, TestApp, spawn_app};
-use crate::web_client::{Browser, Page};
+use crate::support::{Backend, spawn_app};
+use crate::web_client::{Browser, Page, demo, post_form, signed_in};
 
 both_backends!(
     appraisal_pages_follow_publication,
@@ -25,37 +25,10 @@ both_backends!(
     visits_corrected_deleted_and_opinions_listed,
 );
 
-async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
-    let web = Browser::new(app);
-    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
-    web.post(
-        "/login",
-        &[
-            ("_csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-        ],
-    )
-    .await
-    .expect(303);
-    web
-}
-
-async fn demo(app: &TestApp, username: &str) -> Browser {
-    let u = liaison::demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .unwrap();
-    signed_in(app, u.username, u.password).await
-}
-
 async fn post(web: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
     // The form's page first, as a browser would: it sets the CSRF cookie.
     web.get(path).await;
-    let csrf = web.cookie("liaison_csrf").expect("a CSRF cookie");
-    let mut all = vec![("_csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    web.post(path, &all).await
+    post_form(web, path, fields).await
 }
 
 async fn appraisal_pages_follow_publication(b: Backend) {

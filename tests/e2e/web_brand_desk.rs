@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use crate::support::{Backend, Brand, TEST_PASSWORD, TestApp, spawn_plugin_app, table_rows};
-use crate::web_client::{Browser, Page};
+use crate::web_client::{Browser, demo, post_form as post, signed_in};
 
 both_backends!(
     staff_act_on_the_brand_from_the_desk,
@@ -24,39 +24,6 @@ const BRAND: Brand = Brand {
     station: STATION,
     caps: &["storage", "cases.create", "deputies.read"],
 };
-
-/// A browser signed in through the sign-in page.
-async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
-    let web = Browser::new(app);
-    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
-    web.post(
-        "/login",
-        &[
-            ("_csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-        ],
-    )
-    .await
-    .expect(303);
-    web
-}
-
-async fn demo(app: &TestApp, username: &str) -> Browser {
-    let u = liaison::demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .unwrap();
-    signed_in(app, u.username, u.password).await
-}
-
-/// Posts a form with the browser's CSRF token.
-async fn post(web: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
-    let csrf = web.cookie("liaison_csrf").expect("a CSRF cookie");
-    let mut all = vec![("_csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    web.post(path, &all).await
-}
 
 fn action_path(action: &str) -> String {
     format!("/desk/{STATION}/brand/{ID}/{action}")

@@ -6,10 +6,10 @@
 use serde_json::json;
 
 use crate::support::{
-    Backend, REPORTER_NAME, REPORTER_PHONE, REPORTER_PHONE_MASKED, TEST_PASSWORD, TestApp,
-    case_body, spawn_app,
+    Backend, REPORTER_NAME, REPORTER_PHONE, REPORTER_PHONE_MASKED, TEST_PASSWORD, case_body,
+    spawn_app,
 };
-use crate::web_client::{Browser, Page};
+use crate::web_client::{Browser, Page, demo, signed_in};
 
 both_backends!(
     case_pages_keep_to_the_api_scope,
@@ -19,31 +19,6 @@ both_backends!(
     the_inbox_filters_and_the_overdue_board,
     the_organisation_desk_lists_what_it_handles,
 );
-
-/// A browser signed in as `username`.
-async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
-    let web = Browser::new(app);
-    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
-    web.post(
-        "/login",
-        &[
-            ("_csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-        ],
-    )
-    .await
-    .expect(303);
-    web
-}
-
-async fn demo(app: &TestApp, username: &str) -> Browser {
-    let u = liaison::demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .unwrap();
-    signed_in(app, u.username, u.password).await
-}
 
 /// Posts an action form of the case page with the page's token.
 async fn act(web: &Browser, id: i64, action: &str, fields: &[(&str, &str)]) -> Page {

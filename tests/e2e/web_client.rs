@@ -252,3 +252,37 @@ impl Browser {
         )
     }
 }
+
+/// A browser signed in through the sign-in page.
+pub async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
+    let web = Browser::new(app);
+    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
+    web.post(
+        "/login",
+        &[
+            ("_csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await
+    .expect(303);
+    web
+}
+
+/// A browser signed in as one of the demo district's users.
+pub async fn demo(app: &TestApp, username: &str) -> Browser {
+    let u = liaison::demo::DEMO_USERS
+        .iter()
+        .find(|u| u.username == username)
+        .unwrap_or_else(|| panic!("no demo user {username}"));
+    signed_in(app, u.username, u.password).await
+}
+
+/// Posts a form with the browser's CSRF token, as the page's hidden field would carry it.
+pub async fn post_form(web: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
+    let csrf = web.cookie("liaison_csrf").expect("a CSRF cookie");
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    web.post(path, &all).await
+}

@@ -11,8 +11,8 @@ use chrono::{Datelike, Duration};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
-use crate::support::{Backend, Package, TestApp, seed_plugin_cache, spawn_app, spawn_plugin_app};
-use crate::web_client::{Browser, Page};
+use crate::support::{Backend, Package, seed_plugin_cache, spawn_app, spawn_plugin_app};
+use crate::web_client::{Browser, demo, post_form as post, signed_in};
 
 both_backends!(
     only_ops_open_the_console,
@@ -23,38 +23,6 @@ both_backends!(
     the_inbox_filters_by_tag_and_pages,
     the_staff_desk_shows_the_brand_staff_view,
 );
-
-async fn signed_in(app: &TestApp, username: &str, password: &str) -> Browser {
-    let web = Browser::new(app);
-    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
-    web.post(
-        "/login",
-        &[
-            ("_csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-        ],
-    )
-    .await
-    .expect(303);
-    web
-}
-
-async fn demo(app: &TestApp, username: &str) -> Browser {
-    let u = liaison::demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .unwrap();
-    signed_in(app, u.username, u.password).await
-}
-
-/// Posts a form with the browser's CSRF token.
-async fn post(web: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
-    let csrf = web.cookie("liaison_csrf").expect("a CSRF cookie");
-    let mut all = vec![("_csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    web.post(path, &all).await
-}
 
 /// Every console page, and every form it posts to.
 const GET_PATHS: &[&str] = &[

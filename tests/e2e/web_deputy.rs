@@ -9,7 +9,7 @@ use chrono::Duration;
 use serde_json::json;
 
 use crate::support::{Backend, TestApp, spawn_app};
-use crate::web_client::{Browser, Page};
+use crate::web_client::{Browser, demo, post_form as post};
 
 both_backends!(
     only_deputies_open_the_desk,
@@ -21,34 +21,6 @@ both_backends!(
 const VISITOR_NAME: &str = "王小明";
 const VISITOR_PHONE: &str = "13912345678";
 const VISITOR_PHONE_MASKED: &str = "139****5678";
-
-async fn demo(app: &TestApp, username: &str) -> Browser {
-    let u = liaison::demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .unwrap();
-    let web = Browser::new(app);
-    let csrf = web.get("/login").await.expect(200).input_value("_csrf");
-    web.post(
-        "/login",
-        &[
-            ("_csrf", csrf.as_str()),
-            ("username", u.username),
-            ("password", u.password),
-        ],
-    )
-    .await
-    .expect(303);
-    web
-}
-
-/// Posts a form of the desk with the page's token.
-async fn post(web: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
-    let csrf = web.cookie("liaison_csrf").expect("a CSRF cookie");
-    let mut all = vec![("_csrf", csrf.as_str())];
-    all.extend_from_slice(fields);
-    web.post(path, &all).await
-}
 
 async fn reception_rows(app: &TestApp, token: &str) -> Vec<serde_json::Value> {
     app.get("/stations/lunan/receptions", Some(token))
