@@ -11,7 +11,6 @@ use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Tak
 use crate::cases::deadlines::Limits;
 use crate::categories::{self, CategoryPatch, NewCategory, entity};
 use crate::http::AppState;
-use crate::stations::PublicCode;
 use crate::web::context::Ctx;
 use crate::web::error::{PageError, PageResult};
 use crate::web::form::{FormRefused, WebForm};
@@ -133,14 +132,7 @@ pub async fn create(
         Taken::Answer(r) => return Ok(r),
     };
     let mut sent = Sent::new(NEW, &f);
-    let code = match PublicCode::parse(&f.text("code")) {
-        Ok(c) => Some(c),
-        Err(m) => {
-            sent.errors
-                .insert("code".into(), kit::explain_field(&ctx, "code", &m));
-            None
-        }
-    };
+    let code = kit::code_of(&ctx, &f, &mut sent);
     let sort = sort_of(&ctx, &f, &mut sent);
     let (Some(code), Some(sort)) = (code, sort) else {
         return page(&state, &ctx, Some(sent)).await;

@@ -14,7 +14,7 @@ use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Tak
 use crate::deputies::routes::NewDeputy;
 use crate::deputies::{self, DeputyPatch, Level, entity, stations_entity};
 use crate::http::AppState;
-use crate::stations::{self, PublicCode};
+use crate::stations;
 use crate::web::context::Ctx;
 use crate::web::error::{PageError, PageResult};
 use crate::web::form::{FormRefused, WebForm};
@@ -212,14 +212,7 @@ pub async fn create(
         Taken::Answer(r) => return Ok(r),
     };
     let mut sent = Sent::new(NEW, &f);
-    let code = match PublicCode::parse(&f.text("code")) {
-        Ok(c) => Some(c),
-        Err(m) => {
-            sent.errors
-                .insert("code".into(), kit::explain_field(&ctx, "code", &m));
-            None
-        }
-    };
+    let code = kit::code_of(&ctx, &f, &mut sent);
     let (level, also) = read(&ctx, &f, &mut sent);
     let (Some(code), Some(level)) = (code, level) else {
         return page(&state, &ctx, &q, Some(sent)).await;

@@ -13,6 +13,7 @@ use super::super::error::{PageError, PageResult};
 use super::super::form::{FormRefused, WebForm, explain};
 use super::super::templates::value;
 use crate::http::ApiError;
+use crate::stations::PublicCode;
 
 /// One input of a console form.
 #[derive(Debug, Clone, Serialize)]
@@ -243,6 +244,16 @@ pub fn take(ctx: &Ctx, form_id: &str, form: Result<WebForm, FormRefused>) -> Tak
 }
 
 /// The core's field messages in the visitor's words, with the console's own cases first.
+/// The `code` field of a form that creates something, parsed; a bad one is put beside the field.
+pub fn code_of(ctx: &Ctx, f: &WebForm, sent: &mut Sent) -> Option<PublicCode> {
+    PublicCode::parse(&f.text("code"))
+        .map_err(|m| {
+            sent.errors
+                .insert("code".into(), explain_field(ctx, "code", &m))
+        })
+        .ok()
+}
+
 pub fn explain_field(ctx: &Ctx, field: &str, message: &str) -> String {
     let key = if message.starts_with("must be 2 to 32 characters")
         || message.starts_with("may hold only lowercase")

@@ -9,7 +9,7 @@ use super::db_err;
 use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Taken};
 use crate::http::AppState;
 use crate::stations::routes::{NewStation, StationPatch};
-use crate::stations::{self, PublicCode, StationKind, entity};
+use crate::stations::{self, StationKind, entity};
 use crate::web::context::Ctx;
 use crate::web::error::PageResult;
 use crate::web::form::{FormRefused, WebForm};
@@ -106,12 +106,7 @@ pub async fn create(
         Taken::Answer(r) => return Ok(r),
     };
     let mut sent = Sent::new(NEW, &f);
-    let code = PublicCode::parse(&f.text("code"))
-        .map_err(|m| {
-            sent.errors
-                .insert("code".into(), kit::explain_field(&ctx, "code", &m))
-        })
-        .ok();
+    let code = kit::code_of(&ctx, &f, &mut sent);
     let kind = match f.text("kind").as_str() {
         "head" => Some(StationKind::Head),
         "township" => Some(StationKind::Township),
