@@ -47,7 +47,7 @@ async fn suggested(app: &TestApp, staff: &str, case_id: i64) -> Vec<String> {
 
 /// Whether every outbox delivery of the case to this plugin is done.
 async fn delivered(app: &TestApp, case_id: i64) -> Result<(), String> {
-    use liaison::plugins::entity::{deliveries, outbox};
+    use liaison_domain::plugins::entity::{deliveries, outbox};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let rows = outbox::Entity::find()
         .filter(outbox::Column::CaseId.eq(case_id))

@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Duration};
-use liaison::dashboard::measures::{OrgMeasures, org_year};
-use liaison::dashboard::{counters, recount};
+use liaison_domain::dashboard::measures::{OrgMeasures, org_year};
+use liaison_domain::dashboard::{counters, recount};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
@@ -19,7 +19,7 @@ both_backends!(
 );
 
 async fn org_id(app: &TestApp, code: &str) -> i64 {
-    liaison::orgs::by_code(&app.db, code)
+    liaison_domain::orgs::by_code(&app.db, code)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no organisation {code}"))
@@ -397,7 +397,7 @@ async fn counters_equal_a_recount_after_random_walks(b: Backend) {
         if round % 2 == 1 {
             app.clock.advance(Duration::days(8));
             (ops, handlers) = sign_in(&app).await;
-            let closed = liaison::cases::sweeper::close_unrated(
+            let closed = liaison_domain::cases::sweeper::close_unrated(
                 &app.db,
                 &app.settings.deadlines,
                 &app.clock,
@@ -864,7 +864,9 @@ async fn the_cockpit_and_screen_pages_draw_the_figures(b: Backend) {
         )
     );
     for code in ["lunan", "lubei", "jinqing"] {
-        let st = liaison::stations::by_code(&app.db, code).await.unwrap();
+        let st = liaison_domain::stations::by_code(&app.db, code)
+            .await
+            .unwrap();
         s.assert_contains(&st.name);
     }
     s.assert_contains("各联络站对比");

@@ -67,12 +67,14 @@ async fn demo_loads_the_district_and_its_brands() {
         );
     }
 
-    let mut settings = liaison::configuration::Settings::defaults();
+    let mut settings = liaison_domain::configuration::Settings::defaults();
     settings.database.url = db_url;
-    let db = liaison::db::connect(&settings.database).await.unwrap();
-    use liaison::cases::entity::cases;
+    let db = liaison_domain::db::connect(&settings.database)
+        .await
+        .unwrap();
+    use liaison_domain::cases::entity::cases;
     assert_eq!(
-        liaison::stations::entity::Entity::find()
+        liaison_domain::stations::entity::Entity::find()
             .count(&db)
             .await
             .unwrap(),
@@ -92,14 +94,14 @@ async fn demo_loads_the_district_and_its_brands() {
         .into_iter()
         .map(|c| c.status)
         .collect();
-    for s in liaison::cases::Status::ALL {
+    for s in liaison_domain::cases::Status::ALL {
         assert!(
             statuses.contains(s.as_str()),
             "no demo case is {}: {statuses:?}",
             s.as_str()
         );
     }
-    let today = liaison::cases::deadlines::local_today(chrono::Utc::now());
+    let today = liaison_domain::cases::deadlines::local_today(chrono::Utc::now());
     let overdue = cases::Entity::find()
         .filter(cases::Column::DueOn.lt(today))
         .count(&db)
@@ -109,9 +111,11 @@ async fn demo_loads_the_district_and_its_brands() {
 
     // Each brand is enabled at its own station with exactly what its manifest asks for, and
     // its demo records went through its own actions into its storage.
-    use liaison::plugins::entity::{station_plugins, storage};
+    use liaison_domain::plugins::entity::{station_plugins, storage};
     for (brand, station) in liaison::demo::brands::BRANDS {
-        let st = liaison::stations::by_code(&db, station).await.unwrap();
+        let st = liaison_domain::stations::by_code(&db, station)
+            .await
+            .unwrap();
         let row = station_plugins::Entity::find()
             .filter(station_plugins::Column::PluginId.eq(brand))
             .one(&db)
@@ -126,7 +130,7 @@ async fn demo_loads_the_district_and_its_brands() {
             row.enabled && row.suspended_at.is_none(),
             "{brand}: {row:?}"
         );
-        let manifest = liaison::plugins::manifest::Manifest::parse(
+        let manifest = liaison_host::manifest::Manifest::parse(
             &std::fs::read_to_string(repo_plugins.join(brand).join("plugin.toml")).unwrap(),
         )
         .unwrap();

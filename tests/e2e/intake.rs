@@ -2,7 +2,7 @@
 //! page show, idempotent resubmission, and refusals that leave nothing behind.
 
 use futures_util::future::join_all;
-use liaison::cases::entity::cases;
+use liaison_domain::cases::entity::cases;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -44,7 +44,9 @@ async fn accepted_and_tracked(b: Backend) {
     assert_eq!(row.receipt_code, code);
     assert_eq!(row.status, "submitted");
     assert_eq!(row.channel, "station_qr");
-    let lunan = liaison::stations::by_code(&app.db, "lunan").await.unwrap();
+    let lunan = liaison_domain::stations::by_code(&app.db, "lunan")
+        .await
+        .unwrap();
     assert_eq!(row.station_id, lunan.id);
     assert_eq!(app.contact_count().await, 1);
     let evs = app.event_rows(id).await;
@@ -319,7 +321,7 @@ async fn bad_input_refused(b: Backend) {
         .expect_error(413, "too_large", None);
     // Within the body limit but past the description's own limit: 422.
     let mut long = case_body("lunan");
-    long["description"] = json!("长".repeat(liaison::cases::intake::MAX_DESCRIPTION + 1));
+    long["description"] = json!("长".repeat(liaison_domain::cases::intake::MAX_DESCRIPTION + 1));
     app.submit(&long)
         .await
         .expect_error(422, "invalid", Some("description"));

@@ -2,7 +2,7 @@
 //! moves, the overdue overlay, and the rating window closing a case unrated.
 
 use chrono::Duration;
-use liaison::cases::entity::handlers;
+use liaison_domain::cases::entity::handlers;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -714,14 +714,14 @@ async fn rating_window_closes_unrated(b: Backend) {
     let rules = app.settings.deadlines.clone();
 
     // Within the window nothing happens.
-    let n = liaison::cases::sweeper::close_unrated(&app.db, &rules, &app.clock)
+    let n = liaison_domain::cases::sweeper::close_unrated(&app.db, &rules, &app.clock)
         .await
         .unwrap();
     assert_eq!(n, 0);
     assert_eq!(app.case_row(id).await.status, "feedback_given");
 
     app.clock.advance(Duration::days(8));
-    liaison::cases::sweeper::close_unrated(&app.db, &rules, &app.clock)
+    liaison_domain::cases::sweeper::close_unrated(&app.db, &rules, &app.clock)
         .await
         .unwrap();
     let row = app.case_row(id).await;
@@ -750,7 +750,7 @@ async fn rating_window_closes_unrated(b: Backend) {
     .await
     .expect_error(409, "conflict", None);
     // A second sweep finds nothing.
-    let n = liaison::cases::sweeper::close_unrated(&app.db, &rules, &app.clock)
+    let n = liaison_domain::cases::sweeper::close_unrated(&app.db, &rules, &app.clock)
         .await
         .unwrap();
     assert_eq!(n, 0);

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use liaison::cases::photos::entity as case_photos;
+use liaison_domain::cases::photos::entity as case_photos;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
@@ -123,7 +123,8 @@ async fn photos_are_stored_with_thumbnails(b: Backend) {
         let full = std::fs::read(dir.join(&p.file_name)).unwrap();
         assert_eq!(full.len() as i64, p.bytes);
         let thumb =
-            std::fs::read(dir.join(liaison::cases::photos::thumb_name(&p.file_name))).unwrap();
+            std::fs::read(dir.join(liaison_domain::cases::photos::thumb_name(&p.file_name)))
+                .unwrap();
         let t = image::load_from_memory(&thumb).unwrap();
         assert!(
             t.width() <= 320 && t.height() <= 320,
@@ -175,8 +176,10 @@ async fn gps_is_stripped_unless_a_location_is_shared(b: Backend) {
     assert!(!contains(&stripped, b"Exif"), "EXIF is gone");
     assert!(!contains(&stripped, MARKER), "GPS is gone");
     assert!(image::load_from_memory(&stripped).is_ok());
-    let thumb =
-        std::fs::read(dir.join(liaison::cases::photos::thumb_name(&rows[0].file_name))).unwrap();
+    let thumb = std::fs::read(dir.join(liaison_domain::cases::photos::thumb_name(
+        &rows[0].file_name,
+    )))
+    .unwrap();
     assert!(!contains(&thumb, b"Exif"), "the thumbnail has none either");
 
     // A resident who shares a location keeps the photo as it was.
@@ -186,8 +189,10 @@ async fn gps_is_stripped_unless_a_location_is_shared(b: Backend) {
     let rows = photo_rows(&app).await;
     let kept = std::fs::read(dir.join(&rows[1].file_name)).unwrap();
     assert_eq!(kept, original);
-    let thumb =
-        std::fs::read(dir.join(liaison::cases::photos::thumb_name(&rows[1].file_name))).unwrap();
+    let thumb = std::fs::read(dir.join(liaison_domain::cases::photos::thumb_name(
+        &rows[1].file_name,
+    )))
+    .unwrap();
     assert!(!contains(&thumb, b"Exif"));
 }
 
@@ -201,7 +206,7 @@ async fn wrong_photos_are_refused_and_nothing_is_written(b: Backend) {
             assert!(files_in(&dir).is_empty(), "no files: {:?}", files_in(&dir));
             assert_eq!(case_photos::Entity::find().count(&db).await.unwrap(), 0);
             assert_eq!(
-                liaison::cases::entity::cases::Entity::find()
+                liaison_domain::cases::entity::cases::Entity::find()
                     .count(&db)
                     .await
                     .unwrap(),

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use liaison::plugins::entity::{deliveries, grant_log, outbox};
-use liaison::plugins::{PluginHost, registry};
+use liaison_domain::plugins::entity::{deliveries, grant_log, outbox};
+use liaison_host::{PluginHost, registry};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -205,7 +205,10 @@ async fn events_are_delivered_after_commit(b: Backend) {
 async fn events_written_while_no_host_runs_are_delivered_at_start(b: Backend) {
     let prepared = prepare_app(b, plugin_settings).await;
     let db = prepared.db.clone();
-    let lunan = liaison::stations::by_code(&db, "lunan").await.unwrap().id;
+    let lunan = liaison_domain::stations::by_code(&db, "lunan")
+        .await
+        .unwrap()
+        .id;
     {
         // Ops installed and enabled both brands earlier, with a host of their own.
         let host = PluginHost::new(
@@ -241,19 +244,19 @@ async fn events_written_while_no_host_runs_are_delivered_at_start(b: Backend) {
     }
 
     // A case committed while no server and no plugin host runs: its event waits in the outbox.
-    let category = liaison::categories::by_code(&db, "ecology")
+    let category = liaison_domain::categories::by_code(&db, "ecology")
         .await
         .unwrap()
         .unwrap();
     let description = "河道里漂着很多垃圾，气味很大，希望尽快清理。".to_owned();
-    let new = liaison::cases::intake::NewCase {
+    let new = liaison_domain::cases::intake::NewCase {
         station_id: lunan,
         deputy_id: None,
         category_id: category.id,
-        channel: liaison::cases::Channel::StationQr,
-        title: liaison::cases::intake::default_title(&description),
+        channel: liaison_domain::cases::Channel::StationQr,
+        title: liaison_domain::cases::intake::default_title(&description),
         description,
-        urgency: liaison::cases::Urgency::Normal,
+        urgency: liaison_domain::cases::Urgency::Normal,
         location: None,
         anonymous: true,
         contact: None,
@@ -261,7 +264,7 @@ async fn events_written_while_no_host_runs_are_delivered_at_start(b: Backend) {
         recorded_by: None,
         photos: Vec::new(),
     };
-    let (created, _) = liaison::cases::intake::insert(&db, new, prepared.clock.now())
+    let (created, _) = liaison_domain::cases::intake::insert(&db, new, prepared.clock.now())
         .await
         .expect("writing the case");
     let waiting = outbox::Entity::find()
@@ -573,7 +576,7 @@ async fn plugin_command_makes_and_tries_brands() {
         cargo.contains("[workspace]"),
         "a workspace of its own: {cargo}"
     );
-    let m = liaison::plugins::manifest::Manifest::parse(&manifest)
+    let m = liaison_host::manifest::Manifest::parse(&manifest)
         .unwrap_or_else(|e| panic!("the new plugin.toml parses ({e}):\n{manifest}"));
     assert_eq!(m.id, "my-brand");
     assert_eq!(m.name.en, "My Brand");

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use liaison::plugins::entity::{grant_log, station_plugins, versions};
-use liaison::plugins::runtime::package_digest;
+use liaison_domain::plugins::entity::{grant_log, station_plugins, versions};
+use liaison_host::runtime::package_digest;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -28,8 +28,8 @@ pub const FAULT_LAB: &str = "fault-lab";
 pub const HELLO_CAPS: [&str; 4] = ["storage", "cases.read", "cases.create", "cases.tag"];
 
 pub async fn user_id(app: &TestApp, username: &str) -> i64 {
-    liaison::auth::entity::users::Entity::find()
-        .filter(liaison::auth::entity::users::Column::Username.eq(username))
+    liaison_domain::auth::entity::users::Entity::find()
+        .filter(liaison_domain::auth::entity::users::Column::Username.eq(username))
         .one(&app.db)
         .await
         .unwrap()
@@ -519,13 +519,13 @@ async fn views_and_actions(b: Backend) {
     assert_eq!(row.channel, "plugin");
     assert_eq!(row.status, "submitted");
     assert_eq!(row.description, "小区门口的路灯坏了三天了");
-    let ecology = liaison::categories::by_code(&app.db, "ecology")
+    let ecology = liaison_domain::categories::by_code(&app.db, "ecology")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(row.category_id, ecology.id);
-    let tags = liaison::plugins::entity::tags::Entity::find()
-        .filter(liaison::plugins::entity::tags::Column::CaseId.eq(id))
+    let tags = liaison_domain::plugins::entity::tags::Entity::find()
+        .filter(liaison_domain::plugins::entity::tags::Column::CaseId.eq(id))
         .all(&app.db)
         .await
         .unwrap();

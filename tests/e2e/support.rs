@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use liaison::auth::PasswordPolicy;
-use liaison::cases::entity::{cases, events};
-use liaison::configuration::Settings;
-use liaison::http::Clock;
+use liaison_domain::Clock;
+use liaison_domain::auth::PasswordPolicy;
+use liaison_domain::cases::entity::{cases, events};
+use liaison_domain::configuration::Settings;
 use reqwest::{Method, StatusCode};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
@@ -234,10 +234,12 @@ pub async fn prepare_app(backend: Backend, tweak: impl FnOnce(&mut Settings)) ->
     settings.photos.dir = cleanup.dir.join("photos").display().to_string();
     tweak(&mut settings);
 
-    let db = liaison::db::connect(&settings.database)
+    let db = liaison_domain::db::connect(&settings.database)
         .await
         .expect("connecting to the test database");
-    liaison::db::migrate(&db).await.expect("running migrations");
+    liaison_domain::db::migrate(&db)
+        .await
+        .expect("running migrations");
     let passwords = PasswordPolicy::new(&settings.auth).expect("argon2 parameters");
     let clock = Clock::default();
     liaison::demo::seed_district(&db, &passwords, clock.now())
@@ -487,12 +489,17 @@ impl TestApp {
         deputy: Option<&str>,
     ) -> String {
         let station_id = match station {
-            Some(code) => Some(liaison::stations::by_code(&self.db, code).await.unwrap().id),
+            Some(code) => Some(
+                liaison_domain::stations::by_code(&self.db, code)
+                    .await
+                    .unwrap()
+                    .id,
+            ),
             None => None,
         };
         let organisation_id = match organisation {
             Some(code) => Some(
-                liaison::orgs::by_code(&self.db, code)
+                liaison_domain::orgs::by_code(&self.db, code)
                     .await
                     .unwrap()
                     .unwrap_or_else(|| panic!("no organisation {code}"))
@@ -502,7 +509,9 @@ impl TestApp {
         };
         let (deputy_id, station_id) = match deputy {
             Some(code) => {
-                let d = liaison::deputies::by_code(&self.db, code).await.unwrap();
+                let d = liaison_domain::deputies::by_code(&self.db, code)
+                    .await
+                    .unwrap();
                 (Some(d.id), station_id.or(Some(d.station_id)))
             }
             None => (None, station_id),
@@ -589,7 +598,7 @@ impl TestApp {
     }
 
     pub async fn contact_count(&self) -> u64 {
-        liaison::cases::contact::entity::Entity::find()
+        liaison_domain::cases::contact::entity::Entity::find()
             .count(&self.db)
             .await
             .unwrap()
@@ -637,7 +646,7 @@ impl TestApp {
 
     /// The district's date today (China Standard Time), as the server's clock sees it.
     pub fn today(&self) -> NaiveDate {
-        liaison::cases::queries::today(self.clock.now())
+        liaison_domain::cases::queries::today(self.clock.now())
     }
 }
 
@@ -689,7 +698,7 @@ pub fn actions_of(list: &Value) -> Vec<String> {
 /// Where the plugin components are built (by `./scripts/test`, before the Rust tests), as the
 /// demo finds them: `plugins/target`, or `CARGO_TARGET_DIR` when that is set.
 pub fn plugin_wasm_dir() -> std::path::PathBuf {
-    liaison::plugins::cli::built_components_dir(std::path::Path::new(concat!(
+    liaison::plugin_cli::built_components_dir(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/.."
     )))
@@ -857,9 +866,9 @@ fn compiled(manifest: &str, component: &[u8]) -> CacheFiles {
     if let Some(files) = all.get(&h.finish()) {
         return files.clone();
     }
-    use liaison::plugins::runtime::{Limits, Runtime};
+    use liaison_host::runtime::{Limits, Runtime};
     // Not remembered when it does not compile: the manifest may be the broken one.
-    let Ok(parsed) = liaison::plugins::manifest::Manifest::parse(manifest) else {
+    let Ok(parsed) = liaison_host::manifest::Manifest::parse(manifest) else {
         return Vec::new();
     };
     let dir = std::env::temp_dir().join(unique("liaison-e2e-precompile"));
@@ -1004,7 +1013,7 @@ impl TestApp {
     }
 
     pub async fn station_id(&self, code: &str) -> i64 {
-        liaison::stations::by_code(&self.db, code)
+        liaison_domain::stations::by_code(&self.db, code)
             .await
             .unwrap_or_else(|e| panic!("no station {code}: {e}"))
             .id
@@ -1063,7 +1072,7 @@ impl TestApp {
 
     /// The tags `plugin` put on a case, read from the table, sorted.
     pub async fn plugin_tags(&self, plugin: &str, case_id: i64) -> Vec<String> {
-        use liaison::plugins::entity::tags;
+        use liaison_domain::plugins::entity::tags;
         let mut t: Vec<String> = tags::Entity::find()
             .filter(tags::Column::CaseId.eq(case_id))
             .filter(tags::Column::PluginId.eq(plugin))
@@ -1143,7 +1152,7 @@ pub async fn stored(
     station_id: i64,
     key: &str,
 ) -> Option<Value> {
-    use liaison::plugins::entity::storage;
+    use liaison_domain::plugins::entity::storage;
     storage::Entity::find_by_id((plugin.to_owned(), station_id, key.to_owned()))
         .one(db)
         .await

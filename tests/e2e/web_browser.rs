@@ -289,7 +289,7 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     // One case, with this code.
     use sea_orm::{EntityTrait, PaginatorTrait};
     assert_eq!(
-        liaison::cases::entity::cases::Entity::find()
+        liaison_domain::cases::entity::cases::Entity::find()
             .count(&db)
             .await
             .unwrap(),

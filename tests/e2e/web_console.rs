@@ -700,12 +700,12 @@ async fn plugins_are_installed_and_run_from_the_console(b: Backend) {
     )
     .await
     .expect(303);
-    let row = liaison::plugins::entity::station_plugins::Entity::find()
+    let row = liaison_domain::plugins::entity::station_plugins::Entity::find()
         .one(&app.db)
         .await
         .unwrap()
         .unwrap();
-    let mut am: liaison::plugins::entity::station_plugins::ActiveModel = row.into();
+    let mut am: liaison_domain::plugins::entity::station_plugins::ActiveModel = row.into();
     am.suspended_at = Set(Some(app.clock.now()));
     am.consecutive_failures = Set(5);
     am.update(&app.db).await.unwrap();
@@ -805,7 +805,7 @@ async fn staff_assign_several_cases_at_once(b: Backend) {
         assert_eq!(last.action, "assign");
         assert_eq!(last.note.as_deref(), Some("请尽快办理"));
     }
-    let housing = liaison::orgs::by_code(&app.db, "housing")
+    let housing = liaison_domain::orgs::by_code(&app.db, "housing")
         .await
         .unwrap()
         .unwrap();
@@ -814,7 +814,7 @@ async fn staff_assign_several_cases_at_once(b: Backend) {
         Some(housing.id)
     );
     // The one that had moved on is as it was.
-    let water = liaison::orgs::by_code(&app.db, "water")
+    let water = liaison_domain::orgs::by_code(&app.db, "water")
         .await
         .unwrap()
         .unwrap();
@@ -860,7 +860,7 @@ async fn the_inbox_filters_by_tag_and_pages(b: Backend) {
     for _ in 0..3 {
         ids.push(app.submit_at("lunan").await.id);
     }
-    liaison::plugins::entity::tags::ActiveModel {
+    liaison_domain::plugins::entity::tags::ActiveModel {
         case_id: Set(ids[1]),
         tag: Set("auto-service".into()),
         plugin_id: Set("auto-service-team".into()),

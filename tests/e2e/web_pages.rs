@@ -75,7 +75,7 @@ async fn station_page_is_chinese_with_english_one_click_away(b: Backend) {
     )
     .await
     .expect(201);
-    let on_duty = liaison::deputies::by_code(&app.db, "lunan-d01")
+    let on_duty = liaison_domain::deputies::by_code(&app.db, "lunan-d01")
         .await
         .unwrap()
         .name;
@@ -176,7 +176,7 @@ async fn a_station_form_makes_one_case_however_often_it_is_sent(b: Backend) {
     assert_eq!(receipt_of(&again), code);
     assert_eq!(app.case_count().await, 1);
 
-    let case = liaison::cases::entity::cases::Entity::find()
+    let case = liaison_domain::cases::entity::cases::Entity::find()
         .one(&app.db)
         .await
         .unwrap()
@@ -204,8 +204,8 @@ async fn a_station_form_makes_one_case_however_often_it_is_sent(b: Backend) {
     set(&mut fields, "lng", "121.37");
     let second = receipt_of(&web.post("/s/lunan", &as_refs(&fields)).await.expect(303));
     assert_ne!(second, code, "a new form makes a new case");
-    let c2 = liaison::cases::entity::cases::Entity::find()
-        .filter(liaison::cases::entity::cases::Column::ReceiptCode.eq(second.as_str()))
+    let c2 = liaison_domain::cases::entity::cases::Entity::find()
+        .filter(liaison_domain::cases::entity::cases::Column::ReceiptCode.eq(second.as_str()))
         .one(&app.db)
         .await
         .unwrap()
@@ -368,7 +368,7 @@ async fn what_residents_typed_is_escaped_everywhere(b: Backend) {
 
 async fn a_deputy_page_addresses_the_form_to_the_deputy(b: Backend) {
     let app = spawn_app(b).await;
-    let d = liaison::deputies::by_code(&app.db, "lunan-d02")
+    let d = liaison_domain::deputies::by_code(&app.db, "lunan-d02")
         .await
         .unwrap();
     let web = Browser::new(&app);
@@ -383,7 +383,7 @@ async fn a_deputy_page_addresses_the_form_to_the_deputy(b: Backend) {
             .await
             .expect(303),
     );
-    let c = liaison::cases::entity::cases::Entity::find()
+    let c = liaison_domain::cases::entity::cases::Entity::find()
         .one(&app.db)
         .await
         .unwrap()
@@ -570,7 +570,7 @@ async fn sign_in_gives_a_session_cookie_and_pages_keep_to_scope(b: Backend) {
     assert_eq!(out.location(), "/");
     assert!(web.cookie("liaison_session").is_none());
     assert!(
-        liaison::auth::actor_for_token(&app.db, &token, app.clock.now())
+        liaison_domain::auth::actor_for_token(&app.db, &token, app.clock.now())
             .await
             .unwrap()
             .is_none()

@@ -1,0 +1,104 @@
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{EntityTrait, QueryOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::{ApiError, ApiResult, AppState, JsonBody};
+use liaison_domain::auth::{Actor, Role};
+use liaison_domain::calendar::{DayKind, entity};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_days))
+        .routes(routes!(put_day, delete_day))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CalendarDay {
+    pub day: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// Only this year's rows.
+    pub year: Option<i32>,
+}
+
+/// The exceptions to "weekdays work, weekends rest": holidays and make-up working days.
+#[utoipa::path(get, path = "/calendar", tag = "calendar", params(YearQuery), responses((status = 200, body = Vec<CalendarDay>)))]
+async fn list_days(
+    State(state): State<AppState>,
+    Query(q): Query<YearQuery>,
+) -> ApiResult<Json<Vec<CalendarDay>>> {
+    let rows = entity::Entity::find()
+        .order_by_asc(entity::Column::Day)
+        .all(&state.db)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .filter(|r| q.year.is_none_or(|y| r.day.year() == y))
+            .filter_map(|r| {
+                Some(CalendarDay {
+                    day: r.day,
+                    kind: DayKind::parse(&r.kind)?,
+                    name: r.name,
+                })
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayBody {
+    pub kind: DayKind,
+    /// What the day is: 春节, 国庆节调休上班, …
+    pub name: String,
+}
+
+/// Mark a day as a holiday or a make-up working day (replaces what was there).
+#[utoipa::path(put, path = "/calendar/{day}", tag = "calendar", params(("day" = String, Path, description = "YYYY-MM-DD")),
+    request_body = DayBody, responses((status = 200, body = CalendarDay)), security(("bearer" = [])))]
+async fn put_day(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(day): Path<String>,
+    JsonBody(body): JsonBody<DayBody>,
+) -> ApiResult<Json<CalendarDay>> {
+    actor.require(&[Role::Ops])?;
+    let day = parse_day(&day)?;
+    let name = liaison_domain::calendar::put_day(&state.db, day, body.kind, &body.name).await?;
+    Ok(Json(CalendarDay {
+        day,
+        kind: body.kind,
+        name,
+    }))
+}
+
+/// Return a day to the weekday/weekend rule.
+#[utoipa::path(delete, path = "/calendar/{day}", tag = "calendar", params(("day" = String, Path)),
+    responses((status = 204), (status = 404, body = crate::ErrorBody)), security(("bearer" = [])))]
+async fn delete_day(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(day): Path<String>,
+) -> ApiResult<StatusCode> {
+    actor.require(&[Role::Ops])?;
+    let day = parse_day(&day)?;
+    if !liaison_domain::calendar::remove_day(&state.db, day).await? {
+        return Err(ApiError::not_found(format!("{day} is not in the calendar")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid("day", "must be a date like 2026-10-01"))
+}

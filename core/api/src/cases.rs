@@ -1,0 +1,450 @@
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::{ApiError, ApiResult, AppState, JsonBody};
+use liaison_domain::auth::Actor;
+use liaison_domain::calendar::Calendar;
+use liaison_domain::cases::actions::{self, Context, Performer};
+use liaison_domain::cases::contact::{self, Contact};
+use liaison_domain::cases::intake::{self, Created, Intake};
+use liaison_domain::cases::lifecycle::Action;
+use liaison_domain::cases::queries::{
+    self, CaseDetail, CaseFilter, CasePage, Directory, TrackView, View,
+};
+use liaison_domain::json::parse;
+
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    let s = &state.settings.server;
+    // Intake takes photos too, so its body limit is the photos' (a JSON body keeps the server's).
+    let intake =
+        OpenApiRouter::new()
+            .routes(routes!(submit))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                state.settings.photos.body_limit(),
+            ));
+    // Intake and rating are open to anyone; a per-address budget keeps floods out.
+    let public = OpenApiRouter::new()
+        .merge(intake)
+        .routes(routes!(rate_by_receipt))
+        .layer(crate::limits::per_ip(s.intake_burst, s.intake_refill_ms));
+    // Tracking is public too. A budget of its own (of the same size) keeps receipt codes from
+    // being guessed, without a resident who just filed a few opinions losing sight of them.
+    let tracking = OpenApiRouter::new()
+        .routes(routes!(track))
+        .layer(crate::limits::per_ip(s.intake_burst, s.intake_refill_ms));
+    OpenApiRouter::new()
+        .merge(public)
+        .merge(tracking)
+        .routes(routes!(list_cases))
+        .routes(routes!(get_case))
+        .routes(routes!(act))
+        .routes(routes!(reveal_contact))
+        .routes(routes!(photo))
+        .routes(routes!(photo_thumb))
+}
+
+/// Raise an opinion (no sign-in). The answer comes after the case is on disk. The body is the
+/// JSON `Intake`, or `multipart/form-data` with that JSON as a `case` part and up to
+/// `[photos].max_count` `photo` parts (JPEG or PNG, each at most `[photos].max_bytes`).
+#[utoipa::path(post, path = "/cases", tag = "cases", request_body = Intake,
+    params(("Idempotency-Key" = Option<String>, Header, description = "the same key twice makes one case")),
+    responses(
+        (status = 201, body = Created, description = "on disk"),
+        (status = 200, body = Created, description = "this form was sent before: the same case"),
+        (status = 400, body = crate::ErrorBody), (status = 413, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody), (status = 429)))]
+async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let multipart = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (req, raws) = if multipart {
+        read_multipart(&state, req).await?
+    } else {
+        (read_json(&state, req).await?, Vec::new())
+    };
+    let mut new = intake::validate(&state.db, &state.reference, req, key).await?;
+    // A resident who shared a location shares where the photo was taken too; otherwise the
+    // photo is re-encoded, which leaves its EXIF (GPS included) behind.
+    let keep = new.location.is_some();
+    new.photos =
+        liaison_domain::cases::photos::store_all(&state.settings.photos, raws, keep).await?;
+    let stored = new.photos.clone();
+    let outcome = state.intake.submit(new, state.clock.now()).await;
+    let (created, fresh) = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            liaison_domain::cases::photos::remove(&stored).await;
+            return Err(e.into());
+        }
+    };
+    if !fresh {
+        // The form was sent before: the photos of the first sending are the case's.
+        liaison_domain::cases::photos::remove(&stored).await;
+    }
+    Ok((
+        if fresh {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(created),
+    ))
+}
+
+/// A JSON intake body, held to the server's body limit (the route's own limit is the photos').
+async fn read_json(state: &AppState, req: axum::extract::Request) -> ApiResult<Intake> {
+    let limit = state.settings.server.body_limit_bytes;
+    let req = req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, limit)));
+    let JsonBody(v) =
+        <JsonBody<Intake> as axum::extract::FromRequest<AppState>>::from_request(req, state)
+            .await?;
+    Ok(v)
+}
+
+/// The `case` part and the `photo` parts of a multipart intake. A photo over the size limit is
+/// refused as soon as it is seen, without reading it whole.
+async fn read_multipart(
+    state: &AppState,
+    req: axum::extract::Request,
+) -> ApiResult<(Intake, Vec<Bytes>)> {
+    use axum::extract::FromRequest;
+    let s = &state.settings.photos;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge {
+                limit: s.body_limit(),
+                field: None,
+            }
+        } else {
+            ApiError::BadRequest {
+                field: None,
+                message: e.body_text(),
+            }
+        }
+    };
+    let mut m = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::BadRequest {
+            field: None,
+            message: e.body_text(),
+        })?;
+    let mut case = None;
+    let mut photos = Vec::new();
+    while let Some(mut field) = m.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "case" => {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if bytes.len() > state.settings.server.body_limit_bytes {
+                    return Err(ApiError::TooLarge {
+                        limit: state.settings.server.body_limit_bytes,
+                        field: Some("case".into()),
+                    });
+                }
+                case = Some(parse::<Intake>(&bytes)?);
+            }
+            "photo" => {
+                if photos.len() >= s.max_count {
+                    return Err(liaison_domain::cases::photos::too_many(s).into());
+                }
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                    if buf.len() + chunk.len() > s.max_bytes {
+                        return Err(liaison_domain::cases::photos::too_large(s).into());
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                photos.push(Bytes::from(buf));
+            }
+            other => {
+                return Err(ApiError::invalid(
+                    other.to_owned(),
+                    "not a part of this form; send `case` and `photo` parts",
+                ));
+            }
+        }
+    }
+    let case = case.ok_or_else(|| ApiError::invalid("case", "is required"))?;
+    Ok((case, photos))
+}
+
+/// Cases the caller may see, newest first.
+#[utoipa::path(get, path = "/cases", tag = "cases", params(CaseFilter),
+    responses((status = 200, body = CasePage), (status = 401, body = crate::ErrorBody)), security(("bearer" = [])))]
+async fn list_cases(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(f): Query<CaseFilter>,
+) -> ApiResult<Json<CasePage>> {
+    let today = queries::today(state.clock.now());
+    let (rows, total, page, per_page) = queries::list(&state.db, &actor, &f, today).await?;
+    let dir = Directory::load(&state.db).await?;
+    let cal = Calendar::load(&state.db).await?;
+    let view = View {
+        dir: &dir,
+        cal: &cal,
+        rules: &state.settings.deadlines,
+        today,
+    };
+    Ok(Json(CasePage {
+        items: rows.into_iter().map(|c| view.summary(c)).collect(),
+        total,
+        page,
+        per_page,
+    }))
+}
+
+/// One case with its whole history and what the caller may do now.
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = crate::ErrorBody)), security(("bearer" = [])))]
+async fn get_case(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CaseDetail>> {
+    let c = queries::visible_case(&state.db, &actor, id).await?;
+    detail(&state, &actor, c).await.map(Json)
+}
+
+async fn detail(
+    state: &AppState,
+    actor: &Actor,
+    c: liaison_domain::cases::entity::cases::Model,
+) -> ApiResult<CaseDetail> {
+    let today = queries::today(state.clock.now());
+    let dir = Directory::load(&state.db).await?;
+    let cal = Calendar::load(&state.db).await?;
+    let view = View {
+        dir: &dir,
+        cal: &cal,
+        rules: &state.settings.deadlines,
+        today,
+    };
+    (queries::detail(&state.db, &view, actor, c).await).map_err(Into::into)
+}
+
+/// Move a case on. Bodies by action: register `RegisterBody`; reject, return, reopen `ReasonBody`;
+/// assign `AssignBody`; acknowledge, remind, supervise, notice, close `NoteBody` (optional);
+/// extend `ExtendBody`; grant_extension `GrantExtensionBody`; reply, resolve `AnswerBody`;
+/// feedback `FeedbackBody`; rate `RateBody` (no sign-in, with the receipt code).
+#[utoipa::path(post, path = "/cases/{id}/actions/{action}", tag = "cases",
+    params(("id" = i64, Path), ("action" = Action, Path)),
+    request_body(content = Object, description = "the action's body; see the description"),
+    responses((status = 200, body = CaseDetail), (status = 403, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)), security((), ("bearer" = [])))]
+async fn act(
+    State(state): State<AppState>,
+    actor: Option<Actor>,
+    Path((id, action)): Path<(i64, String)>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let action = Action::parse(&action).ok_or_else(|| {
+        let all: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        ApiError::not_found(format!(
+            "no action {action}; actions are {}",
+            all.join(", ")
+        ))
+    })?;
+    let raw: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        if !headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+        {
+            return Err(ApiError::BadRequest {
+                field: None,
+                message: "expected Content-Type: application/json".into(),
+            });
+        }
+        parse(&bytes)?
+    };
+    let who = match actor {
+        Some(a) => Performer::User(a),
+        None if action == Action::Rate => {
+            let code = raw
+                .get("receipt_code")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    ApiError::invalid("receipt_code", "required to rate without signing in")
+                })?;
+            Performer::Resident {
+                receipt_code: code.to_owned(),
+            }
+        }
+        None => return Err(ApiError::Unauthorized),
+    };
+    let ctx = Context {
+        rules: &state.settings.deadlines,
+        now: state.clock.now(),
+    };
+    let after = actions::perform(&state.db, &ctx, &who, id, action, &raw).await?;
+    match who {
+        Performer::User(a) => {
+            let d = detail(&state, &a, after).await?;
+            Ok((
+                StatusCode::OK,
+                Json(serde_json::to_value(d).map_err(anyhow::Error::from)?),
+            ))
+        }
+        // A resident gets the public view, nothing more.
+        _ => {
+            let t = queries::track(&state.db, &after.receipt_code).await?;
+            Ok((
+                StatusCode::OK,
+                Json(serde_json::to_value(t).map_err(anyhow::Error::from)?),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealBody {
+    /// Why the contact is needed; kept in the case history.
+    pub reason: String,
+}
+
+/// Reveal the reporter's contact. Logged as an event with the reason; staff, deputies and ops only.
+#[utoipa::path(post, path = "/cases/{id}/contact", tag = "cases", params(("id" = i64, Path)), request_body = RevealBody,
+    responses((status = 200, body = Contact), (status = 403, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody)),
+    security(("bearer" = [])))]
+async fn reveal_contact(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<RevealBody>,
+) -> ApiResult<Json<Contact>> {
+    (contact::reveal(&state.db, &actor, id, &body.reason, state.clock.now())
+        .await
+        .map(Json))
+    .map_err(Into::into)
+}
+
+/// Follow a case with its receipt code (public).
+#[utoipa::path(get, path = "/track/{receipt_code}", tag = "tracking", params(("receipt_code" = String, Path)),
+    responses((status = 200, body = TrackView), (status = 404, body = crate::ErrorBody)))]
+async fn track(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<TrackView>> {
+    (queries::track(&state.db, &code).await.map(Json)).map_err(Into::into)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateIn {
+    pub rating: liaison_domain::cases::Rating,
+    pub comment: Option<String>,
+}
+
+/// Rate the answer (public, with the receipt code): satisfied or basically satisfied closes the
+/// case; unsatisfied sends it back for rework.
+#[utoipa::path(post, path = "/track/{receipt_code}/rate", tag = "tracking", params(("receipt_code" = String, Path)),
+    request_body = RateIn, responses((status = 200, body = TrackView), (status = 404, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody)))]
+async fn rate_by_receipt(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<RateIn>,
+) -> ApiResult<Json<TrackView>> {
+    let case = queries::by_receipt(&state.db, &code).await?;
+    let raw = serde_json::json!({ "rating": body.rating, "comment": body.comment, "receipt_code": case.receipt_code });
+    let ctx = Context {
+        rules: &state.settings.deadlines,
+        now: state.clock.now(),
+    };
+    actions::perform(
+        &state.db,
+        &ctx,
+        &Performer::Resident {
+            receipt_code: case.receipt_code.clone(),
+        },
+        case.id,
+        Action::Rate,
+        &raw,
+    )
+    .await?;
+    (queries::track(&state.db, &case.receipt_code)
+        .await
+        .map(Json))
+    .map_err(Into::into)
+}
+
+/// One photo of a case, for the people whose scope covers the case.
+#[utoipa::path(get, path = "/cases/{id}/photos/{file}", tag = "cases",
+    params(("id" = i64, Path), ("file" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 401, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody)), security(("bearer" = [])))]
+async fn photo(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, file)): Path<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    let c = queries::visible_case(&state.db, &actor, id).await?;
+    crate::cases::photo_answer(&state.db, &state.settings.photos, c.id, &file, false).await
+}
+
+/// The thumbnail of one photo of a case (JPEG), for the people whose scope covers the case.
+#[utoipa::path(get, path = "/cases/{id}/photos/{file}/thumb", tag = "cases",
+    params(("id" = i64, Path), ("file" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 401, body = crate::ErrorBody),
+        (status = 404, body = crate::ErrorBody)), security(("bearer" = [])))]
+async fn photo_thumb(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, file)): Path<(i64, String)>,
+) -> ApiResult<axum::response::Response> {
+    let c = queries::visible_case(&state.db, &actor, id).await?;
+    crate::cases::photo_answer(&state.db, &state.settings.photos, c.id, &file, true).await
+}
+
+/// A stored photo (or its thumbnail) as an answer; the caller has checked the case's scope.
+pub async fn photo_answer(
+    db: &liaison_domain::DatabaseConnection,
+    s: &liaison_domain::cases::photos::PhotoSettings,
+    case_id: i64,
+    file_name: &str,
+    thumb: bool,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let (kind, body) =
+        liaison_domain::cases::photos::read(db, s, case_id, file_name, thumb).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&kind).unwrap_or(HeaderValue::from_static("image/jpeg")),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=3600"),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

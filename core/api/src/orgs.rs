@@ -1,0 +1,59 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use sea_orm::{EntityTrait, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::{ApiResult, AppState, JsonBody};
+use liaison_domain::auth::{Actor, Role};
+use liaison_domain::orgs::{NewOrganisation, entity};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_orgs, create_org))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationOut {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[utoipa::path(get, path = "/organisations", tag = "organisations", responses((status = 200, body = Vec<OrganisationOut>)))]
+async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Vec<OrganisationOut>>> {
+    let rows = entity::Entity::find()
+        .order_by_asc(entity::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|o| OrganisationOut {
+                code: o.code,
+                name: o.name,
+                kind: o.kind,
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/organisations", tag = "organisations", request_body = NewOrganisation,
+    responses((status = 201, body = OrganisationOut)), security(("bearer" = [])))]
+async fn create_org(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewOrganisation>,
+) -> ApiResult<(StatusCode, Json<OrganisationOut>)> {
+    actor.require(&[Role::Ops])?;
+    let o = liaison_domain::orgs::create(&state.db, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OrganisationOut {
+            code: o.code,
+            name: o.name,
+            kind: o.kind,
+        }),
+    ))
+}

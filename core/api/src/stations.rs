@@ -1,0 +1,92 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use sea_orm::{EntityTrait, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::{ApiResult, AppState, JsonBody};
+use liaison_domain::auth::{Actor, Role};
+use liaison_domain::stations::{NewStation, StationPatch, entity};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_stations, create_station))
+        .routes(routes!(get_station, update_station))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StationOut {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: String,
+    pub address: Option<String>,
+}
+
+impl From<entity::Model> for StationOut {
+    fn from(m: entity::Model) -> Self {
+        StationOut {
+            code: m.code,
+            name: m.name,
+            name_en: m.name_en,
+            kind: m.kind,
+            address: m.address,
+        }
+    }
+}
+
+/// All stations, the head station first.
+#[utoipa::path(get, path = "/stations", tag = "stations", responses((status = 200, body = Vec<StationOut>)))]
+async fn list_stations(State(state): State<AppState>) -> ApiResult<Json<Vec<StationOut>>> {
+    let rows = entity::Entity::find()
+        .order_by_asc(entity::Column::Kind)
+        .order_by_asc(entity::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/stations/{code}", tag = "stations",
+    params(("code" = String, Path, description = "the station's public code")),
+    responses((status = 200, body = StationOut), (status = 404, body = crate::ErrorBody)))]
+async fn get_station(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<StationOut>> {
+    Ok(Json(
+        liaison_domain::stations::by_code(&state.db, &code)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/stations", tag = "stations", request_body = NewStation,
+    responses((status = 201, body = StationOut), (status = 409, body = crate::ErrorBody)), security(("bearer" = [])))]
+async fn create_station(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(body): JsonBody<NewStation>,
+) -> ApiResult<(StatusCode, Json<StationOut>)> {
+    actor.require(&[Role::Ops])?;
+    let m = liaison_domain::stations::create(&state.db, &body).await?;
+    Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+#[utoipa::path(patch, path = "/stations/{code}", tag = "stations", request_body = StationPatch,
+    params(("code" = String, Path)), responses((status = 200, body = StationOut)), security(("bearer" = [])))]
+async fn update_station(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<StationPatch>,
+) -> ApiResult<Json<StationOut>> {
+    actor.require(&[Role::Ops])?;
+    Ok(Json(
+        liaison_domain::stations::update(&state.db, &code, &body)
+            .await?
+            .into(),
+    ))
+}

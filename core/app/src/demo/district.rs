@@ -1,0 +1,362 @@
+//! Who and what the demo district holds.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
+
+use liaison_domain::auth::{PasswordPolicy, entity::users};
+use liaison_domain::{calendar, categories, deputies, orgs, stations};
+
+pub const STATIONS: [(&str, &str, &str, &str); 11] = [
+    (
+        "luqiao-head",
+        "路桥区人大代表联络总站",
+        "Luqiao District Head Station",
+        "head",
+    ),
+    (
+        "luqiao",
+        "路桥街道人大代表联络站",
+        "Luqiao Subdistrict Station",
+        "township",
+    ),
+    (
+        "lunan",
+        "路南街道人大代表联络站",
+        "Lunan Subdistrict Station",
+        "township",
+    ),
+    (
+        "lubei",
+        "路北街道人大代表联络站",
+        "Lubei Subdistrict Station",
+        "township",
+    ),
+    (
+        "luoyang",
+        "螺洋街道人大代表联络站",
+        "Luoyang Subdistrict Station",
+        "township",
+    ),
+    (
+        "tongyu",
+        "桐屿街道人大代表联络站",
+        "Tongyu Subdistrict Station",
+        "township",
+    ),
+    (
+        "fengjiang",
+        "峰江街道人大代表联络站",
+        "Fengjiang Subdistrict Station",
+        "township",
+    ),
+    (
+        "xinqiao",
+        "新桥镇人大代表联络站",
+        "Xinqiao Town Station",
+        "township",
+    ),
+    (
+        "hengjie",
+        "横街镇人大代表联络站",
+        "Hengjie Town Station",
+        "township",
+    ),
+    (
+        "jinqing",
+        "金清镇人大代表联络站",
+        "Jinqing Town Station",
+        "township",
+    ),
+    (
+        "pengjie",
+        "蓬街镇人大代表联络站",
+        "Pengjie Town Station",
+        "township",
+    ),
+];
+
+pub const ORGANISATIONS: [(&str, &str, &str); 17] = [
+    ("agri", "区农业农村局", "department"),
+    ("housing", "区住建局", "department"),
+    ("eco", "生态环境分局", "department"),
+    ("water", "区五水办", "department"),
+    ("civil", "区民政局", "department"),
+    ("transport", "区交通运输局", "department"),
+    ("market", "区市场监管局", "department"),
+    ("education", "区教育局", "department"),
+    ("health", "区卫生健康局", "department"),
+    ("office-luqiao", "路桥街道办事处", "township"),
+    ("office-lunan", "路南街道办事处", "township"),
+    ("office-lubei", "路北街道办事处", "township"),
+    ("office-luoyang", "螺洋街道办事处", "township"),
+    ("office-xinqiao", "新桥镇人民政府", "township"),
+    ("office-hengjie", "横街镇人民政府", "township"),
+    ("office-jinqing", "金清镇人民政府", "township"),
+    ("office-pengjie", "蓬街镇人民政府", "township"),
+];
+
+pub const CATEGORIES: [(&str, &str, &str); 8] = [
+    ("urban_construction", "城市建设", "Urban construction"),
+    ("ecology", "生态环境", "Ecology and environment"),
+    (
+        "culture_health",
+        "科教文卫",
+        "Education, culture and health",
+    ),
+    ("rule_of_law", "法治建设", "Rule of law"),
+    ("economy", "经济建设", "Economy"),
+    ("agriculture", "农业农村", "Agriculture and villages"),
+    ("social_security", "社会保障", "Social security"),
+    ("other", "其他", "Other"),
+];
+
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "朱", "马", "胡", "郭",
+    "林", "何", "高", "罗",
+];
+const GIVEN: [&str; 20] = [
+    "建国", "海燕", "志强", "丽华", "国平", "晓东", "秀英", "文斌", "春梅", "立新", "卫东", "红霞",
+    "永康", "玉兰", "明辉", "雪芬", "振华", "素琴", "伟军", "慧敏",
+];
+const PROFILES: [&str; 6] = [
+    "企业负责人",
+    "村党支部书记",
+    "社区医生",
+    "中学教师",
+    "个体工商户",
+    "律师",
+];
+
+/// 2026 as published by the State Council: holidays on weekdays and weekend make-up days.
+pub fn holidays_2026() -> Vec<(NaiveDate, &'static str, &'static str)> {
+    let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("valid date");
+    let mut rows = Vec::new();
+    let mut span = |m, from, to, name| {
+        for day in from..=to {
+            rows.push((d(m, day), "holiday", name));
+        }
+    };
+    span(1, 1, 3, "元旦");
+    span(2, 15, 23, "春节");
+    span(4, 4, 6, "清明节");
+    span(5, 1, 5, "劳动节");
+    span(6, 19, 21, "端午节");
+    span(9, 25, 27, "中秋节");
+    span(10, 1, 7, "国庆节");
+    for (m, day, name) in [
+        (1, 4, "元旦调休上班"),
+        (2, 14, "春节调休上班"),
+        (2, 28, "春节调休上班"),
+        (5, 9, "劳动节调休上班"),
+        (9, 20, "国庆节调休上班"),
+        (10, 10, "国庆节调休上班"),
+    ] {
+        rows.push((d(m, day), "workday", name));
+    }
+    rows
+}
+
+pub struct DemoUser {
+    pub role: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub display_name: &'static str,
+}
+
+/// One user per role; the README lists the same table.
+pub const DEMO_USERS: [DemoUser; 5] = [
+    DemoUser {
+        role: "ops",
+        username: "ops",
+        password: "ops-demo-2026",
+        display_name: "区人大办 管理员",
+    },
+    DemoUser {
+        role: "station_staff",
+        username: "staff",
+        password: "staff-demo-2026",
+        display_name: "路南联络站 工作人员",
+    },
+    DemoUser {
+        role: "deputy",
+        username: "deputy",
+        password: "deputy-demo-2026",
+        display_name: "",
+    },
+    DemoUser {
+        role: "handler",
+        username: "handler",
+        password: "handler-demo-2026",
+        display_name: "区住建局 办理员",
+    },
+    DemoUser {
+        role: "viewer",
+        username: "viewer",
+        password: "viewer-demo-2026",
+        display_name: "区领导 (只读)",
+    },
+];
+
+/// Everything but the cases. Deputies get codes `<station>-d01` …; the demo deputy user is `lunan-d01`.
+pub async fn seed_district(
+    db: &DatabaseConnection,
+    passwords: &PasswordPolicy,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let txn = db.begin().await?;
+    let mut station_ids = Vec::new();
+    for (code, name, name_en, kind) in STATIONS {
+        let s = stations::entity::ActiveModel {
+            code: Set(code.into()),
+            name: Set(name.into()),
+            name_en: Set(name_en.into()),
+            kind: Set(kind.into()),
+            address: Set(Some(format!(
+                "台州市路桥区{}",
+                name.trim_end_matches("人大代表联络站")
+            ))),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        station_ids.push((code, s.id));
+    }
+    let mut n = 0usize;
+    let mut lunan_first = None;
+    for (si, (code, station_id)) in station_ids.iter().enumerate() {
+        let count = if si == 0 { 3 } else { 4 };
+        for k in 0..count {
+            let name = format!(
+                "{}{}",
+                SURNAMES[n % SURNAMES.len()],
+                GIVEN[(n * 7 + 3) % GIVEN.len()]
+            );
+            let level = match n % 9 {
+                0 => "city",
+                5 => "province",
+                _ => "district",
+            };
+            let d = deputies::entity::ActiveModel {
+                code: Set(format!("{code}-d{:02}", k + 1)),
+                name: Set(name),
+                level: Set(level.into()),
+                station_id: Set(*station_id),
+                profile: Set(Some(PROFILES[n % PROFILES.len()].into())),
+                active: Set(true),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            deputies::stations_entity::ActiveModel {
+                deputy_id: Set(d.id),
+                station_id: Set(*station_id),
+            }
+            .insert(&txn)
+            .await?;
+            if *code == "lunan" && k == 0 {
+                lunan_first = Some(d);
+            }
+            n += 1;
+        }
+    }
+    let mut housing = None;
+    for (code, name, kind) in ORGANISATIONS {
+        let o = orgs::entity::ActiveModel {
+            code: Set(code.into()),
+            name: Set(name.into()),
+            kind: Set(kind.into()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if code == "housing" {
+            housing = Some(o.id);
+        }
+    }
+    for (i, (code, name, name_en)) in CATEGORIES.iter().enumerate() {
+        categories::entity::ActiveModel {
+            code: Set((*code).into()),
+            name: Set((*name).into()),
+            name_en: Set((*name_en).into()),
+            sort: Set(i as i32),
+            active: Set(true),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for (day, kind, name) in holidays_2026() {
+        calendar::entity::ActiveModel {
+            day: Set(day),
+            kind: Set(kind.into()),
+            name: Set(name.into()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let lunan = station_ids
+        .iter()
+        .find(|(c, _)| *c == "lunan")
+        .map(|(_, id)| *id);
+    let deputy = lunan_first.ok_or_else(|| anyhow::anyhow!("no lunan deputy"))?;
+    for u in DEMO_USERS {
+        let (station_id, organisation_id, deputy_id, display) = match u.role {
+            "station_staff" => (lunan, None, None, u.display_name.to_owned()),
+            "deputy" => (
+                Some(deputy.station_id),
+                None,
+                Some(deputy.id),
+                format!("{} 代表", deputy.name),
+            ),
+            "handler" => (None, housing, None, u.display_name.to_owned()),
+            _ => (None, None, None, u.display_name.to_owned()),
+        };
+        insert_user(
+            &txn,
+            passwords,
+            u.username,
+            u.password,
+            &display,
+            u.role,
+            station_id,
+            organisation_id,
+            deputy_id,
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    passwords: &PasswordPolicy,
+    username: &str,
+    password: &str,
+    display_name: &str,
+    role: &str,
+    station_id: Option<i64>,
+    organisation_id: Option<i64>,
+    deputy_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<users::Model> {
+    Ok(users::ActiveModel {
+        username: Set(username.into()),
+        password_hash: Set(passwords.hash(password)?),
+        display_name: Set(display_name.into()),
+        role: Set(role.into()),
+        station_id: Set(station_id),
+        organisation_id: Set(organisation_id),
+        deputy_id: Set(deputy_id),
+        active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}

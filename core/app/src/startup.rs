@@ -1,0 +1,120 @@
+//! Building and running the server: connect, migrate, bind, serve.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use tokio::net::TcpListener;
+
+use liaison_api::AppState;
+use liaison_domain::Clock;
+use liaison_domain::auth::PasswordPolicy;
+use liaison_domain::configuration::Settings;
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates; binds `server.host:server.port` (port 0 picks a free one).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = liaison_domain::db::connect(&settings.database)
+            .await
+            .context("connecting to the database")?;
+        liaison_domain::db::migrate(&db)
+            .await
+            .context("running migrations")?;
+        Self::with_db(settings, db, Clock::default()).await
+    }
+
+    pub async fn with_db(
+        settings: Settings,
+        db: DatabaseConnection,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
+        let addr = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        let passwords = PasswordPolicy::new(&settings.auth)?;
+        let intake = liaison_domain::cases::intake::IntakeWriter::spawn(db.clone());
+        let reference = liaison_domain::cases::reference::ReferenceCache::default();
+        let plugins = Arc::new(liaison_host::PluginHost::new(
+            db.clone(),
+            clock.clone(),
+            settings.plugins.clone(),
+        )?);
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+            clock,
+            passwords,
+            intake,
+            reference,
+            plugins,
+            live: liaison_domain::dashboard::live::Live::new(),
+        };
+        Ok(Self { listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        liaison_domain::cases::sweeper::spawn(
+            state.db.clone(),
+            state.settings.deadlines.clone(),
+            state.clock.clone(),
+        );
+        liaison_host::outbox::spawn(state.plugins.clone());
+        state.live.spawn_watcher(state.db.clone());
+        if liaison_domain::stations::entity::Entity::find()
+            .count(&state.db)
+            .await?
+            == 0
+        {
+            tracing::warn!(
+                "the database has no stations yet: load the demo district with `liaison demo`, \
+                 or add stations through the API as ops"
+            );
+        }
+        let pages = liaison_web::router(&state);
+        let app = liaison_api::router(state, pages);
+        tracing::info!(addr = %self.listener.local_addr()?, "Liaison is listening");
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,248 @@
+//! Who is asking: roles, users, password hashing, bearer sessions, and the caller's scope.
+//! Scope lives here so every query over cases goes through the same rule (see `cases::scope`).
+
+pub mod entity;
+
+use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::configuration::AuthSettings;
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A member of the public acting through a receipt code; never a signed-in user.
+    Resident,
+    Deputy,
+    StationStaff,
+    /// Works for a handling organisation (承办单位).
+    Handler,
+    /// District people's congress office: runs the platform.
+    Ops,
+    /// Reads everything, changes nothing (leaders, big screen).
+    Viewer,
+    /// Liaison itself: closing unrated cases after the rating window.
+    System,
+}
+
+impl Role {
+    pub const USER_ROLES: [Role; 5] = [
+        Role::Deputy,
+        Role::StationStaff,
+        Role::Handler,
+        Role::Ops,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Deputy => "deputy",
+            Role::StationStaff => "station_staff",
+            Role::Handler => "handler",
+            Role::Ops => "ops",
+            Role::Viewer => "viewer",
+            Role::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [
+            Role::Resident,
+            Role::Deputy,
+            Role::StationStaff,
+            Role::Handler,
+            Role::Ops,
+            Role::Viewer,
+            Role::System,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// A signed-in user as the request sees them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub station_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub deputy_id: Option<i64>,
+}
+
+/// What part of the district a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Station(i64),
+    Organisation(i64),
+    /// A role with nothing attached (a deputy without a station): sees nothing.
+    Nothing,
+}
+
+impl Actor {
+    pub fn scope(&self) -> Scope {
+        match self.role {
+            Role::Ops | Role::Viewer | Role::System => Scope::All,
+            Role::StationStaff | Role::Deputy => {
+                self.station_id.map_or(Scope::Nothing, Scope::Station)
+            }
+            Role::Handler => self
+                .organisation_id
+                .map_or(Scope::Nothing, Scope::Organisation),
+            Role::Resident => Scope::Nothing,
+        }
+    }
+
+    pub fn require(&self, roles: &[Role]) -> Result<(), Error> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(Error::forbidden(format!(
+                "role {} may not do this",
+                self.role.as_str()
+            )))
+        }
+    }
+
+    /// Ops everywhere; station staff at their own station.
+    pub fn require_station_admin(&self, station_id: i64) -> Result<(), Error> {
+        match self.role {
+            Role::Ops => Ok(()),
+            Role::StationStaff if self.station_id == Some(station_id) => Ok(()),
+            _ => Err(Error::forbidden(
+                "only ops or this station's staff may do this",
+            )),
+        }
+    }
+}
+
+/// Argon2id with the configured cost; tests configure a cheap one.
+#[derive(Clone)]
+pub struct PasswordPolicy {
+    params: Params,
+    /// A hash of nothing, verified against when the username is unknown.
+    decoy: std::sync::Arc<String>,
+}
+
+impl PasswordPolicy {
+    pub fn new(s: &AuthSettings) -> anyhow::Result<Self> {
+        let params = Params::new(
+            s.argon2_memory_kib,
+            s.argon2_iterations,
+            s.argon2_parallelism,
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("auth.argon2_*: {e}"))?;
+        let mut policy = Self {
+            params,
+            decoy: Default::default(),
+        };
+        policy.decoy = std::sync::Arc::new(policy.hash("no such user")?);
+        Ok(policy)
+    }
+
+    pub fn decoy(&self) -> &str {
+        &self.decoy
+    }
+
+    pub fn hash(&self, password: &str) -> anyhow::Result<String> {
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
+        argon
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+    }
+
+    /// The stored hash carries its own parameters, so old hashes keep verifying after a change.
+    pub fn verify(password: &str, stored: &str) -> bool {
+        Argon2::default()
+            .verify_password(password.as_bytes(), stored)
+            .is_ok()
+    }
+}
+
+fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Opens a session and returns its bearer token (shown once, stored only as a digest).
+pub async fn open_session(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    now: DateTime<Utc>,
+    hours: i64,
+) -> Result<(String, DateTime<Utc>), DbErr> {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let token = hex::encode(raw);
+    let expires_at = now + Duration::hours(hours);
+    entity::sessions::ActiveModel {
+        token_hash: Set(token_digest(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((token, expires_at))
+}
+
+pub async fn close_session(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {
+    entity::sessions::Entity::delete_many()
+        .filter(entity::sessions::Column::TokenHash.eq(token_digest(token)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn actor_for_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Actor>, DbErr> {
+    let Some(session) = entity::sessions::Entity::find()
+        .filter(entity::sessions::Column::TokenHash.eq(token_digest(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if session.expires_at <= now {
+        return Ok(None);
+    }
+    let Some(user) = entity::users::Entity::find_by_id(session.user_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(actor_of(&user))
+}
+
+pub fn actor_of(user: &entity::users::Model) -> Option<Actor> {
+    if !user.active {
+        return None;
+    }
+    Some(Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: Role::parse(&user.role)?,
+        station_id: user.station_id,
+        organisation_id: user.organisation_id,
+        deputy_id: user.deputy_id,
+    })
+}

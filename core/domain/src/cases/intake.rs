@@ -1,0 +1,572 @@
+//! A resident's opinion becomes a case. Validation first, then one transaction writes the case,
+//! its contact (apart) and its first event; a 201 is sent only after that commit.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, Set, SqlErr, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+use utoipa::ToSchema;
+
+use super::entity::{cases, events};
+use super::{Channel, Status, Urgency, contact, receipt};
+use crate::deputies;
+use crate::error::Error;
+
+pub use liaison_contract::calls::{MAX_DESCRIPTION, MAX_TITLE, default_title};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Intake {
+    /// The station's public code (from its QR).
+    pub station: String,
+    /// A category code from `GET /api/v1/categories`.
+    pub category: String,
+    /// What the resident wants to say, 5 to 2000 characters.
+    pub description: String,
+    pub title: Option<String>,
+    pub location: Option<Location>,
+    pub contact: Option<ContactIn>,
+    /// No contact is kept for an anonymous opinion.
+    #[serde(default)]
+    pub anonymous: bool,
+    /// The deputy's public code, when raised through a deputy's QR.
+    pub deputy: Option<String>,
+    #[serde(default)]
+    pub urgency: Urgency,
+    /// `station_qr` (default), `deputy_qr` or `web`.
+    pub channel: Option<Channel>,
+    /// A random key the client makes once per form; a resent form with the same key makes no
+    /// second case. The `Idempotency-Key` header does the same.
+    pub client_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactIn {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+    /// Give this to the resident: it is how they follow and rate the case.
+    pub receipt_code: String,
+    pub status: Status,
+}
+
+/// Who wrote a case down when it was not the resident: a user at the desk, or a plugin.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub role: String,
+}
+
+/// A case ready to be written: every reference resolved, every field checked.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub station_id: i64,
+    pub deputy_id: Option<i64>,
+    pub category_id: i64,
+    pub channel: Channel,
+    pub title: String,
+    pub description: String,
+    pub urgency: Urgency,
+    pub location: Option<Location>,
+    pub anonymous: bool,
+    pub contact: Option<contact::Contact>,
+    pub intake_key: Option<String>,
+    /// Who wrote it down, for cases recorded by people rather than residents.
+    pub recorded_by: Option<Recorder>,
+    /// Photos already on disk; their rows are written with the case.
+    pub photos: Vec<super::photos::Stored>,
+}
+
+/// Checks text that people typed: trimmed, not empty unless optional, not longer than `max`
+/// (the rule plugins' texts follow too).
+pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, Error> {
+    Ok(liaison_contract::calls::text(field, value, min, max)?)
+}
+
+pub async fn validate(
+    db: &impl ConnectionTrait,
+    reference: &super::reference::ReferenceCache,
+    req: Intake,
+    header_key: Option<String>,
+) -> Result<NewCase, Error> {
+    let station = reference
+        .station(db, req.station.trim())
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "station",
+                format!("no station with code {}", req.station.trim()),
+            )
+        })?;
+    let category = reference
+        .category(db, req.category.trim())
+        .await?
+        .filter(|c| c.active)
+        .ok_or_else(|| {
+            Error::invalid(
+                "category",
+                format!("no category with code {}", req.category.trim()),
+            )
+        })?;
+    let description = liaison_contract::calls::description(&req.description)?;
+    let title = liaison_contract::calls::title(req.title.as_deref(), &description)?;
+    let location = match req.location {
+        Some(loc) => {
+            if !(-90.0..=90.0).contains(&loc.lat) || loc.lat.is_nan() {
+                return Err(Error::invalid("location.lat", "must be between -90 and 90"));
+            }
+            if !(-180.0..=180.0).contains(&loc.lng) || loc.lng.is_nan() {
+                return Err(Error::invalid(
+                    "location.lng",
+                    "must be between -180 and 180",
+                ));
+            }
+            let address = match loc
+                .address
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            {
+                Some(a) => Some(text("location.address", a, 1, 200)?),
+                None => None,
+            };
+            Some(Location {
+                lat: loc.lat,
+                lng: loc.lng,
+                address,
+            })
+        }
+        None => None,
+    };
+    let contact = match req.contact {
+        Some(c) => {
+            let name = match c.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(n) => Some(text("contact.name", n, 1, 50)?),
+                None => None,
+            };
+            let phone = match c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
+                Some(_) => {
+                    return Err(Error::invalid(
+                        "contact.phone",
+                        "must be a phone number of 7 to 15 digits",
+                    ));
+                }
+                None => None,
+            };
+            if req.anonymous && (name.is_some() || phone.is_some()) {
+                return Err(Error::invalid(
+                    "contact",
+                    "an anonymous opinion carries no contact; leave it out or untick anonymous",
+                ));
+            }
+            (name.is_some() || phone.is_some()).then_some(contact::Contact { name, phone })
+        }
+        None => None,
+    };
+    let deputy_id = match req
+        .deputy
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        Some(code) => {
+            let d = deputies::by_code(db, code)
+                .await
+                .map_err(|_| Error::invalid("deputy", format!("no deputy with code {code}")))?;
+            if !deputies::serves_at(db, &d, station.id).await? {
+                return Err(Error::invalid(
+                    "deputy",
+                    format!("deputy {code} does not serve at station {}", station.code),
+                ));
+            }
+            Some(d.id)
+        }
+        None => None,
+    };
+    let channel = match req.channel {
+        None if deputy_id.is_some() => Channel::DeputyQr,
+        None => Channel::StationQr,
+        Some(c @ (Channel::StationQr | Channel::DeputyQr | Channel::Web)) => c,
+        Some(_) => {
+            return Err(Error::invalid(
+                "channel",
+                "must be station_qr, deputy_qr or web",
+            ));
+        }
+    };
+    let intake_key = match header_key.or(req.client_key) {
+        Some(k) if (8..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Some(k)
+        }
+        Some(_) => {
+            return Err(Error::invalid(
+                "client_key",
+                "must be 8 to 64 printable ASCII characters",
+            ));
+        }
+        None => None,
+    };
+    Ok(NewCase {
+        station_id: station.id,
+        deputy_id,
+        category_id: category.id,
+        channel,
+        title,
+        description,
+        urgency: req.urgency,
+        location,
+        anonymous: req.anonymous,
+        contact,
+        intake_key,
+        recorded_by: None,
+        photos: Vec::new(),
+    })
+}
+
+/// Writes the case; returns the existing one when the intake key was seen before.
+pub async fn insert(
+    db: &DatabaseConnection,
+    new: NewCase,
+    now: DateTime<Utc>,
+) -> Result<(Created, bool), Error> {
+    if let Some(key) = &new.intake_key
+        && let Some(existing) = cases::Entity::find()
+            .filter(cases::Column::IntakeKey.eq(key.as_str()))
+            .one(db)
+            .await?
+    {
+        return Ok((created_of(&existing), false));
+    }
+    // A receipt-code collision is astronomically rare, but retrying costs nothing.
+    for _ in 0..5 {
+        let code = receipt::generate();
+        match write(db, &new, &code, now).await {
+            Ok(c) => return Ok((c, true)),
+            Err(e) if is_unique_violation(&e) => {
+                if let Some(key) = &new.intake_key {
+                    // Two copies of one form raced; the other one won.
+                    if let Some(existing) = cases::Entity::find()
+                        .filter(cases::Column::IntakeKey.eq(key.as_str()))
+                        .one(db)
+                        .await?
+                    {
+                        return Ok((created_of(&existing), false));
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::Internal(anyhow::anyhow!(
+        "could not find a free receipt code"
+    )))
+}
+
+fn created_of(m: &cases::Model) -> Created {
+    Created {
+        id: m.id,
+        receipt_code: m.receipt_code.clone(),
+        status: Status::parse(&m.status).unwrap_or(Status::Submitted),
+    }
+}
+
+fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+async fn write(
+    db: &DatabaseConnection,
+    new: &NewCase,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Created, DbErr> {
+    let txn = db.begin().await?;
+    let created = write_one(&txn, new, code, now).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The case row of a new case, before its id is known.
+fn case_row(new: &NewCase, code: &str, now: DateTime<Utc>) -> cases::ActiveModel {
+    cases::ActiveModel {
+        receipt_code: Set(code.to_owned()),
+        station_id: Set(new.station_id),
+        deputy_id: Set(new.deputy_id),
+        category_id: Set(new.category_id),
+        channel: Set(new.channel.as_str().to_owned()),
+        title: Set(new.title.clone()),
+        description: Set(new.description.clone()),
+        urgency: Set(new.urgency.as_str().to_owned()),
+        complex: Set(false),
+        lat: Set(new.location.as_ref().map(|l| l.lat)),
+        lng: Set(new.location.as_ref().map(|l| l.lng)),
+        address: Set(new.location.as_ref().and_then(|l| l.address.clone())),
+        anonymous: Set(new.anonymous),
+        status: Set(Status::Submitted.as_str().to_owned()),
+        supervision_level: Set(0),
+        extension_count: Set(0),
+        rework_count: Set(0),
+        unrated: Set(false),
+        intake_key: Set(new.intake_key.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+fn contact_row(
+    case_id: i64,
+    c: &contact::Contact,
+    now: DateTime<Utc>,
+) -> contact::entity::ActiveModel {
+    contact::entity::ActiveModel {
+        case_id: Set(case_id),
+        name: Set(c.name.clone()),
+        phone: Set(c.phone.clone()),
+        created_at: Set(now),
+    }
+}
+
+/// The first event of every case: it was submitted, by whom, through which channel.
+fn submit_event(case_id: i64, new: &NewCase, now: DateTime<Utc>) -> events::ActiveModel {
+    let (actor_user_id, actor_name, actor_role) = match &new.recorded_by {
+        Some(r) => (r.user_id, r.name.clone(), r.role.as_str()),
+        None => (None, "群众".to_owned(), "resident"),
+    };
+    events::ActiveModel {
+        case_id: Set(case_id),
+        action: Set("submit".to_owned()),
+        from_status: Set(String::new()),
+        to_status: Set(Status::Submitted.as_str().to_owned()),
+        actor_role: Set(actor_role.to_owned()),
+        actor_user_id: Set(actor_user_id),
+        actor_name: Set(actor_name),
+        note: Set(None),
+        public: Set(true),
+        data: Set(Some(
+            serde_json::json!({ "channel": new.channel.as_str() }).to_string(),
+        )),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+async fn write_one(
+    txn: &DatabaseTransaction,
+    new: &NewCase,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Created, DbErr> {
+    let case = case_row(new, code, now).insert(txn).await?;
+    if let Some(c) = &new.contact {
+        contact_row(case.id, c, now).insert(txn).await?;
+    }
+    if !new.photos.is_empty() {
+        super::photos::entity::Entity::insert_many(super::photos::rows(case.id, &new.photos, now))
+            .exec(txn)
+            .await?;
+    }
+    let event = submit_event(case.id, new, now).insert(txn).await?;
+    crate::plugins::outbox::enqueue(txn, &event, case.station_id).await?;
+    crate::dashboard::counters::on_intake(txn, std::slice::from_ref(&case)).await?;
+    tracing::info!(
+        case_id = case.id,
+        channel = new.channel.as_str(),
+        "case submitted"
+    );
+    Ok(Created {
+        id: case.id,
+        receipt_code: case.receipt_code,
+        status: Status::Submitted,
+    })
+}
+
+/// Group commit for intake. Residents' submissions queue here; one task writes whatever has
+/// queued in a single transaction, so one disk sync makes a whole batch durable. Every
+/// submitter is answered only after that commit, which keeps "201 means on disk" true while
+/// the write rate goes well beyond one sync per case. A batch that fails (a receipt-code
+/// collision, a key raced by another node) is retried one case at a time.
+#[derive(Clone)]
+pub struct IntakeWriter {
+    tx: mpsc::Sender<Job>,
+}
+
+type Outcome = Result<(Created, bool), Error>;
+
+struct Job {
+    new: NewCase,
+    now: DateTime<Utc>,
+    reply: oneshot::Sender<Outcome>,
+}
+
+const MAX_BATCH: usize = 128;
+
+impl IntakeWriter {
+    pub fn spawn(db: DatabaseConnection) -> Self {
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run_writer(db, rx));
+        IntakeWriter { tx }
+    }
+
+    pub async fn submit(&self, new: NewCase, now: DateTime<Utc>) -> Outcome {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job { new, now, reply })
+            .await
+            .map_err(|_| Error::Internal(anyhow::anyhow!("intake writer stopped")))?;
+        answer
+            .await
+            .map_err(|_| Error::Internal(anyhow::anyhow!("intake writer dropped a case")))?
+    }
+}
+
+async fn run_writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        write_batch(&db, batch).await;
+    }
+}
+
+async fn write_batch(db: &DatabaseConnection, batch: Vec<Job>) {
+    // Keyed jobs whose key is already stored, or repeated within the batch, go the single way,
+    // which answers them with the case already written.
+    let mut together = Vec::with_capacity(batch.len());
+    let mut alone = Vec::new();
+    let mut keys = std::collections::HashSet::new();
+    for job in batch {
+        match &job.new.intake_key {
+            Some(k) if !keys.insert(k.clone()) => alone.push(job),
+            _ => together.push(job),
+        }
+    }
+    let keyed: Vec<String> = together
+        .iter()
+        .filter_map(|j| j.new.intake_key.clone())
+        .collect();
+    if !keyed.is_empty() {
+        match cases::Entity::find()
+            .filter(cases::Column::IntakeKey.is_in(keyed))
+            .all(db)
+            .await
+        {
+            Ok(found) if !found.is_empty() => {
+                let seen: std::collections::HashSet<_> =
+                    found.into_iter().filter_map(|c| c.intake_key).collect();
+                let (dupes, rest): (Vec<_>, Vec<_>) = together
+                    .into_iter()
+                    .partition(|j| j.new.intake_key.as_ref().is_some_and(|k| seen.contains(k)));
+                together = rest;
+                alone.extend(dupes);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "checking intake keys"),
+        }
+    }
+    if !together.is_empty() {
+        match write_together(db, &together).await {
+            Ok(created) => {
+                for (job, c) in together.into_iter().zip(created) {
+                    let _ = job.reply.send(Ok((c, true)));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, size = together.len(), "batched intake failed; writing one by one");
+                alone.extend(together);
+            }
+        }
+    }
+    for job in alone {
+        let outcome = insert(db, job.new, job.now).await;
+        let _ = job.reply.send(outcome);
+    }
+}
+
+async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Created>, DbErr> {
+    // One multi-row statement per table, not three statements per case: the batch costs a
+    // handful of round trips to the database however many residents are waiting on it.
+    let codes: Vec<String> = jobs.iter().map(|_| receipt::generate()).collect();
+    let txn = db.begin().await?;
+    let rows = cases::Entity::insert_many(
+        jobs.iter()
+            .zip(&codes)
+            .map(|(j, code)| case_row(&j.new, code, j.now)),
+    )
+    .exec_with_returning(&txn)
+    .await?;
+    // RETURNING order is not promised; the receipt code (unique) ties each row to its job.
+    let id_of: std::collections::HashMap<&str, i64> = rows
+        .iter()
+        .map(|r| (r.receipt_code.as_str(), r.id))
+        .collect();
+    let id = |code: &str| {
+        id_of
+            .get(code)
+            .copied()
+            .ok_or_else(|| DbErr::Custom(format!("case {code} not returned")))
+    };
+    let mut contacts = Vec::new();
+    let mut firsts = Vec::with_capacity(jobs.len());
+    let mut photos = Vec::new();
+    for (job, code) in jobs.iter().zip(&codes) {
+        let case_id = id(code)?;
+        photos.extend(super::photos::rows(case_id, &job.new.photos, job.now));
+        if let Some(c) = &job.new.contact {
+            contacts.push(contact_row(case_id, c, job.now));
+        }
+        firsts.push(submit_event(case_id, &job.new, job.now));
+    }
+    if !contacts.is_empty() {
+        contact::entity::Entity::insert_many(contacts)
+            .exec(&txn)
+            .await?;
+    }
+    if !photos.is_empty() {
+        super::photos::entity::Entity::insert_many(photos)
+            .exec(&txn)
+            .await?;
+    }
+    let evs = events::Entity::insert_many(firsts)
+        .exec_with_returning(&txn)
+        .await?;
+    let station_of: std::collections::HashMap<i64, i64> =
+        rows.iter().map(|r| (r.id, r.station_id)).collect();
+    crate::plugins::outbox::enqueue_many(&txn, &evs, &station_of).await?;
+    // The batch's receipts in one upsert, in the batch's transaction.
+    crate::dashboard::counters::on_intake(&txn, &rows).await?;
+    txn.commit().await?;
+    tracing::info!(cases = jobs.len(), "cases submitted");
+    codes
+        .into_iter()
+        .map(|code| {
+            Ok(Created {
+                id: id(&code)?,
+                receipt_code: code,
+                status: Status::Submitted,
+            })
+        })
+        .collect()
+}

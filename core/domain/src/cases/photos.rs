@@ -1,0 +1,318 @@
+//! Photos a resident sends with an opinion. Each one is checked by its content (JPEG or PNG,
+//! whatever its name says), decoded, and stored under `[photos].dir` by a random id with a JPEG
+//! thumbnail beside it. The stored photo is re-encoded, which drops its EXIF (and the GPS
+//! position in it), unless the resident chose to share a location with the opinion: then the
+//! original bytes are kept. The files are written before the case's transaction, which records
+//! one `case_photos` row per photo, so a row never points at nothing; files whose case was not
+//! written are removed again.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use rand::RngCore;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::Error;
+
+/// `[photos]` in the configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PhotoSettings {
+    /// Where photos and thumbnails are stored.
+    pub dir: String,
+    /// Largest photo accepted, in bytes.
+    pub max_bytes: usize,
+    /// Photos one opinion may carry.
+    pub max_count: usize,
+    /// The longer side of a thumbnail, in pixels.
+    pub thumb_px: u32,
+}
+
+impl Default for PhotoSettings {
+    fn default() -> Self {
+        PhotoSettings {
+            dir: "data/photos".into(),
+            max_bytes: 8 << 20,
+            max_count: 6,
+            thumb_px: 320,
+        }
+    }
+}
+
+impl PhotoSettings {
+    /// The body limit of the routes that take photos: every photo at its largest, plus room for
+    /// the form around them.
+    pub fn body_limit(&self) -> usize {
+        self.max_count * self.max_bytes + (1 << 20)
+    }
+}
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_photos")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub case_id: i64,
+        pub file_name: String,
+        pub content_type: String,
+        pub bytes: i64,
+        pub width: i32,
+        pub height: i32,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A photo checked and on disk, waiting for its case's row.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: i64,
+    pub width: u32,
+    pub height: u32,
+    paths: [PathBuf; 2],
+}
+
+/// A photo decoded and ready to be written.
+struct Prepared {
+    id: String,
+    ext: &'static str,
+    content_type: &'static str,
+    full: Vec<u8>,
+    thumb: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+fn not_a_photo() -> Error {
+    Error::invalid("photo", "must be a JPEG or PNG image")
+}
+
+pub fn too_many(s: &PhotoSettings) -> Error {
+    Error::invalid("photo", format!("at most {} photos", s.max_count))
+}
+
+pub fn too_large(s: &PhotoSettings) -> Error {
+    Error::TooLarge {
+        limit: s.max_bytes,
+        field: Some("photo".into()),
+    }
+}
+
+fn prepare(s: &PhotoSettings, raw: &[u8], keep_original: bool) -> Result<Prepared, Error> {
+    if raw.len() > s.max_bytes {
+        return Err(too_large(s));
+    }
+    let (format, ext, content_type) = match image::guess_format(raw) {
+        Ok(ImageFormat::Jpeg) => (ImageFormat::Jpeg, "jpg", "image/jpeg"),
+        Ok(ImageFormat::Png) => (ImageFormat::Png, "png", "image/png"),
+        _ => return Err(not_a_photo()),
+    };
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(256 << 20);
+    let mut decoder = ImageReader::with_format(Cursor::new(raw), format)
+        .into_decoder()
+        .map_err(|_| not_a_photo())?;
+    decoder.set_limits(limits).map_err(|_| not_a_photo())?;
+    let orientation = decoder.orientation().map_err(|_| not_a_photo())?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| not_a_photo())?;
+    let (width, height) = (img.width(), img.height());
+    let full = if keep_original {
+        raw.to_vec()
+    } else {
+        // Re-encoding keeps the pixels only: EXIF, GPS and any other metadata stay behind.
+        // The camera's rotation is applied first, since its EXIF note goes too.
+        img.apply_orientation(orientation);
+        encode(&img, format)?
+    };
+    if keep_original {
+        img.apply_orientation(orientation);
+    }
+    let thumb = encode(
+        &DynamicImage::ImageRgb8(img.thumbnail(s.thumb_px, s.thumb_px).to_rgb8()),
+        ImageFormat::Jpeg,
+    )?;
+    let mut id = [0u8; 16];
+    rand::rng().fill_bytes(&mut id);
+    Ok(Prepared {
+        id: hex::encode(id),
+        ext,
+        content_type,
+        full,
+        thumb,
+        width,
+        height,
+    })
+}
+
+fn encode(img: &DynamicImage, format: ImageFormat) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    let res = match format {
+        ImageFormat::Jpeg => {
+            let rgb = img.to_rgb8();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88).encode_image(&rgb)
+        }
+        _ => img.write_to(&mut Cursor::new(&mut out), format),
+    };
+    res.map_err(|e| Error::Internal(anyhow::anyhow!("encoding a photo: {e}")))?;
+    Ok(out)
+}
+
+/// The thumbnail's file name beside a photo's.
+pub fn thumb_name(file_name: &str) -> String {
+    let stem = file_name.split('.').next().unwrap_or(file_name);
+    format!("{stem}.thumb.jpg")
+}
+
+/// Checks every photo, then writes them all (photo and thumbnail); nothing is written when one
+/// of them is refused.
+pub async fn store_all(
+    s: &PhotoSettings,
+    raws: Vec<Bytes>,
+    keep_original: bool,
+) -> Result<Vec<Stored>, Error> {
+    if raws.is_empty() {
+        return Ok(Vec::new());
+    }
+    if raws.len() > s.max_count {
+        return Err(too_many(s));
+    }
+    let settings = s.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        raws.iter()
+            .map(|r| prepare(&settings, r, keep_original))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| Error::Internal(anyhow::anyhow!("photo task: {e}")))??;
+    let dir = PathBuf::from(&s.dir);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("creating the photo folder: {e}")))?;
+    let mut stored = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        let file_name = format!("{}.{}", p.id, p.ext);
+        let full = dir.join(&file_name);
+        let thumb = dir.join(thumb_name(&file_name));
+        let written = async {
+            tokio::fs::write(&full, &p.full).await?;
+            tokio::fs::write(&thumb, &p.thumb).await
+        }
+        .await;
+        let one = Stored {
+            file_name,
+            content_type: p.content_type,
+            bytes: p.full.len() as i64,
+            width: p.width,
+            height: p.height,
+            paths: [full, thumb],
+        };
+        stored.push(one);
+        if let Err(e) = written {
+            remove(&stored).await;
+            return Err(Error::Internal(anyhow::anyhow!("writing a photo: {e}")));
+        }
+    }
+    Ok(stored)
+}
+
+/// Removes files whose case was not written (or was written before, by the same form).
+pub async fn remove(stored: &[Stored]) {
+    for s in stored {
+        for p in &s.paths {
+            let _ = tokio::fs::remove_file(p).await;
+        }
+    }
+}
+
+/// The rows of a new case's photos.
+pub fn rows(case_id: i64, stored: &[Stored], now: DateTime<Utc>) -> Vec<entity::ActiveModel> {
+    stored
+        .iter()
+        .map(|s| entity::ActiveModel {
+            case_id: Set(case_id),
+            file_name: Set(s.file_name.clone()),
+            content_type: Set(s.content_type.to_owned()),
+            bytes: Set(s.bytes),
+            width: Set(s.width as i32),
+            height: Set(s.height as i32),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect()
+}
+
+pub async fn of_case(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+) -> Result<Vec<entity::Model>, sea_orm::DbErr> {
+    entity::Entity::find()
+        .filter(entity::Column::CaseId.eq(case_id))
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A photo of a case, as the API lists it to the people who work on the case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoOut {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: i64,
+    pub width: i32,
+    pub height: i32,
+    pub url: String,
+    pub thumb_url: String,
+}
+
+pub fn out(prefix: &str, m: entity::Model) -> PhotoOut {
+    PhotoOut {
+        url: format!("{prefix}/cases/{}/photos/{}", m.case_id, m.file_name),
+        thumb_url: format!("{prefix}/cases/{}/photos/{}/thumb", m.case_id, m.file_name),
+        file_name: m.file_name,
+        content_type: m.content_type,
+        bytes: m.bytes,
+        width: m.width,
+        height: m.height,
+    }
+}
+
+/// Answers one photo (or its thumbnail) of a case the caller was already found to see.
+pub async fn read(
+    db: &impl ConnectionTrait,
+    s: &PhotoSettings,
+    case_id: i64,
+    file_name: &str,
+    thumb: bool,
+) -> Result<(String, Vec<u8>), Error> {
+    let row = entity::Entity::find()
+        .filter(entity::Column::CaseId.eq(case_id))
+        .filter(entity::Column::FileName.eq(file_name))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("no such photo"))?;
+    let (name, kind) = if thumb {
+        (thumb_name(&row.file_name), "image/jpeg".to_owned())
+    } else {
+        (row.file_name.clone(), row.content_type.clone())
+    };
+    let body = tokio::fs::read(Path::new(&s.dir).join(&name))
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("reading photo {name}: {e}")))?;
+    Ok((kind, body))
+}

@@ -1,0 +1,56 @@
+//! Closes cases whose rating window has passed (counted apart as unrated). Runs in `serve`
+//! every minute; each close is an ordinary transition by the System role, so it is evented.
+
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use serde_json::Value;
+
+use super::actions::{Context, Performer, perform};
+use super::lifecycle::Action;
+use crate::clock::Clock;
+use crate::configuration::DeadlineRules;
+use crate::error::Error;
+
+pub async fn close_unrated(
+    db: &DatabaseConnection,
+    rules: &DeadlineRules,
+    clock: &Clock,
+) -> Result<usize, Error> {
+    let now = clock.now();
+    let ids = super::queries::rating_window_passed(db, super::queries::today(now), 500).await?;
+    let ctx = Context { rules, now };
+    let mut closed = 0;
+    for id in ids {
+        match perform(
+            db,
+            &ctx,
+            &Performer::System,
+            id,
+            Action::Close,
+            &Value::Null,
+        )
+        .await
+        {
+            Ok(_) => closed += 1,
+            // Rated or reopened meanwhile: nothing to do.
+            Err(Error::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(closed)
+}
+
+pub fn spawn(db: DatabaseConnection, rules: DeadlineRules, clock: Clock) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match close_unrated(&db, &rules, &clock).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "closed cases whose rating window passed"),
+                Err(e) => tracing::warn!(error = %e, "rating-window sweep failed"),
+            }
+        }
+    });
+}

@@ -1,0 +1,106 @@
+//! Case categories (城市建设, 生态环境, …): data ops edit, with deadline overrides in config by code.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::Error;
+use crate::required_text;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "categories")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub name_en: String,
+        pub sort: i32,
+        pub active: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub async fn by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryOut {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCategory {
+    pub code: crate::stations::PublicCode,
+    pub name: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub sort: i32,
+}
+
+/// Adds a category (ops): the API and the console both come here.
+pub async fn create(db: &impl ConnectionTrait, new: &NewCategory) -> Result<entity::Model, Error> {
+    let name = required_text("name", &new.name, 50)?;
+    let name_en = required_text("name_en", &new.name_en, 50)?;
+    if by_code(db, new.code.as_str()).await?.is_some() {
+        return Err(Error::Conflict(format!(
+            "a category with code {} exists",
+            new.code.as_str()
+        )));
+    }
+    Ok(entity::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(name),
+        name_en: Set(name_en),
+        sort: Set(new.sort),
+        active: Set(true),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// What ops may change of a category; its code, which cases and deadline rules refer to, stays.
+#[derive(Debug, Clone)]
+pub struct CategoryPatch {
+    pub name: String,
+    pub name_en: String,
+    pub sort: i32,
+    /// An inactive category is offered to no one; its cases keep it.
+    pub active: bool,
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    patch: &CategoryPatch,
+) -> Result<entity::Model, Error> {
+    let name = required_text("name", &patch.name, 50)?;
+    let name_en = required_text("name_en", &patch.name_en, 50)?;
+    let mut m: entity::ActiveModel = by_code(db, code)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no category with code {code}")))?
+        .into();
+    m.name = Set(name);
+    m.name_en = Set(name_en);
+    m.sort = Set(patch.sort);
+    m.active = Set(patch.active);
+    Ok(m.update(db).await?)
+}

@@ -1,0 +1,63 @@
+//! Connecting to SQLite (embedded default) or PostgreSQL, and running migrations.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use liaison_migrations::Migrator;
+use liaison_migrations::sea_orm_migration::MigratorTrait;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::configuration::DatabaseSettings;
+
+pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
+    let url = settings.url.clone();
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(30));
+    if url.starts_with("sqlite:") {
+        ensure_sqlite_dir(&url);
+        let sync = SqliteSynchronous::from_str(&settings.sqlite_synchronous)
+            .map_err(|e| DbErr::Custom(format!("database.sqlite_synchronous: {e}")))?;
+        opts.max_connections(settings.sqlite_max_connections.max(1))
+            .map_sqlx_sqlite_opts(move |o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(sync)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .create_if_missing(true)
+            });
+    } else {
+        opts.max_connections(settings.max_connections);
+    }
+    Database::connect(opts).await
+}
+
+/// `sqlite://data/liaison.db` names a file under `./data/`, which may not exist on first run.
+fn ensure_sqlite_dir(url: &str) {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return;
+    }
+    if let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        let _ = std::fs::create_dir_all(parent);
+    }
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the database answers: the health check.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}

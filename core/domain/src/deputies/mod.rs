@@ -1,0 +1,268 @@
+//! Deputies (代表): their level, the stations they serve, and the public code of their own QR.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::Error;
+use crate::stations::PublicCode;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "deputies")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub level: String,
+        /// The home station; `deputy_stations` lists every station served.
+        pub station_id: i64,
+        pub profile: Option<String>,
+        pub active: bool,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod stations_entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "deputy_stations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub deputy_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub station_id: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The congress a deputy was elected to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Township,
+    District,
+    City,
+    Province,
+    National,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Township => "township",
+            Level::District => "district",
+            Level::City => "city",
+            Level::Province => "province",
+            Level::National => "national",
+        }
+    }
+}
+
+pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Model, Error> {
+    entity::Entity::find()
+        .filter(entity::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no deputy with code {code}")))
+}
+
+/// Whether the deputy serves at the station (home or additional).
+pub async fn serves_at(
+    db: &impl ConnectionTrait,
+    deputy: &entity::Model,
+    station_id: i64,
+) -> Result<bool, Error> {
+    if deputy.station_id == station_id {
+        return Ok(true);
+    }
+    Ok(stations_entity::Entity::find_by_id((deputy.id, station_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The home station and the further ones, by code; each named in the field it came from.
+async fn resolve_stations(
+    db: &impl ConnectionTrait,
+    home: &str,
+    also_serves: &[String],
+) -> Result<
+    (
+        crate::stations::entity::Model,
+        Vec<crate::stations::entity::Model>,
+    ),
+    Error,
+> {
+    use crate::stations;
+    let home = stations::by_code(db, home)
+        .await
+        .map_err(|_| Error::invalid("station", format!("no station with code {home}")))?;
+    let mut extra: Vec<stations::entity::Model> = Vec::new();
+    for code in also_serves {
+        let s = stations::by_code(db, code)
+            .await
+            .map_err(|_| Error::invalid("also_serves", format!("no station with code {code}")))?;
+        if s.id != home.id && !extra.iter().any(|e| e.id == s.id) {
+            extra.push(s);
+        }
+    }
+    Ok((home, extra))
+}
+
+/// Writes the deputy's station links: home first, then the others.
+async fn link_stations(
+    txn: &impl ConnectionTrait,
+    deputy_id: i64,
+    ids: impl Iterator<Item = i64>,
+) -> Result<(), Error> {
+    use sea_orm::{ActiveModelTrait, Set};
+    for station_id in ids {
+        stations_entity::ActiveModel {
+            deputy_id: Set(deputy_id),
+            station_id: Set(station_id),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds a deputy with the stations they serve (ops): the API and the console both come here.
+/// Answers the deputy, the home station and the further stations.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    new: &NewDeputy,
+) -> Result<
+    (
+        entity::Model,
+        crate::stations::entity::Model,
+        Vec<crate::stations::entity::Model>,
+    ),
+    Error,
+> {
+    use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+    let name = crate::required_text("name", &new.name, 50)?;
+    let profile = crate::stations::optional_text("profile", new.profile.as_deref(), 500)?;
+    let (home, extra) = resolve_stations(db, &new.station, &new.also_serves).await?;
+    if entity::Entity::find()
+        .filter(entity::Column::Code.eq(new.code.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict(format!(
+            "a deputy with code {} exists",
+            new.code.as_str()
+        )));
+    }
+    let txn = db.begin().await?;
+    let d = entity::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(name),
+        level: Set(new.level.as_str().to_owned()),
+        station_id: Set(home.id),
+        profile: Set(profile),
+        active: Set(true),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    link_stations(
+        &txn,
+        d.id,
+        [home.id].into_iter().chain(extra.iter().map(|s| s.id)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((d, home, extra))
+}
+
+/// What ops may change of a deputy; the code, printed on their QR poster, stays.
+#[derive(Debug, Clone)]
+pub struct DeputyPatch {
+    pub name: String,
+    pub level: Level,
+    /// Home station code.
+    pub station: String,
+    /// Further station codes.
+    pub also_serves: Vec<String>,
+    pub profile: Option<String>,
+    /// An inactive deputy is listed nowhere and gets no new cases.
+    pub active: bool,
+}
+
+/// Changes a deputy and the stations they serve in one transaction.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    code: &str,
+    patch: &DeputyPatch,
+) -> Result<entity::Model, Error> {
+    use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+    let name = crate::required_text("name", &patch.name, 50)?;
+    let profile = crate::stations::optional_text("profile", patch.profile.as_deref(), 500)?;
+    let (home, extra) = resolve_stations(db, &patch.station, &patch.also_serves).await?;
+    let d = by_code(db, code).await?;
+    let txn = db.begin().await?;
+    let mut m: entity::ActiveModel = d.clone().into();
+    m.name = Set(name);
+    m.level = Set(patch.level.as_str().to_owned());
+    m.station_id = Set(home.id);
+    m.profile = Set(profile);
+    m.active = Set(patch.active);
+    let d = m.update(&txn).await?;
+    stations_entity::Entity::delete_many()
+        .filter(stations_entity::Column::DeputyId.eq(d.id))
+        .exec(&txn)
+        .await?;
+    link_stations(
+        &txn,
+        d.id,
+        [home.id].into_iter().chain(extra.iter().map(|s| s.id)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(d)
+}
+
+impl Level {
+    pub const ALL: [Level; 5] = [
+        Level::Township,
+        Level::District,
+        Level::City,
+        Level::Province,
+        Level::National,
+    ];
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDeputy {
+    pub code: PublicCode,
+    pub name: String,
+    pub level: Level,
+    /// Home station code.
+    pub station: String,
+    /// Further stations served.
+    #[serde(default)]
+    pub also_serves: Vec<String>,
+    pub profile: Option<String>,
+}

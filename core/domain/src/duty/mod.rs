@@ -1,0 +1,261 @@
+//! Duty shifts (值班): which deputy sits at which station on which day and half-day; and the
+//! receptions (接待) recorded at the duty desk, any of which can become a case.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::cases::Urgency;
+
+use crate::auth::{Actor, Role};
+use crate::cases::intake::{self, Created, NewCase, text};
+use crate::cases::{Channel, contact};
+use crate::categories;
+use crate::error::Error;
+
+pub mod shifts {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "duty_shifts")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub station_id: i64,
+        pub deputy_id: i64,
+        pub day: Date,
+        /// "am" or "pm".
+        pub half: String,
+        pub note: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod receptions {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "receptions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub station_id: i64,
+        pub deputy_id: Option<i64>,
+        pub recorded_by: i64,
+        pub visitor_name: Option<String>,
+        pub visitor_phone: Option<String>,
+        pub summary: String,
+        pub category_id: Option<i64>,
+        pub received_at: DateTimeUtc,
+        pub case_id: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Half {
+    /// Morning (上午).
+    Am,
+    /// Afternoon (下午).
+    Pm,
+}
+
+impl Half {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Half::Am => "am",
+            Half::Pm => "pm",
+        }
+    }
+}
+
+/// Deputies serving at the station, its staff, and ops may record and read receptions.
+pub fn require_desk(actor: &Actor, station_id: i64) -> Result<(), Error> {
+    match actor.role {
+        Role::Ops => Ok(()),
+        Role::StationStaff | Role::Deputy if actor.station_id == Some(station_id) => Ok(()),
+        _ => Err(Error::forbidden(
+            "only this station's deputies and staff, or ops, keep its reception log",
+        )),
+    }
+}
+
+/// Records a walk-in at the station's duty desk, for the API and the deputy's page alike: the
+/// recording deputy is the reception's deputy; the category, if given, must exist.
+pub async fn record_reception(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    station_id: i64,
+    body: &NewReception,
+    now: DateTime<Utc>,
+) -> Result<(receptions::Model, Option<categories::entity::Model>), Error> {
+    require_desk(actor, station_id)?;
+    let summary = text("summary", &body.summary, 2, 2000)?;
+    let visitor_name = match body
+        .visitor_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => Some(text("visitor_name", n, 1, 50)?),
+        None => None,
+    };
+    let visitor_phone = match body
+        .visitor_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
+        Some(_) => {
+            return Err(Error::invalid(
+                "visitor_phone",
+                "must be a phone number of 7 to 15 digits",
+            ));
+        }
+        None => None,
+    };
+    let category =
+        match &body.category {
+            Some(code) => Some(categories::by_code(db, code).await?.ok_or_else(|| {
+                Error::invalid("category", format!("no category with code {code}"))
+            })?),
+            None => None,
+        };
+    // The reception and the duty points it gives are written together.
+    let txn = db.begin().await?;
+    let r = receptions::ActiveModel {
+        station_id: Set(station_id),
+        deputy_id: Set(if actor.role == Role::Deputy {
+            actor.deputy_id
+        } else {
+            None
+        }),
+        recorded_by: Set(actor.user_id),
+        visitor_name: Set(visitor_name),
+        visitor_phone: Set(visitor_phone),
+        summary: Set(summary),
+        category_id: Set(category.as_ref().map(|c| c.id)),
+        received_at: Set(body.received_at.unwrap_or(now)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    crate::oversight::points::derive_reception(&txn, &r).await?;
+    txn.commit().await?;
+    Ok((r, category))
+}
+
+/// Turns reception `id` of the station into a case (channel `reception`), carrying the visitor's
+/// contact apart; a reception that already became a case is a conflict.
+pub async fn reception_to_case(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    station_id: i64,
+    id: i64,
+    body: &ReceptionCase,
+    now: DateTime<Utc>,
+) -> Result<Created, Error> {
+    require_desk(actor, station_id)?;
+    let r = receptions::Entity::find_by_id(id)
+        .filter(receptions::Column::StationId.eq(station_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no reception {id} at this station")))?;
+    if let Some(case_id) = r.case_id {
+        return Err(Error::Conflict(format!(
+            "reception {id} is already case {case_id}"
+        )));
+    }
+    let category_id = match &body.category {
+        Some(code) => {
+            categories::by_code(db, code)
+                .await?
+                .ok_or_else(|| Error::invalid("category", format!("no category with code {code}")))?
+                .id
+        }
+        None => r
+            .category_id
+            .ok_or_else(|| Error::invalid("category", "required: the reception has no category"))?,
+    };
+    let description = text(
+        "description",
+        body.description.as_deref().unwrap_or(&r.summary),
+        2,
+        intake::MAX_DESCRIPTION,
+    )?;
+    let title = liaison_contract::calls::title(body.title.as_deref(), &description)?;
+    let contact =
+        (r.visitor_name.is_some() || r.visitor_phone.is_some()).then(|| contact::Contact {
+            name: r.visitor_name.clone(),
+            phone: r.visitor_phone.clone(),
+        });
+    let new = NewCase {
+        station_id,
+        deputy_id: r.deputy_id,
+        category_id,
+        channel: Channel::Reception,
+        title,
+        description,
+        urgency: body.urgency,
+        location: None,
+        anonymous: contact.is_none(),
+        contact,
+        // The reception id makes converting twice (a double click) land on one case. The space
+        // keeps it out of residents' reach: their keys are printable ASCII without spaces, so no
+        // form can claim this key (and be answered with this case's receipt code).
+        intake_key: Some(format!("reception {}", r.id)),
+        recorded_by: Some(intake::Recorder {
+            user_id: Some(actor.user_id),
+            name: actor.display_name.clone(),
+            role: actor.role.as_str().to_owned(),
+        }),
+        photos: Vec::new(),
+    };
+    let (created, _) = intake::insert(db, new, now).await?;
+    let txn = db.begin().await?;
+    let mut am: receptions::ActiveModel = r.into();
+    am.case_id = Set(Some(created.id));
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReception {
+    pub visitor_name: Option<String>,
+    pub visitor_phone: Option<String>,
+    /// What the visitor raised.
+    pub summary: String,
+    /// Category code, if already clear.
+    pub category: Option<String>,
+    /// When (default now).
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceptionCase {
+    /// Category code; required unless the reception has one.
+    pub category: Option<String>,
+    pub title: Option<String>,
+    /// Defaults to the reception's summary.
+    pub description: Option<String>,
+    #[serde(default)]
+    pub urgency: Urgency,
+}

@@ -1,0 +1,114 @@
+//! Handling organisations (承办单位): district departments and township offices that answer cases.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::error::Error;
+use crate::stations::PublicCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organisations")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        /// "department" or "township".
+        pub kind: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub async fn by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+/// Adds an organisation (ops): the API and the console both come here.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: &NewOrganisation,
+) -> Result<entity::Model, Error> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let name = crate::required_text("name", &new.name, 100)?;
+    if by_code(db, new.code.as_str()).await?.is_some() {
+        return Err(Error::Conflict(format!(
+            "an organisation with code {} exists",
+            new.code.as_str()
+        )));
+    }
+    Ok(entity::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(name),
+        kind: Set(new.kind.as_str().to_owned()),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Renames an organisation or changes its kind (ops); its code, which cases and users refer
+/// to, stays.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    name: &str,
+    kind: OrganisationKind,
+) -> Result<entity::Model, Error> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let name = crate::required_text("name", name, 100)?;
+    let mut m: entity::ActiveModel = by_code(db, code)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no organisation with code {code}")))?
+        .into();
+    m.name = Set(name);
+    m.kind = Set(kind.as_str().to_owned());
+    Ok(m.update(db).await?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    pub code: PublicCode,
+    pub name: String,
+    pub kind: OrganisationKind,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationKind {
+    Department,
+    Township,
+}
+
+impl OrganisationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganisationKind::Department => "department",
+            OrganisationKind::Township => "township",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "department" => Some(OrganisationKind::Department),
+            "township" => Some(OrganisationKind::Township),
+            _ => None,
+        }
+    }
+}

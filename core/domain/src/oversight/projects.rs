@@ -1,0 +1,656 @@
+//! Livelihood projects (民生实事): residents and deputies propose candidates; ops open a vote
+//! round with more candidates than places; each deputy casts one ballot for up to `places`
+//! candidates; closing the round chooses, by votes, those with more than half of the deputies
+//! who voted (at most `places`; a tie at the last place goes to the earlier proposal). Chosen
+//! projects get milestones and a progress figure that ops keep, shown to residents on a
+//! public page. A resident proposer's name and phone are kept private.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::appraisal::check_year;
+use super::entity::{project_ballots, project_candidates, project_milestones, project_rounds};
+use super::exports::{Cell, Format, Table};
+use crate::auth::{Actor, Role};
+use crate::cases::contact;
+use crate::cases::deadlines::local_today;
+use crate::cases::intake::text;
+use crate::cases::queries::Named;
+use crate::error::Error;
+use crate::stations;
+
+pub const MAX_TITLE: usize = 100;
+pub const MAX_DESCRIPTION: usize = 2000;
+/// Most candidates one round may carry.
+pub const MAX_ROUND: usize = 50;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CandidateOut {
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    pub description: String,
+    /// "resident", "deputy" or "staff".
+    pub proposer_kind: String,
+    pub station: Option<Named>,
+    /// "candidate", "in_round", "chosen" or "not_chosen".
+    pub status: String,
+    pub round_id: Option<i64>,
+    /// Votes, once its round is closed.
+    pub votes: Option<i32>,
+    pub progress: i32,
+    pub milestones: Vec<MilestoneOut>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MilestoneOut {
+    pub id: i64,
+    pub title: String,
+    pub due: Option<NaiveDate>,
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoundOut {
+    pub id: i64,
+    pub year: i32,
+    pub title: String,
+    pub places: i32,
+    /// "open" or "closed".
+    pub status: String,
+    /// Deputies who cast a ballot.
+    pub voters: i64,
+    /// Whether the caller (a deputy) has voted.
+    pub voted: bool,
+    pub candidates: Vec<CandidateOut>,
+}
+
+fn optional(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub async fn describe(
+    db: &impl ConnectionTrait,
+    rows: Vec<project_candidates::Model>,
+) -> Result<Vec<CandidateOut>, Error> {
+    let st: HashMap<i64, Named> = stations::entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                s.id,
+                Named {
+                    code: s.code,
+                    name: s.name,
+                },
+            )
+        })
+        .collect();
+    let mut ms: HashMap<i64, Vec<MilestoneOut>> = HashMap::new();
+    if !rows.is_empty() {
+        for m in project_milestones::Entity::find()
+            .filter(project_milestones::Column::ProjectId.is_in(rows.iter().map(|r| r.id)))
+            .order_by_asc(project_milestones::Column::Due)
+            .order_by_asc(project_milestones::Column::Id)
+            .all(db)
+            .await?
+        {
+            ms.entry(m.project_id).or_default().push(MilestoneOut {
+                id: m.id,
+                title: m.title,
+                due: m.due,
+                done: m.done,
+            });
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|c| CandidateOut {
+            id: c.id,
+            year: c.year,
+            title: c.title,
+            description: c.description,
+            proposer_kind: c.proposer_kind,
+            station: c.station_id.and_then(|s| st.get(&s).cloned()),
+            votes: matches!(c.status.as_str(), "chosen" | "not_chosen").then_some(c.votes),
+            status: c.status,
+            round_id: c.round_id,
+            progress: c.progress,
+            milestones: ms.remove(&c.id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalInput {
+    pub title: String,
+    pub description: String,
+    /// Station code (a deputy's and staff's own station by default).
+    pub station: Option<String>,
+    /// A resident's name, optional and kept private.
+    pub name: Option<String>,
+    /// A resident's phone, optional and kept private.
+    pub phone: Option<String>,
+}
+
+/// A new candidate: from a resident (`actor` None) or a deputy, staff or ops.
+pub async fn propose_candidate(
+    db: &DatabaseConnection,
+    actor: Option<&Actor>,
+    input: &ProposalInput,
+    now: DateTime<Utc>,
+) -> Result<CandidateOut, Error> {
+    let title = text("title", &input.title, 2, MAX_TITLE)?;
+    let description = text("description", &input.description, 5, MAX_DESCRIPTION)?;
+    let mut station_id = match optional(input.station.as_deref()) {
+        Some(code) => Some(
+            stations::entity::Entity::find()
+                .filter(stations::entity::Column::Code.eq(code))
+                .one(db)
+                .await?
+                .ok_or_else(|| Error::invalid("station", "no such station"))?
+                .id,
+        ),
+        None => None,
+    };
+    let (kind, deputy_id, name, phone) = match actor {
+        None => {
+            let name = match optional(input.name.as_deref()) {
+                Some(n) => Some(text("name", n, 1, 50)?),
+                None => None,
+            };
+            let phone = match optional(input.phone.as_deref()) {
+                Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
+                Some(_) => {
+                    return Err(Error::invalid(
+                        "phone",
+                        "must be a phone number of 7 to 15 digits",
+                    ));
+                }
+                None => None,
+            };
+            ("resident", None, name, phone)
+        }
+        Some(a) => {
+            if optional(input.name.as_deref()).is_some()
+                || optional(input.phone.as_deref()).is_some()
+            {
+                return Err(Error::invalid(
+                    "name",
+                    "only a resident's proposal carries a contact",
+                ));
+            }
+            match a.role {
+                Role::Deputy => {
+                    station_id = station_id.or(a.station_id);
+                    ("deputy", a.deputy_id, None, None)
+                }
+                Role::StationStaff => {
+                    if station_id.is_some_and(|s| Some(s) != a.station_id) {
+                        return Err(Error::forbidden("staff propose for their own station"));
+                    }
+                    station_id = a.station_id;
+                    ("staff", None, None, None)
+                }
+                Role::Ops => ("staff", None, None, None),
+                _ => {
+                    return Err(Error::forbidden(
+                        "deputies, station staff and ops propose projects",
+                    ));
+                }
+            }
+        }
+    };
+    let row = project_candidates::ActiveModel {
+        year: Set(local_today(now).year()),
+        title: Set(title),
+        description: Set(description),
+        proposer_kind: Set(kind.to_owned()),
+        station_id: Set(station_id),
+        deputy_id: Set(deputy_id),
+        contact_name: Set(name),
+        contact_phone: Set(phone),
+        status: Set("candidate".to_owned()),
+        round_id: Set(None),
+        votes: Set(0),
+        progress: Set(0),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(describe(db, vec![row]).await?.remove(0))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoundInput {
+    pub title: String,
+    /// Places to fill, at least 1.
+    pub places: i32,
+    /// Candidate ids: more than `places`, each a candidate not yet in a round.
+    pub candidates: Vec<i64>,
+}
+
+pub async fn open(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &RoundInput,
+    now: DateTime<Utc>,
+) -> Result<RoundOut, Error> {
+    actor.require(&[Role::Ops])?;
+    let title = text("title", &input.title, 2, MAX_TITLE)?;
+    if input.places < 1 {
+        return Err(Error::invalid("places", "must be at least 1"));
+    }
+    let mut ids = input.candidates.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > MAX_ROUND {
+        return Err(Error::invalid("candidates", format!("at most {MAX_ROUND}")));
+    }
+    if ids.len() as i64 <= i64::from(input.places) {
+        return Err(Error::invalid(
+            "candidates",
+            "a vote needs more candidates than places",
+        ));
+    }
+    let txn = db.begin().await?;
+    let rows = project_candidates::Entity::find()
+        .filter(project_candidates::Column::Id.is_in(ids.iter().copied()))
+        .all(&txn)
+        .await?;
+    if rows.len() != ids.len() || rows.iter().any(|c| c.status != "candidate") {
+        return Err(Error::invalid(
+            "candidates",
+            "each must be a candidate not yet put to a vote",
+        ));
+    }
+    let year = rows
+        .iter()
+        .map(|c| c.year)
+        .max()
+        .unwrap_or(local_today(now).year());
+    let round = project_rounds::ActiveModel {
+        year: Set(year),
+        title: Set(title),
+        places: Set(input.places),
+        status: Set("open".to_owned()),
+        voters: Set(0),
+        opened_at: Set(now),
+        closed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for c in rows {
+        let mut am: project_candidates::ActiveModel = c.into();
+        am.status = Set("in_round".to_owned());
+        am.round_id = Set(Some(round.id));
+        am.update(&txn).await?;
+    }
+    txn.commit().await?;
+    round_view(db, Some(actor), round.id).await
+}
+
+pub async fn round_view(
+    db: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    id: i64,
+) -> Result<RoundOut, Error> {
+    let r = project_rounds::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no vote round {id}")))?;
+    let ballots = project_ballots::Entity::find()
+        .filter(project_ballots::Column::RoundId.eq(id))
+        .all(db)
+        .await?;
+    let mut voters: Vec<i64> = ballots.iter().map(|b| b.deputy_id).collect();
+    voters.sort_unstable();
+    voters.dedup();
+    let voted = actor
+        .and_then(|a| a.deputy_id)
+        .is_some_and(|d| voters.contains(&d));
+    let cands = project_candidates::Entity::find()
+        .filter(project_candidates::Column::RoundId.eq(id))
+        .order_by_desc(project_candidates::Column::Votes)
+        .order_by_asc(project_candidates::Column::Id)
+        .all(db)
+        .await?;
+    Ok(RoundOut {
+        id: r.id,
+        year: r.year,
+        title: r.title,
+        places: r.places,
+        status: r.status,
+        voters: voters.len() as i64,
+        voted,
+        candidates: describe(db, cands).await?,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BallotInput {
+    /// The candidates voted for: one at least, at most the round's places.
+    pub candidates: Vec<i64>,
+}
+
+pub async fn ballot(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    round_id: i64,
+    input: &BallotInput,
+    now: DateTime<Utc>,
+) -> Result<RoundOut, Error> {
+    let deputy_id = match (actor.role, actor.deputy_id) {
+        (Role::Deputy, Some(d)) => d,
+        _ => return Err(Error::forbidden("only deputies vote")),
+    };
+    let txn = db.begin().await?;
+    let r = project_rounds::Entity::find_by_id(round_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no vote round {round_id}")))?;
+    if r.status != "open" {
+        return Err(Error::Conflict("the vote is closed".into()));
+    }
+    let mut ids = input.candidates.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() || ids.len() as i64 > i64::from(r.places) {
+        return Err(Error::invalid(
+            "candidates",
+            format!("choose 1 to {} candidates", r.places),
+        ));
+    }
+    let in_round = project_candidates::Entity::find()
+        .filter(project_candidates::Column::RoundId.eq(round_id))
+        .filter(project_candidates::Column::Id.is_in(ids.iter().copied()))
+        .all(&txn)
+        .await?;
+    if in_round.len() != ids.len() {
+        return Err(Error::invalid("candidates", "each must be in this round"));
+    }
+    let already = project_ballots::Entity::find()
+        .filter(project_ballots::Column::RoundId.eq(round_id))
+        .filter(project_ballots::Column::DeputyId.eq(deputy_id))
+        .one(&txn)
+        .await?;
+    if already.is_some() {
+        return Err(Error::Conflict(
+            "you have already voted in this round".into(),
+        ));
+    }
+    for c in &ids {
+        project_ballots::ActiveModel {
+            round_id: Set(round_id),
+            deputy_id: Set(deputy_id),
+            candidate_id: Set(*c),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        // Two ballots at once from one deputy: the second meets the primary key.
+        .map_err(|_| Error::Conflict("you have already voted in this round".into()))?;
+    }
+    txn.commit().await?;
+    round_view(db, Some(actor), round_id).await
+}
+
+/// Which candidates win: more votes than half of `voters`, best first, at most `places`
+/// (ties ordered by the earlier id). Pure, so the rule is checked by hand.
+pub fn winners(tally: &[(i64, i64)], voters: i64, places: usize) -> Vec<i64> {
+    let mut t: Vec<(i64, i64)> = tally
+        .iter()
+        .copied()
+        .filter(|(_, v)| v * 2 > voters)
+        .collect();
+    t.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    t.into_iter().take(places).map(|(id, _)| id).collect()
+}
+
+pub async fn close(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    round_id: i64,
+    now: DateTime<Utc>,
+) -> Result<RoundOut, Error> {
+    actor.require(&[Role::Ops])?;
+    let txn = db.begin().await?;
+    let r = project_rounds::Entity::find_by_id(round_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no vote round {round_id}")))?;
+    if r.status != "open" {
+        return Err(Error::Conflict("the vote is already closed".into()));
+    }
+    let ballots = project_ballots::Entity::find()
+        .filter(project_ballots::Column::RoundId.eq(round_id))
+        .all(&txn)
+        .await?;
+    let mut voters: Vec<i64> = ballots.iter().map(|b| b.deputy_id).collect();
+    voters.sort_unstable();
+    voters.dedup();
+    let mut count: HashMap<i64, i64> = HashMap::new();
+    for b in &ballots {
+        *count.entry(b.candidate_id).or_default() += 1;
+    }
+    let cands = project_candidates::Entity::find()
+        .filter(project_candidates::Column::RoundId.eq(round_id))
+        .all(&txn)
+        .await?;
+    let tally: Vec<(i64, i64)> = cands
+        .iter()
+        .map(|c| (c.id, count.get(&c.id).copied().unwrap_or(0)))
+        .collect();
+    let won = winners(&tally, voters.len() as i64, r.places.max(0) as usize);
+    for c in cands {
+        let votes = count.get(&c.id).copied().unwrap_or(0);
+        let chosen = won.contains(&c.id);
+        let mut am: project_candidates::ActiveModel = c.into();
+        am.votes = Set(votes as i32);
+        am.status = Set(if chosen { "chosen" } else { "not_chosen" }.to_owned());
+        am.update(&txn).await?;
+    }
+    let mut am: project_rounds::ActiveModel = r.into();
+    am.status = Set("closed".to_owned());
+    am.voters = Set(voters.len() as i32);
+    am.closed_at = Set(Some(now));
+    am.update(&txn).await?;
+    txn.commit().await?;
+    round_view(db, Some(actor), round_id).await
+}
+
+/// The chosen projects, with milestones and progress (public).
+pub async fn chosen(
+    db: &impl ConnectionTrait,
+    year: Option<i32>,
+) -> Result<Vec<CandidateOut>, Error> {
+    let mut q =
+        project_candidates::Entity::find().filter(project_candidates::Column::Status.eq("chosen"));
+    if let Some(y) = year {
+        check_year(y)?;
+        q = q.filter(project_candidates::Column::Year.eq(y));
+    }
+    let rows = q
+        .order_by_desc(project_candidates::Column::Year)
+        .order_by_desc(project_candidates::Column::Votes)
+        .order_by_asc(project_candidates::Column::Id)
+        .all(db)
+        .await?;
+    describe(db, rows).await
+}
+
+pub fn table(rows: &[CandidateOut]) -> Table {
+    Table {
+        name: "民生实事",
+        headers: vec![
+            "年度",
+            "项目",
+            "内容",
+            "提出方",
+            "联络站",
+            "得票",
+            "进度(%)",
+            "节点",
+            "已完成节点",
+        ],
+        rows: rows
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::from(c.year),
+                    c.title.as_str().into(),
+                    c.description.as_str().into(),
+                    match c.proposer_kind.as_str() {
+                        "resident" => "群众",
+                        "deputy" => "代表",
+                        _ => "联络站",
+                    }
+                    .into(),
+                    Cell::from(c.station.as_ref().map(|s| s.name.clone())),
+                    Cell::from(c.votes),
+                    c.progress.into(),
+                    (c.milestones.len() as i64).into(),
+                    (c.milestones.iter().filter(|m| m.done).count() as i64).into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+async fn chosen_project(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<project_candidates::Model, Error> {
+    project_candidates::Entity::find_by_id(id)
+        .filter(project_candidates::Column::Status.eq("chosen"))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no chosen project {id}")))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneInput {
+    pub title: String,
+    pub due: Option<NaiveDate>,
+}
+
+pub async fn milestone(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    project: i64,
+    input: &MilestoneInput,
+) -> Result<CandidateOut, Error> {
+    actor.require(&[Role::Ops])?;
+    let p = chosen_project(db, project).await?;
+    let title = text("title", &input.title, 2, MAX_TITLE)?;
+    let n = project_milestones::Entity::find()
+        .filter(project_milestones::Column::ProjectId.eq(project))
+        .all(db)
+        .await?
+        .len();
+    if n >= 30 {
+        return Err(Error::invalid("title", "at most 30 milestones a project"));
+    }
+    project_milestones::ActiveModel {
+        project_id: Set(project),
+        title: Set(title),
+        due: Set(input.due),
+        done: Set(false),
+        done_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(describe(db, vec![p]).await?.remove(0))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneDone {
+    pub done: bool,
+}
+
+pub async fn mark(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    project: i64,
+    id: i64,
+    done: bool,
+    now: DateTime<Utc>,
+) -> Result<CandidateOut, Error> {
+    actor.require(&[Role::Ops])?;
+    let p = chosen_project(db, project).await?;
+    let m = project_milestones::Entity::find_by_id(id)
+        .filter(project_milestones::Column::ProjectId.eq(project))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no milestone {id}")))?;
+    let mut am: project_milestones::ActiveModel = m.into();
+    am.done = Set(done);
+    am.done_at = Set(done.then_some(now));
+    am.update(db).await?;
+    Ok(describe(db, vec![p]).await?.remove(0))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressInput {
+    /// 0–100.
+    pub progress: i32,
+}
+
+pub async fn progress(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    project: i64,
+    value: i32,
+) -> Result<CandidateOut, Error> {
+    actor.require(&[Role::Ops])?;
+    if !(0..=100).contains(&value) {
+        return Err(Error::invalid("progress", "must be between 0 and 100"));
+    }
+    let p = chosen_project(db, project).await?;
+    let mut am: project_candidates::ActiveModel = p.into();
+    am.progress = Set(value);
+    let p = am.update(db).await?;
+    Ok(describe(db, vec![p]).await?.remove(0))
+}
+
+// --- routes ---
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+    /// json (default), csv or xlsx.
+    pub format: Option<Format>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::winners;
+
+    #[test]
+    fn a_winner_needs_more_than_half_of_the_voters() {
+        // 5 voters: 3 is more than half, 2 and 2.5 are not.
+        let tally = [(1, 3), (2, 2), (3, 5), (4, 4)];
+        assert_eq!(winners(&tally, 5, 2), vec![3, 4]);
+        assert_eq!(winners(&tally, 5, 5), vec![3, 4, 1]);
+        assert_eq!(winners(&[(1, 2), (2, 2)], 4, 2), Vec::<i64>::new());
+        // Ties keep the earlier proposal first.
+        assert_eq!(winners(&[(9, 4), (7, 4), (8, 4)], 5, 2), vec![7, 8]);
+    }
+}

@@ -1,0 +1,502 @@
+//! Station visits (进站活动): a department or a leader coming to a station (who, when, which
+//! station, topics, opinions collected) with the deputies who sat in; an inspection round
+//! (督查巡查) is a visit of its own kind. The station's staff and ops record them; what a caller
+//! may read follows their scope (a station's people their station, a handler their
+//! organisation's visits, ops and viewers all). Visits feed the appraisal item 进基层单元情况
+//! and the deputies' points, re-derived in the transaction that writes the visit.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::entity::{visit_deputies, visits};
+use super::exports::{Cell, Format, Table};
+use super::points;
+use crate::auth::{Actor, Scope};
+use crate::cases::intake::text;
+use crate::cases::queries::Named;
+use crate::error::Error;
+use crate::{deputies, orgs, stations};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitKind {
+    /// 部门进站: a department (承办单位) comes to hear residents.
+    Department,
+    /// 领导进站: a leader comes.
+    Leader,
+    /// 督查巡查: deputies' inspection round.
+    Inspection,
+    /// 其他活动
+    Other,
+}
+
+impl VisitKind {
+    pub const ALL: [VisitKind; 4] = [
+        VisitKind::Department,
+        VisitKind::Leader,
+        VisitKind::Inspection,
+        VisitKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitKind::Department => "department",
+            VisitKind::Leader => "leader",
+            VisitKind::Inspection => "inspection",
+            VisitKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VisitKind> {
+        VisitKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            VisitKind::Department => "部门进站",
+            VisitKind::Leader => "领导进站",
+            VisitKind::Inspection => "督查巡查",
+            VisitKind::Other => "其他活动",
+        }
+    }
+}
+
+/// Most deputies one visit lists.
+pub const MAX_DEPUTIES: usize = 50;
+pub const MAX_TOPICS: usize = 500;
+pub const MAX_OPINIONS: usize = 4000;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitInput {
+    /// Station code.
+    pub station: String,
+    pub day: NaiveDate,
+    pub kind: VisitKind,
+    /// Organisation code: required for a department's visit.
+    pub organisation: Option<String>,
+    /// Required for a leader's visit.
+    pub leader_name: Option<String>,
+    pub topics: String,
+    /// Opinions collected, 0–10000.
+    #[serde(default)]
+    pub opinions_count: i32,
+    pub opinions: Option<String>,
+    /// Deputy codes of those who attended (an inspection round needs one at least).
+    #[serde(default)]
+    pub deputies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitOut {
+    pub id: i64,
+    pub station: Named,
+    pub day: NaiveDate,
+    pub kind: VisitKind,
+    pub organisation: Option<Named>,
+    pub leader_name: Option<String>,
+    pub topics: String,
+    pub opinions_count: i32,
+    pub opinions: Option<String>,
+    pub deputies: Vec<Named>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct VisitFilter {
+    /// Station code.
+    pub station: Option<String>,
+    /// Organisation code.
+    pub organisation: Option<String>,
+    pub year: Option<i32>,
+    /// json (default), csv or xlsx.
+    pub format: Option<Format>,
+}
+
+fn optional(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A checked input: ids resolved.
+struct Checked {
+    station_id: i64,
+    organisation_id: Option<i64>,
+    leader_name: Option<String>,
+    topics: String,
+    opinions: Option<String>,
+    deputy_ids: Vec<i64>,
+}
+
+async fn check(db: &impl ConnectionTrait, input: &VisitInput) -> Result<Checked, Error> {
+    let station = stations::entity::Entity::find()
+        .filter(stations::entity::Column::Code.eq(input.station.trim()))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::invalid("station", "no such station"))?;
+    let organisation_id = match optional(input.organisation.as_deref()) {
+        Some(code) => Some(
+            orgs::by_code(db, code)
+                .await?
+                .ok_or_else(|| Error::invalid("organisation", "no such organisation"))?
+                .id,
+        ),
+        None => None,
+    };
+    if input.kind == VisitKind::Department && organisation_id.is_none() {
+        return Err(Error::invalid(
+            "organisation",
+            "is required for a department's visit",
+        ));
+    }
+    let leader_name = match optional(input.leader_name.as_deref()) {
+        Some(n) => Some(text("leader_name", n, 1, 50)?),
+        None => None,
+    };
+    if input.kind == VisitKind::Leader && leader_name.is_none() {
+        return Err(Error::invalid(
+            "leader_name",
+            "is required for a leader's visit",
+        ));
+    }
+    let topics = text("topics", &input.topics, 2, MAX_TOPICS)?;
+    let opinions = match optional(input.opinions.as_deref()) {
+        Some(o) => Some(text("opinions", o, 1, MAX_OPINIONS)?),
+        None => None,
+    };
+    if !(0..=10_000).contains(&input.opinions_count) {
+        return Err(Error::invalid(
+            "opinions_count",
+            "must be between 0 and 10000",
+        ));
+    }
+    if input.deputies.len() > MAX_DEPUTIES {
+        return Err(Error::invalid(
+            "deputies",
+            format!("at most {MAX_DEPUTIES} deputies"),
+        ));
+    }
+    let mut deputy_ids = Vec::new();
+    let mut seen = HashSet::new();
+    for code in &input.deputies {
+        let code = code.trim();
+        if code.is_empty() || !seen.insert(code.to_owned()) {
+            continue;
+        }
+        let d = deputies::entity::Entity::find()
+            .filter(deputies::entity::Column::Code.eq(code))
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::invalid("deputies", format!("no deputy with code {code}")))?;
+        deputy_ids.push(d.id);
+    }
+    if input.kind == VisitKind::Inspection && deputy_ids.is_empty() {
+        return Err(Error::invalid(
+            "deputies",
+            "an inspection round needs the deputies who took part",
+        ));
+    }
+    if input.day.year() < 2000 || input.day.year() > 2100 {
+        return Err(Error::invalid(
+            "day",
+            "must be a date between 2000 and 2100",
+        ));
+    }
+    Ok(Checked {
+        station_id: station.id,
+        organisation_id,
+        leader_name,
+        topics,
+        opinions,
+        deputy_ids,
+    })
+}
+
+/// Records (`id` None) or corrects a visit; its points are re-derived in the same transaction.
+pub async fn save(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Option<i64>,
+    input: &VisitInput,
+    now: DateTime<Utc>,
+) -> Result<VisitOut, Error> {
+    let c = check(db, input).await?;
+    actor.require_station_admin(c.station_id)?;
+    let txn = db.begin().await?;
+    let model = match id {
+        None => {
+            visits::ActiveModel {
+                station_id: Set(c.station_id),
+                day: Set(input.day),
+                kind: Set(input.kind.as_str().to_owned()),
+                organisation_id: Set(c.organisation_id),
+                leader_name: Set(c.leader_name),
+                topics: Set(c.topics),
+                opinions_count: Set(input.opinions_count),
+                opinions: Set(c.opinions),
+                recorded_by: Set(actor.user_id),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+        Some(id) => {
+            let old = visits::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| Error::not_found(format!("no visit {id}")))?;
+            // Both the station it was at and the one it moves to must be the caller's.
+            actor.require_station_admin(old.station_id)?;
+            let mut am: visits::ActiveModel = old.into();
+            am.station_id = Set(c.station_id);
+            am.day = Set(input.day);
+            am.kind = Set(input.kind.as_str().to_owned());
+            am.organisation_id = Set(c.organisation_id);
+            am.leader_name = Set(c.leader_name);
+            am.topics = Set(c.topics);
+            am.opinions_count = Set(input.opinions_count);
+            am.opinions = Set(c.opinions);
+            am.updated_at = Set(now);
+            let m = am.update(&txn).await?;
+            visit_deputies::Entity::delete_many()
+                .filter(visit_deputies::Column::VisitId.eq(id))
+                .exec(&txn)
+                .await?;
+            m
+        }
+    };
+    for d in &c.deputy_ids {
+        visit_deputies::ActiveModel {
+            visit_id: Set(model.id),
+            deputy_id: Set(*d),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    points::derive_visit(&txn, model.id, Some((&model, &c.deputy_ids))).await?;
+    txn.commit().await?;
+    let mut out = describe(db, vec![model]).await?;
+    Ok(out.remove(0))
+}
+
+/// Deletes a visit and its points.
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<(), Error> {
+    let v = find(db, actor, id).await?;
+    actor.require_station_admin(v.station_id)?;
+    let txn = db.begin().await?;
+    visit_deputies::Entity::delete_many()
+        .filter(visit_deputies::Column::VisitId.eq(id))
+        .exec(&txn)
+        .await?;
+    points::derive_visit(&txn, id, None).await?;
+    visits::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn narrow(q: sea_orm::Select<visits::Entity>, scope: Scope) -> sea_orm::Select<visits::Entity> {
+    match scope {
+        Scope::All => q,
+        Scope::Station(s) => q.filter(visits::Column::StationId.eq(s)),
+        Scope::Organisation(o) => q.filter(visits::Column::OrganisationId.eq(o)),
+        Scope::Nothing => q.filter(Expr::val(1).eq(0)),
+    }
+}
+
+/// One visit the caller may see, or 404.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<visits::Model, Error> {
+    narrow(visits::Entity::find_by_id(id), actor.scope())
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no visit {id}")))
+}
+
+/// The visits the caller may see, newest first, at most 2000.
+pub async fn list_for(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    f: &VisitFilter,
+) -> Result<Vec<VisitOut>, Error> {
+    let mut q = narrow(visits::Entity::find(), actor.scope());
+    if let Some(code) = optional(f.station.as_deref()) {
+        let s = stations::by_code(db, code).await?;
+        q = q.filter(visits::Column::StationId.eq(s.id));
+    }
+    if let Some(code) = optional(f.organisation.as_deref()) {
+        let o = orgs::by_code(db, code)
+            .await?
+            .ok_or_else(|| Error::invalid("organisation", "no such organisation"))?;
+        q = q.filter(visits::Column::OrganisationId.eq(o.id));
+    }
+    if let Some(y) = f.year {
+        let (first, last) = year_days(y)?;
+        q = q
+            .filter(visits::Column::Day.gte(first))
+            .filter(visits::Column::Day.lte(last));
+    }
+    let rows = q
+        .order_by_desc(visits::Column::Day)
+        .order_by_desc(visits::Column::Id)
+        .limit(2000)
+        .all(db)
+        .await?;
+    describe(db, rows).await
+}
+
+pub fn year_days(y: i32) -> Result<(NaiveDate, NaiveDate), Error> {
+    match (
+        NaiveDate::from_ymd_opt(y, 1, 1),
+        NaiveDate::from_ymd_opt(y, 12, 31),
+    ) {
+        (Some(a), Some(b)) if (2000..=2100).contains(&y) => Ok((a, b)),
+        _ => Err(Error::invalid("year", "must be between 2000 and 2100")),
+    }
+}
+
+pub async fn describe(
+    db: &impl ConnectionTrait,
+    rows: Vec<visits::Model>,
+) -> Result<Vec<VisitOut>, Error> {
+    let station_of: HashMap<i64, Named> = stations::entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                s.id,
+                Named {
+                    code: s.code,
+                    name: s.name,
+                },
+            )
+        })
+        .collect();
+    let org_of: HashMap<i64, Named> = orgs::entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| {
+            (
+                o.id,
+                Named {
+                    code: o.code,
+                    name: o.name,
+                },
+            )
+        })
+        .collect();
+    let mut attending: HashMap<i64, Vec<i64>> = HashMap::new();
+    if !rows.is_empty() {
+        for a in visit_deputies::Entity::find()
+            .filter(visit_deputies::Column::VisitId.is_in(rows.iter().map(|v| v.id)))
+            .all(db)
+            .await?
+        {
+            attending.entry(a.visit_id).or_default().push(a.deputy_id);
+        }
+    }
+    let ids: HashSet<i64> = attending.values().flatten().copied().collect();
+    let deputy_of: HashMap<i64, Named> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        deputies::entity::Entity::find()
+            .filter(deputies::entity::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|d| {
+                (
+                    d.id,
+                    Named {
+                        code: d.code,
+                        name: d.name,
+                    },
+                )
+            })
+            .collect()
+    };
+    let unknown = || Named {
+        code: String::new(),
+        name: String::new(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|v| {
+            let mut deps: Vec<Named> = attending
+                .get(&v.id)
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|d| deputy_of.get(d).cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            deps.sort_by(|a, b| a.code.cmp(&b.code));
+            VisitOut {
+                id: v.id,
+                station: station_of
+                    .get(&v.station_id)
+                    .cloned()
+                    .unwrap_or_else(unknown),
+                day: v.day,
+                kind: VisitKind::parse(&v.kind).unwrap_or(VisitKind::Other),
+                organisation: v.organisation_id.and_then(|o| org_of.get(&o).cloned()),
+                leader_name: v.leader_name,
+                topics: v.topics,
+                opinions_count: v.opinions_count,
+                opinions: v.opinions,
+                deputies: deps,
+            }
+        })
+        .collect())
+}
+
+/// The visits as an export table.
+pub fn table(rows: &[VisitOut]) -> Table {
+    Table {
+        name: "进站活动",
+        headers: vec![
+            "日期",
+            "联络站",
+            "类型",
+            "进站单位",
+            "领导",
+            "主题",
+            "收集意见数",
+            "意见摘要",
+            "参加代表",
+        ],
+        rows: rows
+            .iter()
+            .map(|v| {
+                vec![
+                    Cell::from(v.day.to_string()),
+                    v.station.name.as_str().into(),
+                    v.kind.zh().into(),
+                    Cell::from(v.organisation.as_ref().map(|o| o.name.clone())),
+                    Cell::from(v.leader_name.clone()),
+                    v.topics.as_str().into(),
+                    v.opinions_count.into(),
+                    Cell::from(v.opinions.clone()),
+                    v.deputies
+                        .iter()
+                        .map(|d| d.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                        .into(),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,6 @@
+//! What the platform keeps of its plugins: their tables (packages, grants, per-station state,
+//! storage, tags, the event outbox and deliveries) and the outbox a transition writes to. The
+//! wasmtime host that runs them is the `liaison-host` crate.
+
+pub mod entity;
+pub mod outbox;

@@ -1,0 +1,172 @@
+//! Stations: the district head station (联络总站) and the township and street stations, each with
+//! a public code that its QR poster carries.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::Error;
+
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "stations")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub code: String,
+        pub name: String,
+        pub name_en: String,
+        /// "head" or "township".
+        pub kind: String,
+        pub address: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A public code as printed under a QR: lowercase letters, digits and dashes, 2 to 32 long.
+/// Used for stations and deputies alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+pub struct PublicCode(String);
+
+impl PublicCode {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if !(2..=32).contains(&s.len()) {
+            return Err("must be 2 to 32 characters".into());
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err("may hold only lowercase letters, digits and dashes".into());
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PublicCode {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<PublicCode> for String {
+    fn from(c: PublicCode) -> String {
+        c.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StationKind {
+    /// 联络总站
+    Head,
+    /// 镇/街道联络站
+    Township,
+}
+
+impl StationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StationKind::Head => "head",
+            StationKind::Township => "township",
+        }
+    }
+}
+
+pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Model, Error> {
+    entity::Entity::find()
+        .filter(entity::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no station with code {code}")))
+}
+
+/// Optional free text: trimmed, empty as none, at most `max` characters.
+pub fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>, Error> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Ok(Some(crate::cases::intake::text(field, s, 1, max)?)),
+        None => Ok(None),
+    }
+}
+
+/// Adds a station (ops): the API and the console both come here.
+pub async fn create(db: &impl ConnectionTrait, new: &NewStation) -> Result<entity::Model, Error> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let name = crate::required_text("name", &new.name, 100)?;
+    let name_en = crate::required_text("name_en", &new.name_en, 100)?;
+    let address = optional_text("address", new.address.as_deref(), 200)?;
+    if entity::Entity::find()
+        .filter(entity::Column::Code.eq(new.code.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict(format!(
+            "a station with code {} exists",
+            new.code.as_str()
+        )));
+    }
+    Ok(entity::ActiveModel {
+        code: Set(new.code.as_str().to_owned()),
+        name: Set(name),
+        name_en: Set(name_en),
+        kind: Set(new.kind.as_str().to_owned()),
+        address: Set(address),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Changes a station's names and address (ops); its code, printed on posters, stays.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    code: &str,
+    patch: &StationPatch,
+) -> Result<entity::Model, Error> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut m: entity::ActiveModel = by_code(db, code).await?.into();
+    if let Some(n) = &patch.name {
+        m.name = Set(crate::required_text("name", n, 100)?);
+    }
+    if let Some(n) = &patch.name_en {
+        m.name_en = Set(crate::required_text("name_en", n, 100)?);
+    }
+    if patch.address.is_some() {
+        m.address = Set(optional_text("address", patch.address.as_deref(), 200)?);
+    }
+    Ok(m.update(db).await?)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStation {
+    pub code: PublicCode,
+    pub name: String,
+    pub name_en: String,
+    pub kind: StationKind,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StationPatch {
+    pub name: Option<String>,
+    pub name_en: Option<String>,
+    pub address: Option<String>,
+}

@@ -1,0 +1,218 @@
+//! Accounts, managed by ops. A user has one role and, depending on it, a station, an
+//! organisation or a deputy record: that attachment is what scopes everything they see.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::entity::users;
+use crate::auth::{PasswordPolicy, Role};
+use crate::error::Error;
+use crate::required_text;
+use crate::{deputies, orgs, stations};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub station_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub deputy_id: Option<i64>,
+    pub active: bool,
+}
+
+impl From<users::Model> for UserOut {
+    fn from(u: users::Model) -> Self {
+        UserOut {
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            station_id: u.station_id,
+            organisation_id: u.organisation_id,
+            deputy_id: u.deputy_id,
+            active: u.active,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    /// At least 10 characters.
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Station code; required for station staff, taken from the deputy record for deputies.
+    pub station: Option<String>,
+    /// Organisation code; required for handlers.
+    pub organisation: Option<String>,
+    /// Deputy code; required for deputies.
+    pub deputy: Option<String>,
+}
+
+/// Resolves the attachments a role needs, refusing ones it must not have.
+pub async fn attachments(
+    db: &impl sea_orm::ConnectionTrait,
+    role: Role,
+    station: Option<&str>,
+    organisation: Option<&str>,
+    deputy: Option<&str>,
+) -> Result<(Option<i64>, Option<i64>, Option<i64>), Error> {
+    match role {
+        Role::StationStaff => {
+            let code =
+                station.ok_or_else(|| Error::invalid("station", "required for station staff"))?;
+            let s = stations::by_code(db, code)
+                .await
+                .map_err(|_| Error::invalid("station", format!("no station with code {code}")))?;
+            Ok((Some(s.id), None, None))
+        }
+        Role::Handler => {
+            let code = organisation
+                .ok_or_else(|| Error::invalid("organisation", "required for handlers"))?;
+            let o = orgs::by_code(db, code).await?.ok_or_else(|| {
+                Error::invalid("organisation", format!("no organisation with code {code}"))
+            })?;
+            Ok((None, Some(o.id), None))
+        }
+        Role::Deputy => {
+            let code = deputy.ok_or_else(|| Error::invalid("deputy", "required for deputies"))?;
+            let d = deputies::by_code(db, code)
+                .await
+                .map_err(|_| Error::invalid("deputy", format!("no deputy with code {code}")))?;
+            Ok((Some(d.station_id), None, Some(d.id)))
+        }
+        Role::Ops | Role::Viewer => Ok((None, None, None)),
+        Role::Resident | Role::System => Err(Error::invalid(
+            "role",
+            "must be deputy, station_staff, handler, ops or viewer",
+        )),
+    }
+}
+
+/// At least 10 characters, at most 128 (argon2 hashes whatever it is given; a page should not
+/// make it hash a megabyte).
+fn check_password(password: &str) -> Result<(), Error> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Err(Error::invalid("password", "must be at least 10 characters"));
+    }
+    if n > 128 {
+        return Err(Error::invalid("password", "must be at most 128 characters"));
+    }
+    Ok(())
+}
+
+/// Adds an account (ops): the API and the console both come here. The password is hashed by
+/// the configured policy and never kept.
+pub async fn create(
+    db: &impl sea_orm::ConnectionTrait,
+    passwords: &PasswordPolicy,
+    new: &NewUser,
+) -> Result<users::Model, Error> {
+    let username = required_text("username", &new.username, 64)?;
+    if !username
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    {
+        return Err(Error::invalid(
+            "username",
+            "may hold only letters, digits, '_', '-' and '.'",
+        ));
+    }
+    check_password(&new.password)?;
+    let display_name = required_text("display_name", &new.display_name, 50)?;
+    let (station_id, organisation_id, deputy_id) = attachments(
+        db,
+        new.role,
+        new.station.as_deref(),
+        new.organisation.as_deref(),
+        new.deputy.as_deref(),
+    )
+    .await?;
+    if by_username(db, &username).await?.is_some() {
+        return Err(Error::Conflict(format!("username {username} is taken")));
+    }
+    let hash = passwords.hash(&new.password)?;
+    Ok(users::ActiveModel {
+        username: Set(username),
+        password_hash: Set(hash),
+        display_name: Set(display_name),
+        role: Set(new.role.as_str().to_owned()),
+        station_id: Set(station_id),
+        organisation_id: Set(organisation_id),
+        deputy_id: Set(deputy_id),
+        active: Set(true),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn by_username(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+) -> Result<Option<users::Model>, Error> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Username.eq(username))
+        .one(db)
+        .await?)
+}
+
+async fn existing(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+) -> Result<users::Model, Error> {
+    by_username(db, username)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no user {username}")))
+}
+
+/// Ends every session of the user: a disabled account or a reset password signs them out.
+async fn sign_out_everywhere(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: i64,
+) -> Result<(), Error> {
+    crate::auth::entity::sessions::Entity::delete_many()
+        .filter(crate::auth::entity::sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Disables or enables an account (ops). A disabled one cannot sign in and is signed out.
+pub async fn set_active(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+    active: bool,
+) -> Result<users::Model, Error> {
+    let u = existing(db, username).await?;
+    let id = u.id;
+    let mut m: users::ActiveModel = u.into();
+    m.active = Set(active);
+    let u = m.update(db).await?;
+    if !active {
+        sign_out_everywhere(db, id).await?;
+    }
+    Ok(u)
+}
+
+/// Sets a new password (ops, for someone who lost theirs) and signs the user out everywhere.
+pub async fn reset_password(
+    db: &impl sea_orm::ConnectionTrait,
+    passwords: &PasswordPolicy,
+    username: &str,
+    password: &str,
+) -> Result<(), Error> {
+    check_password(password)?;
+    let u = existing(db, username).await?;
+    let id = u.id;
+    let mut m: users::ActiveModel = u.into();
+    m.password_hash = Set(passwords.hash(password)?);
+    m.update(db).await?;
+    sign_out_everywhere(db, id).await
+}

@@ -1,0 +1,548 @@
+//! The host API a plugin imports. Every function first checks its capability (the table in
+//! `capability::required_for` names which) and then works only inside the calling station.
+//! What each accepts is the contract's (`liaison_contract::calls`), as the SDK's fake host has
+//! it. Contacts never cross this boundary: `case-summary` has no field for them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use liaison_contract::FieldError;
+use liaison_contract::calls::{self, Refusal};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::bindings::v0_1::liaison::brand::host::{self, Level};
+use crate::bindings::v0_1::liaison::brand::types::{
+    self, CaseQuery, CaseSummary, Deputy, Error, NewCase, Shift,
+};
+use crate::capability::{Capability, required_for};
+use crate::runtime::PluginState;
+use liaison_domain::Clock;
+use liaison_domain::auth::Scope;
+use liaison_domain::cases::entity::{cases, events};
+use liaison_domain::cases::{Channel, Status, Urgency, intake, scope};
+use liaison_domain::plugins::entity::{storage, tags};
+use liaison_domain::{categories, deputies, duty, orgs};
+
+pub use liaison_contract::calls::{MAX_KEY, MAX_VALUE};
+
+/// Everything a call may touch, fixed when the call starts.
+pub struct HostEnv {
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    pub plugin_id: String,
+    pub station_id: i64,
+    pub station_code: String,
+    pub caps: BTreeSet<Capability>,
+    pub settings: BTreeMap<String, String>,
+    pub storage_quota: i64,
+    pub max_host_calls: u32,
+    pub host_calls: u32,
+}
+
+impl HostEnv {
+    /// Counts the call and checks its capability.
+    fn need(&mut self, import: &str) -> Result<(), Error> {
+        self.host_calls += 1;
+        if self.host_calls > self.max_host_calls {
+            return Err(Error::Limit(format!(
+                "more than {} host calls in one call",
+                self.max_host_calls
+            )));
+        }
+        match required_for(import) {
+            Some(cap) if !self.caps.contains(&cap) => Err(Error::Denied(cap.as_str().to_owned())),
+            _ => Ok(()),
+        }
+    }
+
+    fn internal(&self, e: impl std::fmt::Display) -> Error {
+        tracing::warn!(plugin = %self.plugin_id, station = %self.station_code, error = %e, "host call failed");
+        Error::Failed("the host could not complete this call".into())
+    }
+
+    async fn station_case(&self, id: i64) -> Result<cases::Model, Error> {
+        scope::narrow(cases::Entity::find(), Scope::Station(self.station_id))
+            .filter(cases::Column::Id.eq(id))
+            .one(&self.db)
+            .await
+            .map_err(|e| self.internal(e))?
+            .ok_or_else(|| Error::NotFound(format!("no case {id} at this station")))
+    }
+
+    async fn summaries(&self, rows: Vec<cases::Model>) -> Result<Vec<CaseSummary>, Error> {
+        let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        let tag_rows = tags::Entity::find()
+            .filter(tags::Column::CaseId.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(|e| self.internal(e))?;
+        let dir = liaison_domain::cases::queries::Directory::load(&self.db)
+            .await
+            .map_err(|e| self.internal(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|c| CaseSummary {
+                id: c.id,
+                tags: tag_rows
+                    .iter()
+                    .filter(|t| t.case_id == c.id)
+                    .map(|t| t.tag.clone())
+                    .collect(),
+                category: dir
+                    .categories
+                    .get(&c.category_id)
+                    .map(|x| x.code.clone())
+                    .unwrap_or_default(),
+                deputy: c
+                    .deputy_id
+                    .and_then(|d| dir.deputies.get(&d))
+                    .map(|d| d.code.clone()),
+                lead_organisation: c
+                    .lead_org_id
+                    .and_then(|o| dir.orgs.get(&o))
+                    .map(|o| o.code.clone()),
+                title: c.title,
+                description: c.description,
+                status: c.status,
+                channel: c.channel,
+                created_at: c.created_at.to_rfc3339(),
+            })
+            .collect())
+    }
+
+    /// An internal event in the case's history, by the plugin (annotations, suggestions).
+    async fn note(
+        &self,
+        case: &cases::Model,
+        action: &str,
+        note: String,
+        data: serde_json::Value,
+    ) -> Result<(), Error> {
+        let status = Status::parse(&case.status).unwrap_or(Status::Submitted);
+        events::ActiveModel {
+            case_id: Set(case.id),
+            action: Set(action.to_owned()),
+            from_status: Set(status.as_str().to_owned()),
+            to_status: Set(status.as_str().to_owned()),
+            actor_role: Set("plugin".into()),
+            actor_user_id: Set(None),
+            actor_name: Set(self.plugin_id.clone()),
+            note: Set(Some(note)),
+            public: Set(false),
+            data: Set(Some(data.to_string())),
+            created_at: Set(self.clock.now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map_err(|e| self.internal(e))?;
+        Ok(())
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> Error {
+    Error::Invalid(types::FieldError {
+        field: field.into(),
+        message: message.into(),
+    })
+}
+
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        invalid(&e.field, e.message)
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(e) => e.into(),
+            Refusal::Limit(m) => Error::Limit(m),
+        }
+    }
+}
+
+impl types::Host for PluginState {}
+
+impl host::Host for PluginState {
+    async fn log(&mut self, level: Level, message: String) {
+        let env = &mut self.env;
+        env.host_calls += 1;
+        let message = calls::log_line(&message);
+        let (plugin, station) = (&env.plugin_id, &env.station_code);
+        match level {
+            Level::Debug => tracing::debug!(plugin = %plugin, station = %station, "{message}"),
+            Level::Info => tracing::info!(plugin = %plugin, station = %station, "{message}"),
+            Level::Warn => tracing::warn!(plugin = %plugin, station = %station, "{message}"),
+            Level::Error => tracing::error!(plugin = %plugin, station = %station, "{message}"),
+        }
+    }
+
+    async fn now(&mut self) -> String {
+        self.env.host_calls += 1;
+        let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+        self.env.clock.now().with_timezone(&cst).to_rfc3339()
+    }
+
+    async fn setting(&mut self, name: String) -> Option<String> {
+        self.env.host_calls += 1;
+        self.env.settings.get(&name).cloned()
+    }
+
+    async fn storage_get(&mut self, key: String) -> Result<Option<Vec<u8>>, Error> {
+        let env = &mut self.env;
+        env.need("storage-get")?;
+        let row = storage::Entity::find_by_id((env.plugin_id.clone(), env.station_id, key))
+            .one(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        Ok(row.map(|r| r.value))
+    }
+
+    async fn storage_set(&mut self, key: String, value: Vec<u8>) -> Result<(), Error> {
+        let env = &mut self.env;
+        env.need("storage-set")?;
+        calls::storage_entry(&key, value.len())?;
+        let used: Option<i64> = storage::Entity::find()
+            .select_only()
+            .column_as(
+                Expr::cust("COALESCE(SUM(LENGTH(value) + LENGTH(key)), 0)"),
+                "used",
+            )
+            .filter(storage::Column::PluginId.eq(env.plugin_id.as_str()))
+            .filter(storage::Column::StationId.eq(env.station_id))
+            .filter(storage::Column::Key.ne(key.as_str()))
+            .into_tuple()
+            .one(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        calls::storage_quota(used.unwrap_or(0), &key, value.len(), env.storage_quota)?;
+        storage::Entity::delete_by_id((env.plugin_id.clone(), env.station_id, key.clone()))
+            .exec(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        storage::ActiveModel {
+            plugin_id: Set(env.plugin_id.clone()),
+            station_id: Set(env.station_id),
+            key: Set(key),
+            value: Set(value),
+        }
+        .insert(&env.db)
+        .await
+        .map_err(|e| env.internal(e))?;
+        Ok(())
+    }
+
+    async fn storage_delete(&mut self, key: String) -> Result<(), Error> {
+        let env = &mut self.env;
+        env.need("storage-delete")?;
+        storage::Entity::delete_by_id((env.plugin_id.clone(), env.station_id, key))
+            .exec(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        Ok(())
+    }
+
+    async fn storage_keys(&mut self, prefix: String) -> Result<Vec<String>, Error> {
+        let env = &mut self.env;
+        env.need("storage-keys")?;
+        let rows: Vec<String> = storage::Entity::find()
+            .select_only()
+            .column(storage::Column::Key)
+            .filter(storage::Column::PluginId.eq(env.plugin_id.as_str()))
+            .filter(storage::Column::StationId.eq(env.station_id))
+            .filter(storage::Column::Key.starts_with(prefix.as_str()))
+            .order_by_asc(storage::Column::Key)
+            .limit(calls::MAX_KEYS as u64)
+            .into_tuple()
+            .all(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        Ok(rows)
+    }
+
+    async fn list_cases(&mut self, query: CaseQuery) -> Result<Vec<CaseSummary>, Error> {
+        let env = &mut self.env;
+        env.need("list-cases")?;
+        let mut q = scope::narrow(cases::Entity::find(), Scope::Station(env.station_id));
+        if let Some(s) = &query.status {
+            let status =
+                Status::parse(s).ok_or_else(|| invalid("status", format!("unknown status {s}")))?;
+            q = q.filter(cases::Column::Status.eq(status.as_str()));
+        }
+        if let Some(c) = &query.category {
+            let cat = categories::by_code(&env.db, c)
+                .await
+                .map_err(|e| env.internal(e))?
+                .ok_or_else(|| invalid("category", format!("unknown category {c}")))?;
+            q = q.filter(cases::Column::CategoryId.eq(cat.id));
+        }
+        if let Some(t) = &query.tag {
+            q = q.filter(
+                Expr::col((cases::Entity, cases::Column::Id)).in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(tags::Column::CaseId)
+                        .from(tags::Entity)
+                        .and_where(Expr::col(tags::Column::Tag).eq(t.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(t) = query
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            q = q.filter(
+                Condition::any()
+                    .add(cases::Column::Title.contains(t))
+                    .add(cases::Column::Description.contains(t)),
+            );
+        }
+        let rows = q
+            .order_by_desc(cases::Column::Id)
+            .limit(u64::from(calls::list_limit(query.limit)))
+            .all(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        env.summaries(rows).await
+    }
+
+    async fn get_case(&mut self, id: i64) -> Result<CaseSummary, Error> {
+        let env = &mut self.env;
+        env.need("get-case")?;
+        let c = env.station_case(id).await?;
+        Ok(env.summaries(vec![c]).await?.remove(0))
+    }
+
+    async fn create_case(&mut self, case: NewCase) -> Result<i64, Error> {
+        let env = &mut self.env;
+        env.need("create-case")?;
+        let cat = categories::by_code(&env.db, &case.category)
+            .await
+            .map_err(|e| env.internal(e))?
+            .filter(|c| c.active)
+            .ok_or_else(|| {
+                invalid(
+                    "category",
+                    format!("no category with code {}", case.category),
+                )
+            })?;
+        let description = calls::description(&case.description)?;
+        let title = calls::title(case.title.as_deref(), &description)?;
+        let deputy_id = match &case.deputy {
+            Some(code) => {
+                let d = deputies::by_code(&env.db, code)
+                    .await
+                    .map_err(|_| invalid("deputy", format!("no deputy {code}")))?;
+                if !deputies::serves_at(&env.db, &d, env.station_id)
+                    .await
+                    .map_err(|e| env.internal(e))?
+                {
+                    return Err(invalid(
+                        "deputy",
+                        format!("deputy {code} does not serve at this station"),
+                    ));
+                }
+                Some(d.id)
+            }
+            None => None,
+        };
+        let tags_in = case
+            .tags
+            .iter()
+            .map(|t| calls::tag(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let new = intake::NewCase {
+            station_id: env.station_id,
+            deputy_id,
+            category_id: cat.id,
+            channel: Channel::Plugin,
+            title,
+            description,
+            urgency: Urgency::Normal,
+            location: None,
+            anonymous: true,
+            contact: None,
+            intake_key: None,
+            recorded_by: Some(intake::Recorder {
+                user_id: None,
+                name: env.plugin_id.clone(),
+                role: "plugin".into(),
+            }),
+            photos: Vec::new(),
+        };
+        let (created, _) = intake::insert(&env.db, new, env.clock.now())
+            .await
+            .map_err(|e| env.internal(e))?;
+        for t in tags_in {
+            add_tag(env, created.id, t).await?;
+        }
+        Ok(created.id)
+    }
+
+    async fn tag_case(&mut self, id: i64, tag: String) -> Result<(), Error> {
+        let env = &mut self.env;
+        env.need("tag-case")?;
+        let tag = calls::tag(&tag)?;
+        env.station_case(id).await?;
+        add_tag(env, id, tag).await
+    }
+
+    async fn annotate_case(&mut self, id: i64, note: String) -> Result<(), Error> {
+        let env = &mut self.env;
+        env.need("annotate-case")?;
+        let note = calls::text("note", &note, 1, calls::MAX_NOTE)?;
+        let c = env.station_case(id).await?;
+        env.note(&c, "annotate", note, serde_json::Value::Null)
+            .await
+    }
+
+    async fn suggest_organisation(
+        &mut self,
+        id: i64,
+        organisation: String,
+        reason: String,
+    ) -> Result<(), Error> {
+        let env = &mut self.env;
+        env.need("suggest-organisation")?;
+        let reason = calls::text("reason", &reason, 1, calls::MAX_REASON)?;
+        let c = env.station_case(id).await?;
+        let org = orgs::by_code(&env.db, &organisation)
+            .await
+            .map_err(|e| env.internal(e))?
+            .ok_or_else(|| invalid("organisation", format!("no organisation {organisation}")))?;
+        env.note(
+            &c,
+            "suggest",
+            reason,
+            serde_json::json!({ "organisation": org.code }),
+        )
+        .await
+    }
+
+    async fn suggest_deputy(
+        &mut self,
+        id: i64,
+        deputy: String,
+        reason: String,
+    ) -> Result<(), Error> {
+        let env = &mut self.env;
+        env.need("suggest-deputy")?;
+        let reason = calls::text("reason", &reason, 1, calls::MAX_REASON)?;
+        let c = env.station_case(id).await?;
+        let d = deputies::by_code(&env.db, &deputy)
+            .await
+            .map_err(|_| invalid("deputy", format!("no deputy {deputy}")))?;
+        if !deputies::serves_at(&env.db, &d, env.station_id)
+            .await
+            .map_err(|e| env.internal(e))?
+        {
+            return Err(invalid(
+                "deputy",
+                format!("deputy {deputy} does not serve at this station"),
+            ));
+        }
+        env.note(
+            &c,
+            "suggest",
+            reason,
+            serde_json::json!({ "deputy": d.code }),
+        )
+        .await
+    }
+
+    async fn list_deputies(&mut self) -> Result<Vec<Deputy>, Error> {
+        let env = &mut self.env;
+        env.need("list-deputies")?;
+        let linked: Vec<i64> = deputies::stations_entity::Entity::find()
+            .filter(deputies::stations_entity::Column::StationId.eq(env.station_id))
+            .all(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?
+            .into_iter()
+            .map(|l| l.deputy_id)
+            .collect();
+        let rows = deputies::entity::Entity::find()
+            .filter(deputies::entity::Column::Active.eq(true))
+            .filter(
+                Condition::any()
+                    .add(deputies::entity::Column::StationId.eq(env.station_id))
+                    .add(deputies::entity::Column::Id.is_in(linked)),
+            )
+            .order_by_asc(deputies::entity::Column::Id)
+            .all(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|d| Deputy {
+                code: d.code,
+                name: d.name,
+                level: d.level,
+                profile: d.profile,
+            })
+            .collect())
+    }
+
+    async fn duty_roster(&mut self, from: String, to: String) -> Result<Vec<Shift>, Error> {
+        let env = &mut self.env;
+        env.need("duty-roster")?;
+        let (from, to) = calls::roster_span(&from, &to)?;
+        let rows = duty::shifts::Entity::find()
+            .filter(duty::shifts::Column::StationId.eq(env.station_id))
+            .filter(duty::shifts::Column::Day.gte(from))
+            .filter(duty::shifts::Column::Day.lte(to))
+            .order_by_asc(duty::shifts::Column::Day)
+            .order_by_asc(duty::shifts::Column::Half)
+            .all(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?;
+        let codes: BTreeMap<i64, String> = deputies::entity::Entity::find()
+            .all(&env.db)
+            .await
+            .map_err(|e| env.internal(e))?
+            .into_iter()
+            .map(|d| (d.id, d.code))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|s| Shift {
+                day: s.day.format("%Y-%m-%d").to_string(),
+                half: s.half,
+                deputy: codes.get(&s.deputy_id).cloned().unwrap_or_default(),
+                note: s.note,
+            })
+            .collect())
+    }
+}
+
+async fn add_tag(env: &HostEnv, case_id: i64, tag: String) -> Result<(), Error> {
+    let exists = tags::Entity::find_by_id((case_id, tag.clone()))
+        .one(&env.db)
+        .await
+        .map_err(|e| env.internal(e))?;
+    if exists.is_none() {
+        tags::ActiveModel {
+            case_id: Set(case_id),
+            tag: Set(tag),
+            plugin_id: Set(env.plugin_id.clone()),
+            created_at: Set(env.clock.now()),
+        }
+        .insert(&env.db)
+        .await
+        .map_err(|e| env.internal(e))?;
+    }
+    Ok(())
+}
+
+/// For the tests: the time the host reports, as the plugin sees it.
+pub fn host_time(now: DateTime<Utc>) -> String {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    now.with_timezone(&cst).to_rfc3339()
+}

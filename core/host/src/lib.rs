@@ -1,0 +1,376 @@
+//! The plugin host: station brands (一站一品) as sandboxed WebAssembly components.
+//!
+//! - `manifest`: what a package declares; `capability`: what it may ask of the host. Both are
+//!   the contract's rules from the `liaison-contract` crate, which the SDK's test harness
+//!   applies too, as are the form checks (`view`) and the limits of host calls (`host`).
+//! - `runtime`: the wasmtime sandbox (fresh instance per call, deadline, memory cap).
+//! - `host`: the imports a plugin calls, each checked against its grant, scoped to its station.
+//! - `registry`: install, enable with grants, upgrade, disable, suspend and resume.
+//! - `view`: blocks to JSON and HTML, form input checked before the plugin sees it.
+//! - `outbox`: case events delivered after commit, at least once, with retries.
+
+pub mod bindings;
+pub mod capability;
+pub mod host;
+pub mod manifest;
+pub mod outbox;
+pub mod registry;
+pub mod runtime;
+pub mod view;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use liaison_domain::plugins::entity;
+use sea_orm::DatabaseConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+use wasmtime::Store;
+
+use self::bindings::v0_1::Brand;
+use self::bindings::v0_1::liaison::brand::types as wit;
+use self::capability::Capability;
+use self::host::HostEnv;
+use self::manifest::Audience;
+use self::runtime::{Fault, Limits, Loaded, PluginState, Runtime};
+use self::view::ViewBlock;
+use liaison_domain::Clock;
+
+pub use liaison_domain::configuration::PluginSettings;
+
+/// Why a plugin call did not produce an answer, for the API to explain.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// Suspended, disabled for a new grant, or failing: the page shows the block as unavailable.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl From<PluginError> for liaison_domain::Error {
+    fn from(e: PluginError) -> Self {
+        use liaison_domain::Error as ApiError;
+        match e {
+            PluginError::NotFound(m) => ApiError::NotFound(m),
+            PluginError::Forbidden(m) => ApiError::Forbidden(m),
+            PluginError::Conflict(m) => ApiError::Conflict(m),
+            PluginError::Invalid { field, message } => ApiError::Invalid { field, message },
+            PluginError::Unavailable(m) => ApiError::Unavailable(m),
+            PluginError::Db(e) => ApiError::Db(e),
+        }
+    }
+}
+
+/// Counters per (plugin, station), shown to ops.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct CallStats {
+    pub calls: u64,
+    pub failures: u64,
+    pub total_ms: f64,
+    pub max_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionOut {
+    pub message: String,
+    pub view: Option<Vec<ViewBlock>>,
+    pub case_id: Option<i64>,
+}
+
+pub struct PluginHost {
+    pub runtime: Runtime,
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    pub settings: PluginSettings,
+    stats: Mutex<HashMap<(String, String), CallStats>>,
+}
+
+/// An enabled plugin at a station, ready to call.
+pub struct Active {
+    pub station_id: i64,
+    pub station_code: String,
+    pub row: entity::station_plugins::Model,
+    pub loaded: Arc<Loaded>,
+    pub caps: BTreeSet<Capability>,
+    pub settings: BTreeMap<String, String>,
+}
+
+impl PluginHost {
+    pub fn new(
+        db: DatabaseConnection,
+        clock: Clock,
+        settings: PluginSettings,
+    ) -> anyhow::Result<Self> {
+        let limits = Limits::from_settings(&settings);
+        let cache =
+            (!settings.cache_dir.is_empty()).then(|| std::path::PathBuf::from(&settings.cache_dir));
+        Ok(Self {
+            runtime: Runtime::new(limits, cache)?,
+            db,
+            clock,
+            settings,
+            stats: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn stats(&self, plugin: &str, station: &str) -> CallStats {
+        self.stats
+            .lock()
+            .expect("stats lock")
+            .get(&(plugin.to_owned(), station.to_owned()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn env(&self, a: &Active) -> HostEnv {
+        HostEnv {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            plugin_id: a.row.plugin_id.clone(),
+            station_id: a.station_id,
+            station_code: a.station_code.clone(),
+            caps: a.caps.clone(),
+            settings: a.settings.clone(),
+            storage_quota: self.runtime.limits.storage_bytes,
+            max_host_calls: self.runtime.limits.max_host_calls,
+            host_calls: 0,
+        }
+    }
+
+    /// Books the outcome of a call: metrics, the failure streak, suspension at the threshold.
+    async fn book(&self, a: &Active, started: Instant, failed: Option<&str>) {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        {
+            let mut stats = self.stats.lock().expect("stats lock");
+            let s = stats
+                .entry((a.row.plugin_id.clone(), a.station_code.clone()))
+                .or_default();
+            s.calls += 1;
+            s.total_ms += ms;
+            s.max_ms = s.max_ms.max(ms);
+            if failed.is_some() {
+                s.failures += 1;
+            }
+        }
+        if let Err(e) = registry::book_outcome(
+            &self.db,
+            a.row.id,
+            failed,
+            self.settings.failure_threshold,
+            self.clock.now(),
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "recording a plugin outcome");
+        }
+        if let Some(why) = failed {
+            tracing::warn!(plugin = %a.row.plugin_id, station = %a.station_code, ms, reason = why, "plugin call failed");
+        }
+    }
+
+    /// Runs one export in a fresh instance with `deadline`: the plugin's answer, or why there
+    /// is none.
+    async fn call<T>(
+        &self,
+        a: &Active,
+        deadline: Duration,
+        export: impl AsyncFnOnce(
+            &Brand,
+            &mut Store<PluginState>,
+        ) -> wasmtime::Result<Result<T, wit::Error>>,
+    ) -> Result<T, CallFailure> {
+        let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
+        match self
+            .runtime
+            .finish(deadline, export(&brand, &mut store))
+            .await?
+        {
+            Ok(v) => Ok(v),
+            Err(e) => Err(CallFailure::Plugin(e)),
+        }
+    }
+
+    /// A view's blocks, converted and checked for size.
+    fn sized(&self, blocks: Vec<wit::Block>) -> Result<Vec<ViewBlock>, CallFailure> {
+        let blocks = view::convert(blocks);
+        self.within_size(view::size(&blocks))?;
+        Ok(blocks)
+    }
+
+    fn within_size(&self, bytes: usize) -> Result<(), CallFailure> {
+        let max = self.runtime.limits.max_result_bytes;
+        if bytes > max {
+            return Err(Fault::TooLarge(max).into());
+        }
+        Ok(())
+    }
+
+    pub async fn render(
+        &self,
+        a: &Active,
+        view: &str,
+        audience: Audience,
+        locale: &str,
+    ) -> Result<Vec<ViewBlock>, PluginError> {
+        let ctx = context(&a.station_code, audience, locale);
+        let started = Instant::now();
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.view_deadline,
+                async |brand, store| brand.call_render_view(store, view, &ctx).await,
+            )
+            .await
+            .and_then(|blocks| self.sized(blocks));
+        self.settle(a, started, result).await
+    }
+
+    pub async fn act(
+        &self,
+        a: &Active,
+        action: &str,
+        audience: Audience,
+        locale: &str,
+        values: Vec<(String, String)>,
+    ) -> Result<ActionOut, PluginError> {
+        let ctx = context(&a.station_code, audience, locale);
+        let input = wit::FormInput { values };
+        let started = Instant::now();
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.view_deadline,
+                async |brand, store| brand.call_run_action(store, action, &ctx, &input).await,
+            )
+            .await
+            .and_then(|r| {
+                let view = r.view.map(view::convert);
+                self.within_size(r.message.len() + view.as_deref().map(view::size).unwrap_or(0))?;
+                Ok(ActionOut {
+                    message: r.message,
+                    view,
+                    case_id: r.case_id,
+                })
+            });
+        self.settle(a, started, result).await
+    }
+
+    /// Delivers one case event; an error means "try again later".
+    pub async fn deliver(&self, a: &Active, event: wit::CaseEvent) -> Result<(), String> {
+        let started = Instant::now();
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.event_deadline,
+                async |brand, store| brand.call_on_case_event(store, &event).await,
+            )
+            .await;
+        self.settle(a, started, result)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    pub async fn schedule(&self, a: &Active) -> Result<(), String> {
+        let started = Instant::now();
+        let result = self
+            .call(
+                a,
+                self.runtime.limits.event_deadline,
+                async |brand, store| brand.call_on_schedule(store, &a.station_code).await,
+            )
+            .await;
+        self.settle(a, started, result)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// Maps a call's result to what the caller sees, booking it on the way. A plugin saying
+    /// "invalid" or "not found" is an answer, not a failure; traps, deadlines and "failed" count.
+    async fn settle<T>(
+        &self,
+        a: &Active,
+        started: Instant,
+        result: Result<T, CallFailure>,
+    ) -> Result<T, PluginError> {
+        match result {
+            Ok(v) => {
+                self.book(a, started, None).await;
+                Ok(v)
+            }
+            Err(CallFailure::Plugin(e)) => {
+                let (counts, err) = match e {
+                    wit::Error::Invalid(f) => (
+                        false,
+                        PluginError::Invalid {
+                            field: f.field,
+                            message: f.message,
+                        },
+                    ),
+                    wit::Error::NotFound(m) => (false, PluginError::NotFound(m)),
+                    wit::Error::Denied(cap) => (
+                        true,
+                        PluginError::Unavailable(format!(
+                            "the plugin needs capability {cap}, which is not granted at this station"
+                        )),
+                    ),
+                    wit::Error::Limit(m) => (
+                        true,
+                        PluginError::Unavailable(format!("the plugin hit a limit: {m}")),
+                    ),
+                    wit::Error::Failed(m) => (
+                        true,
+                        PluginError::Unavailable(format!("the plugin failed: {m}")),
+                    ),
+                };
+                self.book(a, started, counts.then(|| err.to_string()).as_deref())
+                    .await;
+                Err(err)
+            }
+            Err(CallFailure::Fault(f)) => {
+                let why = f.to_string();
+                self.book(a, started, Some(&why)).await;
+                Err(PluginError::Unavailable(format!(
+                    "this service is unavailable right now ({why})"
+                )))
+            }
+        }
+    }
+}
+
+enum CallFailure {
+    Plugin(wit::Error),
+    Fault(Fault),
+}
+
+impl From<Fault> for CallFailure {
+    fn from(f: Fault) -> Self {
+        CallFailure::Fault(f)
+    }
+}
+
+fn context(station: &str, audience: Audience, locale: &str) -> wit::Context {
+    wit::Context {
+        station: station.to_owned(),
+        audience: match audience {
+            Audience::Resident => wit::Audience::Resident,
+            Audience::Deputy => wit::Audience::Deputy,
+            Audience::Staff => wit::Audience::Staff,
+            Audience::Dashboard => wit::Audience::Dashboard,
+        },
+        locale: if locale == "en" {
+            "en".into()
+        } else {
+            "zh".into()
+        },
+    }
+}

@@ -1,0 +1,534 @@
+//! The case page, for everyone signed in who may see the case: station staff, deputies, the
+//! handling organisations, ops and viewers. Scope is the API's (`queries::visible_case`); a case
+//! out of scope answers 403 whether or not it exists, so the page tells no more than the API.
+//!
+//! It shows the summary, the masked contact with a form to reveal it (the reason is recorded as
+//! an event by `contact::reveal`, the API's own path), the timeline (public and internal steps
+//! labelled), the deadlines with due-soon and overdue marks, and one small form per action the
+//! visitor may take now (`actions::allowed`). Each form posts to `/cases/{id}/act/{action}`, runs
+//! through `actions::perform` and comes back with a flash message, or shows the page again with
+//! the message beside the field and what was typed kept; a stale or illegal step shows the 409
+//! message.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::context::{Ctx, role_label};
+use super::error::{PageError, PageResult};
+use super::form::{FormRefused, WebForm, explain};
+use super::resident::local_time;
+use super::templates::value;
+use liaison_api::AppState;
+use liaison_domain::Error;
+use liaison_domain::auth::Actor;
+use liaison_domain::calendar::Calendar;
+use liaison_domain::cases::actions::{self, Context, Performer};
+use liaison_domain::cases::contact::{self, Contact};
+use liaison_domain::cases::deadlines::{Timeliness, timeliness};
+use liaison_domain::cases::entity::cases;
+use liaison_domain::cases::lifecycle::Action;
+use liaison_domain::cases::queries::{self, Directory, View};
+
+/// What was sent with one form, to show it again.
+#[derive(Default, Serialize)]
+pub(crate) struct Sent {
+    /// The action's name, or "reveal".
+    form: String,
+    values: BTreeMap<String, String>,
+    /// Every value of a field sent more than once (the co-handlers).
+    lists: BTreeMap<String, Vec<String>>,
+    errors: BTreeMap<String, String>,
+    form_error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DeadlineOut {
+    label: String,
+    date: String,
+    mark: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct EventRow {
+    label: String,
+    public: bool,
+    actor: String,
+    role: String,
+    note: Option<String>,
+    at: String,
+    iso: String,
+}
+
+#[derive(Serialize)]
+struct ActionOut {
+    name: &'static str,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+}
+
+/// A case the actor may see, or 403 (not 404: whether another station's case exists is not told).
+async fn load(state: &AppState, actor: &Actor, id: i64) -> PageResult<cases::Model> {
+    match queries::visible_case(&state.db, actor, id).await {
+        Ok(c) => Ok(c),
+        Err(Error::NotFound(_)) => Err(PageError::Forbidden),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn mark(t: Option<Timeliness>) -> Option<&'static str> {
+    match t {
+        Some(Timeliness::Overdue) => Some("overdue"),
+        Some(Timeliness::DueSoon) => Some("due_soon"),
+        _ => None,
+    }
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    c: cases::Model,
+    sent: Sent,
+    revealed: Option<Contact>,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let today = queries::today(state.clock.now());
+    let dir = Directory::load(&state.db).await?;
+    let cal = Calendar::load(&state.db).await?;
+    let rules = &state.settings.deadlines;
+    let view = View {
+        dir: &dir,
+        cal: &cal,
+        rules,
+        today,
+    };
+    let station_code = dir
+        .stations
+        .get(&c.station_id)
+        .map(|s| s.code.clone())
+        .unwrap_or_default();
+    let category = dir
+        .categories
+        .get(&c.category_id)
+        .map(|x| ctx.lang.pick(&x.name, &x.name_en).to_owned())
+        .unwrap_or_default();
+    let d = queries::detail(&state.db, &view, actor, c).await?;
+    let s = &d.summary;
+    let deadlines: Vec<DeadlineOut> = [
+        ("case.deadline_sign", d.deadlines.sign_for),
+        ("case.deadline_reply", d.deadlines.reply),
+        ("case.deadline_feedback", d.deadlines.feedback),
+        ("case.deadline_rating", d.deadlines.rating),
+    ]
+    .into_iter()
+    .filter_map(|(key, date)| {
+        let date = date?;
+        // Only the step the case is at now can be late.
+        let current = s.due_on == Some(date);
+        Some(DeadlineOut {
+            label: ctx.t(key),
+            date: date.to_string(),
+            mark: if current {
+                mark(timeliness(&cal, rules, Some(date), today))
+            } else {
+                None
+            },
+        })
+    })
+    .collect();
+    let events: Vec<EventRow> = d
+        .events
+        .iter()
+        .map(|e| EventRow {
+            label: {
+                let k = format!("event.{}", e.action);
+                if super::i18n::has(&k) {
+                    ctx.t(&k)
+                } else {
+                    e.label.clone()
+                }
+            },
+            public: e.public,
+            actor: e.actor_name.clone(),
+            role: liaison_domain::auth::Role::parse(&e.actor_role)
+                .map(|r| role_label(ctx.lang, r))
+                .unwrap_or_default(),
+            note: e.note.clone(),
+            at: local_time(e.at),
+            iso: e.at.to_rfc3339(),
+        })
+        .collect();
+    let acts: Vec<ActionOut> = d
+        .allowed_actions
+        .iter()
+        .map(|a| ActionOut {
+            name: a.as_str(),
+            label: ctx.t(&format!("action.{}", a.as_str())),
+        })
+        .collect();
+    let mut orgs: Vec<Choice> = dir
+        .orgs
+        .values()
+        .map(|o| Choice {
+            code: o.code.clone(),
+            name: o.name.clone(),
+        })
+        .collect();
+    orgs.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut cats: Vec<_> = dir.categories.values().filter(|c| c.active).collect();
+    cats.sort_by_key(|c| (c.sort, c.id));
+    let categories: Vec<Choice> = cats
+        .into_iter()
+        .map(|c| Choice {
+            code: c.code.clone(),
+            name: ctx.lang.pick(&c.name, &c.name_en).to_owned(),
+        })
+        .collect();
+    let may_reveal = contact::REVEAL_ROLES.contains(&actor.role);
+    let timeliness_mark = mark(s.timeliness);
+    ctx.render_status(
+        status,
+        "case.html",
+        minijinja::context! {
+            case => minijinja::context! {
+                id => s.id,
+                code => s.receipt_code.clone(),
+                title => s.title.clone(),
+                description => d.description.clone(),
+                station => s.station.name.clone(),
+                station_code => station_code,
+                category => category,
+                status => ctx.t(&format!("status.{}", s.status.as_str())),
+                status_code => s.status.as_str(),
+                supervision => (s.supervision_level > 0)
+                    .then(|| ctx.t(&format!("supervision.{}", s.supervision_level.min(3)))),
+                lead => s.lead.as_ref().map(|l| l.name.clone()),
+                co_handlers => d.co_handlers.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
+                deputy => d.deputy.as_ref().map(|x| x.name.clone()),
+                address => d.location.as_ref().and_then(|l| l.address.clone()),
+                urgent => d.urgency == "urgent",
+                complex => d.complex,
+                anonymous => d.anonymous,
+                pending_extension_days => d.pending_extension_days,
+                due_on => s.due_on.map(|x| x.to_string()),
+                mark => timeliness_mark,
+                submitted_at => local_time(s.created_at),
+                photos => d.photos.iter().map(|p| p.file_name.clone()).collect::<Vec<_>>(),
+            },
+            contact => d.contact.as_ref().map(value),
+            revealed => revealed.map(value),
+            may_reveal => may_reveal,
+            deadlines => value(deadlines),
+            events => value(events),
+            actions => value(acts),
+            orgs => value(orgs),
+            categories => value(categories),
+            sent => value(sent),
+        },
+    )
+}
+
+/// `GET /cases/{id}`
+pub async fn case_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    let c = load(&state, &actor, id).await?;
+    render(
+        &state,
+        &ctx,
+        &actor,
+        c,
+        Sent::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn sent_of(form: &str, f: &WebForm) -> Sent {
+    let mut s = Sent {
+        form: form.to_owned(),
+        ..Default::default()
+    };
+    for (k, v) in f.values() {
+        s.lists.entry(k.to_owned()).or_default().push(v.to_owned());
+        s.values.entry(k.to_owned()).or_insert_with(|| v.to_owned());
+    }
+    s
+}
+
+/// `POST /cases/{id}/contact`: the contact in full, shown on this answer only.
+pub async fn reveal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<WebForm, FormRefused>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    let c = load(&state, &actor, id).await?;
+    let (f, csrf_ok) = match form {
+        Ok(f) => (f, true),
+        Err(FormRefused::Csrf(f)) => (f, false),
+        Err(other) => return Ok(other.into_response()),
+    };
+    let mut sent = sent_of("reveal", &f);
+    if !csrf_ok {
+        sent.form_error = Some(ctx.t("error.csrf"));
+        return render(&state, &ctx, &actor, c, sent, None, StatusCode::FORBIDDEN).await;
+    }
+    match contact::reveal(&state.db, &actor, id, &f.text("reason"), state.clock.now()).await {
+        Ok(found) => {
+            let c = load(&state, &actor, id).await?;
+            render(
+                &state,
+                &ctx,
+                &actor,
+                c,
+                Sent::default(),
+                Some(found),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(Error::Invalid { field, message }) => {
+            sent.errors
+                .insert(field.clone(), explain(&ctx, &field, &message, false));
+            render(
+                &state,
+                &ctx,
+                &actor,
+                c,
+                sent,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a form's fields mean to `action`'s body; a number that is not one is told beside it.
+fn body_of(action: Action, f: &WebForm) -> Result<Value, (String, String)> {
+    let text = |name: &str| f.text(name).trim().to_owned();
+    let opt = |name: &str| {
+        let v = text(name);
+        (!v.is_empty()).then_some(Value::String(v))
+    };
+    let number = |name: &str, required: bool| -> Result<Option<Value>, (String, String)> {
+        let v = text(name);
+        if v.is_empty() {
+            return if required {
+                Err((name.to_owned(), "is required".to_owned()))
+            } else {
+                Ok(None)
+            };
+        }
+        v.parse::<u32>()
+            .map(|n| Some(json!(n)))
+            .map_err(|_| (name.to_owned(), "must be a number".to_owned()))
+    };
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            m.insert(k.to_owned(), v);
+        }
+    };
+    match action {
+        Action::Register => {
+            put("category", opt("category"));
+            put("title", opt("title"));
+            put("note", opt("note"));
+            if f.checked("complex") {
+                put("complex", Some(json!(true)));
+            }
+        }
+        Action::Reject | Action::Return | Action::Reopen => {
+            put("reason", Some(Value::String(text("reason"))));
+        }
+        Action::Assign => {
+            put("lead", Some(Value::String(text("lead"))));
+            let co: Vec<Value> = f
+                .fields
+                .iter()
+                .filter(|(k, v)| k == "co_handlers" && !v.trim().is_empty())
+                .map(|(_, v)| Value::String(v.trim().to_owned()))
+                .collect();
+            put("co_handlers", Some(Value::Array(co)));
+            put("reply_days", number("reply_days", false)?);
+            if f.checked("complex") {
+                put("complex", Some(json!(true)));
+            }
+            put("note", opt("note"));
+        }
+        Action::Extend => {
+            put("reason", Some(Value::String(text("reason"))));
+            put("days", number("days", true)?);
+        }
+        Action::GrantExtension => {
+            let approve = match text("approve").as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(("approve".into(), "is not one of the choices".into())),
+            };
+            put("approve", Some(json!(approve)));
+            put("days", number("days", false)?);
+            put("note", opt("note"));
+        }
+        Action::Reply | Action::Resolve => {
+            put("answer", Some(Value::String(text("answer"))));
+        }
+        Action::Feedback => {
+            put("note", Some(Value::String(text("note"))));
+        }
+        Action::Acknowledge
+        | Action::Remind
+        | Action::Supervise
+        | Action::Notice
+        | Action::Close => {
+            put("note", opt("note"));
+        }
+        // Residents rate on the tracking page.
+        Action::Rate => return Err(("rating".into(), "is not one of the choices".into())),
+    }
+    Ok(Value::Object(m))
+}
+
+/// `co_handlers[1]` → `co_handlers`: the field the page shows.
+fn page_field(field: &str) -> String {
+    field.split('[').next().unwrap_or(field).to_owned()
+}
+
+/// `POST /cases/{id}/act/{action}`
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, name)): Path<(i64, String)>,
+    form: Result<WebForm, FormRefused>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    let action = Action::parse(&name).ok_or(PageError::NotFound)?;
+    let c = load(&state, &actor, id).await?;
+    let (f, csrf_ok) = match form {
+        Ok(f) => (f, true),
+        Err(FormRefused::Csrf(f)) => (f, false),
+        Err(other) => return Ok(other.into_response()),
+    };
+    let mut sent = sent_of(action.as_str(), &f);
+    if !csrf_ok {
+        sent.form_error = Some(ctx.t("error.csrf"));
+        return render(&state, &ctx, &actor, c, sent, None, StatusCode::FORBIDDEN).await;
+    }
+    let raw = match body_of(action, &f) {
+        Ok(v) => v,
+        Err((field, message)) => {
+            sent.errors
+                .insert(field.clone(), explain(&ctx, &field, &message, false));
+            return render(
+                &state,
+                &ctx,
+                &actor,
+                c,
+                sent,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let actx = Context {
+        rules: &state.settings.deadlines,
+        now: state.clock.now(),
+    };
+    let who = Performer::User(actor.clone());
+    match actions::perform(&state.db, &actx, &who, id, action, &raw).await {
+        Ok(_) => Ok(ctx.redirect_with_flash(
+            &format!("/cases/{id}"),
+            &format!("flash.action_{}", action.as_str()),
+        )),
+        Err(Error::Invalid { field, message })
+        | Err(Error::BadRequest {
+            field: Some(field),
+            message,
+        }) => {
+            let shown = page_field(&field);
+            let text = if message.starts_with("no organisation with code") {
+                ctx.t("errors.organisation")
+            } else if message.starts_with("the lead organisation cannot") {
+                ctx.t("errors.lead_as_co")
+            } else if let Some(rest) = message.strip_prefix("must be between ") {
+                let n: Vec<&str> = rest
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter(|x| !x.is_empty())
+                    .collect();
+                ctx.tf(
+                    "errors.between",
+                    &[
+                        ("lo", n.first().copied().unwrap_or("1").to_owned()),
+                        ("hi", n.get(1).copied().unwrap_or("").to_owned()),
+                    ],
+                )
+            } else {
+                explain(&ctx, &shown, &message, false)
+            };
+            sent.errors.insert(shown, text);
+            render(
+                &state,
+                &ctx,
+                &actor,
+                c,
+                sent,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(Error::Conflict(_)) => {
+            sent.form_error = Some(ctx.t("error.conflict"));
+            let c = load(&state, &actor, id).await?;
+            render(&state, &ctx, &actor, c, sent, None, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /cases/{id}/photos/{file}`: a photo of a case the visitor may see.
+pub async fn photo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, String)>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    let c = load(&state, &actor, id).await?;
+    Ok(
+        liaison_api::cases::photo_answer(&state.db, &state.settings.photos, c.id, &file, false)
+            .await?,
+    )
+}
+
+/// `GET /cases/{id}/photos/{file}/thumb`: its thumbnail.
+pub async fn photo_thumb(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, String)>,
+) -> PageResult<Response> {
+    let actor = ctx.require_actor()?.clone();
+    let c = load(&state, &actor, id).await?;
+    Ok(
+        liaison_api::cases::photo_answer(&state.db, &state.settings.photos, c.id, &file, true)
+            .await?,
+    )
+}

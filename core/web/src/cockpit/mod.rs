@@ -1,0 +1,502 @@
+//! The station cockpit (驾驶舱, `/cockpit/{code}`) and the district big screen (一屏总览,
+//! `/screen`): the figures of `dashboard::figures` drawn as cards, inline SVG charts and tables.
+//!
+//! Who sees what is the API's rule (`dashboard::routes::may_see_*`): a station's staff and
+//! deputies its cockpit, ops and viewers every cockpit and the big screen; others get the 403
+//! page. The numbers live in a panel (`…/panel`) that a few lines of script (`/assets/cockpit.js`)
+//! fetch again whenever the page's server-sent events (`…/live`) say the station changed; without
+//! script the page is complete and a reload refreshes it. The latest cases show a receipt code,
+//! a category, a status and a date: never a title, a description or a contact. Enabled brands
+//! with a view for the `dashboard` audience show it under the figures.
+
+mod chart;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use minijinja::Value;
+use sea_orm::EntityTrait;
+use serde::Serialize;
+
+use self::chart::{BLUE, GREEN, GREY, Part, RED, Row, Series};
+use super::context::Ctx;
+use super::error::{PageError, PageResult};
+use super::templates::value;
+use liaison_api::AppState;
+use liaison_domain::dashboard::figures::{
+    self, Cockpit, Figures, Latest, MonthPoint, Screen, Slice,
+};
+use liaison_domain::policy::{may_see_district, may_see_station};
+use liaison_domain::stations;
+use liaison_host::manifest::Audience;
+
+/// (name, source) of this area's templates.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "cockpit/station.html",
+        include_str!("../templates/cockpit/station.html"),
+    ),
+    (
+        "cockpit/station_panel.html",
+        include_str!("../templates/cockpit/station_panel.html"),
+    ),
+    (
+        "cockpit/screen.html",
+        include_str!("../templates/cockpit/screen.html"),
+    ),
+    (
+        "cockpit/screen_panel.html",
+        include_str!("../templates/cockpit/screen_panel.html"),
+    ),
+    (
+        "cockpit/parts.html",
+        include_str!("../templates/cockpit/parts.html"),
+    ),
+];
+
+const SCRIPT: &str = include_str!("cockpit.js");
+const STYLE: &str = include_str!("cockpit.css");
+
+/// This area's page routes; mounted inside the page context by `web::router`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cockpit/{code}", get(station_page))
+        .route("/cockpit/{code}/panel", get(station_panel))
+        .route("/cockpit/{code}/live", get(station_live))
+        .route("/screen", get(screen_page))
+        .route("/screen/panel", get(screen_panel))
+        .route("/screen/live", get(screen_live))
+        .route("/assets/cockpit.js", get(script))
+        .route("/assets/cockpit.css", get(style))
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+async fn style() -> Response {
+    asset("text/css; charset=utf-8", STYLE)
+}
+
+/// A station the visitor may see the cockpit of.
+async fn station_for(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+) -> PageResult<stations::entity::Model> {
+    let actor = ctx.require_actor()?;
+    if code.len() > 32 {
+        return Err(PageError::NotFound);
+    }
+    let station = stations::by_code(&state.db, code)
+        .await
+        .map_err(|_| PageError::NotFound)?;
+    if !may_see_station(actor, station.id) {
+        return Err(PageError::Forbidden);
+    }
+    Ok(station)
+}
+
+fn require_district(ctx: &Ctx) -> PageResult<()> {
+    if may_see_district(ctx.require_actor()?) {
+        Ok(())
+    } else {
+        Err(PageError::Forbidden)
+    }
+}
+
+#[derive(Serialize)]
+struct Card {
+    label: String,
+    value: String,
+    hint: Option<String>,
+    /// `warn` for overdue work, so the number stands out.
+    tone: &'static str,
+}
+
+fn pct(ctx: &Ctx, r: Option<f64>) -> String {
+    r.map_or_else(|| ctx.t("dashboard.no_rate"), |v| format!("{v:.1}%"))
+}
+
+fn cards(ctx: &Ctx, f: &Figures) -> Vec<Card> {
+    let n = |key: &str, v: i64, tone| Card {
+        label: ctx.t(key),
+        value: v.to_string(),
+        hint: None,
+        tone,
+    };
+    vec![
+        n("dashboard.received", f.received, ""),
+        n("dashboard.open", f.open, ""),
+        n(
+            "dashboard.overdue",
+            f.overdue.unwrap_or(0),
+            if f.overdue.unwrap_or(0) > 0 {
+                "warn"
+            } else {
+                ""
+            },
+        ),
+        n("dashboard.closed", f.closed, ""),
+        Card {
+            label: ctx.t("dashboard.sign_rate"),
+            value: pct(ctx, f.sign_on_time_rate),
+            hint: None,
+            tone: "",
+        },
+        Card {
+            label: ctx.t("dashboard.reply_rate"),
+            value: pct(ctx, f.reply_on_time_rate),
+            hint: None,
+            tone: "",
+        },
+        Card {
+            label: ctx.t("dashboard.satisfaction"),
+            value: pct(ctx, f.satisfaction_rate),
+            hint: Some(ctx.t("dashboard.satisfaction_hint")),
+            tone: "",
+        },
+        n("dashboard.reworked", f.reworked, ""),
+    ]
+}
+
+fn name(ctx: &Ctx, s: &Slice) -> String {
+    ctx.lang.pick(&s.name, &s.name_en).to_owned()
+}
+
+fn channel_name(ctx: &Ctx, code: &str) -> String {
+    let key = format!("dashboard.channel_{code}");
+    if super::i18n::has(&key) {
+        ctx.t(&key)
+    } else {
+        code.to_owned()
+    }
+}
+
+/// One bar per slice: what it received.
+fn received_bars(
+    ctx: &Ctx,
+    title: &str,
+    slices: &[Slice],
+    label: impl Fn(&Slice) -> String,
+) -> Value {
+    let received = ctx.t("dashboard.received");
+    let rows: Vec<Row> = slices
+        .iter()
+        .map(|s| Row {
+            label: label(s),
+            parts: vec![Part {
+                label: &received,
+                value: s.figures.received,
+                colour: BLUE,
+            }],
+        })
+        .collect();
+    Value::from_safe_string(chart::bars(title, &rows))
+}
+
+/// One stacked bar per slice: closed, open on time, overdue.
+fn progress_bars(
+    ctx: &Ctx,
+    title: &str,
+    slices: &[Slice],
+    label: impl Fn(&Slice) -> String,
+) -> Value {
+    let (closed, open, overdue) = (
+        ctx.t("dashboard.part_closed"),
+        ctx.t("dashboard.part_open"),
+        ctx.t("dashboard.part_overdue"),
+    );
+    let rows: Vec<Row> = slices
+        .iter()
+        .map(|s| {
+            let late = s.figures.overdue.unwrap_or(0);
+            Row {
+                label: label(s),
+                parts: vec![
+                    Part {
+                        label: &closed,
+                        value: s.figures.closed,
+                        colour: GREEN,
+                    },
+                    Part {
+                        label: &open,
+                        value: (s.figures.open - late).max(0),
+                        colour: BLUE,
+                    },
+                    Part {
+                        label: &overdue,
+                        value: late,
+                        colour: RED,
+                    },
+                ],
+            }
+        })
+        .collect();
+    Value::from_safe_string(chart::bars(title, &rows))
+}
+
+/// Organisations by what was assigned to them, their overdue work apart.
+fn org_bars(ctx: &Ctx, title: &str, slices: &[Slice]) -> Value {
+    let (assigned, overdue) = (ctx.t("dashboard.assigned"), ctx.t("dashboard.part_overdue"));
+    let rows: Vec<Row> = slices
+        .iter()
+        .take(12)
+        .map(|s| Row {
+            label: name(ctx, s),
+            parts: vec![
+                Part {
+                    label: &assigned,
+                    value: s.figures.assigned,
+                    colour: GREY,
+                },
+                Part {
+                    label: &overdue,
+                    value: s.figures.overdue.unwrap_or(0),
+                    colour: RED,
+                },
+            ],
+        })
+        .collect();
+    Value::from_safe_string(chart::bars(title, &rows))
+}
+
+fn month_chart(ctx: &Ctx, points: &[MonthPoint]) -> Value {
+    let labels: Vec<String> = points.iter().map(|p| p.month.clone()).collect();
+    let (received, closed) = (
+        ctx.t("dashboard.month_received"),
+        ctx.t("dashboard.month_closed"),
+    );
+    Value::from_safe_string(chart::months(
+        &ctx.t("dashboard.by_month"),
+        &labels,
+        &[
+            Series {
+                label: &received,
+                colour: BLUE,
+                values: points.iter().map(|p| p.received).collect(),
+            },
+            Series {
+                label: &closed,
+                colour: GREEN,
+                values: points.iter().map(|p| p.closed).collect(),
+            },
+        ],
+    ))
+}
+
+#[derive(Serialize)]
+struct TableRow {
+    name: String,
+    received: i64,
+    assigned: i64,
+    open: i64,
+    overdue: i64,
+    closed: i64,
+    sign_rate: String,
+    reply_rate: String,
+    satisfaction: String,
+    reworked: i64,
+}
+
+fn table(ctx: &Ctx, slices: &[Slice]) -> Vec<TableRow> {
+    slices
+        .iter()
+        .map(|s| TableRow {
+            name: name(ctx, s),
+            received: s.figures.received,
+            assigned: s.figures.assigned,
+            open: s.figures.open,
+            overdue: s.figures.overdue.unwrap_or(0),
+            closed: s.figures.closed,
+            sign_rate: pct(ctx, s.figures.sign_on_time_rate),
+            reply_rate: pct(ctx, s.figures.reply_on_time_rate),
+            satisfaction: pct(ctx, s.figures.satisfaction_rate),
+            reworked: s.figures.reworked,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct LatestRow {
+    receipt_code: String,
+    station: String,
+    category: String,
+    status: String,
+    status_code: String,
+    date: String,
+}
+
+fn latest_rows(ctx: &Ctx, latest: &[Latest], cats: &[Slice], stations: &[Slice]) -> Vec<LatestRow> {
+    let label = |list: &[Slice], code: &str| {
+        list.iter()
+            .find(|s| s.code == code)
+            .map(|s| name(ctx, s))
+            .unwrap_or_else(|| code.to_owned())
+    };
+    latest
+        .iter()
+        .map(|l| LatestRow {
+            receipt_code: l.receipt_code.clone(),
+            station: label(stations, &l.station),
+            category: label(cats, &l.category),
+            status: ctx.t(&format!("status.{}", l.status.as_str())),
+            status_code: l.status.as_str().to_owned(),
+            date: l.date.to_string(),
+        })
+        .collect()
+}
+
+fn as_of(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> String {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    ctx.tf(
+        "dashboard.as_of",
+        &[(
+            "time",
+            at.with_timezone(&cst)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+        )],
+    )
+}
+
+fn station_panel_ctx(ctx: &Ctx, k: &Cockpit) -> Value {
+    let label_ch = |s: &Slice| channel_name(ctx, &s.code);
+    minijinja::context! {
+        cards => value(cards(ctx, &k.station.figures)),
+        category_chart => progress_bars(ctx, &ctx.t("dashboard.by_category"), &k.by_category, |s| name(ctx, s)),
+        channel_chart => received_bars(ctx, &ctx.t("dashboard.by_channel"), &k.by_channel, label_ch),
+        org_chart => org_bars(ctx, &ctx.t("dashboard.by_organisation"), &k.by_organisation),
+        month_chart => month_chart(ctx, &k.by_month),
+        orgs => value(table(ctx, &k.by_organisation)),
+        latest => value(latest_rows(ctx, &k.latest, &k.by_category, std::slice::from_ref(&k.station))),
+        as_of => as_of(ctx, k.as_of),
+        show_station => false,
+    }
+}
+
+async fn station_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let station = station_for(&state, &ctx, &code).await?;
+    let k = figures::cockpit(&state.db, station.id, state.clock.now()).await?;
+    let brands = super::brand::sections_for(
+        &state,
+        &ctx,
+        &station,
+        None,
+        Audience::Dashboard,
+        super::brand::Door::Desk,
+    )
+    .await;
+    let panel = station_panel_ctx(&ctx, &k);
+    ctx.render_status(
+        axum::http::StatusCode::OK,
+        "cockpit/station.html",
+        minijinja::context! {
+            station => minijinja::context! { code => station.code.clone(), name => ctx.lang.pick(&station.name, &station.name_en) },
+            brands => brands,
+            ..panel
+        },
+    )
+}
+
+async fn station_panel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let station = station_for(&state, &ctx, &code).await?;
+    let k = figures::cockpit(&state.db, station.id, state.clock.now()).await?;
+    ctx.render_status(
+        axum::http::StatusCode::OK,
+        "cockpit/station_panel.html",
+        station_panel_ctx(&ctx, &k),
+    )
+}
+
+async fn station_live(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let station = station_for(&state, &ctx, &code).await?;
+    Ok(liaison_api::live::sse(&state.live, Some(station.id)).into_response())
+}
+
+fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
+    let label_ch = |x: &Slice| channel_name(ctx, &x.code);
+    minijinja::context! {
+        cards => value(cards(ctx, &s.district)),
+        station_chart => progress_bars(ctx, &ctx.t("dashboard.by_station"), &s.stations, |x| name(ctx, x)),
+        category_chart => progress_bars(ctx, &ctx.t("dashboard.by_category"), &s.by_category, |x| name(ctx, x)),
+        channel_chart => received_bars(ctx, &ctx.t("dashboard.by_channel"), &s.by_channel, label_ch),
+        org_chart => org_bars(ctx, &ctx.t("dashboard.by_organisation"), &s.by_organisation),
+        month_chart => month_chart(ctx, &s.by_month),
+        stations => value(table(ctx, &s.stations)),
+        orgs => value(table(ctx, &s.by_organisation)),
+        latest => value(latest_rows(ctx, &s.latest, &s.by_category, &s.stations)),
+        as_of => as_of(ctx, s.as_of),
+        show_station => true,
+    }
+}
+
+async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
+    require_district(&ctx)?;
+    let s = figures::screen(&state.db, state.clock.now()).await?;
+    // Every station's brand boards, each titled with its station.
+    let mut brands = Vec::new();
+    for station in stations::entity::Entity::find().all(&state.db).await? {
+        for b in super::brand::sections_for(
+            &state,
+            &ctx,
+            &station,
+            None,
+            Audience::Dashboard,
+            super::brand::Door::Desk,
+        )
+        .await
+        {
+            brands.push(minijinja::context! { station => ctx.lang.pick(&station.name, &station.name_en), ..b });
+        }
+    }
+    let panel = screen_panel_ctx(&ctx, &s);
+    ctx.render_status(
+        axum::http::StatusCode::OK,
+        "cockpit/screen.html",
+        minijinja::context! { brands => brands, ..panel },
+    )
+}
+
+async fn screen_panel(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
+    require_district(&ctx)?;
+    let s = figures::screen(&state.db, state.clock.now()).await?;
+    ctx.render_status(
+        axum::http::StatusCode::OK,
+        "cockpit/screen_panel.html",
+        screen_panel_ctx(&ctx, &s),
+    )
+}
+
+async fn screen_live(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
+    require_district(&ctx)?;
+    Ok(liaison_api::live::sse(&state.live, None).into_response())
+}

@@ -1,0 +1,193 @@
+//! The ops console: stations, deputies, organisations, users, categories, the working-day calendar and plugins, for district ops.
+//!
+//! One file per section, each over the same core functions as the API (`stations::create`,
+//! `users::reset_password`, `plugins::registry::enable`, …), so a rule holds on both. Every
+//! route of the console sits behind [`only_ops`], a layer on the whole router: a new page
+//! cannot forget the check. Forms are data (`kit`), drawn by one macro, and come back with the
+//! message beside the field and what was typed.
+
+mod calendar;
+mod categories;
+mod deputies;
+pub mod kit;
+mod orgs;
+mod plugins;
+mod stations;
+mod users;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Datelike;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::Serialize;
+
+use super::context::Ctx;
+use super::error::{PageError, PageResult};
+use super::templates::value;
+use liaison_api::AppState;
+
+/// (name, source) of this area's templates.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "console/kit.html",
+        include_str!("../templates/console/kit.html"),
+    ),
+    (
+        "console/overview.html",
+        include_str!("../templates/console/overview.html"),
+    ),
+    (
+        "console/list.html",
+        include_str!("../templates/console/list.html"),
+    ),
+    (
+        "console/form.html",
+        include_str!("../templates/console/form.html"),
+    ),
+    (
+        "console/plugins.html",
+        include_str!("../templates/console/plugins.html"),
+    ),
+];
+
+/// This area's page routes; mounted inside the page context by `web::router`.
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/console", get(overview))
+        .route(
+            "/console/stations",
+            get(stations::list).post(stations::create),
+        )
+        .route(
+            "/console/stations/{code}",
+            get(stations::edit).post(stations::save),
+        )
+        .route(
+            "/console/deputies",
+            get(deputies::list).post(deputies::create),
+        )
+        .route(
+            "/console/deputies/{code}",
+            get(deputies::edit).post(deputies::save),
+        )
+        .route("/console/orgs", get(orgs::list).post(orgs::create))
+        .route("/console/orgs/{code}", get(orgs::edit).post(orgs::save))
+        .route("/console/users", get(users::list).post(users::create))
+        .route("/console/users/{username}", get(users::edit))
+        .route("/console/users/{username}/active", post(users::set_active))
+        .route("/console/users/{username}/password", post(users::reset))
+        .route(
+            "/console/categories",
+            get(categories::list).post(categories::create),
+        )
+        .route(
+            "/console/categories/{code}",
+            get(categories::edit).post(categories::save),
+        )
+        .route("/console/calendar", get(calendar::list).post(calendar::add))
+        .route("/console/calendar/{day}/remove", post(calendar::remove))
+        .merge(plugins::router(state))
+        .route_layer(axum::middleware::from_fn(only_ops))
+}
+
+/// Every console route: signed in as ops, or the sign-in page, or the 403 page.
+async fn only_ops(req: Request, next: Next) -> Response {
+    let Some(ctx) = req.extensions().get::<Ctx>() else {
+        return PageError::Internal(anyhow::anyhow!("console page without its context"))
+            .into_response();
+    };
+    match kit::ops(ctx) {
+        Ok(_) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Serialize)]
+struct Tile {
+    href: &'static str,
+    label: String,
+    count: u64,
+}
+
+/// `GET /console`: the sections with how much each holds.
+async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
+    kit::ops(&ctx)?;
+    let db = &state.db;
+    let year = liaison_domain::cases::queries::today(state.clock.now()).year();
+    let days = liaison_domain::calendar::entity::Entity::find()
+        .all(db)
+        .await
+        .map_err(anyhow::Error::from)?
+        .into_iter()
+        .filter(|d| d.day.year() == year)
+        .count() as u64;
+    let tiles = vec![
+        Tile {
+            href: "/console/stations",
+            label: ctx.t("console.stations"),
+            count: liaison_domain::stations::entity::Entity::find()
+                .count(db)
+                .await
+                .map_err(anyhow::Error::from)?,
+        },
+        Tile {
+            href: "/console/deputies",
+            label: ctx.t("console.deputies"),
+            count: liaison_domain::deputies::entity::Entity::find()
+                .filter(liaison_domain::deputies::entity::Column::Active.eq(true))
+                .count(db)
+                .await
+                .map_err(anyhow::Error::from)?,
+        },
+        Tile {
+            href: "/console/orgs",
+            label: ctx.t("console.orgs"),
+            count: liaison_domain::orgs::entity::Entity::find()
+                .count(db)
+                .await
+                .map_err(anyhow::Error::from)?,
+        },
+        Tile {
+            href: "/console/users",
+            label: ctx.t("console.users"),
+            count: liaison_domain::auth::entity::users::Entity::find()
+                .count(db)
+                .await
+                .map_err(anyhow::Error::from)?,
+        },
+        Tile {
+            href: "/console/categories",
+            label: ctx.t("console.categories"),
+            count: liaison_domain::categories::entity::Entity::find()
+                .count(db)
+                .await
+                .map_err(anyhow::Error::from)?,
+        },
+        Tile {
+            href: "/console/calendar",
+            label: ctx.tf("console.calendar_year", &[("year", year.to_string())]),
+            count: days,
+        },
+        Tile {
+            href: "/console/plugins",
+            label: ctx.t("console.plugins"),
+            count: liaison_domain::plugins::entity::plugins::Entity::find()
+                .count(db)
+                .await
+                .map_err(anyhow::Error::from)?,
+        },
+    ];
+    ctx.render_status(
+        axum::http::StatusCode::OK,
+        "console/overview.html",
+        minijinja::context! { tiles => value(tiles) },
+    )
+}
+
+/// A database error as the page's (logged, never shown).
+pub(crate) fn db_err(e: sea_orm::DbErr) -> PageError {
+    PageError::Internal(e.into())
+}

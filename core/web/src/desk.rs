@@ -1,0 +1,489 @@
+//! The station's inbox: its latest cases, for its own staff and deputies, ops and viewers, with
+//! the API's filters (status, category, organisation, overdue, supervision level, words) as a GET
+//! form; each case links to its page. The overdue board is the same list with `overdue=true`.
+//! Scope is the API's (`cases::scope` through `cases::queries::list`); a station that is not the
+//! visitor's answers 403. Tags (put on by the station's brands) filter too, and long lists go
+//! page by page.
+//!
+//! Staff pick several registered cases and assign them to one organisation at once
+//! (`POST /desk/{code}/assign`): each goes through `actions::perform` like a single assignment,
+//! so each gets its event and its deadlines; a case that cannot be assigned (moved on since the
+//! list was drawn, or not this station's) is reported by its receipt code and the others go
+//! through. The station's brands show their staff views at the foot of the desk; their forms
+//! post to `/desk/{code}/brand/…` (`brand::desk_act`), and a refused one is shown here again.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sea_orm::{ColumnTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use super::brand::Door;
+use super::context::Ctx;
+use super::error::{PageError, PageResult};
+use super::form::{FormRefused, WebForm};
+use super::templates::value;
+use liaison_api::AppState;
+use liaison_domain::Error;
+use liaison_domain::auth::{Role, Scope};
+use liaison_domain::calendar::Calendar;
+use liaison_domain::cases::actions;
+use liaison_domain::cases::deadlines::Timeliness;
+use liaison_domain::cases::lifecycle::{Action, Status};
+use liaison_domain::cases::queries::{self, CaseFilter, Directory, View};
+use liaison_host::manifest::Audience;
+
+/// The filter form as sent: every field text, empty meaning "any".
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct DeskQuery {
+    status: String,
+    category: String,
+    organisation: String,
+    overdue: String,
+    supervision: String,
+    text: String,
+    tag: String,
+    page: String,
+    per_page: String,
+}
+
+/// What a bulk assignment did, shown above the list.
+#[derive(Debug, Default, Serialize)]
+pub struct BulkOutcome {
+    assigned: Vec<String>,
+    failed: Vec<(String, String)>,
+    /// The form's own messages (no organisation chosen, no case picked).
+    errors: BTreeMap<String, String>,
+    lead: String,
+    picked: Vec<i64>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    code: String,
+    title: String,
+    category: String,
+    status: String,
+    supervision: Option<String>,
+    due_on: Option<String>,
+    overdue: bool,
+    due_soon: bool,
+    /// Registered or reopened: may be picked for a bulk assignment.
+    assignable: bool,
+}
+
+/// `GET /desk/{code}`
+pub async fn station_cases(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<DeskQuery>,
+) -> PageResult<Response> {
+    render(&state, &ctx, &code, q, None, None).await
+}
+
+/// Re-renders the desk after a brand form sent from it was refused (see `brand::desk_act`).
+pub async fn with_brand_failure(
+    state: &AppState,
+    ctx: &Ctx,
+    station: &liaison_domain::stations::entity::Model,
+    failed: super::brand::Failed,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let mut res = render(
+        state,
+        ctx,
+        &station.code,
+        DeskQuery::default(),
+        None,
+        Some(&failed),
+    )
+    .await?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// The station's cases that may be seen, or why not.
+async fn desk_station(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+) -> PageResult<liaison_domain::stations::entity::Model> {
+    let actor = ctx.require_actor()?;
+    let station = state
+        .reference
+        .station(&state.db, code)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    match actor.scope() {
+        Scope::All => Ok(station),
+        Scope::Station(id) if id == station.id => Ok(station),
+        _ => Err(PageError::Forbidden),
+    }
+}
+
+/// The query string of `q` on page `page`.
+fn page_href(code: &str, q: &DeskQuery, page: u64) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("status", &q.status),
+        ("category", &q.category),
+        ("organisation", &q.organisation),
+        ("overdue", &q.overdue),
+        ("supervision", &q.supervision),
+        ("text", &q.text),
+        ("tag", &q.tag),
+        ("per_page", &q.per_page),
+    ] {
+        if !v.trim().is_empty() {
+            parts.push(format!("{k}={}", encode(v.trim())));
+        }
+    }
+    parts.push(format!("page={page}"));
+    format!("/desk/{code}?{}", parts.join("&"))
+}
+
+/// Percent-encodes a query value.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Who may assign from the desk: the roles the lifecycle lets assign.
+fn can_assign(actor: &liaison_domain::auth::Actor) -> bool {
+    matches!(actor.role, Role::StationStaff | Role::Ops)
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    q: DeskQuery,
+    bulk: Option<BulkOutcome>,
+    brand_failed: Option<&super::brand::Failed>,
+) -> PageResult<Response> {
+    let station = desk_station(state, ctx, code).await?;
+    let actor = ctx.require_actor()?;
+    let today = queries::today(state.clock.now());
+    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
+    let some = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let status = match some(&q.status) {
+        Some(v) => Status::parse(&v).or_else(|| {
+            errors.insert("status", ctx.t("errors.choice"));
+            None
+        }),
+        None => None,
+    };
+    let supervision = match some(&q.supervision) {
+        Some(v) => match v.parse::<i32>() {
+            Ok(n @ 1..=3) => Some(n),
+            _ => {
+                errors.insert("supervision", ctx.t("errors.choice"));
+                None
+            }
+        },
+        None => None,
+    };
+    let overdue = matches!(q.overdue.as_str(), "true" | "on" | "1");
+    let tag = some(&q.tag);
+    if tag.as_ref().is_some_and(|t| t.chars().count() > 50) {
+        errors.insert("tag", ctx.tf("errors.max_chars", &[("n", "50".into())]));
+    }
+    let page = match some(&q.page) {
+        None => 1,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n @ 1..=100_000) => n,
+            _ => {
+                errors.insert("page", ctx.t("errors.number"));
+                1
+            }
+        },
+    };
+    let per_page = match some(&q.per_page) {
+        None => 50,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n @ 1..=100) => n,
+            _ => {
+                errors.insert(
+                    "page",
+                    ctx.tf(
+                        "errors.between",
+                        &[("lo", "1".into()), ("hi", "100".into())],
+                    ),
+                );
+                50
+            }
+        },
+    };
+    let filter = CaseFilter {
+        station: Some(station.code.clone()),
+        status,
+        category: some(&q.category),
+        organisation: some(&q.organisation),
+        overdue: overdue.then_some(true),
+        supervision,
+        text: some(&q.text),
+        tag: tag.clone(),
+        page: Some(page),
+        per_page: Some(per_page),
+    };
+    let (rows, total) = if errors.is_empty() {
+        match queries::list(&state.db, actor, &filter, today).await {
+            Ok((rows, total, _, _)) => (rows, total),
+            Err(Error::Invalid { field, message }) => {
+                let key: &str = match field.as_str() {
+                    "category" => "category",
+                    "organisation" => "organisation",
+                    _ => "text",
+                };
+                errors.insert(key, super::form::explain(ctx, key, &message, false));
+                (Vec::new(), 0)
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        (Vec::new(), 0)
+    };
+    let dir = Directory::load(&state.db).await?;
+    let cal = Calendar::load(&state.db).await?;
+    let view = View {
+        dir: &dir,
+        cal: &cal,
+        rules: &state.settings.deadlines,
+        today,
+    };
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|c| {
+            let category = dir
+                .categories
+                .get(&c.category_id)
+                .map(|x| ctx.lang.pick(&x.name, &x.name_en).to_owned())
+                .unwrap_or_default();
+            let s = view.summary(c);
+            Row {
+                id: s.id,
+                code: s.receipt_code,
+                title: s.title,
+                category,
+                status: ctx.t(&format!("status.{}", s.status.as_str())),
+                supervision: (s.supervision_level > 0)
+                    .then(|| ctx.t(&format!("supervision.{}", s.supervision_level.min(3)))),
+                due_on: s.due_on.map(|d| d.to_string()),
+                overdue: matches!(s.timeliness, Some(Timeliness::Overdue)),
+                due_soon: matches!(s.timeliness, Some(Timeliness::DueSoon)),
+                assignable: matches!(s.status, Status::Registered | Status::Reopened),
+            }
+        })
+        .collect();
+    let mut cats: Vec<_> = dir.categories.values().filter(|c| c.active).collect();
+    cats.sort_by_key(|c| (c.sort, c.id));
+    let categories: Vec<Choice> = cats
+        .into_iter()
+        .map(|c| Choice {
+            code: c.code.clone(),
+            name: ctx.lang.pick(&c.name, &c.name_en).to_owned(),
+        })
+        .collect();
+    let mut orgs: Vec<Choice> = dir
+        .orgs
+        .values()
+        .map(|o| Choice {
+            code: o.code.clone(),
+            name: o.name.clone(),
+        })
+        .collect();
+    orgs.sort_by(|a, b| a.code.cmp(&b.code));
+    let statuses: Vec<Choice> = Status::ALL
+        .iter()
+        .map(|s| Choice {
+            code: s.as_str().to_owned(),
+            name: ctx.t(&format!("status.{}", s.as_str())),
+        })
+        .collect();
+    let filtered = !(q.status.is_empty()
+        && q.category.is_empty()
+        && q.organisation.is_empty()
+        && q.supervision.is_empty()
+        && q.text.trim().is_empty()
+        && tag.is_none()
+        && !overdue);
+    let pages = total.div_ceil(per_page).max(1);
+    let brand_audience = match actor.role {
+        Role::StationStaff | Role::Ops => Some(Audience::Staff),
+        Role::Deputy => Some(Audience::Deputy),
+        _ => None,
+    };
+    let brands = match brand_audience {
+        Some(a) => {
+            super::brand::sections_for(state, ctx, &station, brand_failed, a, Door::Desk).await
+        }
+        None => Vec::new(),
+    };
+    let status = if bulk.as_ref().is_some_and(|b| !b.errors.is_empty()) || !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    ctx.render_status(
+        status,
+        "desk.html",
+        minijinja::context! {
+            station => minijinja::context! {
+                code => station.code.clone(),
+                name => ctx.lang.pick(&station.name, &station.name_en).to_owned(),
+            },
+            total => total,
+            rows => value(rows),
+            overdue_board => overdue,
+            filtered => filtered,
+            q => value(&q),
+            errors => value(&errors),
+            statuses => value(statuses),
+            levels => value(
+                (1..=3)
+                    .map(|n| Choice {
+                        code: n.to_string(),
+                        name: ctx.t(&format!("supervision.{n}")),
+                    })
+                    .collect::<Vec<_>>()
+            ),
+            categories => value(categories),
+            orgs => value(orgs),
+            page => page,
+            pages => pages,
+            prev_href => (page > 1).then(|| page_href(&station.code, &q, page - 1)),
+            next_href => (page < pages).then(|| page_href(&station.code, &q, page + 1)),
+            can_assign => can_assign(actor),
+            bulk => bulk.map(value),
+            brands => brands,
+        },
+    )
+}
+
+/// At most this many cases in one bulk assignment: a page's worth.
+const MAX_BULK: usize = 100;
+
+/// `POST /desk/{code}/assign`: the picked cases (`case`, repeated) to one lead organisation.
+pub async fn bulk_assign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    form: Result<WebForm, FormRefused>,
+) -> PageResult<Response> {
+    let station = desk_station(&state, &ctx, &code).await?;
+    let actor = ctx.require_actor()?.clone();
+    if !can_assign(&actor) {
+        return Err(PageError::Forbidden);
+    }
+    let (f, csrf_ok) = match form {
+        Ok(f) => (f, true),
+        Err(FormRefused::Csrf(f)) => (f, false),
+        Err(other) => return Ok(other.into_response()),
+    };
+    let mut out = BulkOutcome {
+        lead: f.text("lead").trim().to_owned(),
+        picked: f
+            .fields
+            .iter()
+            .filter(|(k, _)| k == "case")
+            .filter_map(|(_, v)| v.trim().parse::<i64>().ok())
+            .collect(),
+        ..Default::default()
+    };
+    out.picked.dedup();
+    if !csrf_ok {
+        out.errors.insert("form".into(), ctx.t("error.csrf"));
+    }
+    if out.picked.is_empty() {
+        out.errors.insert("case".into(), ctx.t("bulk.none_picked"));
+    } else if out.picked.len() > MAX_BULK {
+        out.errors.insert(
+            "case".into(),
+            ctx.tf("bulk.too_many", &[("n", MAX_BULK.to_string())]),
+        );
+    }
+    if out.lead.is_empty()
+        || liaison_domain::orgs::by_code(&state.db, &out.lead)
+            .await?
+            .is_none()
+    {
+        out.errors
+            .insert("lead".into(), ctx.t("errors.organisation"));
+    }
+    let note = f.text("note");
+    if note.chars().count() > 500 {
+        out.errors.insert(
+            "note".into(),
+            ctx.tf("errors.max_chars", &[("n", "500".into())]),
+        );
+    }
+    if out.errors.is_empty() {
+        let actx = actions::Context {
+            rules: &state.settings.deadlines,
+            now: state.clock.now(),
+        };
+        let who = actions::Performer::User(actor.clone());
+        let mut body = serde_json::json!({ "lead": out.lead });
+        if !note.trim().is_empty() {
+            body["note"] = serde_json::Value::String(note.trim().to_owned());
+        }
+        for id in out.picked.clone() {
+            // The receipt code names the case to staff; a case out of their scope has none
+            // they may read, so it is named by its number.
+            let seen = liaison_domain::cases::scope::visible(&actor)
+                .filter(liaison_domain::cases::entity::cases::Column::Id.eq(id))
+                .one(&state.db)
+                .await
+                .map_err(|e| PageError::Internal(e.into()))?;
+            let Some(case) = seen.filter(|c| c.station_id == station.id) else {
+                out.failed.push((format!("#{id}"), ctx.t("bulk.not_here")));
+                continue;
+            };
+            match actions::perform(&state.db, &actx, &who, id, Action::Assign, &body).await {
+                Ok(_) => out.assigned.push(case.receipt_code),
+                Err(e) => {
+                    let why = match e {
+                        Error::Conflict(_) => ctx.tf(
+                            "bulk.wrong_state",
+                            &[(
+                                "status",
+                                Status::parse(&case.status)
+                                    .map(|s| ctx.t(&format!("status.{}", s.as_str())))
+                                    .unwrap_or(case.status.clone()),
+                            )],
+                        ),
+                        Error::Forbidden(_) => ctx.t("error.forbidden"),
+                        Error::NotFound(_) => ctx.t("bulk.not_here"),
+                        Error::Invalid { field, message } => {
+                            super::form::explain(&ctx, &field, &message, false)
+                        }
+                        other => {
+                            tracing::error!(case_id = id, error = %other, "bulk assignment failed");
+                            ctx.t("error.internal")
+                        }
+                    };
+                    out.failed.push((case.receipt_code, why));
+                }
+            }
+        }
+    }
+    render(&state, &ctx, &code, DeskQuery::default(), Some(out), None).await
+}

@@ -1,0 +1,101 @@
+//! The organisation desk, for handlers: the cases their organisation leads or co-handles (the
+//! API's scope, `Scope::Organisation`), with the deadline of the current step and its due-soon or
+//! overdue mark, each linking to the case page, where the lead signs for, returns, asks for time
+//! and answers.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+
+use super::context::Ctx;
+use super::error::{PageError, PageResult};
+use super::templates::value;
+use liaison_api::AppState;
+use liaison_domain::auth::Role;
+use liaison_domain::calendar::Calendar;
+use liaison_domain::cases::deadlines::Timeliness;
+use liaison_domain::cases::queries::{self, CaseFilter, Directory, View};
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    code: String,
+    title: String,
+    station: String,
+    status: String,
+    lead: bool,
+    supervision: Option<String>,
+    due_on: Option<String>,
+    overdue: bool,
+    due_soon: bool,
+}
+
+/// `GET /org`
+pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
+    let actor = ctx.require_actor()?;
+    if actor.role != Role::Handler {
+        return Err(PageError::Forbidden);
+    }
+    let today = queries::today(state.clock.now());
+    let filter = CaseFilter {
+        station: None,
+        status: None,
+        category: None,
+        organisation: None,
+        overdue: None,
+        supervision: None,
+        text: None,
+        tag: None,
+        page: Some(1),
+        per_page: Some(100),
+    };
+    let (rows, total, _, _) = queries::list(&state.db, actor, &filter, today).await?;
+    let dir = Directory::load(&state.db).await?;
+    let cal = Calendar::load(&state.db).await?;
+    let view = View {
+        dir: &dir,
+        cal: &cal,
+        rules: &state.settings.deadlines,
+        today,
+    };
+    let org_name = actor
+        .organisation_id
+        .and_then(|o| dir.orgs.get(&o))
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|c| {
+            let lead = actor.organisation_id.is_some() && c.lead_org_id == actor.organisation_id;
+            let station = dir
+                .stations
+                .get(&c.station_id)
+                .map(|s| ctx.lang.pick(&s.name, &s.name_en).to_owned())
+                .unwrap_or_default();
+            let s = view.summary(c);
+            Row {
+                id: s.id,
+                code: s.receipt_code,
+                title: s.title,
+                station,
+                status: ctx.t(&format!("status.{}", s.status.as_str())),
+                lead,
+                supervision: (s.supervision_level > 0)
+                    .then(|| ctx.t(&format!("supervision.{}", s.supervision_level.min(3)))),
+                due_on: s.due_on.map(|d| d.to_string()),
+                overdue: matches!(s.timeliness, Some(Timeliness::Overdue)),
+                due_soon: matches!(s.timeliness, Some(Timeliness::DueSoon)),
+            }
+        })
+        .collect();
+    ctx.render_status(
+        StatusCode::OK,
+        "org.html",
+        minijinja::context! {
+            org => org_name,
+            total => total,
+            rows => value(rows),
+        },
+    )
+}
