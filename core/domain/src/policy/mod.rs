@@ -1,26 +1,162 @@
-//! Who may do what and see what. Every role and scope check of the platform is a function here,
-//! so that the API and the pages ask the same question and get the same answer.
+//! Who may do what and see what. Every role and scope check of the platform is answered here,
+//! so that the API, the pages, the plugin host and the domain's own services ask the same
+//! question and get the same answer. A test (`no_role_checks_outside_policy`) reads the
+//! sources and fails if a role or scope is compared anywhere else.
+//!
+//! Two kinds of answer:
+//! - [`may`] / [`require`]: may `actor` do this [`Permission`]? (`require` refuses with a
+//!   sentence naming who may.)
+//! - [`scope`]: what part of the district `actor` sees, which every query narrows by.
+//!
+//! The transitions of a case are the state machine's (`cases::lifecycle`): which role may take
+//! which action from which state is its table, checked there exhaustively.
 
 use liaison_contract::manifest::Audience;
 
 use crate::auth::{Actor, Role, Scope};
+use crate::error::Error;
 
-/// Whether `actor` may see station `station_id`'s cockpit: its staff and deputies, and the
-/// district's ops and viewers. Handlers see their own organisation's cases, not a station's.
-pub fn may_see_station(actor: &Actor, station_id: i64) -> bool {
-    match actor.scope() {
-        Scope::All => true,
-        Scope::Station(s) => s == station_id,
-        Scope::Organisation(_) | Scope::Nothing => false,
+/// Something an actor may be allowed to do or see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Run the district: stations, deputies, organisations, accounts, categories, the
+    /// working-day calendar, plugins, appraisal settings, points rules, vote rounds,
+    /// project milestones (ops).
+    AdministerDistrict,
+    /// Read the whole district: the big screen, plugin health, the residents' opinions on
+    /// organisations, every station's figures (ops and viewers).
+    ReadDistrict,
+    /// Keep a station's records: its duty roster and its visits (its staff, ops).
+    AdministerStation(i64),
+    /// Work at a station's desk: its inbox, its reception log, its brand's staff and deputy
+    /// services (its staff and deputies, ops).
+    WorkAtStation(i64),
+    /// See a station's cockpit (its staff and deputies, ops, viewers).
+    SeeStation(i64),
+    /// Reveal a reporter's contact, with a reason that is recorded (station staff, deputies,
+    /// ops).
+    RevealContact,
+    /// Use the handling organisation's desk (handlers).
+    HandleForOrganisation,
+    /// Use the deputy's desk: their cases, shifts and receptions (deputies).
+    ActAsDeputy,
+    /// Score organisations and vote in the appraisal poll (deputies with a deputy record).
+    Appraise,
+    /// See the appraisal ranking before it is published (ops, viewers, deputies).
+    PreviewRanking,
+    /// Cast a ballot in a livelihood-project vote (deputies with a deputy record).
+    Vote,
+    /// Propose a livelihood project as an insider and read the candidates (ops, viewers,
+    /// station staff, deputies).
+    ReadProjects,
+    /// Read duty points (deputies their own, staff their station's, ops and viewers all).
+    ReadPoints,
+}
+
+impl Permission {
+    /// Who holds this permission, in words for the refusal.
+    fn holders(self) -> &'static str {
+        match self {
+            Permission::AdministerDistrict => "only ops may do this",
+            Permission::ReadDistrict => "only ops and viewers may see this",
+            Permission::AdministerStation(_) => "only ops or this station's staff may do this",
+            Permission::WorkAtStation(_) => {
+                "only this station's deputies and staff, or ops, work at its desk"
+            }
+            Permission::SeeStation(_) => {
+                "only this station's staff and deputies, ops and viewers see its cockpit"
+            }
+            Permission::RevealContact => "only station staff, deputies and ops see contacts",
+            Permission::HandleForOrganisation => "only a handling organisation's people use it",
+            Permission::ActAsDeputy => "only deputies use the deputy's desk",
+            Permission::Appraise => "only appraisers (deputies) score and vote",
+            Permission::PreviewRanking => "the ranking is not published yet",
+            Permission::Vote => "only deputies vote on livelihood projects",
+            Permission::ReadProjects => "only ops, viewers, station staff and deputies see this",
+            Permission::ReadPoints => "only deputies, station staff, ops and viewers see points",
+        }
     }
+}
+
+/// Whether `actor` holds `permission`.
+pub fn may(actor: &Actor, permission: Permission) -> bool {
+    let here = |station: i64| actor.station_id == Some(station);
+    match permission {
+        Permission::AdministerDistrict => actor.role == Role::Ops,
+        Permission::ReadDistrict => matches!(actor.role, Role::Ops | Role::Viewer),
+        Permission::AdministerStation(s) => match actor.role {
+            Role::Ops => true,
+            Role::StationStaff => here(s),
+            _ => false,
+        },
+        Permission::WorkAtStation(s) => match actor.role {
+            Role::Ops => true,
+            Role::StationStaff | Role::Deputy => here(s),
+            _ => false,
+        },
+        Permission::SeeStation(s) => match scope(actor) {
+            Scope::All => true,
+            Scope::Station(mine) => mine == s,
+            Scope::Organisation(_) | Scope::Nothing => false,
+        },
+        Permission::RevealContact => {
+            matches!(actor.role, Role::StationStaff | Role::Deputy | Role::Ops)
+        }
+        Permission::HandleForOrganisation => actor.role == Role::Handler,
+        Permission::ActAsDeputy => actor.role == Role::Deputy,
+        Permission::Appraise | Permission::Vote => {
+            actor.role == Role::Deputy && actor.deputy_id.is_some()
+        }
+        Permission::PreviewRanking => {
+            matches!(actor.role, Role::Ops | Role::Viewer | Role::Deputy)
+        }
+        Permission::ReadProjects => matches!(
+            actor.role,
+            Role::Ops | Role::Viewer | Role::StationStaff | Role::Deputy
+        ),
+        Permission::ReadPoints => matches!(
+            actor.role,
+            Role::Deputy | Role::StationStaff | Role::Ops | Role::Viewer
+        ),
+    }
+}
+
+/// `Ok` if `actor` holds `permission`, else a refusal that says who does.
+pub fn require(actor: &Actor, permission: Permission) -> Result<(), Error> {
+    if may(actor, permission) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(permission.holders()))
+    }
+}
+
+/// What part of the district `actor` sees; every query over cases, visits and the like is
+/// narrowed by it.
+pub fn scope(actor: &Actor) -> Scope {
+    match actor.role {
+        Role::Ops | Role::Viewer | Role::System => Scope::All,
+        Role::StationStaff | Role::Deputy => {
+            actor.station_id.map_or(Scope::Nothing, Scope::Station)
+        }
+        Role::Handler => actor
+            .organisation_id
+            .map_or(Scope::Nothing, Scope::Organisation),
+        Role::Resident => Scope::Nothing,
+    }
+}
+
+/// Whether `actor` may see station `station_id`'s cockpit.
+pub fn may_see_station(actor: &Actor, station_id: i64) -> bool {
+    may(actor, Permission::SeeStation(station_id))
 }
 
 /// The big screen shows every station: ops and the read-only viewers (leaders, the screen).
 pub fn may_see_district(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Ops | Role::Viewer)
+    may(actor, Permission::ReadDistrict)
 }
 
-/// The audiences a caller belongs to at a station, most trusted first.
+/// The audiences a caller belongs to at a station, most trusted first: which of a brand's
+/// views and actions they reach.
 pub fn audiences(actor: Option<&Actor>, station_id: i64) -> Vec<Audience> {
     let Some(a) = actor else {
         return vec![Audience::Resident];
@@ -39,5 +175,105 @@ pub fn audiences(actor: Option<&Actor>, station_id: i64) -> Vec<Audience> {
         Role::Deputy if here => vec![Audience::Deputy, Audience::Resident],
         Role::Viewer => vec![Audience::Dashboard, Audience::Resident],
         _ => vec![Audience::Resident],
+    }
+}
+
+/// What an account of `role` is attached to, which scopes everything it sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attachment {
+    /// Station staff: a station.
+    Station,
+    /// Handlers: an organisation.
+    Organisation,
+    /// Deputies: their deputy record (and through it, their home station).
+    Deputy,
+    /// Ops and viewers: the whole district.
+    District,
+}
+
+/// The attachment an account of `role` needs; `None` for roles no account may have.
+pub fn attachment(role: Role) -> Option<Attachment> {
+    match role {
+        Role::StationStaff => Some(Attachment::Station),
+        Role::Handler => Some(Attachment::Organisation),
+        Role::Deputy => Some(Attachment::Deputy),
+        Role::Ops | Role::Viewer => Some(Attachment::District),
+        Role::Resident | Role::System => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, station: Option<i64>, org: Option<i64>, deputy: Option<i64>) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            station_id: station,
+            organisation_id: org,
+            deputy_id: deputy,
+        }
+    }
+
+    #[test]
+    fn station_permissions_stop_at_the_station() {
+        let staff = actor(Role::StationStaff, Some(1), None, None);
+        let deputy = actor(Role::Deputy, Some(1), None, Some(7));
+        let ops = actor(Role::Ops, None, None, None);
+        let viewer = actor(Role::Viewer, None, None, None);
+        let handler = actor(Role::Handler, None, Some(3), None);
+        assert!(may(&staff, Permission::AdministerStation(1)));
+        assert!(!may(&staff, Permission::AdministerStation(2)));
+        assert!(!may(&deputy, Permission::AdministerStation(1)));
+        assert!(may(&deputy, Permission::WorkAtStation(1)));
+        assert!(!may(&deputy, Permission::WorkAtStation(2)));
+        assert!(may(&ops, Permission::WorkAtStation(2)));
+        assert!(!may(&viewer, Permission::WorkAtStation(2)));
+        assert!(may(&viewer, Permission::SeeStation(2)));
+        assert!(!may(&handler, Permission::SeeStation(1)));
+    }
+
+    #[test]
+    fn district_permissions_by_role() {
+        for role in Role::USER_ROLES {
+            let a = actor(role, Some(1), Some(1), Some(1));
+            assert_eq!(may(&a, Permission::AdministerDistrict), role == Role::Ops);
+            assert_eq!(
+                may(&a, Permission::ReadDistrict),
+                matches!(role, Role::Ops | Role::Viewer)
+            );
+            assert_eq!(may(&a, Permission::Appraise), role == Role::Deputy);
+        }
+        // A deputy account without a deputy record neither appraises nor votes.
+        let bare = actor(Role::Deputy, Some(1), None, None);
+        assert!(!may(&bare, Permission::Appraise));
+        assert!(!may(&bare, Permission::Vote));
+    }
+
+    #[test]
+    fn refusals_name_who_may() {
+        let staff = actor(Role::StationStaff, Some(1), None, None);
+        let e = require(&staff, Permission::AdministerDistrict).unwrap_err();
+        assert!(matches!(e, Error::Forbidden(m) if m.contains("ops")));
+    }
+
+    #[test]
+    fn scope_follows_the_attachment() {
+        assert_eq!(scope(&actor(Role::Ops, None, None, None)), Scope::All);
+        assert_eq!(
+            scope(&actor(Role::Deputy, Some(4), None, Some(1))),
+            Scope::Station(4)
+        );
+        assert_eq!(
+            scope(&actor(Role::Handler, None, Some(9), None)),
+            Scope::Organisation(9)
+        );
+        assert_eq!(
+            scope(&actor(Role::Handler, None, None, None)),
+            Scope::Nothing
+        );
     }
 }
