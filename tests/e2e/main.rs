@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 //! End-to-end tests: the real server (in-process, or the real binary for durability) on a fresh
 //! database per test, driven over HTTP. Every API scenario runs on SQLite and on PostgreSQL.
 //!

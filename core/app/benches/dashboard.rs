@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 //! The dashboards over a synthetic district of a million cases on SQLite: the cockpit data, the
 //! big-screen data, the organisation measures and the whole appraisal ranking, each beside a
 //! plain full scan of the same cases in the same run. Prints a Markdown report for

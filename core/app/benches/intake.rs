@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 //! Resident intake (`POST /api/v1/cases`) at 64 concurrent clients on SQLite, beside the raw
 //! SQLite ceiling for the same writes (same pragmas, one connection, one transaction per case)
 //! measured in the same run. Run: `cargo bench -p liaison --bench intake` (add `-- --quick` for

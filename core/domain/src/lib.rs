@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Liaison's domain: every rule and every query of the platform behind people's-congress deputy
 //! liaison stations. Modules are named by domain word; each owns its tables, its rules and its
 //! commands. Nothing here speaks HTTP: the JSON API (`liaison-api`) and the pages
