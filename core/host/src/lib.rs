@@ -12,6 +12,7 @@
 pub mod bindings;
 pub mod capability;
 pub mod host;
+pub mod html;
 pub mod manifest;
 pub mod outbox;
 pub mod registry;

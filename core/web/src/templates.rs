@@ -72,42 +72,14 @@ fn translate(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijin
     Ok(i18n::tf(lang, key, &args))
 }
 
-/// Escapes the five characters that matter in HTML text and attributes; leaves `/` alone, so
-/// that addresses in the markup read as written.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn format_value(
-    out: &mut minijinja::Output,
-    state: &mut State,
-    value: &Value,
-) -> Result<(), minijinja::Error> {
-    match value.as_str() {
-        Some(s) if !value.is_safe() && matches!(state.auto_escape(), AutoEscape::Html) => {
-            out.write_str(&escape_html(s))?;
-            Ok(())
-        }
-        _ => minijinja::escape_formatter(out, state, value),
-    }
-}
+/// The platform's one HTML escaper (shared with the plugin host's view drawing).
+pub use liaison_host::html::escape as escape_html;
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
-    env.set_formatter(format_value);
+    env.set_formatter(liaison_host::html::formatter);
     env.add_function("t", translate);
     for (name, source) in all_templates() {
         env.add_template(name, source)

@@ -8,21 +8,8 @@
 
 use std::fmt::Write;
 
-/// Escapes text for SVG (XML) content and attributes.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+/// Text for SVG (XML) content and attributes goes through the one escaper.
+use liaison_host::html::escape as esc;
 
 /// Colours with enough contrast against white, and told apart by position and legend too.
 pub const BLUE: &str = "#1f5fa8";
