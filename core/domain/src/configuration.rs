@@ -9,76 +9,124 @@ use serde::Deserialize;
 
 const EMBEDDED_DEFAULTS: &str = include_str!("../../../config/default.toml");
 
+/// Everything Liaison reads at startup, one field per section of the configuration file.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
+    /// `[server]`: where to listen, the public address, request limits.
     pub server: ServerSettings,
+    /// `[database]`: which database and how many connections.
     pub database: DatabaseSettings,
+    /// `[log]`: what to log and in which form.
     pub log: LogSettings,
+    /// `[auth]`: session length and password-hashing cost.
     pub auth: AuthSettings,
+    /// `[deadlines]`: the working-day limits of the handling steps.
     pub deadlines: DeadlineRules,
+    /// `[plugins]`: the sandbox limits of station brands.
     pub plugins: PluginSettings,
+    /// `[web]`: defaults of the pages; optional.
     #[serde(default)]
     pub web: WebSettings,
+    /// `[photos]`: where residents' photos go and how large they may be; optional.
     #[serde(default)]
     pub photos: crate::cases::photos::PhotoSettings,
 }
 
+/// `[server]` in the configuration.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServerSettings {
+    /// The address to listen on (e.g. "127.0.0.1").
     pub host: String,
+    /// The TCP port to listen on.
     pub port: u16,
+    /// Where residents' QR codes point, printed on posters.
     pub public_base_url: String,
+    /// Largest request body accepted, in bytes (larger answers 413).
     pub body_limit_bytes: usize,
+    /// Resident intake per client address: submissions allowed in a burst (then one more every
+    /// `intake_refill_ms`).
     pub intake_burst: u32,
+    /// Milliseconds until one more intake is allowed after the burst.
     pub intake_refill_ms: u64,
+    /// Sign-in attempts per client address allowed in a burst (then one more every
+    /// `login_refill_ms`).
     pub login_burst: u32,
+    /// Milliseconds until one more sign-in attempt is allowed after the burst.
     pub login_refill_ms: u64,
 }
 
+/// `[database]` in the configuration.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
+    /// The connection URL: `sqlite://…` (the embedded default) or `postgres://…`.
     pub url: String,
+    /// Pool size for PostgreSQL.
     pub max_connections: u32,
+    /// Pool size for SQLite; 1, since SQLite takes one writer at a time and one connection queues writers fairly instead of letting them spin on SQLITE_BUSY.
     pub sqlite_max_connections: u32,
+    /// SQLite's `synchronous` pragma: "full" (a 201 survives power loss) or "normal" (survives a crash of the process, not of the machine).
     pub sqlite_synchronous: String,
 }
 
+/// `[log]` in the configuration.
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogSettings {
+    /// An EnvFilter directive; RUST_LOG wins when set.
     pub filter: String,
+    /// JSON lines instead of plain text (both go to standard error).
     pub json: bool,
 }
 
+/// `[auth]` in the configuration.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AuthSettings {
+    /// How long a sign-in session lasts, in hours.
     pub session_hours: i64,
+    /// Argon2id memory cost, in KiB; tests lower it through the environment, production keeps it.
     pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
     pub argon2_iterations: u32,
+    /// Argon2id lanes.
     pub argon2_parallelism: u32,
 }
 
 /// Working-day limits; see `cases::deadlines` for how overrides combine.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DeadlineRules {
+    /// Working days for a handling organisation to acknowledge (签收) an assigned case.
     pub sign_for_days: u32,
+    /// Working days to reply (答复) to an ordinary case.
     pub reply_days: u32,
+    /// Working days to reply to a case triaged as complex.
     pub complex_reply_days: u32,
+    /// Working days for the deputy or station to relay the reply to the resident (代表反馈).
     pub feedback_days: u32,
+    /// Calendar days (not working days) the resident has to rate before the case closes unrated.
     pub rating_window_days: u32,
+    /// A deadline this many working days away or fewer counts as "due soon" (超期预警).
     pub due_soon_days: u32,
+    /// Extensions (延期) one case may be granted.
     pub max_extensions: u32,
+    /// Most working days one extension may add.
     pub max_extension_days: u32,
+    /// Overrides per urgency ("urgent"): they may only tighten a limit.
     #[serde(default)]
     pub urgency: HashMap<String, DeadlineOverride>,
+    /// Overrides per category code: they may change a limit either way.
     #[serde(default)]
     pub category: HashMap<String, DeadlineOverride>,
 }
 
+/// Limits that replace the general ones for one urgency or category; none keeps the general limit.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DeadlineOverride {
+    /// Working days to acknowledge (签收).
     pub sign_for_days: Option<u32>,
+    /// Working days to reply to an ordinary case.
     pub reply_days: Option<u32>,
+    /// Working days to reply to a complex case.
     pub complex_reply_days: Option<u32>,
+    /// Working days to relay the reply to the resident.
     pub feedback_days: Option<u32>,
 }
 
@@ -99,6 +147,7 @@ impl Settings {
             .try_deserialize()
     }
 
+    /// Reads settings relative to the working directory.
     pub fn load() -> Result<Self, config::ConfigError> {
         Self::load_from(Path::new("."))
     }
@@ -112,6 +161,7 @@ impl Settings {
             .expect("embedded defaults are valid")
     }
 
+    /// Whether the database URL is a PostgreSQL one (otherwise SQLite).
     pub fn is_postgres(&self) -> bool {
         self.database.url.starts_with("postgres")
     }
@@ -147,16 +197,23 @@ mod tests {
 pub struct PluginSettings {
     /// Where precompiled components are cached (per engine version and digest).
     pub cache_dir: String,
+    /// Wall-clock deadline of one view call (a page fragment), in milliseconds.
     pub view_deadline_ms: u64,
+    /// Wall-clock deadline of one case-event call, in milliseconds.
     pub event_deadline_ms: u64,
+    /// Linear memory per plugin instance, in MiB.
     pub memory_mib: usize,
+    /// Largest view or action answer accepted from a plugin, in KiB.
     pub max_result_kib: usize,
+    /// Each plugin's own storage per station, in KiB.
     pub storage_quota_kib: i64,
     /// Consecutive failures after which a plugin is suspended at a station.
     pub failure_threshold: i32,
     /// Delivery attempts of one case event before it is parked.
     pub max_delivery_attempts: i32,
+    /// Largest plugin package accepted for install, in MiB.
     pub max_package_mib: usize,
+    /// Host calls one plugin call may make.
     pub max_host_calls: u32,
 }
 

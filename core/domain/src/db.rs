@@ -11,6 +11,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::configuration::DatabaseSettings;
 
+/// Opens the pool the settings describe. SQLite gets WAL, the configured `synchronous`, foreign keys, a 10 s busy timeout, and its directory created on first run.
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
     let url = settings.url.clone();
     let mut opts = ConnectOptions::new(url.clone());
@@ -52,6 +53,7 @@ fn ensure_sqlite_dir(url: &str) {
     }
 }
 
+/// Brings the schema up to date: runs every migration not yet applied.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }

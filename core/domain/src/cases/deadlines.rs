@@ -10,9 +10,13 @@ use crate::configuration::DeadlineRules;
 /// Working-day limits for one case, after category and urgency overrides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// Working days to acknowledge (签收) after assignment.
     pub sign_for_days: u32,
+    /// Working days to reply (答复) to an ordinary case.
     pub reply_days: u32,
+    /// Working days to reply to a case triaged as complex.
     pub complex_reply_days: u32,
+    /// Working days to relay the reply to the resident (代表反馈).
     pub feedback_days: u32,
 }
 
@@ -41,6 +45,7 @@ impl Limits {
         l
     }
 
+    /// The reply limit in working days: the complex one for a complex case.
     pub fn reply(&self, complex: bool) -> u32 {
         if complex {
             self.complex_reply_days
@@ -61,11 +66,15 @@ pub fn rating_deadline(rules: &DeadlineRules, today: NaiveDate) -> NaiveDate {
     today + Duration::days(rules.rating_window_days as i64)
 }
 
+/// Where a case stands against the deadline of its current step, as the lists and overdue alerts (超期预警) show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Timeliness {
+    /// More than `due_soon_days` working days left.
     OnTime,
+    /// Due within `due_soon_days` working days, or today.
     DueSoon,
+    /// Past its deadline (the deadline day itself is still on time).
     Overdue,
 }
 

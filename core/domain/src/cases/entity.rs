@@ -1,94 +1,148 @@
+//! The tables of cases: the cases, their handling organisations and their history.
+
+/// Maps the `cases` table: one row per resident's opinion (民情民意), from intake to close.
 pub mod cases {
     use sea_orm::entity::prelude::*;
 
+    /// A case as stored; [`crate::cases::lifecycle`] says how its status may move, and [`crate::cases::queries`] shapes it for callers.
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "cases")]
     pub struct Model {
+        /// Row id, assigned by the database; what staff and the API call the case by.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// The receipt code the resident follows the case with (eight symbols as `XXXX-XXXX`, see [`crate::cases::receipt`]); unique.
         pub receipt_code: String,
+        /// The station the case was raised at (`stations.id`); the station's staff register and triage it.
         pub station_id: i64,
+        /// The deputy whose QR code was scanned (`deputies.id`), for a `deputy_qr` case; the deputy is the first to know.
         pub deputy_id: Option<i64>,
+        /// The case's category (`categories.id`), chosen at intake and changed at triage (研判分类).
         pub category_id: i64,
+        /// How the case came in: a [`crate::cases::Channel`] as snake_case (`station_qr`, `deputy_qr`, `reception`, `web`, `plugin`, `open311`).
         pub channel: String,
+        /// Short title, as the resident (or the staff recording a reception) wrote it.
         pub title: String,
+        /// The opinion itself.
         pub description: String,
+        /// "normal" or "urgent" ([`crate::cases::Urgency`]); urgent cases get the short reply limit.
         pub urgency: String,
+        /// Set at triage for a complex case, which gets the longer reply limit (in working days).
         pub complex: bool,
+        /// Latitude (WGS-84) of where the matter is, if the resident gave a location.
         pub lat: Option<f64>,
+        /// Longitude (WGS-84) of where the matter is, if given.
         pub lng: Option<f64>,
+        /// The address of the matter, as written.
         pub address: Option<String>,
+        /// Whether the resident sent the opinion anonymously: then no contact is kept at all.
         pub anonymous: bool,
+        /// The case's [`crate::cases::lifecycle::Status`] in snake_case; changed only by a transition, which writes a `case_events` row with it.
         pub status: String,
+        /// The escalation reached: 0 none, 1 催办 remind, 2 督办 supervise, 3 通报 public notice; never goes down.
         pub supervision_level: i32,
+        /// The lead handling organisation (主办, `organisations.id`) once assigned (交办); co-handlers are in `case_handlers`.
         pub lead_org_id: Option<i64>,
+        /// The last day (Asia/Shanghai) for the lead organisation to acknowledge (签收), in working days from assignment.
         pub sign_deadline: Option<Date>,
+        /// The last day (Asia/Shanghai) to reply (答复); moved by a granted extension (延期).
         pub reply_deadline: Option<Date>,
+        /// The last day (Asia/Shanghai) for the deputy or station to relay the reply to the resident (代表反馈).
         pub feedback_deadline: Option<Date>,
+        /// The last day (Asia/Shanghai) for the resident to rate; after it the sweeper closes the case unrated.
         pub rating_deadline: Option<Date>,
         /// The deadline of the step the case is at now; what "overdue" is measured against.
         pub due_on: Option<Date>,
+        /// Extensions (延期) granted so far; at most `max_extensions` of the deadline rules.
         pub extension_count: i32,
+        /// Working days asked for in an extension request awaiting a decision; none when no request is pending.
         pub pending_extension_days: Option<i32>,
+        /// How many times the case was reopened for rework (重办) after an unsatisfied rating.
         pub rework_count: i32,
+        /// The resident's rating (回访评价): "satisfied", "basically_satisfied" or "unsatisfied"; none until rated.
         pub rating: Option<String>,
+        /// Set when the case closed because the rating window passed without a rating (counted apart from rated cases).
         pub unrated: bool,
+        /// The earlier case this one repeats (`cases.id`), marked at triage.
         pub duplicate_of: Option<i64>,
+        /// The submitting client's idempotency key (8–64 printable ASCII characters): a resubmission with the same key returns the first case instead of a new one.
         pub intake_key: Option<String>,
+        /// When the case was submitted (the start of its clock).
         pub created_at: DateTimeUtc,
+        /// When the row last changed.
         pub updated_at: DateTimeUtc,
+        /// When the case was closed (办结) or rejected; none while open.
         pub closed_at: Option<DateTimeUtc>,
     }
 
+    /// No relations declared: joins are written by hand in the services.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// Maps the `case_handlers` table: the organisations a case is assigned to (lead and co-handlers).
 pub mod handlers {
     use sea_orm::entity::prelude::*;
 
+    /// One handling organisation (承办单位) of one case.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "case_handlers")]
     pub struct Model {
+        /// The case (`cases.id`).
         #[sea_orm(primary_key, auto_increment = false)]
         pub case_id: i64,
+        /// The handling organisation (`organisations.id`).
         #[sea_orm(primary_key, auto_increment = false)]
         pub organisation_id: i64,
         /// "lead" (主办) or "co" (协办).
         pub role: String,
     }
 
+    /// No relations declared: joins are written by hand in the services.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// Maps the `case_events` table: the case's history, one row per transition, written in the transition's transaction.
 pub mod events {
     use sea_orm::entity::prelude::*;
 
+    /// One step in a case's history.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "case_events")]
     pub struct Model {
+        /// Row id, assigned by the database; the order of the history.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// The case (`cases.id`).
         pub case_id: i64,
+        /// The [`crate::cases::lifecycle::Action`] taken, in snake_case.
         pub action: String,
+        /// The status before the action.
         pub from_status: String,
+        /// The status after the action.
         pub to_status: String,
+        /// The role the actor acted in (`Role::as_str`), kept as it was at the time.
         pub actor_role: String,
+        /// The acting user (`users.id`); none for residents and for the system (the sweeper).
         pub actor_user_id: Option<i64>,
+        /// The actor's display name at the time, so the history reads the same after renames.
         pub actor_name: String,
+        /// The note the actor wrote (a reason, a reply text), shown according to `public`.
         pub note: Option<String>,
         /// Shown on the resident's tracking page when true.
         pub public: bool,
         /// JSON with the action's particulars (organisations, deadlines, rating).
         pub data: Option<String>,
+        /// When the action was taken.
         pub created_at: DateTimeUtc,
     }
 
+    /// No relations declared: joins are written by hand in the services.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 

@@ -7,21 +7,32 @@ use utoipa::ToSchema;
 
 use crate::auth::Role;
 
+/// Where a case stands in its handling (受理 → 交办 → 办理 → 答复 → 反馈 → 评价 → 办结); stored in `cases.status` as snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Sent by a resident (or recorded by staff), not yet looked at by the station.
     Submitted,
+    /// Registered (登记受理) by the station: accepted, waiting to be assigned or resolved in the station.
     Registered,
+    /// Refused (不予受理) with a reason the resident sees; final.
     Rejected,
+    /// Assigned (交办) to a handling organisation, waiting for it to acknowledge (签收).
     Assigned,
+    /// Acknowledged by the handling organisation, which is working on its reply.
     InProgress,
+    /// Answered, by the handling organisation (答复) or by the station itself (站内解决); waiting for the deputy's or station's feedback.
     Replied,
+    /// The answer was relayed to the resident (代表反馈); waiting for the rating.
     FeedbackGiven,
+    /// Sent back for rework (重办) after an unsatisfied rating, or reopened by staff; to be assigned again.
     Reopened,
+    /// Done (办结): rated satisfied or basically satisfied, closed by staff, or closed unrated after the rating window.
     Closed,
 }
 
 impl Status {
+    /// Every status, in the order of the handling.
     pub const ALL: [Status; 9] = [
         Status::Submitted,
         Status::Registered,
@@ -34,6 +45,7 @@ impl Status {
         Status::Closed,
     ];
 
+    /// The stable snake_case name, as stored and as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Submitted => "submitted",
@@ -48,6 +60,7 @@ impl Status {
         }
     }
 
+    /// The status of a stable name; none for an unknown one.
     pub fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|x| x.as_str() == s)
     }
@@ -73,31 +86,46 @@ impl Status {
     }
 }
 
+/// A step that moves (or escalates) a case; each one writes a `case_events` row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// 登记受理: the station accepts and records the case.
     Register,
+    /// 不予受理: the station refuses the case, with a reason the resident sees.
     Reject,
+    /// 交办: send the case to a lead handling organisation (and co-handlers) with deadlines.
     Assign,
+    /// 签收: the lead handling organisation signs for the case, within the sign-for limit.
     Acknowledge,
+    /// 退回: the handling organisation sends a wrongly assigned case back to the station, with a reason.
     Return,
     /// The handler asks for more time.
     Extend,
     /// Station staff grant or refuse the asked extension.
     GrantExtension,
+    /// 答复: the handling organisation's answer.
     Reply,
+    /// 站内解决: the station (or a deputy) answers without a department.
     Resolve,
+    /// 代表反馈: the deputy (or staff) relays the answer to the resident.
     Feedback,
+    /// 满意度评价: the resident rates the answer; unsatisfied reopens the case.
     Rate,
+    /// 重新办理: staff reopen a closed case for rework.
     Reopen,
+    /// 催办: remind the handler, the first rung of the supervision ladder.
     Remind,
+    /// 督办: supervise, the second rung.
     Supervise,
     /// Public notice (通报), the top of the supervision ladder.
     Notice,
+    /// 办结: close the case without (or instead of) the resident's rating.
     Close,
 }
 
 impl Action {
+    /// Every action, in the order of the handling.
     pub const ALL: [Action; 16] = [
         Action::Register,
         Action::Reject,
@@ -117,6 +145,7 @@ impl Action {
         Action::Close,
     ];
 
+    /// The stable snake_case name, as stored in `case_events.action` and as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Register => "register",
@@ -138,10 +167,12 @@ impl Action {
         }
     }
 
+    /// The action of a stable name; none for an unknown one.
     pub fn parse(s: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
+    /// The action's name on the pages and in the case history (Chinese).
     pub fn label_zh(self) -> &'static str {
         match self {
             Action::Register => "登记受理",
@@ -201,15 +232,20 @@ impl Action {
     }
 }
 
+/// The resident's satisfaction (满意度), the three levels used in practice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
+    /// 满意.
     Satisfied,
+    /// 基本满意: counts as satisfied in the satisfaction rate.
     BasicallySatisfied,
+    /// 不满意: sends the case back for rework (重办).
     Unsatisfied,
 }
 
 impl Rating {
+    /// The stable snake_case name, as stored in `cases.rating`.
     pub fn as_str(self) -> &'static str {
         match self {
             Rating::Satisfied => "satisfied",
@@ -218,6 +254,7 @@ impl Rating {
         }
     }
 
+    /// The rating of a stable name; none for an unknown one.
     pub fn parse(s: &str) -> Option<Rating> {
         [
             Rating::Satisfied,
@@ -228,6 +265,7 @@ impl Rating {
         .find(|r| r.as_str() == s)
     }
 
+    /// The rating's name on the pages (Chinese).
     pub fn label_zh(self) -> &'static str {
         match self {
             Rating::Satisfied => "满意",
@@ -237,16 +275,27 @@ impl Rating {
     }
 }
 
+/// Why [`next`] refuses a step; the faces turn it into a conflict (409) or a forbidden (403).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// The case is not in a state the action may start from.
     #[error("cannot {action} a case that is {status}: {action} needs a case that is {expected}", status = .status.as_str(), action = .action.as_str())]
     WrongState {
+        /// The case's current status.
         status: Status,
+        /// The action refused.
         action: Action,
+        /// The states the action could start from, joined with " or ", for the message.
         expected: String,
     },
+    /// The role may never take this action, whatever the case's state.
     #[error("role {role} may not {action} a case", role = .role.as_str(), action = .action.as_str())]
-    WrongRole { role: Role, action: Action },
+    WrongRole {
+        /// The caller's role.
+        role: Role,
+        /// The action refused.
+        action: Action,
+    },
 }
 
 /// Where `action` by `role` takes a case that is `status`. `rating` matters only for `Rate`.

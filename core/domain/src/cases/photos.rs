@@ -52,23 +52,34 @@ impl PhotoSettings {
     }
 }
 
+/// Maps the `case_photos` table: one row per photo a resident sent with an opinion.
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
+    /// A stored photo of a case; the file lives under `[photos].dir`, its thumbnail beside it.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "case_photos")]
     pub struct Model {
+        /// Row id, assigned by the database; the order the photos are listed in.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// The case the photo belongs to (`cases.id`).
         pub case_id: i64,
+        /// The stored file's name: a random 128-bit hex id and the extension of its real format (never the name the resident's device gave).
         pub file_name: String,
+        /// "image/jpeg" or "image/png", from the content, not the upload's claim.
         pub content_type: String,
+        /// Size of the stored file, in bytes.
         pub bytes: i64,
+        /// Width in pixels.
         pub width: i32,
+        /// Height in pixels.
         pub height: i32,
+        /// When the photo was received.
         pub created_at: DateTimeUtc,
     }
 
+    /// No relations declared: joins are written by hand in the services.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
@@ -78,10 +89,15 @@ pub mod entity {
 /// A photo checked and on disk, waiting for its case's row.
 #[derive(Debug, Clone)]
 pub struct Stored {
+    /// The stored file's name (random hex id and extension).
     pub file_name: String,
+    /// "image/jpeg" or "image/png", from the content.
     pub content_type: &'static str,
+    /// Size of the stored file, in bytes.
     pub bytes: i64,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
     paths: [PathBuf; 2],
 }
@@ -101,10 +117,12 @@ fn not_a_photo() -> Error {
     Error::invalid("photo", "must be a JPEG or PNG image")
 }
 
+/// The refusal of an opinion carrying more than `max_count` photos.
 pub fn too_many(s: &PhotoSettings) -> Error {
     Error::invalid("photo", format!("at most {} photos", s.max_count))
 }
 
+/// The refusal of a photo larger than `max_bytes` (a 413 on the faces).
 pub fn too_large(s: &PhotoSettings) -> Error {
     Error::TooLarge {
         limit: s.max_bytes,
@@ -257,6 +275,7 @@ pub fn rows(case_id: i64, stored: &[Stored], now: DateTime<Utc>) -> Vec<entity::
         .collect()
 }
 
+/// The photos of a case, in the order they were sent.
 pub async fn of_case(
     db: &impl ConnectionTrait,
     case_id: i64,
@@ -271,15 +290,23 @@ pub async fn of_case(
 /// A photo of a case, as the API lists it to the people who work on the case.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PhotoOut {
+    /// The stored file's name.
     pub file_name: String,
+    /// "image/jpeg" or "image/png".
     pub content_type: String,
+    /// Size, in bytes.
     pub bytes: i64,
+    /// Width in pixels.
     pub width: i32,
+    /// Height in pixels.
     pub height: i32,
+    /// Where the caller may fetch the photo (behind the same case access check).
     pub url: String,
+    /// Where the caller may fetch its JPEG thumbnail.
     pub thumb_url: String,
 }
 
+/// A photo row as the API lists it, with its URLs under `prefix` (the API's base path).
 pub fn out(prefix: &str, m: entity::Model) -> PhotoOut {
     PhotoOut {
         url: format!("{prefix}/cases/{}/photos/{}", m.case_id, m.file_name),

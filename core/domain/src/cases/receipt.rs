@@ -7,6 +7,7 @@ use rand::Rng;
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 const LEN: usize = 8;
 
+/// A fresh random receipt code, `XXXX-XXXX` from the look-alike-free alphabet; uniqueness is left to the database's unique index (intake retries on a collision).
 pub fn generate() -> String {
     let mut rng = rand::rng();
     let mut out = String::with_capacity(LEN + 1);

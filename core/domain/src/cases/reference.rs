@@ -21,6 +21,7 @@ struct Snapshot {
     categories: HashMap<String, categories::entity::Model>,
 }
 
+/// The shared cache of stations and categories by code; cloning shares it.
 #[derive(Clone, Default)]
 pub struct ReferenceCache {
     inner: Arc<RwLock<Snapshot>>,
@@ -48,6 +49,7 @@ impl ReferenceCache {
             .is_some_and(|t| t.elapsed() < TTL)
     }
 
+    /// The station with `code`, from the cache when fresh; an unknown code is always looked up, so a new station works at once. None when there is no such station.
     pub async fn station(
         &self,
         db: &impl ConnectionTrait,
@@ -62,6 +64,7 @@ impl ReferenceCache {
         Ok(self.inner.read().await.stations.get(code).cloned())
     }
 
+    /// The category with `code`, from the cache when fresh; an unknown code is always looked up. None when there is no such category.
     pub async fn category(
         &self,
         db: &impl ConnectionTrait,

@@ -12,6 +12,7 @@ pub fn visible(actor: &Actor) -> Select<cases::Entity> {
     narrow(cases::Entity::find(), actor.scope())
 }
 
+/// Narrows any query over cases to a scope: a station's cases, the cases an organisation leads or co-handles, all, or none.
 pub fn narrow(select: Select<cases::Entity>, scope: Scope) -> Select<cases::Entity> {
     match scope {
         Scope::All => select,

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::configuration::DeadlineRules;
 use crate::error::Error;
 
+/// Closes (as the System role) up to 500 cases whose rating window has passed, and says how many it closed; a case rated or reopened meanwhile is skipped.
 pub async fn close_unrated(
     db: &DatabaseConnection,
     rules: &DeadlineRules,
@@ -41,6 +42,7 @@ pub async fn close_unrated(
     Ok(closed)
 }
 
+/// Starts the sweep in the background, once a minute, for as long as the process runs; failures are logged and retried at the next tick.
 pub fn spawn(db: DatabaseConnection, rules: DeadlineRules, clock: Clock) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));

@@ -37,25 +37,34 @@ use serde_json::Value;
 use crate::cases::deadlines::local_today;
 use crate::cases::entity::{cases, events};
 
+/// Maps the `dashboard_counters` table: the pre-counted figures, one row per dimension, station, key, month and metric.
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
+    /// One counter: how many events of one kind fell under one key in one month.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "dashboard_counters")]
     pub struct Model {
+        /// The dimension: [`DIM_ALL`](super::DIM_ALL), [`DIM_CATEGORY`](super::DIM_CATEGORY), [`DIM_CHANNEL`](super::DIM_CHANNEL) or [`DIM_ORG`](super::DIM_ORG).
         #[sea_orm(primary_key, auto_increment = false)]
         pub dim: String,
+        /// The station counted (`stations.id`), or [`DISTRICT`](super::DISTRICT) (0) for the district-wide row.
         #[sea_orm(primary_key, auto_increment = false)]
         pub station_id: i64,
+        /// The value within the dimension: a category id, a channel name or an organisation id, as text; empty for `all`.
         #[sea_orm(primary_key, auto_increment = false)]
         pub key: String,
+        /// `yyyymm` (intake month for the case dimensions, event month for `org`), or [`ALL_TIME`](super::ALL_TIME) (0).
         #[sea_orm(primary_key, auto_increment = false)]
         pub month: i32,
+        /// What is counted: one of [`metric`](super::metric), or a status gauge `s_<status>`.
         #[sea_orm(primary_key, auto_increment = false)]
         pub metric: String,
+        /// The count; gauges go down as cases leave a status, the rest only grow (except when a category is corrected at registration).
         pub value: i64,
     }
 
+    /// No relations declared: nothing joins on the counters.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
@@ -69,38 +78,63 @@ pub const DISTRICT: i64 = 0;
 /// dashboard reads one row per key and metric however many years the district has run.
 pub const ALL_TIME: i32 = 0;
 
+/// Dimension: every case of the station (key empty).
 pub const DIM_ALL: &str = "all";
+/// Dimension: per category (key: the category id).
 pub const DIM_CATEGORY: &str = "category";
+/// Dimension: per intake channel (key: the channel's snake_case name).
 pub const DIM_CHANNEL: &str = "channel";
+/// Dimension: per lead handling organisation (key: its id), on the event-month axis.
 pub const DIM_ORG: &str = "org";
 
 /// Metrics on the intake-month axis.
 pub mod metric {
+    /// Cases submitted (收到意见).
     pub const RECEIVED: &str = "received";
+    /// Cases acknowledged (签收) by the lead organisation.
     pub const SIGNED: &str = "signed";
+    /// Acknowledged on or before the sign deadline.
     pub const SIGNED_ON_TIME: &str = "signed_on_time";
+    /// Cases answered (答复) by the lead organisation.
     pub const REPLIED: &str = "replied";
+    /// Answered on or before the reply deadline in force (after any granted extension).
     pub const REPLIED_ON_TIME: &str = "replied_on_time";
+    /// Cases answered by the station itself (站内解决).
     pub const RESOLVED: &str = "resolved";
+    /// Answers relayed to the resident (代表反馈).
     pub const FEEDBACK: &str = "feedback";
+    /// Relayed on or before the feedback deadline.
     pub const FEEDBACK_ON_TIME: &str = "feedback_on_time";
+    /// Ratings 满意.
     pub const SATISFIED: &str = "satisfied";
+    /// Ratings 基本满意.
     pub const BASICALLY_SATISFIED: &str = "basically_satisfied";
+    /// Ratings 不满意.
     pub const UNSATISFIED: &str = "unsatisfied";
+    /// Cases closed without a rating (by staff, or by the sweeper after the rating window).
     pub const CLOSED_UNRATED: &str = "closed_unrated";
+    /// Cases sent back for rework (重办): an unsatisfied rating or a reopen.
     pub const REWORKED: &str = "reworked";
+    /// Cases returned (退回) by the organisation as wrongly assigned.
     pub const RETURNED: &str = "returned";
+    /// Cases assigned (交办); for an organisation, those it was made lead of.
     pub const ASSIGNED: &str = "assigned";
     /// Prefix of the status gauges: `s_submitted`, `s_closed`, …
     pub const STATUS_PREFIX: &str = "s_";
 }
 
+/// Which counter row a delta goes to; the columns of the table's primary key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CounterKey {
+    /// The dimension (`DIM_*`).
     pub dim: String,
+    /// The station, or [`DISTRICT`].
     pub station_id: i64,
+    /// The key within the dimension.
     pub key: String,
+    /// `yyyymm`, or [`ALL_TIME`].
     pub month: i32,
+    /// The metric.
     pub metric: String,
 }
 
@@ -147,6 +181,7 @@ impl Deltas {
         }
     }
 
+    /// True when every change is zero: nothing to write.
     pub fn is_empty(&self) -> bool {
         self.0.values().all(|v| *v == 0)
     }
@@ -155,13 +190,18 @@ impl Deltas {
 /// What a case is counted under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFacts {
+    /// The case's station.
     pub station_id: i64,
+    /// The case's current category.
     pub category_id: i64,
+    /// The case's intake channel.
     pub channel: String,
+    /// `yyyymm` of the Asia/Shanghai date the case was submitted.
     pub intake_month: i32,
 }
 
 impl CaseFacts {
+    /// The facts of a case row.
     pub fn of(c: &crate::cases::entity::cases::Model) -> Self {
         CaseFacts {
             station_id: c.station_id,
@@ -180,14 +220,17 @@ pub fn month_of(at: DateTime<Utc>) -> i32 {
 
 /// One event, as the counters see it.
 pub struct Step<'a> {
+    /// The action's snake_case name (`submit` for intake).
     pub action: &'a str,
     /// Empty for the first event (submit).
     pub from: &'a str,
+    /// The status after the event.
     pub to: &'a str,
     /// The event's JSON particulars (`on_time`, `rating`, …), Null when none.
     pub data: &'a Value,
     /// The lead organisation before and after the event.
     pub lead_before: Option<i64>,
+    /// The lead organisation after the event (an assignment sets it).
     pub lead_after: Option<i64>,
     /// `yyyymm` of the event's date.
     pub month: i32,

@@ -27,23 +27,35 @@ pub struct Figures {
     /// Open with the deadline of their current step passed (counted live, not by month);
     /// absent where it is not counted (categories, channels, months).
     pub overdue: Option<i64>,
+    /// Closed (已办结), rated or not.
     pub closed: i64,
+    /// Refused (不予受理).
     pub rejected: i64,
     /// Closed because the rating window passed.
     pub closed_unrated: i64,
+    /// Assigned (交办) to an organisation; for an organisation's slice, the cases it was made lead of.
     pub assigned: i64,
+    /// Acknowledged (签收) by the lead organisation.
     pub signed: i64,
+    /// Acknowledged on or before the sign deadline.
     pub signed_on_time: i64,
+    /// Answered (答复) by the lead organisation.
     pub replied: i64,
+    /// Answered on or before the reply deadline in force (after any granted extension).
     pub replied_on_time: i64,
     /// Answered by the station itself (站内解决).
     pub resolved: i64,
+    /// Rated 满意.
     pub satisfied: i64,
+    /// Rated 基本满意.
     pub basically_satisfied: i64,
+    /// Rated 不满意.
     pub unsatisfied: i64,
+    /// Sent back for rework (重办): unsatisfied ratings and reopens.
     pub reworked: i64,
     /// Sign-fors made on time, in per cent (none when nothing was signed for).
     pub sign_on_time_rate: Option<f64>,
+    /// Answers made on time, in per cent, one decimal (none when nothing was answered).
     pub reply_on_time_rate: Option<f64>,
     /// Satisfied or basically satisfied, of all ratings.
     pub satisfaction_rate: Option<f64>,
@@ -92,6 +104,7 @@ impl Figures {
         self
     }
 
+    /// All ratings given: the denominator of the satisfaction rate.
     pub fn rated(&self) -> i64 {
         self.satisfied + self.basically_satisfied + self.unsatisfied
     }
@@ -100,30 +113,39 @@ impl Figures {
 /// One labelled slice: a category, a channel, an organisation or a station.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Slice {
+    /// The slice's code (station or category code, channel name, organisation id).
     pub code: String,
+    /// The slice's name in Chinese.
     pub name: String,
     /// The English name where the reference row has one (the Chinese name otherwise).
     pub name_en: String,
+    /// Its numbers.
     pub figures: Figures,
 }
 
+/// One month of the trend line.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MonthPoint {
     /// `2026-11`
     pub month: String,
+    /// Opinions received that month.
     pub received: i64,
+    /// Of those, closed by now (the case-axis counts follow the intake month).
     pub closed: i64,
 }
 
 /// A recent case as the dashboards list it: no title, no description, no contact.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Latest {
+    /// The case's receipt code: the one identifier the dashboards show.
     pub receipt_code: String,
     /// The station's code.
     pub station: String,
     /// The category's code.
     pub category: String,
+    /// Its status now.
     pub status: Status,
+    /// The status as residents read it (Chinese).
     pub status_label: String,
     /// The date it was received (Asia/Shanghai).
     pub date: NaiveDate,
@@ -132,26 +154,40 @@ pub struct Latest {
 /// A station's cockpit (驾驶舱).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Cockpit {
+    /// The station's own numbers, all time.
     pub station: Slice,
+    /// Per category, all time.
     pub by_category: Vec<Slice>,
+    /// Per lead handling organisation, all time.
     pub by_organisation: Vec<Slice>,
+    /// Per intake channel, all time.
     pub by_channel: Vec<Slice>,
     /// The last twelve months, oldest first.
     pub by_month: Vec<MonthPoint>,
+    /// The most recent cases, newest first.
     pub latest: Vec<Latest>,
+    /// When the figures were read.
     pub as_of: DateTime<Utc>,
 }
 
 /// The district's big screen (一屏总览): the district, and every station side by side.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Screen {
+    /// The whole district's numbers, all time.
     pub district: Figures,
+    /// Each station's numbers.
     pub stations: Vec<Slice>,
+    /// Per category, district-wide.
     pub by_category: Vec<Slice>,
+    /// Per lead handling organisation, district-wide.
     pub by_organisation: Vec<Slice>,
+    /// Per intake channel, district-wide.
     pub by_channel: Vec<Slice>,
+    /// The last twelve months, oldest first.
     pub by_month: Vec<MonthPoint>,
+    /// The most recent cases in the district, newest first.
     pub latest: Vec<Latest>,
+    /// When the figures were read.
     pub as_of: DateTime<Utc>,
 }
 

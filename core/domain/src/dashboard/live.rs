@@ -27,6 +27,7 @@ const LOOK_BACK: i64 = 512;
 /// One message of the feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Change {
+    /// The station whose cases changed (`stations.id`); listeners re-read its figures.
     pub station_id: i64,
 }
 
@@ -43,11 +44,13 @@ impl Default for Live {
 }
 
 impl Live {
+    /// A feed with nobody listening yet (holds up to 1024 unread messages per listener).
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(1024);
         Live { tx }
     }
 
+    /// A new listener: it gets every change published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.tx.subscribe()
     }

@@ -16,14 +16,19 @@ pub struct OrgMeasures {
     pub assigned: i64,
     /// Sign-fors (签收), and those made by the sign deadline.
     pub signed: i64,
+    /// Of the sign-fors, those on or before the sign deadline.
     pub signed_on_time: i64,
     /// Replies (答复), and those made by the reply deadline.
     pub replied: i64,
+    /// Of the replies, those on or before the reply deadline in force (after any granted extension).
     pub replied_on_time: i64,
     /// Residents' ratings of its answers, by kind.
     pub rated: i64,
+    /// Ratings 满意 (counted as 1 in the satisfaction part).
     pub satisfied: i64,
+    /// Ratings 基本满意 (counted as 0.6).
     pub basically_satisfied: i64,
+    /// Ratings 不满意 (counted as 0; each also sends the case back for rework).
     pub unsatisfied: i64,
     /// Cases reopened for rework (返工).
     pub reworked: i64,

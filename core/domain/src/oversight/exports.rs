@@ -11,12 +11,16 @@ use crate::error::Error;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
+    /// The JSON list the API answers by default.
     #[default]
     Json,
+    /// CSV with a UTF-8 byte-order mark, formula-like text quoted.
     Csv,
+    /// An Excel workbook of one sheet, bold headers.
     Xlsx,
 }
 
+/// The `?format=` query of every oversight list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct FormatQuery {
     /// json (default), csv or xlsx.
@@ -26,8 +30,11 @@ pub struct FormatQuery {
 /// One cell: text, or a number Excel can add up.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
+    /// Text, written as a string cell (quoted in CSV when a spreadsheet would take it for a formula).
     Text(String),
+    /// A number, written as a number cell so Excel can add it up.
     Num(f64),
+    /// Nothing: an empty cell.
     Empty,
 }
 
@@ -80,8 +87,11 @@ impl Cell {
 
 /// A table to export: its sheet name, its headers and its rows.
 pub struct Table {
+    /// The sheet name (in Chinese, e.g. 评议排行榜).
     pub name: &'static str,
+    /// The column headers, in Chinese.
     pub headers: Vec<&'static str>,
+    /// The rows, each as long as `headers`.
     pub rows: Vec<Vec<Cell>>,
 }
 
@@ -94,6 +104,7 @@ fn defuse(s: String) -> String {
     }
 }
 
+/// The table as CSV bytes (UTF-8 with BOM, so Excel reads Chinese correctly).
 pub fn csv_bytes(t: &Table) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     w.write_record(&t.headers)
@@ -109,6 +120,7 @@ pub fn csv_bytes(t: &Table) -> Result<Vec<u8>, Error> {
         .map_err(|e| Error::Internal(anyhow::anyhow!("writing CSV: {e}")))
 }
 
+/// The table as the bytes of an .xlsx workbook.
 pub fn xlsx_bytes(t: &Table) -> Result<Vec<u8>, Error> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| Error::Internal(anyhow::anyhow!("xlsx: {e}"));

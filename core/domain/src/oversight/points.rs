@@ -33,6 +33,7 @@ use crate::cases::deadlines::local_today;
 use crate::cases::entity::{cases, events};
 use crate::duty::{receptions, shifts};
 
+/// A kind of duty a deputy earns points for (代表履职积分); each has points per entry and a yearly cap.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
@@ -53,6 +54,7 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in the order the ledger and exports list them.
     pub const ALL: [Rule; 6] = [
         Rule::Shift,
         Rule::Reception,
@@ -62,6 +64,7 @@ impl Rule {
         Rule::Inspection,
     ];
 
+    /// The stable snake_case name, as stored in `point_rules.rule` and `point_entries.rule`.
     pub fn as_str(self) -> &'static str {
         match self {
             Rule::Shift => "shift",
@@ -73,6 +76,7 @@ impl Rule {
         }
     }
 
+    /// The rule of a stable name; none for an unknown one.
     pub fn parse(s: &str) -> Option<Rule> {
         Rule::ALL.into_iter().find(|r| r.as_str() == s)
     }
@@ -104,15 +108,22 @@ impl Rule {
 
 /// Where an entry came from.
 pub mod source {
+    /// A duty shift sat (`duty_shifts.id`), once its day has come.
     pub const SHIFT: &str = "duty_shift";
+    /// A reception the deputy recorded (`receptions.id`).
     pub const RECEPTION: &str = "reception";
+    /// A case relayed by the deputy (`cases.id`): addressed to them or made from their reception.
     pub const CASE: &str = "case";
+    /// A `feedback` case event given on time by the deputy's own user (`case_events.id`).
     pub const EVENT: &str = "case_event";
+    /// A station visit or inspection round attended (`visits.id`).
     pub const VISIT: &str = "visit";
 }
 
+/// One rule's setting for a year, as ops edit it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RuleSetting {
+    /// Which rule.
     pub rule: Rule,
     /// Points per entry, -100 to 100.
     pub points: i32,
@@ -490,8 +501,11 @@ async fn rebuild_in(
 /// One deputy's year: per rule the entries' count, their sum and the capped sum.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RuleTotal {
+    /// Which rule.
     pub rule: Rule,
+    /// How many ledger entries the deputy has under it in the year.
     pub entries: i64,
+    /// The entries' points summed, before the cap.
     pub points: i64,
     /// `points`, held to the rule's cap.
     pub counted: i64,

@@ -32,6 +32,7 @@ use utoipa::ToSchema;
 
 use crate::dashboard::measures::OrgMeasures;
 
+/// One of the seven items of the department appraisal, each scored 0–100 (see the module table).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
@@ -57,13 +58,18 @@ pub enum Item {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
+    /// 常委会组成人员评价: the appraisers' poll, satisfied 100, basically 60, unsatisfied 0.
     Poll,
+    /// The mean of the appraisers' 0–100 scores.
     Appraisers,
+    /// Computed from the cases the organisation led (民生实事办理).
     Cases,
+    /// Station visits made against the year's target (进基层单元情况).
     Visits,
 }
 
 impl Item {
+    /// The seven items in their fixed order, the order of weights and score arrays.
     pub const ALL: [Item; 7] = [
         Item::Committee,
         Item::GovReport,
@@ -74,6 +80,7 @@ impl Item {
         Item::Lawful,
     ];
 
+    /// The stable snake_case name, as stored in `appraisal_scores.item` and as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Item::Committee => "committee",
@@ -86,14 +93,17 @@ impl Item {
         }
     }
 
+    /// The item of a stable name; none for an unknown one.
     pub fn parse(s: &str) -> Option<Item> {
         Item::ALL.into_iter().find(|i| i.as_str() == s)
     }
 
+    /// The item's position in [`Item::ALL`], to index weights and score arrays.
     pub fn index(self) -> usize {
         Item::ALL.iter().position(|i| *i == self).unwrap_or(0)
     }
 
+    /// Where the item's score comes from.
     pub fn method(self) -> Method {
         match self {
             Item::Committee => Method::Poll,
@@ -110,12 +120,16 @@ impl Item {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Vote {
+    /// 满意: scores 100.
     Satisfied,
+    /// 基本满意: scores 60.
     BasicallySatisfied,
+    /// 不满意: scores 0.
     Unsatisfied,
 }
 
 impl Vote {
+    /// The stable snake_case name, as stored in `appraisal_votes.vote`.
     pub fn as_str(self) -> &'static str {
         match self {
             Vote::Satisfied => "satisfied",
@@ -124,6 +138,7 @@ impl Vote {
         }
     }
 
+    /// The vote of a stable name; none for an unknown one.
     pub fn parse(s: &str) -> Option<Vote> {
         [Vote::Satisfied, Vote::BasicallySatisfied, Vote::Unsatisfied]
             .into_iter()
@@ -134,12 +149,16 @@ impl Vote {
 /// The poll's votes for one organisation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Tally {
+    /// Votes 满意.
     pub satisfied: i64,
+    /// Votes 基本满意.
     pub basically_satisfied: i64,
+    /// Votes 不满意.
     pub unsatisfied: i64,
 }
 
 impl Tally {
+    /// Counts one more vote.
     pub fn add(&mut self, v: Vote) {
         match v {
             Vote::Satisfied => self.satisfied += 1,
@@ -148,6 +167,7 @@ impl Tally {
         }
     }
 
+    /// All votes cast; the poll is scored only from `min_sample` votes on.
     pub fn total(&self) -> i64 {
         self.satisfied + self.basically_satisfied + self.unsatisfied
     }
@@ -173,7 +193,9 @@ impl Tally {
 pub struct Rules {
     /// Per item, in [`Item::ALL`] order; they sum to 100.
     pub weights: [i32; 7],
+    /// Fewest assigned cases (for the case item) or votes (for the poll) for the item to be scored.
     pub min_sample: i64,
+    /// Station visits in the year that score 100 on 进基层单元情况; fewer score in proportion.
     pub visit_target: i64,
 }
 
@@ -196,17 +218,22 @@ pub const DEFAULT_WEIGHTS: [i32; 7] = [20, 15, 10, 20, 15, 10, 10];
 /// Everything known about one organisation in one year.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
+    /// The organisation's case measures for the year (as lead handler).
     pub measures: OrgMeasures,
     /// Station visits it made.
     pub visits: i64,
     /// The appraisers' scores, per item in [`Item::ALL`] order (only appraisers' items are read).
     pub scores: [Vec<i32>; 7],
+    /// The poll's votes on it.
     pub poll: Tally,
 }
 
+/// One item of one organisation's appraisal, as the ranking shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ItemScore {
+    /// Which item.
     pub item: Item,
+    /// Where its score came from.
     pub method: Method,
     /// The weight ops set.
     pub weight: i32,
@@ -218,6 +245,7 @@ pub struct ItemScore {
     pub effective_weight: f64,
 }
 
+/// The appraisal grade of a total on the 100-point scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
@@ -232,6 +260,7 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// The grade of a (rounded) total: 优秀 ≥ 90, 良好 ≥ 80, 一般 ≥ 60, 较差 below.
     pub fn of(total: f64) -> Grade {
         if total >= 90.0 {
             Grade::Excellent
@@ -244,6 +273,7 @@ impl Grade {
         }
     }
 
+    /// The stable snake_case name, as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             Grade::Excellent => "excellent",
@@ -254,10 +284,14 @@ impl Grade {
     }
 }
 
+/// One organisation's appraisal in one year: every item, and the total and grade if enough was measured.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct OrgScore {
+    /// The seven items, in [`Item::ALL`] order, measured or not.
     pub items: Vec<ItemScore>,
+    /// Σ scoreᵢ·wᵢ / Σ wᵢ over the measured items, one decimal; none when they carry less than [`MIN_MEASURED_WEIGHT`].
     pub total: Option<f64>,
+    /// The grade of the total; none without a total.
     pub grade: Option<Grade>,
 }
 
