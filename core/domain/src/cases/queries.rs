@@ -438,6 +438,19 @@ pub async fn visible_case(
         .ok_or_else(|| Error::not_found(format!("no case {id}")))
 }
 
+/// Case `id` if it was filed at station `station_id`: what a brand that filed a case at its
+/// station may name back, whoever is looking.
+pub async fn filed_at(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    id: i64,
+) -> Result<Option<cases::Model>, Error> {
+    Ok(cases::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.station_id == station_id))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackStep {
     pub action: String,
