@@ -21,6 +21,7 @@ both_backends!(
     plugins_are_installed_and_run_from_the_console,
     staff_assign_several_cases_at_once,
     the_inbox_filters_by_tag_and_pages,
+    the_inbox_pages_and_takes_tags_as_the_api_does,
     the_staff_desk_shows_the_brand_staff_view,
 );
 
@@ -900,6 +901,32 @@ async fn the_inbox_filters_by_tag_and_pages(b: Backend) {
     // Nonsense page numbers are refused beside the list.
     web.get("/desk/lunan?page=zero").await.expect(422);
     web.get("/desk/lunan?per_page=1000").await.expect(422);
+}
+
+/// The desk and the API list cases with the domain's page size and tag length: twenty a page
+/// unless asked (the desk used to show fifty), and tags as long as a brand may put on a case
+/// (the desk used to stop at fifty characters).
+async fn the_inbox_pages_and_takes_tags_as_the_api_does(b: Backend) {
+    let app = spawn_app(b).await;
+    let per_page = liaison_domain::cases::queries::PER_PAGE as usize;
+    for _ in 0..=per_page {
+        app.submit_at("lunan").await;
+    }
+    let staff = app.login_demo("staff").await;
+    let api = app.get("/cases", Some(&staff)).await.expect(200);
+    assert_eq!(api.body["items"].as_array().map(Vec::len), Some(per_page));
+    let web = demo(&app, "staff").await;
+    let p = web.get("/desk/lunan").await.expect(200);
+    p.assert_contains("第 1 页，共 2 页");
+    assert_eq!(p.text.matches("class=\"case-link\"").count(), per_page);
+
+    let longest = "t".repeat(liaison_domain::cases::queries::MAX_TAG);
+    web.get(&format!("/desk/lunan?tag={longest}"))
+        .await
+        .expect(200);
+    web.get(&format!("/desk/lunan?tag={longest}t"))
+        .await
+        .expect(422);
 }
 
 async fn the_staff_desk_shows_the_brand_staff_view(b: Backend) {

@@ -38,6 +38,32 @@ pub async fn by_code(
         .await?)
 }
 
+/// Every category in its display order (sort, then id), active or not.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Sort)
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The categories a resident may choose, in display order.
+pub async fn active(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Active.eq(true))
+        .order_by_asc(entity::Column::Sort)
+        .all(db)
+        .await?)
+}
+
+/// How many categories there are.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, Error> {
+    use sea_orm::PaginatorTrait;
+    Ok(entity::Entity::find().count(db).await?)
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryOut {
     pub code: String,

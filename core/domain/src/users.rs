@@ -163,6 +163,21 @@ pub async fn by_username(
         .await?)
 }
 
+/// Every account, in the order they were added.
+pub async fn all(db: &impl sea_orm::ConnectionTrait) -> Result<Vec<users::Model>, Error> {
+    use sea_orm::QueryOrder;
+    Ok(users::Entity::find()
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// How many accounts there are.
+pub async fn count(db: &impl sea_orm::ConnectionTrait) -> Result<u64, Error> {
+    use sea_orm::PaginatorTrait;
+    Ok(users::Entity::find().count(db).await?)
+}
+
 async fn existing(
     db: &impl sea_orm::ConnectionTrait,
     username: &str,

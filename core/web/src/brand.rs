@@ -11,7 +11,7 @@
 //! On the signed-in desks (the station inbox and the deputy's desk) the same sections show the
 //! staff's and deputies' views; their forms post to `/desk/{station}/brand/{plugin}/{action}`
 //! (`desk_act`), which runs the action as the signed-in person's audience at that station (the
-//! API's `plugins::routes::audiences`), only for the station's own staff and deputies (and ops).
+//! domain's `policy::audiences`), only for the station's own staff and deputies (and ops).
 //! Where a form posts is the section's [`Door`]; the drawing is the same.
 
 use std::collections::BTreeMap;
@@ -20,7 +20,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::Value;
-use sea_orm::EntityTrait;
 use serde::Serialize;
 
 use super::context::Ctx;
@@ -28,8 +27,7 @@ use super::error::{PageError, PageResult};
 use super::form::{FormRefused, WebForm, explain};
 use super::templates::value;
 use liaison_api::AppState;
-use liaison_domain::auth::{Role, Scope};
-use liaison_domain::policy as routes;
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations;
 use liaison_host::manifest::Audience;
 use liaison_host::view::{self, FormOut, ViewBlock};
@@ -310,14 +308,10 @@ pub async fn desk_act(
         return Ok(Redirect::to(&format!("/login?next=/desk/{code}")).into_response());
     };
     let station = stations::by_code(&state.db, &code).await?;
-    let here = match actor.scope() {
-        Scope::All => true,
-        Scope::Station(id) => id == station.id,
-        _ => false,
-    };
+    let here = policy::may(actor, Permission::WorkAtStation(station.id));
     // The desks show the staff's and deputies' views only; a viewer or a resident-only
     // caller has nothing to send from here.
-    let mine: Vec<Audience> = routes::audiences(Some(actor), station.id)
+    let mine: Vec<Audience> = policy::audiences(Some(actor), station.id)
         .into_iter()
         .filter(|a| matches!(a, Audience::Staff | Audience::Deputy))
         .collect();
@@ -326,7 +320,7 @@ pub async fn desk_act(
     }
     let back_deputy =
         matches!(&form, Ok(f) | Err(FormRefused::Csrf(f)) if f.get("_back") == Some(BACK_DEPUTY));
-    let door = if back_deputy && actor.role == Role::Deputy {
+    let door = if back_deputy && policy::may(actor, Permission::ActAsDeputy) {
         Door::DeputyDesk
     } else {
         Door::Desk
@@ -436,10 +430,9 @@ async fn perform(
             // A case the brand filed at this station: the resident follows it by its receipt
             // code, the desk opens it.
             let case = match out.case_id {
-                Some(id) => liaison_domain::cases::entity::cases::Entity::find_by_id(id)
-                    .one(&state.db)
-                    .await?
-                    .filter(|c| c.station_id == station.id),
+                Some(id) => {
+                    liaison_domain::cases::queries::filed_at(&state.db, station.id, id).await?
+                }
                 None => None,
             };
             let view_html = out

@@ -104,7 +104,9 @@ async fn render(
 ) -> PageResult<Response> {
     let today = queries::today(state.clock.now());
     let dir = Directory::load(&state.db).await?;
-    let cal = Calendar::load(&state.db).await?;
+    let cal = Calendar::load(&state.db)
+        .await
+        .map_err(liaison_domain::Error::from)?;
     let rules = &state.settings.deadlines;
     let view = View {
         dir: &dir,
@@ -194,7 +196,8 @@ async fn render(
             name: ctx.lang.pick(&c.name, &c.name_en).to_owned(),
         })
         .collect();
-    let may_reveal = contact::REVEAL_ROLES.contains(&actor.role);
+    let may_reveal =
+        liaison_domain::policy::may(actor, liaison_domain::policy::Permission::RevealContact);
     let timeliness_mark = mark(s.timeliness);
     ctx.render_status(
         status,

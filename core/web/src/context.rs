@@ -19,7 +19,6 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::Value;
 use rand::RngCore;
-use sea_orm::EntityTrait;
 use serde::Serialize;
 
 use super::error::{ErrorPage, PageError, PageResult};
@@ -27,6 +26,7 @@ use super::i18n::{self, Lang};
 use super::templates;
 use liaison_api::AppState;
 use liaison_domain::auth::{Actor, Role};
+use liaison_domain::policy::{Permission, may};
 use liaison_domain::stations;
 
 pub const SESSION_COOKIE: &str = "liaison_session";
@@ -108,36 +108,38 @@ impl Ctx {
         items.push(("/projects".to_owned(), "projects.nav"));
         items.push(("/appraisal".to_owned(), "appraisal.nav"));
         if let Some(a) = &self.actor {
-            if let (Some(s), Role::StationStaff | Role::Deputy) = (&self.home_station, a.role) {
+            // Ops belong to no station, so their home station is none and this is the desk
+            // of the people who work at one.
+            if let (Some(s), Some(id)) = (&self.home_station, a.station_id)
+                && may(a, Permission::WorkAtStation(id))
+            {
                 items.push((format!("/desk/{}", s.code), "nav.desk"));
                 items.push((format!("/s/{}/poster", s.code), "nav.poster"));
                 items.push((format!("/cockpit/{}", s.code), "dashboard.nav_cockpit"));
             }
-            if matches!(a.role, Role::Ops | Role::Viewer) {
+            if may(a, Permission::ReadDistrict) {
                 items.push(("/screen".to_owned(), "dashboard.nav_screen"));
             }
-            if a.role == Role::Handler {
+            if may(a, Permission::HandleForOrganisation) {
                 items.push(("/org".to_owned(), "nav.org"));
             }
-            if a.role == Role::Deputy {
+            if may(a, Permission::ActAsDeputy) {
                 items.push(("/deputy".to_owned(), "nav.deputy_desk"));
             }
-            if matches!(a.role, Role::Ops | Role::StationStaff) {
+            if may(a, Permission::KeepVisits) {
                 items.push(("/visits".to_owned(), "visits.nav"));
             }
-            if matches!(
-                a.role,
-                Role::Ops | Role::StationStaff | Role::Deputy | Role::Viewer
-            ) {
+            if may(a, Permission::ReadPoints) {
                 items.push(("/points".to_owned(), "points.nav"));
             }
-            if matches!(a.role, Role::Ops | Role::Deputy) {
+            let runs = may(a, Permission::AdministerDistrict);
+            if runs || may(a, Permission::Appraise) {
                 items.push(("/appraisal/manage".to_owned(), "appraisal.manage_nav"));
             }
-            if matches!(a.role, Role::Ops | Role::Deputy) {
+            if runs || may(a, Permission::Vote) {
                 items.push(("/projects/vote".to_owned(), "projects.vote_nav"));
             }
-            if a.role == Role::Ops {
+            if runs {
                 items.push(("/console".to_owned(), "console.nav"));
             }
             items.push(("/me".to_owned(), "nav.me"));
@@ -335,8 +337,7 @@ pub async fn web_context(State(state): State<AppState>, mut req: Request, next: 
     };
     let stale_session = cookie_of(&jar, SESSION_COOKIE).is_some() && actor.is_none();
     let home_station = match actor.as_ref().and_then(|a| a.station_id) {
-        Some(id) => stations::entity::Entity::find_by_id(id)
-            .one(&state.db)
+        Some(id) => stations::by_id(&state.db, id)
             .await
             .ok()
             .flatten()

@@ -13,7 +13,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::brand::Door;
@@ -24,9 +23,10 @@ use super::resident::local_time;
 use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
 use liaison_domain::cases::queries::{self, CaseFilter, Directory};
-use liaison_domain::duty::{self, NewReception, ReceptionCase, receptions, shifts};
+use liaison_domain::duty::{self, NewReception, ReceptionCase};
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations;
 use liaison_host::manifest::Audience;
 
@@ -82,9 +82,7 @@ struct Choice {
 /// A signed-in deputy with a home station, or 403 (sign-in first when not signed in).
 fn deputy(ctx: &Ctx) -> PageResult<(Actor, i64)> {
     let actor = ctx.require_actor()?;
-    if actor.role != Role::Deputy {
-        return Err(PageError::Forbidden);
-    }
+    policy::require(actor, Permission::ActAsDeputy)?;
     let station_id = actor.station_id.ok_or(PageError::Forbidden)?;
     Ok((actor.clone(), station_id))
 }
@@ -99,10 +97,8 @@ async fn render(
     status: StatusCode,
 ) -> PageResult<Response> {
     let today = queries::today(state.clock.now());
-    let station = stations::entity::Entity::find_by_id(station_id)
-        .one(&state.db)
-        .await
-        .map_err(Error::from)?
+    let station = stations::by_id(&state.db, station_id)
+        .await?
         .ok_or(PageError::Forbidden)?;
     let dir = Directory::load(&state.db).await?;
     let filter = CaseFilter {
@@ -130,16 +126,10 @@ async fn render(
         })
         .collect();
     let shift_rows = match actor.deputy_id {
-        Some(deputy_id) => shifts::Entity::find()
-            .filter(shifts::Column::StationId.eq(station_id))
-            .filter(shifts::Column::DeputyId.eq(deputy_id))
-            .filter(shifts::Column::Day.gte(today))
-            .filter(shifts::Column::Day.lte(today + Duration::days(SHIFT_DAYS)))
-            .order_by_asc(shifts::Column::Day)
-            .order_by_asc(shifts::Column::Half)
-            .all(&state.db)
-            .await
-            .map_err(Error::from)?,
+        Some(deputy_id) => {
+            let to = today + Duration::days(SHIFT_DAYS);
+            duty::shifts_of_deputy_at(&state.db, station_id, deputy_id, today, to).await?
+        }
         None => Vec::new(),
     };
     let shifts: Vec<ShiftRow> = shift_rows
@@ -159,31 +149,26 @@ async fn render(
             .get(&id)
             .map(|c| ctx.lang.pick(&c.name, &c.name_en).to_owned())
     };
-    let receptions: Vec<ReceptionRow> = receptions::Entity::find()
-        .filter(receptions::Column::StationId.eq(station_id))
-        .order_by_desc(receptions::Column::ReceivedAt)
-        .order_by_desc(receptions::Column::Id)
-        .limit(RECENT_RECEPTIONS)
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?
-        .into_iter()
-        .map(|r| ReceptionRow {
-            id: r.id,
-            visitor_name: r
-                .visitor_name
-                .as_deref()
-                .map(liaison_domain::cases::contact::mask_name),
-            visitor_phone: r
-                .visitor_phone
-                .as_deref()
-                .map(liaison_domain::cases::contact::mask_phone),
-            summary: r.summary,
-            category: r.category_id.and_then(category_name),
-            received_at: local_time(r.received_at),
-            case_id: r.case_id,
-        })
-        .collect();
+    let receptions: Vec<ReceptionRow> =
+        duty::recent_receptions(&state.db, station_id, RECENT_RECEPTIONS)
+            .await?
+            .into_iter()
+            .map(|r| ReceptionRow {
+                id: r.id,
+                visitor_name: r
+                    .visitor_name
+                    .as_deref()
+                    .map(liaison_domain::cases::contact::mask_name),
+                visitor_phone: r
+                    .visitor_phone
+                    .as_deref()
+                    .map(liaison_domain::cases::contact::mask_phone),
+                summary: r.summary,
+                category: r.category_id.and_then(category_name),
+                received_at: local_time(r.received_at),
+                case_id: r.case_id,
+            })
+            .collect();
     let mut cats: Vec<_> = dir.categories.values().filter(|c| c.active).collect();
     cats.sort_by_key(|c| (c.sort, c.id));
     let categories: Vec<Choice> = cats

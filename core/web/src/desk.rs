@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use super::brand::Door;
@@ -27,12 +26,12 @@ use super::form::{FormRefused, WebForm};
 use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
-use liaison_domain::auth::{Role, Scope};
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::actions;
 use liaison_domain::cases::deadlines::Timeliness;
 use liaison_domain::cases::lifecycle::{Action, Status};
 use liaison_domain::cases::queries::{self, CaseFilter, Directory, View};
+use liaison_domain::policy::{self, Permission};
 use liaison_host::manifest::Audience;
 
 /// The filter form as sent: every field text, empty meaning "any".
@@ -125,11 +124,8 @@ async fn desk_station(
         .station(&state.db, code)
         .await?
         .ok_or(PageError::NotFound)?;
-    match actor.scope() {
-        Scope::All => Ok(station),
-        Scope::Station(id) if id == station.id => Ok(station),
-        _ => Err(PageError::Forbidden),
-    }
+    policy::require(actor, Permission::SeeStation(station.id))?;
+    Ok(station)
 }
 
 /// The query string of `q` on page `page`.
@@ -168,7 +164,7 @@ fn encode(s: &str) -> String {
 
 /// Who may assign from the desk: the roles the lifecycle lets assign.
 fn can_assign(actor: &liaison_domain::auth::Actor) -> bool {
-    matches!(actor.role, Role::StationStaff | Role::Ops)
+    Action::Assign.open_to(actor.role)
 }
 
 async fn render(
@@ -203,8 +199,14 @@ async fn render(
     };
     let overdue = matches!(q.overdue.as_str(), "true" | "on" | "1");
     let tag = some(&q.tag);
-    if tag.as_ref().is_some_and(|t| t.chars().count() > 50) {
-        errors.insert("tag", ctx.tf("errors.max_chars", &[("n", "50".into())]));
+    if tag
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > queries::MAX_TAG)
+    {
+        errors.insert(
+            "tag",
+            ctx.tf("errors.max_chars", &[("n", queries::MAX_TAG.to_string())]),
+        );
     }
     let page = match some(&q.page) {
         None => 1,
@@ -217,18 +219,21 @@ async fn render(
         },
     };
     let per_page = match some(&q.per_page) {
-        None => 50,
+        None => queries::PER_PAGE,
         Some(v) => match v.parse::<u64>() {
-            Ok(n @ 1..=100) => n,
+            Ok(n) if (1..=queries::MAX_PER_PAGE).contains(&n) => n,
             _ => {
                 errors.insert(
                     "page",
                     ctx.tf(
                         "errors.between",
-                        &[("lo", "1".into()), ("hi", "100".into())],
+                        &[
+                            ("lo", "1".into()),
+                            ("hi", queries::MAX_PER_PAGE.to_string()),
+                        ],
                     ),
                 );
-                50
+                queries::PER_PAGE
             }
         },
     };
@@ -262,7 +267,9 @@ async fn render(
         (Vec::new(), 0)
     };
     let dir = Directory::load(&state.db).await?;
-    let cal = Calendar::load(&state.db).await?;
+    let cal = Calendar::load(&state.db)
+        .await
+        .map_err(liaison_domain::Error::from)?;
     let view = View {
         dir: &dir,
         cal: &cal,
@@ -326,11 +333,10 @@ async fn render(
         && tag.is_none()
         && !overdue);
     let pages = total.div_ceil(per_page).max(1);
-    let brand_audience = match actor.role {
-        Role::StationStaff | Role::Ops => Some(Audience::Staff),
-        Role::Deputy => Some(Audience::Deputy),
-        _ => None,
-    };
+    // The desk shows the brands' views for the most trusted desk audience the caller is.
+    let brand_audience = policy::audiences(Some(actor), station.id)
+        .into_iter()
+        .find(|a| matches!(a, Audience::Staff | Audience::Deputy));
     let brands = match brand_audience {
         Some(a) => {
             super::brand::sections_for(state, ctx, &station, brand_failed, a, Door::Desk).await
@@ -448,11 +454,11 @@ pub async fn bulk_assign(
         for id in out.picked.clone() {
             // The receipt code names the case to staff; a case out of their scope has none
             // they may read, so it is named by its number.
-            let seen = liaison_domain::cases::scope::visible(&actor)
-                .filter(liaison_domain::cases::entity::cases::Column::Id.eq(id))
-                .one(&state.db)
-                .await
-                .map_err(|e| PageError::Internal(e.into()))?;
+            let seen = match queries::visible_case(&state.db, &actor, id).await {
+                Ok(c) => Some(c),
+                Err(Error::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
             let Some(case) = seen.filter(|c| c.station_id == station.id) else {
                 out.failed.push((format!("#{id}"), ctx.t("bulk.not_here")));
                 continue;

@@ -64,12 +64,6 @@ impl IntoResponse for PageError {
     }
 }
 
-impl From<sea_orm::DbErr> for PageError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        PageError::Internal(e.into())
-    }
-}
-
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         match e {

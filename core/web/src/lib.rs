@@ -18,11 +18,14 @@
 //! A new page: a handler taking `ctx: Ctx` (and `State<AppState>`), answering
 //! `ctx.render_status(status, "name.html", minijinja::context! { … })` with a template that
 //! extends `base.html` and is listed in `templates::TEMPLATES`; every word in the catalogue
-//! (`t("key")`, both languages); `ctx.require_actor()?` and a check of `actor.scope()` for a
-//! signed-in page (`PageError::Forbidden` renders the 403 page); a form posts with its `_csrf`
+//! (`t("key")`, both languages); `ctx.require_actor()?` and
+//! `policy::require(actor, Permission::…)?` for a signed-in page (a refusal renders the 403
+//! page; never compare roles here, the domain's `policy` answers who may); data comes from the
+//! domain's functions (this crate does not query tables); a form posts with its `_csrf`
 //! hidden field to a handler taking `Result<WebForm, FormRefused>`, re-renders itself with the
 //! messages beside the fields (`form::explain` words the core's messages) and answers success
-//! with `ctx.redirect_with_flash(to, "flash.key")`. Navigation per role is `Ctx::nav`.
+//! with `ctx.redirect_with_flash(to, "flash.key")`. Navigation is `Ctx::nav`, one
+//! `policy::may` per link.
 
 pub mod brand;
 pub mod case;

@@ -9,13 +9,13 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::context::Ctx;
-use super::error::{PageError, PageResult};
+use super::error::PageResult;
 use super::templates::value;
 use liaison_api::AppState;
-use liaison_domain::auth::Role;
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::deadlines::Timeliness;
 use liaison_domain::cases::queries::{self, CaseFilter, Directory, View};
+use liaison_domain::policy::{self, Permission};
 
 #[derive(Serialize)]
 struct Row {
@@ -34,9 +34,7 @@ struct Row {
 /// `GET /org`
 pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     let actor = ctx.require_actor()?;
-    if actor.role != Role::Handler {
-        return Err(PageError::Forbidden);
-    }
+    policy::require(actor, Permission::HandleForOrganisation)?;
     let today = queries::today(state.clock.now());
     let filter = CaseFilter {
         station: None,
@@ -52,7 +50,9 @@ pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Re
     };
     let (rows, total, _, _) = queries::list(&state.db, actor, &filter, today).await?;
     let dir = Directory::load(&state.db).await?;
-    let cal = Calendar::load(&state.db).await?;
+    let cal = Calendar::load(&state.db)
+        .await
+        .map_err(liaison_domain::Error::from)?;
     let view = View {
         dir: &dir,
         cal: &cal,

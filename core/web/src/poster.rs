@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qrcode::{EcLevel, QrCode};
-use sea_orm::EntityTrait;
 
 use super::context::Ctx;
 use super::error::{PageError, PageResult};
@@ -175,8 +174,7 @@ pub async fn deputy_poster(
     Path(code): Path<String>,
 ) -> PageResult<Response> {
     let d = deputy_of(&state, &code).await?;
-    let s = stations::entity::Entity::find_by_id(d.station_id)
-        .one(&state.db)
+    let s = stations::by_id(&state.db, d.station_id)
         .await?
         .ok_or(PageError::NotFound)?;
     let station_name = ctx.lang.pick(&s.name, &s.name_en).to_owned();

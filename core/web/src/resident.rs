@@ -17,7 +17,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, FixedOffset, Utc};
 use minijinja::Value;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use super::context::{Ctx, random_token};
@@ -27,13 +26,13 @@ use super::i18n::Lang;
 use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
-use liaison_domain::auth::Role;
 use liaison_domain::cases::actions::{self, Context, Performer};
 use liaison_domain::cases::intake::{self, ContactIn, Intake, Location};
 use liaison_domain::cases::photos;
 use liaison_domain::cases::queries::{self, TrackView};
 use liaison_domain::cases::{Action, Rating, Status, receipt};
-use liaison_domain::duty::shifts;
+use liaison_domain::duty;
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::{categories, deputies, stations};
 
 // ---- shared pieces ---------------------------------------------------------------------------
@@ -76,11 +75,9 @@ fn station_out(ctx: &Ctx, s: &stations::entity::Model) -> StationOut {
 
 /// Whether the visitor works at this station (or runs the district): they get the poster link.
 fn may_print(ctx: &Ctx, station_id: i64) -> bool {
-    ctx.actor.as_ref().is_some_and(|a| match a.role {
-        Role::Ops => true,
-        Role::StationStaff | Role::Deputy => a.station_id == Some(station_id),
-        _ => false,
-    })
+    ctx.actor
+        .as_ref()
+        .is_some_and(|a| policy::may(a, Permission::WorkAtStation(station_id)))
 }
 
 // ---- the intake form -------------------------------------------------------------------------
@@ -163,10 +160,7 @@ fn intake_field(api_field: &str) -> Option<&'static str> {
 }
 
 async fn category_options(state: &AppState, lang: Lang) -> PageResult<Vec<Named>> {
-    Ok(categories::entity::Entity::find()
-        .filter(categories::entity::Column::Active.eq(true))
-        .order_by_asc(categories::entity::Column::Sort)
-        .all(&state.db)
+    Ok(categories::active(&state.db)
         .await?
         .into_iter()
         .map(|c| Named {
@@ -263,8 +257,7 @@ async fn deputy_target(state: &AppState, code: &str) -> PageResult<Target> {
     if !d.active {
         return Err(PageError::NotFound);
     }
-    let s = stations::entity::Entity::find_by_id(d.station_id)
-        .one(&state.db)
+    let s = stations::by_id(&state.db, d.station_id)
         .await?
         .ok_or(PageError::NotFound)?;
     Ok(Target::Deputy(d, s))
@@ -281,33 +274,11 @@ async fn render_target(
 ) -> PageResult<Response> {
     let station = target.station();
     let today = queries::today(state.clock.now());
-    let shifts = shifts::Entity::find()
-        .filter(shifts::Column::StationId.eq(station.id))
-        .filter(shifts::Column::Day.eq(today))
-        .order_by_asc(shifts::Column::Half)
-        .all(&state.db)
-        .await?;
-    let deputy_ids: Vec<i64> = deputies::stations_entity::Entity::find()
-        .filter(deputies::stations_entity::Column::StationId.eq(station.id))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|r| r.deputy_id)
-        .collect();
-    let serving = deputies::entity::Entity::find()
-        .filter(deputies::entity::Column::Id.is_in(deputy_ids))
-        .filter(deputies::entity::Column::Active.eq(true))
-        .order_by_asc(deputies::entity::Column::Code)
-        .all(&state.db)
-        .await?;
+    let shifts = duty::shifts_of_station(&state.db, station.id, today, today).await?;
+    let serving = deputies::serving_at(&state.db, station.id).await?;
     let on_duty: Vec<Value> = {
-        let all = deputies::entity::Entity::find()
-            .filter(
-                deputies::entity::Column::Id
-                    .is_in(shifts.iter().map(|s| s.deputy_id).collect::<Vec<_>>()),
-            )
-            .all(&state.db)
-            .await?;
+        let ids: Vec<i64> = shifts.iter().map(|s| s.deputy_id).collect();
+        let all = deputies::by_ids(&state.db, &ids).await?;
         shifts
             .iter()
             .filter_map(|s| {
@@ -844,10 +815,7 @@ pub async fn lookup(ctx: Ctx, Query(q): Query<LookupQuery>) -> PageResult<Respon
 
 /// `GET /`: the stations, and the box to follow a case.
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
-    let list = stations::entity::Entity::find()
-        .order_by_asc(stations::entity::Column::Id)
-        .all(&state.db)
-        .await?;
+    let list = stations::all(&state.db).await?;
     let stations: Vec<StationOut> = list.iter().map(|s| station_out(&ctx, s)).collect();
     ctx.render_status(
         StatusCode::OK,

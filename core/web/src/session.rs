@@ -5,15 +5,15 @@
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use super::context::{Ctx, SESSION_COOKIE, cookies, random_token, role_label};
 use super::error::PageResult;
 use super::form::{FormRefused, WebForm};
 use liaison_api::AppState;
-use liaison_domain::auth::{self, PasswordPolicy, Role, entity::users};
-use liaison_domain::{orgs, stations};
+use liaison_domain::auth::{self, PasswordPolicy};
+use liaison_domain::policy::{Permission, may};
+use liaison_domain::{deputies, orgs, stations, users};
 
 /// Only a path of this site: never another host (`//evil`, `/\evil`), never a scheme.
 pub fn safe_next(next: &str) -> Option<&str> {
@@ -90,10 +90,7 @@ pub async fn login(
             Some(ctx.t("login.missing")),
         );
     }
-    let user = users::Entity::find()
-        .filter(users::Column::Username.eq(username.as_str()))
-        .one(&state.db)
-        .await?;
+    let user = users::by_username(&state.db, &username).await?;
     // As in the API: an unknown user costs the same hash as a known one.
     let stored = user
         .as_ref()
@@ -113,7 +110,9 @@ pub async fn login(
         );
     };
     let hours = state.settings.auth.session_hours;
-    let (token, _) = auth::open_session(&state.db, actor.user_id, state.clock.now(), hours).await?;
+    let (token, _) = auth::open_session(&state.db, actor.user_id, state.clock.now(), hours)
+        .await
+        .map_err(liaison_domain::Error::from)?;
     tracing::info!(user_id = actor.user_id, "signed in to the pages");
     let to = if next.is_empty() {
         "/me".to_owned()
@@ -142,7 +141,9 @@ pub async fn logout(
         .into_iter()
         .find(|(k, _)| k == SESSION_COOKIE)
     {
-        auth::close_session(&state.db, &token).await?;
+        auth::close_session(&state.db, &token)
+            .await
+            .map_err(liaison_domain::Error::from)?;
     }
     let mut res = ctx.redirect_with_flash("/", "flash.signed_out");
     res.headers_mut()
@@ -154,21 +155,21 @@ pub async fn logout(
 pub async fn me(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     let actor = ctx.require_actor()?;
     let organisation = match actor.organisation_id {
-        Some(id) => orgs::entity::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .map(|o| o.name),
+        Some(id) => orgs::by_id(&state.db, id).await?.map(|o| o.name),
         None => None,
     };
     let mut links = Vec::new();
-    match (actor.role, &ctx.home_station) {
-        (Role::StationStaff | Role::Deputy, Some(s)) => {
+    let works_here = actor
+        .station_id
+        .is_some_and(|id| may(actor, Permission::WorkAtStation(id)));
+    match &ctx.home_station {
+        Some(s) if works_here => {
             links.push((format!("/desk/{}", s.code), ctx.t("nav.desk")));
             links.push((format!("/s/{}", s.code), ctx.t("me.station_page")));
             links.push((format!("/s/{}/poster", s.code), ctx.t("nav.poster")));
         }
-        (Role::Ops | Role::Viewer, _) => {
-            for s in stations::entity::Entity::find().all(&state.db).await? {
+        _ if may(actor, Permission::ReadDistrict) => {
+            for s in stations::all(&state.db).await? {
                 links.push((
                     format!("/desk/{}", s.code),
                     ctx.tf(
@@ -180,11 +181,9 @@ pub async fn me(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response>
         }
         _ => {}
     }
-    if actor.role == Role::Deputy
+    if may(actor, Permission::ActAsDeputy)
         && let Some(id) = actor.deputy_id
-        && let Some(d) = liaison_domain::deputies::entity::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
+        && let Some(d) = deputies::by_id(&state.db, id).await?
     {
         links.push((format!("/d/{}/poster", d.code), ctx.t("poster.link_deputy")));
     }

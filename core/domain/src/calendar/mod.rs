@@ -142,6 +142,29 @@ pub async fn remove_day(db: &impl ConnectionTrait, day: NaiveDate) -> Result<boo
     Ok(res.rows_affected > 0)
 }
 
+/// Every day ops have marked, by date.
+pub async fn days(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, crate::error::Error> {
+    use sea_orm::QueryOrder;
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Day)
+        .all(db)
+        .await?)
+}
+
+/// How many days of `year` ops have marked.
+pub async fn days_in_year(
+    db: &impl ConnectionTrait,
+    year: i32,
+) -> Result<u64, crate::error::Error> {
+    // A few dozen rows a year: read whole, as `Calendar::load` does.
+    Ok(entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|d| d.day.year() == year)
+        .count() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

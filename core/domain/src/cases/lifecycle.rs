@@ -211,6 +211,11 @@ impl Action {
         }
     }
 
+    /// Whether someone of `role` may take the action in some state: whether a page offers it.
+    pub fn open_to(self, role: Role) -> bool {
+        self.roles().contains(&role)
+    }
+
     /// The states the action may start from.
     pub fn from_states(self) -> &'static [Status] {
         use Status::*;

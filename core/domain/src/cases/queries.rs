@@ -106,6 +106,13 @@ impl Named {
     }
 }
 
+/// How many cases a list page shows when the caller does not say: the API's and the desk's.
+pub const PER_PAGE: u64 = 20;
+/// The most cases one list page may show.
+pub const MAX_PER_PAGE: u64 = 100;
+/// The longest tag a list may be filtered by: the longest a brand may put on a case.
+pub const MAX_TAG: usize = liaison_contract::calls::MAX_TAG;
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseFilter {
@@ -247,9 +254,12 @@ pub async fn list(
                 .add(cases::Column::Description.contains(t)),
         );
     }
-    let per_page = f.per_page.unwrap_or(20);
-    if per_page == 0 || per_page > 100 {
-        return Err(Error::invalid("per_page", "must be between 1 and 100"));
+    let per_page = f.per_page.unwrap_or(PER_PAGE);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(Error::invalid(
+            "per_page",
+            format!("must be between 1 and {MAX_PER_PAGE}"),
+        ));
     }
     let page = f.page.unwrap_or(1);
     if page == 0 {
@@ -436,6 +446,19 @@ pub async fn visible_case(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(format!("no case {id}")))
+}
+
+/// Case `id` if it was filed at station `station_id`: what a brand that filed a case at its
+/// station may name back, whoever is looking.
+pub async fn filed_at(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    id: i64,
+) -> Result<Option<cases::Model>, Error> {
+    Ok(cases::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|c| c.station_id == station_id))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

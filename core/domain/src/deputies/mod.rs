@@ -95,6 +95,92 @@ pub async fn serves_at(
         .is_some())
 }
 
+/// The deputy with this id, if there is one.
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<entity::Model>, Error> {
+    Ok(entity::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The active deputies serving at the station (home or additional), by code: whom its page
+/// lists. The links hold the home station too, so one query over them answers.
+pub async fn serving_at(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    let ids: Vec<i64> = stations_entity::Entity::find()
+        .filter(stations_entity::Column::StationId.eq(station_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.deputy_id)
+        .collect();
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Id.is_in(ids))
+        .filter(entity::Column::Active.eq(true))
+        .order_by_asc(entity::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// The deputies with these ids (active or not), in no particular order.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Every deputy (active or not), in the order they were added.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every deputy by code, or only those whose home is `home_station`.
+pub async fn by_code_order(
+    db: &impl ConnectionTrait,
+    home_station: Option<i64>,
+) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    let mut q = entity::Entity::find().order_by_asc(entity::Column::Code);
+    if let Some(s) = home_station {
+        q = q.filter(entity::Column::StationId.eq(s));
+    }
+    Ok(q.all(db).await?)
+}
+
+/// Every deputy-station link (home and additional).
+pub async fn links(db: &impl ConnectionTrait) -> Result<Vec<stations_entity::Model>, Error> {
+    Ok(stations_entity::Entity::find().all(db).await?)
+}
+
+/// The ids of the stations the deputy serves besides their home station.
+pub async fn further_stations(
+    db: &impl ConnectionTrait,
+    deputy: &entity::Model,
+) -> Result<Vec<i64>, Error> {
+    Ok(stations_entity::Entity::find()
+        .filter(stations_entity::Column::DeputyId.eq(deputy.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.station_id)
+        .filter(|s| *s != deputy.station_id)
+        .collect())
+}
+
+/// How many deputies are active.
+pub async fn count_active(db: &impl ConnectionTrait) -> Result<u64, Error> {
+    use sea_orm::PaginatorTrait;
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Active.eq(true))
+        .count(db)
+        .await?)
+}
+
 /// The home station and the further ones, by code; each named in the field it came from.
 async fn resolve_stations(
     db: &impl ConnectionTrait,

@@ -1,10 +1,10 @@
 //! Duty shifts (值班): which deputy sits at which station on which day and half-day; and the
 //! receptions (接待) recorded at the duty desk, any of which can become a case.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -92,6 +92,64 @@ pub fn require_desk(actor: &Actor, station_id: i64) -> Result<(), Error> {
             "only this station's deputies and staff, or ops, keep its reception log",
         )),
     }
+}
+
+/// The station's duty shifts from `from` to `to` (both included), by day and half-day: who
+/// sits at its desk when.
+pub async fn shifts_of_station(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<shifts::Model>, Error> {
+    shifts_where(db, station_id, None, from, to).await
+}
+
+/// One deputy's duty shifts at the station from `from` to `to` (both included), by day and
+/// half-day.
+pub async fn shifts_of_deputy_at(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    deputy_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<shifts::Model>, Error> {
+    shifts_where(db, station_id, Some(deputy_id), from, to).await
+}
+
+async fn shifts_where(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    deputy_id: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<shifts::Model>, Error> {
+    let mut q = shifts::Entity::find()
+        .filter(shifts::Column::StationId.eq(station_id))
+        .filter(shifts::Column::Day.gte(from))
+        .filter(shifts::Column::Day.lte(to));
+    if let Some(d) = deputy_id {
+        q = q.filter(shifts::Column::DeputyId.eq(d));
+    }
+    Ok(q.order_by_asc(shifts::Column::Day)
+        .order_by_asc(shifts::Column::Half)
+        .all(db)
+        .await?)
+}
+
+/// The station's latest `limit` receptions, newest first.
+pub async fn recent_receptions(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    limit: u64,
+) -> Result<Vec<receptions::Model>, Error> {
+    Ok(receptions::Entity::find()
+        .filter(receptions::Column::StationId.eq(station_id))
+        .order_by_desc(receptions::Column::ReceivedAt)
+        .order_by_desc(receptions::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
 }
 
 /// Records a walk-in at the station's duty desk, for the API and the deputy's page alike: the

@@ -38,6 +38,35 @@ pub async fn by_code(
         .await?)
 }
 
+/// The organisation with this id, if there is one.
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<entity::Model>, Error> {
+    Ok(entity::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Every organisation, in the order they were added.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every organisation by code: the order forms offer them in.
+pub async fn by_code_order(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Code)
+        .all(db)
+        .await?)
+}
+
+/// How many organisations there are.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, Error> {
+    use sea_orm::PaginatorTrait;
+    Ok(entity::Entity::find().count(db).await?)
+}
+
 /// Adds an organisation (ops): the API and the console both come here.
 pub async fn create(
     db: &impl ConnectionTrait,

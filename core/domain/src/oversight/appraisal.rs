@@ -355,6 +355,34 @@ pub async fn vote(
     Ok(())
 }
 
+/// What one appraiser has filled in for a year: their scores and their poll votes.
+#[derive(Debug, Clone, Default)]
+pub struct OwnMarks {
+    /// One row per organisation and item scored.
+    pub scores: Vec<appraisal_scores::Model>,
+    /// One row per organisation voted on.
+    pub votes: Vec<appraisal_votes::Model>,
+}
+
+/// The scores and votes the user `user_id` gave for `year`, to fill their form again.
+pub async fn own_marks(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    year: i32,
+) -> Result<OwnMarks, Error> {
+    let scores = appraisal_scores::Entity::find()
+        .filter(appraisal_scores::Column::Year.eq(year))
+        .filter(appraisal_scores::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    let votes = appraisal_votes::Entity::find()
+        .filter(appraisal_votes::Column::Year.eq(year))
+        .filter(appraisal_votes::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    Ok(OwnMarks { scores, votes })
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RankRow {
     pub rank: usize,

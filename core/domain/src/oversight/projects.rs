@@ -339,6 +339,38 @@ pub async fn round_view(
     })
 }
 
+/// The rounds open for voting, oldest first, each as `actor` sees it (whether they voted).
+pub async fn open_rounds(
+    db: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+) -> Result<Vec<RoundOut>, Error> {
+    let open = project_rounds::Entity::find()
+        .filter(project_rounds::Column::Status.eq("open"))
+        .order_by_asc(project_rounds::Column::Id)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(open.len());
+    for r in open {
+        out.push(round_view(db, actor, r.id).await?);
+    }
+    Ok(out)
+}
+
+/// The first `limit` candidates not yet put to a vote, oldest first: what a new round may
+/// be opened over.
+pub async fn unpicked_candidates(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<project_candidates::Model>, Error> {
+    use sea_orm::QuerySelect;
+    Ok(project_candidates::Entity::find()
+        .filter(project_candidates::Column::Status.eq("candidate"))
+        .order_by_asc(project_candidates::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BallotInput {

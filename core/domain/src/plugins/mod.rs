@@ -4,3 +4,9 @@
 
 pub mod entity;
 pub mod outbox;
+
+/// How many plugins are installed.
+pub async fn count(db: &impl sea_orm::ConnectionTrait) -> Result<u64, crate::error::Error> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    Ok(entity::plugins::Entity::find().count(db).await?)
+}

@@ -51,6 +51,9 @@ pub enum Permission {
     ReadProjects,
     /// Read duty points (deputies their own, staff their station's, ops and viewers all).
     ReadPoints,
+    /// Record visits at all: ops for any station, station staff for their own (the station of
+    /// each visit is then checked with [`Permission::AdministerStation`]).
+    KeepVisits,
 }
 
 impl Permission {
@@ -74,6 +77,7 @@ impl Permission {
             Permission::Vote => "only deputies vote on livelihood projects",
             Permission::ReadProjects => "only ops, viewers, station staff and deputies see this",
             Permission::ReadPoints => "only deputies, station staff, ops and viewers see points",
+            Permission::KeepVisits => "only ops and station staff record visits",
         }
     }
 }
@@ -118,6 +122,11 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
             actor.role,
             Role::Deputy | Role::StationStaff | Role::Ops | Role::Viewer
         ),
+        Permission::KeepVisits => match actor.role {
+            Role::Ops => true,
+            Role::StationStaff => actor.station_id.is_some(),
+            _ => false,
+        },
     }
 }
 
@@ -251,6 +260,31 @@ mod tests {
         let bare = actor(Role::Deputy, Some(1), None, None);
         assert!(!may(&bare, Permission::Appraise));
         assert!(!may(&bare, Permission::Vote));
+    }
+
+    #[test]
+    fn visits_are_kept_by_ops_and_attached_staff() {
+        assert!(may(
+            &actor(Role::Ops, None, None, None),
+            Permission::KeepVisits
+        ));
+        assert!(may(
+            &actor(Role::StationStaff, Some(2), None, None),
+            Permission::KeepVisits
+        ));
+        // Staff without a station have no visits to keep; deputies and viewers none at all.
+        assert!(!may(
+            &actor(Role::StationStaff, None, None, None),
+            Permission::KeepVisits
+        ));
+        assert!(!may(
+            &actor(Role::Deputy, Some(2), None, Some(1)),
+            Permission::KeepVisits
+        ));
+        assert!(!may(
+            &actor(Role::Viewer, None, None, None),
+            Permission::KeepVisits
+        ));
     }
 
     #[test]

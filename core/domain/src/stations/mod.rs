@@ -95,6 +95,37 @@ pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Mo
         .ok_or_else(|| Error::not_found(format!("no station with code {code}")))
 }
 
+/// The station with this id, if there is one.
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<entity::Model>, Error> {
+    Ok(entity::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Every station, in the order they were added.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every station, the head station first: the order of a form's station choices.
+pub async fn head_first(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    use sea_orm::QueryOrder;
+    // "head" sorts before "township".
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Kind)
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// How many stations there are.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, Error> {
+    use sea_orm::PaginatorTrait;
+    Ok(entity::Entity::find().count(db).await?)
+}
+
 /// Optional free text: trimmed, empty as none, at most `max` characters.
 pub fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>, Error> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {

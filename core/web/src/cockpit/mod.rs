@@ -1,7 +1,7 @@
 //! The station cockpit (驾驶舱, `/cockpit/{code}`) and the district big screen (一屏总览,
 //! `/screen`): the figures of `dashboard::figures` drawn as cards, inline SVG charts and tables.
 //!
-//! Who sees what is the API's rule (`dashboard::routes::may_see_*`): a station's staff and
+//! Who sees what is the domain's rule (`policy::may_see_*`): a station's staff and
 //! deputies its cockpit, ops and viewers every cockpit and the big screen; others get the 403
 //! page. The numbers live in a panel (`…/panel`) that a few lines of script (`/assets/cockpit.js`)
 //! fetch again whenever the page's server-sent events (`…/live`) say the station changed; without
@@ -17,7 +17,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use minijinja::Value;
-use sea_orm::EntityTrait;
 use serde::Serialize;
 
 use self::chart::{BLUE, GREEN, GREY, Part, RED, Row, Series};
@@ -397,7 +396,9 @@ async fn station_page(
     Path(code): Path<String>,
 ) -> PageResult<Response> {
     let station = station_for(&state, &ctx, &code).await?;
-    let k = figures::cockpit(&state.db, station.id, state.clock.now()).await?;
+    let k = figures::cockpit(&state.db, station.id, state.clock.now())
+        .await
+        .map_err(liaison_domain::Error::from)?;
     let brands = super::brand::sections_for(
         &state,
         &ctx,
@@ -425,7 +426,9 @@ async fn station_panel(
     Path(code): Path<String>,
 ) -> PageResult<Response> {
     let station = station_for(&state, &ctx, &code).await?;
-    let k = figures::cockpit(&state.db, station.id, state.clock.now()).await?;
+    let k = figures::cockpit(&state.db, station.id, state.clock.now())
+        .await
+        .map_err(liaison_domain::Error::from)?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/station_panel.html",
@@ -461,10 +464,12 @@ fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
 
 async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     require_district(&ctx)?;
-    let s = figures::screen(&state.db, state.clock.now()).await?;
+    let s = figures::screen(&state.db, state.clock.now())
+        .await
+        .map_err(liaison_domain::Error::from)?;
     // Every station's brand boards, each titled with its station.
     let mut brands = Vec::new();
-    for station in stations::entity::Entity::find().all(&state.db).await? {
+    for station in stations::all(&state.db).await? {
         for b in super::brand::sections_for(
             &state,
             &ctx,
@@ -488,7 +493,9 @@ async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Resp
 
 async fn screen_panel(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     require_district(&ctx)?;
-    let s = figures::screen(&state.db, state.clock.now()).await?;
+    let s = figures::screen(&state.db, state.clock.now())
+        .await
+        .map_err(liaison_domain::Error::from)?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/screen_panel.html",

@@ -5,16 +5,14 @@
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
-use super::db_err;
 use super::kit::{self, Cell, Field, FormSpec, ListPage, Row, Sent, Taken};
 use crate::context::Ctx;
 use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
-use liaison_domain::calendar::{self, DayKind, entity};
+use liaison_domain::calendar::{self, DayKind};
 
 const NEW: &str = "new-day";
 
@@ -37,11 +35,7 @@ fn kind_label(ctx: &Ctx, kind: &str) -> String {
 }
 
 async fn page(state: &AppState, ctx: &Ctx, year: i32, sent: Option<Sent>) -> PageResult<Response> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Day)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?;
+    let rows = calendar::days(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.calendar");
     p.heading = ctx.tf("console.calendar_year", &[("year", year.to_string())]);
     p.intro = Some(ctx.t("console.calendar_intro"));
@@ -167,7 +161,10 @@ pub async fn remove(
 ) -> PageResult<Response> {
     kit::ops(&ctx)?;
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| PageError::NotFound)?;
-    if !calendar::remove_day(&state.db, day).await.map_err(db_err)? {
+    if !calendar::remove_day(&state.db, day)
+        .await
+        .map_err(liaison_domain::Error::from)?
+    {
         return Err(PageError::NotFound);
     }
     Ok(ctx.redirect_with_flash(

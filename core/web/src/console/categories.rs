@@ -4,16 +4,14 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use sea_orm::{EntityTrait, QueryOrder};
 
-use super::db_err;
 use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Taken};
 use crate::context::Ctx;
 use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
 use liaison_domain::cases::deadlines::Limits;
-use liaison_domain::categories::{self, CategoryPatch, NewCategory, entity};
+use liaison_domain::categories::{self, CategoryPatch, NewCategory};
 
 const NEW: &str = "new-category";
 const EDIT: &str = "edit-category";
@@ -41,12 +39,7 @@ fn sort_of(ctx: &Ctx, f: &WebForm, sent: &mut Sent) -> Option<i32> {
 }
 
 async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Response> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Sort)
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?;
+    let rows = categories::all(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.categories");
     p.intro = Some(ctx.t("console.category_intro"));
     p.columns = [

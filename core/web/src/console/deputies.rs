@@ -6,17 +6,15 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
-use super::db_err;
 use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Taken};
 use crate::context::Ctx;
 use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
 use liaison_domain::deputies::NewDeputy;
-use liaison_domain::deputies::{self, DeputyPatch, Level, entity, stations_entity};
+use liaison_domain::deputies::{self, DeputyPatch, Level};
 use liaison_domain::stations;
 
 const NEW: &str = "new-deputy";
@@ -30,12 +28,8 @@ pub struct ListQuery {
 
 /// Every station as (code, name), the head station first.
 async fn station_choices(state: &AppState, ctx: &Ctx) -> PageResult<Vec<(String, String)>> {
-    Ok(stations::entity::Entity::find()
-        .order_by_asc(stations::entity::Column::Kind)
-        .order_by_asc(stations::entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?
+    Ok(stations::head_first(&state.db)
+        .await?
         .into_iter()
         .map(|s| (s.code, ctx.lang.pick(&s.name, &s.name_en).to_owned()))
         .collect())
@@ -97,26 +91,17 @@ async fn page(
     sent: Option<Sent>,
 ) -> PageResult<Response> {
     let choices = station_choices(state, ctx).await?;
-    let codes: HashMap<i64, String> = stations::entity::Entity::find()
-        .all(&state.db)
-        .await
-        .map_err(db_err)?
+    let codes: HashMap<i64, String> = stations::all(&state.db)
+        .await?
         .into_iter()
         .map(|s| (s.id, s.code))
         .collect();
-    let links = stations_entity::Entity::find()
-        .all(&state.db)
-        .await
-        .map_err(db_err)?;
+    let links = deputies::links(&state.db).await?;
     let only = match q.station.trim() {
         "" => None,
         code => Some(stations::by_code(&state.db, code).await?.id),
     };
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?;
+    let rows = deputies::all(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.deputies");
     p.filter = Some(
         FormSpec::get(
@@ -247,20 +232,15 @@ async fn edit_page(
         .await
         .map_err(|_| PageError::NotFound)?;
     let choices = station_choices(state, ctx).await?;
-    let codes: HashMap<i64, String> = stations::entity::Entity::find()
-        .all(&state.db)
-        .await
-        .map_err(db_err)?
+    let codes: HashMap<i64, String> = stations::all(&state.db)
+        .await?
         .into_iter()
         .map(|s| (s.id, s.code))
         .collect();
-    let others: Vec<String> = stations_entity::Entity::find()
-        .all(&state.db)
-        .await
-        .map_err(db_err)?
+    let others: Vec<String> = deputies::further_stations(&state.db, &d)
+        .await?
         .into_iter()
-        .filter(|l| l.deputy_id == d.id && l.station_id != d.station_id)
-        .filter_map(|l| codes.get(&l.station_id).cloned())
+        .filter_map(|id| codes.get(&id).cloned())
         .collect();
     let home = codes.get(&d.station_id).cloned().unwrap_or_default();
     let mut form = fields(

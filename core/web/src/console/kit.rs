@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::super::context::Ctx;
-use super::super::error::{PageError, PageResult};
+use super::super::error::PageResult;
 use super::super::form::{FormRefused, WebForm, explain};
 use super::super::templates::value;
 use liaison_domain::Error;
@@ -411,11 +411,11 @@ pub fn status_of(sent: Option<&Sent>) -> StatusCode {
 /// Only ops: others get the 403 page, visitors not signed in the sign-in page.
 pub fn ops(ctx: &Ctx) -> PageResult<liaison_domain::auth::Actor> {
     let actor = ctx.require_actor()?;
-    if actor.role == liaison_domain::auth::Role::Ops {
-        Ok(actor.clone())
-    } else {
-        Err(PageError::Forbidden)
-    }
+    liaison_domain::policy::require(
+        actor,
+        liaison_domain::policy::Permission::AdministerDistrict,
+    )?;
+    Ok(actor.clone())
 }
 
 /// Choices for a select, (value, label).

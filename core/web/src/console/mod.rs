@@ -21,7 +21,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 
 use super::context::Ctx;
@@ -117,54 +116,32 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult<Respons
     kit::ops(&ctx)?;
     let db = &state.db;
     let year = liaison_domain::cases::queries::today(state.clock.now()).year();
-    let days = liaison_domain::calendar::entity::Entity::find()
-        .all(db)
-        .await
-        .map_err(anyhow::Error::from)?
-        .into_iter()
-        .filter(|d| d.day.year() == year)
-        .count() as u64;
+    let days = liaison_domain::calendar::days_in_year(db, year).await?;
     let tiles = vec![
         Tile {
             href: "/console/stations",
             label: ctx.t("console.stations"),
-            count: liaison_domain::stations::entity::Entity::find()
-                .count(db)
-                .await
-                .map_err(anyhow::Error::from)?,
+            count: liaison_domain::stations::count(db).await?,
         },
         Tile {
             href: "/console/deputies",
             label: ctx.t("console.deputies"),
-            count: liaison_domain::deputies::entity::Entity::find()
-                .filter(liaison_domain::deputies::entity::Column::Active.eq(true))
-                .count(db)
-                .await
-                .map_err(anyhow::Error::from)?,
+            count: liaison_domain::deputies::count_active(db).await?,
         },
         Tile {
             href: "/console/orgs",
             label: ctx.t("console.orgs"),
-            count: liaison_domain::orgs::entity::Entity::find()
-                .count(db)
-                .await
-                .map_err(anyhow::Error::from)?,
+            count: liaison_domain::orgs::count(db).await?,
         },
         Tile {
             href: "/console/users",
             label: ctx.t("console.users"),
-            count: liaison_domain::auth::entity::users::Entity::find()
-                .count(db)
-                .await
-                .map_err(anyhow::Error::from)?,
+            count: liaison_domain::users::count(db).await?,
         },
         Tile {
             href: "/console/categories",
             label: ctx.t("console.categories"),
-            count: liaison_domain::categories::entity::Entity::find()
-                .count(db)
-                .await
-                .map_err(anyhow::Error::from)?,
+            count: liaison_domain::categories::count(db).await?,
         },
         Tile {
             href: "/console/calendar",
@@ -174,10 +151,7 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult<Respons
         Tile {
             href: "/console/plugins",
             label: ctx.t("console.plugins"),
-            count: liaison_domain::plugins::entity::plugins::Entity::find()
-                .count(db)
-                .await
-                .map_err(anyhow::Error::from)?,
+            count: liaison_domain::plugins::count(db).await?,
         },
     ];
     ctx.render_status(
@@ -185,9 +159,4 @@ async fn overview(State(state): State<AppState>, ctx: Ctx) -> PageResult<Respons
         "console/overview.html",
         minijinja::context! { tiles => value(tiles) },
     )
-}
-
-/// A database error as the page's (logged, never shown).
-pub(crate) fn db_err(e: sea_orm::DbErr) -> PageError {
-    PageError::Internal(e.into())
 }

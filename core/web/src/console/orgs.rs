@@ -3,15 +3,13 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use sea_orm::{EntityTrait, QueryOrder};
 
-use super::db_err;
 use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Taken};
 use crate::context::Ctx;
 use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
-use liaison_domain::orgs::{self, entity};
+use liaison_domain::orgs;
 use liaison_domain::orgs::{NewOrganisation, OrganisationKind};
 
 const NEW: &str = "new-org";
@@ -42,11 +40,7 @@ fn kind_of(ctx: &Ctx, f: &WebForm, sent: &mut Sent) -> Option<OrganisationKind> 
 }
 
 async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Response> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?;
+    let rows = orgs::all(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.orgs");
     p.columns = ["f_code", "f_name", "f_kind"]
         .iter()

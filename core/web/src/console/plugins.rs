@@ -11,10 +11,8 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Serialize;
 
-use super::db_err;
 use super::kit::{self, Cell, Field, FormPage, FormSpec, Sent, Taken};
 use crate::context::Ctx;
 use crate::error::{PageError, PageResult};
@@ -258,12 +256,8 @@ async fn enable_form_page(
         Err(PluginError::NotFound(_)) => return Err(PageError::NotFound),
         Err(e) => return Err(Error::from(e).into()),
     };
-    let stations: Vec<(String, String)> = stations::entity::Entity::find()
-        .order_by_asc(stations::entity::Column::Kind)
-        .order_by_asc(stations::entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?
+    let stations: Vec<(String, String)> = stations::head_first(&state.db)
+        .await?
         .into_iter()
         .map(|s| (s.code, ctx.lang.pick(&s.name, &s.name_en).to_owned()))
         .collect();

@@ -3,15 +3,13 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use sea_orm::{EntityTrait, QueryOrder};
 
-use super::db_err;
 use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Taken};
 use crate::context::Ctx;
 use crate::error::PageResult;
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
-use liaison_domain::stations::{self, StationKind, entity};
+use liaison_domain::stations::{self, StationKind};
 use liaison_domain::stations::{NewStation, StationPatch};
 
 const NEW: &str = "new-station";
@@ -47,12 +45,7 @@ fn new_form(ctx: &Ctx, sent: Option<&Sent>) -> FormSpec {
 }
 
 async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Response> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Kind)
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?;
+    let rows = stations::head_first(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.stations");
     p.columns = ["f_code", "f_name", "f_name_en", "f_kind", "f_address"]
         .iter()

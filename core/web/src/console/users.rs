@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use sea_orm::{EntityTrait, QueryOrder};
 
-use super::db_err;
 use super::kit::{self, Cell, Field, FormPage, FormSpec, ListPage, Row, Sent, Taken};
 use crate::context::{Ctx, role_label};
 use crate::error::{PageError, PageResult};
@@ -16,6 +14,7 @@ use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
 use liaison_domain::auth::Role;
 use liaison_domain::auth::entity::users as entity;
+use liaison_domain::policy::{self, Attachment};
 use liaison_domain::users::{self, NewUser};
 use liaison_domain::{deputies, orgs, stations};
 
@@ -32,25 +31,18 @@ struct Names {
 async fn names(state: &AppState) -> PageResult<Names> {
     let db = &state.db;
     Ok(Names {
-        stations: stations::entity::Entity::find()
-            .order_by_asc(stations::entity::Column::Id)
-            .all(db)
-            .await
-            .map_err(db_err)?
+        stations: stations::all(db)
+            .await?
             .into_iter()
             .map(|s| (s.id, (s.code, s.name)))
             .collect(),
-        orgs: orgs::entity::Entity::find()
-            .all(db)
-            .await
-            .map_err(db_err)?
+        orgs: orgs::all(db)
+            .await?
             .into_iter()
             .map(|o| (o.id, (o.code, o.name)))
             .collect(),
-        deputies: deputies::entity::Entity::find()
-            .all(db)
-            .await
-            .map_err(db_err)?
+        deputies: deputies::all(db)
+            .await?
             .into_iter()
             .filter(|d| d.active)
             .map(|d| (d.id, (d.code, d.name)))
@@ -79,11 +71,7 @@ fn attached(n: &Names, u: &entity::Model) -> String {
 
 async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Response> {
     let n = names(state).await?;
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(db_err)?;
+    let rows = users::all(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.users");
     p.columns = [
         "f_username",
@@ -193,18 +181,21 @@ pub async fn create(
     };
     let some = |name: &str| Some(f.text(name)).filter(|v| !v.trim().is_empty());
     // Only what the role uses: a station chosen for a handler is not kept by mistake.
+    let attached_to = policy::attachment(role);
     let new = NewUser {
         username: f.text("username"),
         password: f.text("password"),
         display_name: f.text("display_name"),
         role,
-        station: (role == Role::StationStaff)
+        station: (attached_to == Some(Attachment::Station))
             .then(|| some("station"))
             .flatten(),
-        organisation: (role == Role::Handler)
+        organisation: (attached_to == Some(Attachment::Organisation))
             .then(|| some("organisation"))
             .flatten(),
-        deputy: (role == Role::Deputy).then(|| some("deputy")).flatten(),
+        deputy: (attached_to == Some(Attachment::Deputy))
+            .then(|| some("deputy"))
+            .flatten(),
     };
     match users::create(&state.db, &state.passwords, &new).await {
         Ok(u) => Ok(ctx.redirect_with_flash(

@@ -12,11 +12,11 @@ use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use crate::templates::value;
 use liaison_api::AppState;
-use liaison_domain::auth::Role;
 use liaison_domain::cases::deadlines::local_today;
 use liaison_domain::orgs;
 use liaison_domain::oversight::appraisal::{self, OpinionInput};
 use liaison_domain::oversight::exports::Format;
+use liaison_domain::policy::{self, Permission};
 
 #[derive(Debug, Deserialize)]
 pub struct YearQuery {
@@ -100,7 +100,7 @@ pub async fn ranking_page(
     let sees_opinions = ctx
         .actor
         .as_ref()
-        .is_some_and(|a| matches!(a.role, Role::Ops | Role::Viewer));
+        .is_some_and(|a| policy::may(a, Permission::ReadDistrict));
     ctx.render(
         "oversight/appraisal.html",
         minijinja::context! {

@@ -8,7 +8,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use super::Sent;
@@ -18,12 +17,12 @@ use crate::form::{FormRefused, WebForm, explain};
 use crate::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
 use liaison_domain::cases::deadlines::local_today;
 use liaison_domain::orgs;
 use liaison_domain::oversight::appraisal::{self, ScoreInput, SettingsInput, VoteInput, Weights};
-use liaison_domain::oversight::entity::{appraisal_scores, appraisal_votes};
 use liaison_domain::oversight::scoring::{Item, Method, Vote};
+use liaison_domain::policy::{Permission, may};
 
 #[derive(Debug, Deserialize)]
 pub struct YearQuery {
@@ -51,7 +50,7 @@ fn appraiser_items() -> Vec<Item> {
 
 fn who(ctx: &Ctx) -> PageResult<Actor> {
     let a = ctx.require_actor()?;
-    if a.role == Role::Ops || appraisal::require_appraiser(a).is_ok() {
+    if may(a, Permission::AdministerDistrict) || may(a, Permission::Appraise) {
         Ok(a.clone())
     } else {
         Err(PageError::Forbidden)
@@ -67,46 +66,30 @@ async fn render(
     status: StatusCode,
 ) -> PageResult<Response> {
     let settings = appraisal::settings(&state.db, year).await?;
-    let organisations: Vec<OrgRow> = orgs::entity::Entity::find()
-        .order_by_asc(orgs::entity::Column::Code)
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?
+    let organisations: Vec<OrgRow> = orgs::by_code_order(&state.db)
+        .await?
         .into_iter()
         .map(|o| OrgRow {
             code: o.code,
             name: o.name,
         })
         .collect();
-    let is_ops = actor.role == Role::Ops;
+    let is_ops = may(actor, Permission::AdministerDistrict);
     // The appraiser's own scores and votes fill the form unless it comes back with errors.
     if !is_ops && sent.values.is_empty() {
-        let code_of: HashMap<i64, String> = orgs::entity::Entity::find()
-            .all(&state.db)
-            .await
-            .map_err(Error::from)?
+        let code_of: HashMap<i64, String> = orgs::all(&state.db)
+            .await?
             .into_iter()
             .map(|o| (o.id, o.code))
             .collect();
-        for s in appraisal_scores::Entity::find()
-            .filter(appraisal_scores::Column::Year.eq(year))
-            .filter(appraisal_scores::Column::UserId.eq(actor.user_id))
-            .all(&state.db)
-            .await
-            .map_err(Error::from)?
-        {
+        let marks = appraisal::own_marks(&state.db, actor.user_id, year).await?;
+        for s in marks.scores {
             if let Some(code) = code_of.get(&s.organisation_id) {
                 sent.values
                     .insert(format!("score_{code}_{}", s.item), s.score.to_string());
             }
         }
-        for v in appraisal_votes::Entity::find()
-            .filter(appraisal_votes::Column::Year.eq(year))
-            .filter(appraisal_votes::Column::UserId.eq(actor.user_id))
-            .all(&state.db)
-            .await
-            .map_err(Error::from)?
-        {
+        for v in marks.votes {
             if let Some(code) = code_of.get(&v.organisation_id) {
                 sent.values.insert(format!("vote_{code}"), v.vote);
             }
@@ -210,7 +193,7 @@ pub async fn manage_submit(
     };
     let mut sent = Sent::from_form(&form);
     let back = format!("/appraisal/manage?year={year}");
-    if actor.role == Role::Ops {
+    if may(&actor, Permission::AdministerDistrict) {
         if let Some(p) = form.get("publish") {
             appraisal::set_published(&state.db, &actor, year, p == "true", now).await?;
             return Ok(ctx.redirect_with_flash(&back, "appraisal.saved"));
@@ -255,10 +238,7 @@ pub async fn manage_submit(
         .await;
     }
     // An appraiser: every filled score and vote.
-    let organisations = orgs::entity::Entity::find()
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?;
+    let organisations = orgs::all(&state.db).await?;
     let mut scores = Vec::new();
     let mut ballots = Vec::new();
     for o in &organisations {

@@ -14,8 +14,9 @@ use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use crate::templates::value;
 use liaison_api::AppState;
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
 use liaison_domain::oversight::projects::{self, CandidateOut, MilestoneInput};
+use liaison_domain::policy::{self, Permission};
 
 #[derive(Serialize)]
 struct Milestone {
@@ -27,11 +28,8 @@ struct Milestone {
 
 fn ops(ctx: &Ctx) -> PageResult<Actor> {
     let a = ctx.require_actor()?;
-    if a.role == Role::Ops {
-        Ok(a.clone())
-    } else {
-        Err(PageError::Forbidden)
-    }
+    policy::require(a, Permission::AdministerDistrict)?;
+    Ok(a.clone())
 }
 
 async fn project(state: &AppState, id: i64) -> PageResult<CandidateOut> {

@@ -11,10 +11,10 @@ use crate::error::{PageError, PageResult};
 use crate::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
-use liaison_domain::auth::Role;
 use liaison_domain::cases::deadlines::local_today;
 use liaison_domain::oversight::appraisal;
 use liaison_domain::oversight::exports::Format;
+use liaison_domain::policy::{self, Permission};
 
 #[derive(Debug, Deserialize)]
 pub struct OpinionQuery {
@@ -38,9 +38,7 @@ pub async fn opinions_page(
     ctx: Ctx,
     Query(q): Query<OpinionQuery>,
 ) -> PageResult<Response> {
-    if !matches!(ctx.require_actor()?.role, Role::Ops | Role::Viewer) {
-        return Err(PageError::Forbidden);
-    }
+    policy::require(ctx.require_actor()?, Permission::ReadDistrict)?;
     let year = q
         .year
         .unwrap_or_else(|| local_today(state.clock.now()).year());

@@ -8,15 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use super::download;
 use crate::context::Ctx;
-use crate::error::{PageError, PageResult};
+use crate::error::PageResult;
 use crate::form::WebForm;
 use crate::templates::value;
 use liaison_api::AppState;
-use liaison_domain::auth::Role;
 use liaison_domain::cases::deadlines::local_today;
 use liaison_domain::oversight::exports::Format;
 use liaison_domain::oversight::points::Rule;
 use liaison_domain::oversight::points_table::{self, PointsFilter};
+use liaison_domain::policy::{self, Permission};
 
 #[derive(Debug, Deserialize)]
 pub struct PointsQuery {
@@ -54,18 +54,14 @@ pub async fn points_page(
     Query(q): Query<PointsQuery>,
 ) -> PageResult<Response> {
     let actor = ctx.require_actor()?.clone();
-    if !matches!(
-        actor.role,
-        Role::Deputy | Role::StationStaff | Role::Ops | Role::Viewer
-    ) {
-        return Err(PageError::Forbidden);
-    }
+    policy::require(&actor, Permission::ReadPoints)?;
     let year = q
         .year
         .unwrap_or_else(|| local_today(state.clock.now()).year());
     let filter = PointsFilter::default();
     let (rows, rules) = points_table::table_for(&state.db, &actor, year, &filter).await?;
-    let own = actor.role == Role::Deputy;
+    // A deputy sees their own ledger; everyone else the table of the deputies in sight.
+    let own = policy::may(&actor, Permission::ActAsDeputy);
     if own {
         let ledger = points_table::ledger_for(&state.db, &actor, year, &filter).await?;
         if let Some(d) = download(
@@ -98,7 +94,7 @@ pub async fn points_page(
         &ctx,
         year,
         own,
-        actor.role == Role::Ops,
+        policy::may(&actor, Permission::AdministerDistrict),
         rows,
         rules,
         Vec::new(),
@@ -119,9 +115,7 @@ pub async fn rebuild(
     _form: WebForm,
 ) -> PageResult<Response> {
     let actor = ctx.require_actor()?;
-    if actor.role != Role::Ops {
-        return Err(PageError::Forbidden);
-    }
+    policy::require(actor, Permission::AdministerDistrict)?;
     let now = state.clock.now();
     let year = q.year.unwrap_or_else(|| local_today(now).year());
     liaison_domain::oversight::appraisal::check_year(year)?;

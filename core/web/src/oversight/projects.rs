@@ -3,7 +3,6 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use super::{Sent, download};
@@ -12,9 +11,9 @@ use crate::error::PageResult;
 use crate::form::{FormRefused, WebForm};
 use crate::templates::value;
 use liaison_api::AppState;
-use liaison_domain::Error;
 use liaison_domain::oversight::exports::Format;
 use liaison_domain::oversight::projects::{self, ProposalInput};
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations;
 
 #[derive(Debug, Deserialize)]
@@ -76,7 +75,7 @@ pub async fn projects_page(
         "oversight/projects.html",
         minijinja::context! {
             projects => value(list),
-            is_ops => ctx.actor.as_ref().is_some_and(|a| a.role == liaison_domain::auth::Role::Ops),
+            is_ops => ctx.actor.as_ref().is_some_and(|a| policy::may(a, Permission::AdministerDistrict)),
         },
     )
     .map(IntoResponse::into_response)
@@ -94,11 +93,8 @@ async fn render_form(
     sent: Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let stations: Vec<Choice> = stations::entity::Entity::find()
-        .order_by_asc(stations::entity::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?
+    let stations: Vec<Choice> = stations::all(&state.db)
+        .await?
         .into_iter()
         .map(|s| Choice {
             name: ctx.lang.pick(&s.name, &s.name_en).to_owned(),

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use super::Sent;
 use super::vote::{render, who};
 use crate::context::Ctx;
-use crate::error::{PageError, PageResult};
+use crate::error::PageResult;
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
-use liaison_domain::auth::Role;
 use liaison_domain::oversight::projects::{self, RoundInput};
+use liaison_domain::policy::{self, Permission};
 
 pub async fn open_round(
     State(state): State<AppState>,
@@ -20,9 +20,7 @@ pub async fn open_round(
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
     let actor = who(&ctx)?;
-    if actor.role != Role::Ops {
-        return Err(PageError::Forbidden);
-    }
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let form = match form {
         Ok(f) => f,
         Err(FormRefused::Csrf(f)) => {

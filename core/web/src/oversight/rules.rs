@@ -9,16 +9,16 @@ use serde::{Deserialize, Serialize};
 
 use super::Sent;
 use crate::context::Ctx;
-use crate::error::{PageError, PageResult};
+use crate::error::PageResult;
 use crate::form::{FormRefused, WebForm};
 use crate::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
-use liaison_domain::auth::Role;
 use liaison_domain::cases::deadlines::local_today;
 use liaison_domain::oversight::appraisal::check_year;
 use liaison_domain::oversight::points::{self, Rule, RuleSetting};
 use liaison_domain::oversight::points_table::check_rules;
+use liaison_domain::policy::{self, Permission};
 
 #[derive(Debug, Deserialize)]
 pub struct YearQuery {
@@ -32,10 +32,8 @@ struct RuleField {
 }
 
 fn ops(ctx: &Ctx) -> PageResult<()> {
-    match ctx.require_actor()?.role {
-        Role::Ops => Ok(()),
-        _ => Err(PageError::Forbidden),
-    }
+    policy::require(ctx.require_actor()?, Permission::AdministerDistrict)?;
+    Ok(())
 }
 
 fn year_of(state: &AppState, q: &YearQuery) -> PageResult<i32> {

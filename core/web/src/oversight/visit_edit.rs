@@ -14,6 +14,7 @@ use crate::templates::value;
 use liaison_api::AppState;
 use liaison_domain::auth::Actor;
 use liaison_domain::oversight::visits;
+use liaison_domain::policy::{self, Permission};
 
 /// Ops, or staff of the visit's station; anyone else a 403 (404 when out of sight).
 async fn allowed(state: &AppState, ctx: &Ctx, id: i64) -> PageResult<(Actor, visits::VisitOut)> {
@@ -22,7 +23,7 @@ async fn allowed(state: &AppState, ctx: &Ctx, id: i64) -> PageResult<(Actor, vis
         return Err(PageError::Forbidden);
     }
     let model = visits::find(&state.db, &actor, id).await?;
-    actor.require_station_admin(model.station_id)?;
+    policy::require(&actor, Permission::AdministerStation(model.station_id))?;
     let filter = visits::VisitFilter::default();
     let out = visits::list_for(&state.db, &actor, &filter)
         .await?

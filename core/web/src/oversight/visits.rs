@@ -5,7 +5,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 use super::{Sent, download};
@@ -14,10 +13,10 @@ use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use crate::templates::value;
 use liaison_api::AppState;
-use liaison_domain::Error;
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::{Actor, Scope};
 use liaison_domain::oversight::exports::Format;
 use liaison_domain::oversight::visits::{self, VisitFilter, VisitInput, VisitKind};
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::{deputies, orgs, stations};
 
 #[derive(Debug, Deserialize)]
@@ -48,38 +47,31 @@ type Choices = (Vec<Choice>, Vec<Choice>, Vec<Choice>);
 
 /// The stations, organisations and deputies the recording form offers the caller.
 pub(super) async fn choices(state: &AppState, ctx: &Ctx, actor: &Actor) -> PageResult<Choices> {
-    let mut sq = stations::entity::Entity::find().order_by_asc(stations::entity::Column::Id);
-    let mut dq = deputies::entity::Entity::find().order_by_asc(deputies::entity::Column::Code);
-    if actor.role == Role::StationStaff {
-        let s = actor.station_id.unwrap_or_default();
-        sq = sq.filter(stations::entity::Column::Id.eq(s));
-        dq = dq.filter(deputies::entity::Column::StationId.eq(s));
-    }
-    let st: Vec<Choice> = sq
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?
+    // Ops record for any station; the station's own staff for theirs alone.
+    let only = match policy::scope(actor) {
+        Scope::All => None,
+        Scope::Station(s) => Some(s),
+        Scope::Organisation(_) | Scope::Nothing => Some(0),
+    };
+    let st: Vec<Choice> = stations::all(&state.db)
+        .await?
         .into_iter()
+        .filter(|s| only.is_none_or(|only| s.id == only))
         .map(|s| Choice {
             name: ctx.lang.pick(&s.name, &s.name_en).to_owned(),
             code: s.code,
         })
         .collect();
-    let og: Vec<Choice> = orgs::entity::Entity::find()
-        .order_by_asc(orgs::entity::Column::Code)
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?
+    let og: Vec<Choice> = orgs::by_code_order(&state.db)
+        .await?
         .into_iter()
         .map(|o| Choice {
             code: o.code,
             name: o.name,
         })
         .collect();
-    let dp: Vec<Choice> = dq
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?
+    let dp: Vec<Choice> = deputies::by_code_order(&state.db, only)
+        .await?
         .into_iter()
         .map(|d| Choice {
             code: d.code,
@@ -100,8 +92,7 @@ pub(super) fn kinds(ctx: &Ctx) -> Vec<Choice> {
 }
 
 pub(super) fn records(actor: &Actor) -> bool {
-    matches!(actor.role, Role::Ops | Role::StationStaff)
-        && (actor.role == Role::Ops || actor.station_id.is_some())
+    policy::may(actor, Permission::KeepVisits)
 }
 
 async fn render(

@@ -4,7 +4,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::Sent;
@@ -14,9 +13,9 @@ use crate::form::{FormRefused, WebForm};
 use crate::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
-use liaison_domain::auth::{Actor, Role};
-use liaison_domain::oversight::entity::{project_candidates, project_rounds};
+use liaison_domain::auth::Actor;
 use liaison_domain::oversight::projects::{self, BallotInput};
+use liaison_domain::policy::{Permission, may};
 
 #[derive(Serialize)]
 struct Candidate {
@@ -38,10 +37,10 @@ struct Round {
 
 pub(super) fn who(ctx: &Ctx) -> PageResult<Actor> {
     let a = ctx.require_actor()?;
-    match a.role {
-        Role::Ops => Ok(a.clone()),
-        Role::Deputy if a.deputy_id.is_some() => Ok(a.clone()),
-        _ => Err(PageError::Forbidden),
+    if may(a, Permission::AdministerDistrict) || may(a, Permission::Vote) {
+        Ok(a.clone())
+    } else {
+        Err(PageError::Forbidden)
     }
 }
 
@@ -52,15 +51,8 @@ pub(super) async fn render(
     sent: Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let open = project_rounds::Entity::find()
-        .filter(project_rounds::Column::Status.eq("open"))
-        .order_by_asc(project_rounds::Column::Id)
-        .all(&state.db)
-        .await
-        .map_err(Error::from)?;
     let mut rounds = Vec::new();
-    for r in open {
-        let v = projects::round_view(&state.db, Some(actor), r.id).await?;
+    for v in projects::open_rounds(&state.db, Some(actor)).await? {
         rounds.push(Round {
             id: v.id,
             title: v.title,
@@ -80,14 +72,10 @@ pub(super) async fn render(
         });
     }
     // Ops pick a new round's candidates among those not yet put to a vote.
-    let pool: Vec<Candidate> = if actor.role == Role::Ops {
-        project_candidates::Entity::find()
-            .filter(project_candidates::Column::Status.eq("candidate"))
-            .order_by_asc(project_candidates::Column::Id)
-            .limit(500)
-            .all(&state.db)
-            .await
-            .map_err(Error::from)?
+    let is_ops = may(actor, Permission::AdministerDistrict);
+    let pool: Vec<Candidate> = if is_ops {
+        projects::unpicked_candidates(&state.db, 500)
+            .await?
             .into_iter()
             .map(|c| Candidate {
                 id: c.id,
@@ -111,7 +99,7 @@ pub(super) async fn render(
             pool => value(pool),
             picked => picked,
             rounds => value(rounds),
-            is_ops => actor.role == Role::Ops,
+            is_ops => is_ops,
             sent => value(sent),
         },
     )
@@ -140,7 +128,7 @@ pub async fn vote_submit(
         Err(e) => return Ok(e.into_response()),
     };
     let now = state.clock.now();
-    if actor.role == Role::Ops {
+    if may(&actor, Permission::AdministerDistrict) {
         projects::close(&state.db, &actor, round, now).await?;
         return Ok(ctx.redirect_with_flash("/projects", "projects.round_closed"));
     }
