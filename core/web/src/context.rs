@@ -197,14 +197,20 @@ impl Ctx {
     }
 
     fn cookie(&self, name: &str, value: &str, max_age: Option<i64>, same_site: &str) -> String {
-        let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+        let same_site = if same_site == "Strict" {
+            cookie::SameSite::Strict
+        } else {
+            cookie::SameSite::Lax
+        };
+        let mut c = cookie::Cookie::build((name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(same_site)
+            .secure(self.secure);
         if let Some(age) = max_age {
-            c.push_str(&format!("; Max-Age={age}"));
+            c = c.max_age(cookie::time::Duration::seconds(age));
         }
-        if self.secure {
-            c.push_str("; Secure");
-        }
-        c
+        c.build().to_string()
     }
 
     /// A `Set-Cookie` value for the session cookie (`None` clears it).
@@ -246,16 +252,14 @@ fn is_token(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The request's cookies, name to value (the first of a name wins).
+/// The request's cookies, name to value (the first of a name wins), read by the cookie crate.
 pub fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for v in headers.get_all(header::COOKIE) {
         let Ok(s) = v.to_str() else { continue };
-        for pair in s.split(';') {
-            if let Some((k, v)) = pair.trim().split_once('=')
-                && !out.iter().any(|(n, _)| n == k)
-            {
-                out.push((k.trim().to_owned(), v.trim().to_owned()));
+        for c in cookie::Cookie::split_parse(s).flatten() {
+            if !out.iter().any(|(n, _)| n == c.name()) {
+                out.push((c.name().to_owned(), c.value().to_owned()));
             }
         }
     }
@@ -267,11 +271,9 @@ fn cookie_of<'a>(jar: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 fn query_lang(query: Option<&str>) -> Option<Lang> {
-    query?
-        .split('&')
-        .filter_map(|p| p.split_once('='))
-        .find(|(k, _)| *k == "lang")
-        .and_then(|(_, v)| Lang::parse(v))
+    form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v))
 }
 
 fn sets_cookie(res: &Response, name: &str) -> bool {
@@ -282,17 +284,16 @@ fn sets_cookie(res: &Response, name: &str) -> bool {
         .any(|v| v.to_str().is_ok_and(|s| s.starts_with(&prefix)))
 }
 
-/// Percent-encodes a path and query for `?next=`.
+/// A path and query as one `?next=` value: everything but letters, digits and `-_.~/`
+/// percent-encoded.
 fn encode_component(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
 }
 
 /// The page middleware; see the module documentation.

@@ -149,17 +149,9 @@ fn page_href(code: &str, q: &DeskQuery, page: u64) -> String {
     format!("/desk/{code}?{}", parts.join("&"))
 }
 
-/// Percent-encodes a query value.
+/// A query value, form-encoded.
 fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Who may assign from the desk: the roles the lifecycle lets assign.

@@ -69,11 +69,8 @@ impl IntoResponse for FormRefused {
 
 /// Equal without telling, by its timing, how much of a guess was right.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 impl<S: Send + Sync> FromRequest<S> for WebForm {
