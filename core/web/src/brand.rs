@@ -310,7 +310,7 @@ pub async fn desk_act(
         return Ok(Redirect::to(&format!("/login?next=/desk/{code}")).into_response());
     };
     let station = stations::by_code(&state.db, &code).await?;
-    let here = match actor.scope() {
+    let here = match liaison_domain::policy::scope(actor) {
         Scope::All => true,
         Scope::Station(id) => id == station.id,
         _ => false,

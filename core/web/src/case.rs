@@ -194,7 +194,8 @@ async fn render(
             name: ctx.lang.pick(&c.name, &c.name_en).to_owned(),
         })
         .collect();
-    let may_reveal = contact::REVEAL_ROLES.contains(&actor.role);
+    let may_reveal =
+        liaison_domain::policy::may(actor, liaison_domain::policy::Permission::RevealContact);
     let timeliness_mark = mark(s.timeliness);
     ctx.render_status(
         status,

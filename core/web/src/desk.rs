@@ -125,7 +125,7 @@ async fn desk_station(
         .station(&state.db, code)
         .await?
         .ok_or(PageError::NotFound)?;
-    match actor.scope() {
+    match liaison_domain::policy::scope(actor) {
         Scope::All => Ok(station),
         Scope::Station(id) if id == station.id => Ok(station),
         _ => Err(PageError::Forbidden),

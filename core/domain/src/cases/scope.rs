@@ -9,7 +9,7 @@ use crate::auth::{Actor, Scope};
 
 /// Cases of the whole district, narrowed to what `actor` may see.
 pub fn visible(actor: &Actor) -> Select<cases::Entity> {
-    narrow(cases::Entity::find(), actor.scope())
+    narrow(cases::Entity::find(), crate::policy::scope(actor))
 }
 
 pub fn narrow(select: Select<cases::Entity>, scope: Scope) -> Select<cases::Entity> {

@@ -1,6 +1,6 @@
 //! Handling organisations (承办单位): district departments and township offices that answer cases.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::Error;
 use crate::stations::PublicCode;
@@ -26,6 +26,14 @@ pub mod entity {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Every handling organisation, oldest first.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
 }
 
 pub async fn by_code(

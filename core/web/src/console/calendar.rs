@@ -167,7 +167,7 @@ pub async fn remove(
 ) -> PageResult<Response> {
     kit::ops(&ctx)?;
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| PageError::NotFound)?;
-    if !calendar::remove_day(&state.db, day).await.map_err(db_err)? {
+    if !calendar::remove_day(&state.db, day).await? {
         return Err(PageError::NotFound);
     }
     Ok(ctx.redirect_with_flash(

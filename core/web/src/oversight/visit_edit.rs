@@ -22,7 +22,10 @@ async fn allowed(state: &AppState, ctx: &Ctx, id: i64) -> PageResult<(Actor, vis
         return Err(PageError::Forbidden);
     }
     let model = visits::find(&state.db, &actor, id).await?;
-    actor.require_station_admin(model.station_id)?;
+    liaison_domain::policy::require(
+        &actor,
+        liaison_domain::policy::Permission::AdministerStation(model.station_id),
+    )?;
     let filter = visits::VisitFilter::default();
     let out = visits::list_for(&state.db, &actor, &filter)
         .await?
