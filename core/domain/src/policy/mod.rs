@@ -253,6 +253,9 @@ pub fn points_reach(actor: &Actor) -> Option<PointsReach> {
 }
 
 #[cfg(test)]
+mod sources;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
