@@ -5,14 +5,13 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::{ApiError, ApiResult, AppState, JsonBody};
-use liaison_domain::auth::{Actor, PasswordPolicy, Role, entity::users};
+use liaison_domain::auth::{Actor, PasswordPolicy, Role};
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let s = &state.settings.server;
@@ -76,10 +75,7 @@ async fn login(
     if req.password.is_empty() {
         return Err(ApiError::invalid("password", "must not be empty"));
     }
-    let user = users::Entity::find()
-        .filter(users::Column::Username.eq(req.username.trim()))
-        .one(&state.db)
-        .await?;
+    let user = liaison_domain::users::by_username(&state.db, req.username.trim()).await?;
     // An unknown user costs the same hash as a known one, so timing does not tell which
     // usernames exist.
     let stored = user

@@ -1,16 +1,16 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{Datelike, NaiveDate};
-use sea_orm::{EntityTrait, QueryOrder};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::{ApiError, ApiResult, AppState, JsonBody};
-use liaison_domain::auth::{Actor, Role};
-use liaison_domain::calendar::{DayKind, entity};
+use liaison_domain::auth::Actor;
+use liaison_domain::calendar::DayKind;
+use liaison_domain::policy::{self, Permission};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -37,13 +37,9 @@ async fn list_days(
     State(state): State<AppState>,
     Query(q): Query<YearQuery>,
 ) -> ApiResult<Json<Vec<CalendarDay>>> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Day)
-        .all(&state.db)
-        .await?;
+    let rows = liaison_domain::calendar::days(&state.db, q.year).await?;
     Ok(Json(
         rows.into_iter()
-            .filter(|r| q.year.is_none_or(|y| r.day.year() == y))
             .filter_map(|r| {
                 Some(CalendarDay {
                     day: r.day,
@@ -72,7 +68,7 @@ async fn put_day(
     Path(day): Path<String>,
     JsonBody(body): JsonBody<DayBody>,
 ) -> ApiResult<Json<CalendarDay>> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let day = parse_day(&day)?;
     let name = liaison_domain::calendar::put_day(&state.db, day, body.kind, &body.name).await?;
     Ok(Json(CalendarDay {
@@ -90,7 +86,7 @@ async fn delete_day(
     actor: Actor,
     Path(day): Path<String>,
 ) -> ApiResult<StatusCode> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let day = parse_day(&day)?;
     if !liaison_domain::calendar::remove_day(&state.db, day).await? {
         return Err(ApiError::not_found(format!("{day} is not in the calendar")));

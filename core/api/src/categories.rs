@@ -4,9 +4,9 @@ use crate::{ApiResult, AppState, JsonBody};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
 use liaison_domain::categories::*;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use liaison_domain::policy::{self, Permission};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,11 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Active categories in display order.
 #[utoipa::path(get, path = "/categories", tag = "categories", responses((status = 200, body = Vec<CategoryOut>)))]
 async fn list_categories(State(state): State<AppState>) -> ApiResult<Json<Vec<CategoryOut>>> {
-    let rows = entity::Entity::find()
-        .filter(entity::Column::Active.eq(true))
-        .order_by_asc(entity::Column::Sort)
-        .all(&state.db)
-        .await?;
+    let rows = active(&state.db).await?;
     Ok(Json(
         rows.into_iter()
             .map(|c| CategoryOut {
@@ -40,7 +36,7 @@ async fn create_category(
     actor: Actor,
     JsonBody(body): JsonBody<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<CategoryOut>)> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let c = create(&state.db, &body).await?;
     Ok((
         StatusCode::CREATED,

@@ -1,17 +1,15 @@
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::{ApiResult, AppState, JsonBody};
-use liaison_domain::auth::{Actor, Role};
-use liaison_domain::deputies::{NewDeputy, entity, stations_entity};
+use liaison_domain::auth::Actor;
+use liaison_domain::deputies::{NewDeputy, Serving};
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations::{self};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -32,6 +30,19 @@ pub struct DeputyOut {
     pub profile: Option<String>,
 }
 
+impl From<Serving> for DeputyOut {
+    fn from(s: Serving) -> Self {
+        DeputyOut {
+            code: s.deputy.code,
+            name: s.deputy.name,
+            level: s.deputy.level,
+            station: s.home,
+            stations: s.stations,
+            profile: s.deputy.profile,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DeputyFilter {
     /// Only deputies serving at this station.
@@ -44,50 +55,14 @@ async fn list_deputies(
     State(state): State<AppState>,
     Query(f): Query<DeputyFilter>,
 ) -> ApiResult<Json<Vec<DeputyOut>>> {
-    let station_codes: HashMap<i64, String> = stations::entity::Entity::find()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.code))
-        .collect();
-    let links = stations_entity::Entity::find().all(&state.db).await?;
-    let deputies = entity::Entity::find()
-        .filter(entity::Column::Active.eq(true))
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await?;
     let only = match &f.station {
         Some(code) => Some(stations::by_code(&state.db, code).await?.id),
         None => None,
     };
-    let out = deputies
+    let out = liaison_domain::deputies::active_serving(&state.db, only)
+        .await?
         .into_iter()
-        .filter_map(|d| {
-            let mut ids = vec![d.station_id];
-            ids.extend(
-                links
-                    .iter()
-                    .filter(|l| l.deputy_id == d.id && l.station_id != d.station_id)
-                    .map(|l| l.station_id),
-            );
-            if only.is_some_and(|s| !ids.contains(&s)) {
-                return None;
-            }
-            Some(DeputyOut {
-                code: d.code,
-                name: d.name,
-                level: d.level,
-                station: station_codes
-                    .get(&d.station_id)
-                    .cloned()
-                    .unwrap_or_default(),
-                stations: ids
-                    .iter()
-                    .filter_map(|i| station_codes.get(i).cloned())
-                    .collect(),
-                profile: d.profile,
-            })
-        })
+        .map(DeputyOut::from)
         .collect();
     Ok(Json(out))
 }
@@ -98,37 +73,8 @@ async fn get_deputy(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<DeputyOut>> {
-    let d = liaison_domain::deputies::by_code(&state.db, &code).await?;
-    let station_codes: HashMap<i64, String> = stations::entity::Entity::find()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.code))
-        .collect();
-    let mut ids = vec![d.station_id];
-    ids.extend(
-        stations_entity::Entity::find()
-            .filter(stations_entity::Column::DeputyId.eq(d.id))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|l| l.station_id)
-            .filter(|s| *s != d.station_id),
-    );
-    Ok(Json(DeputyOut {
-        code: d.code,
-        name: d.name,
-        level: d.level,
-        station: station_codes
-            .get(&d.station_id)
-            .cloned()
-            .unwrap_or_default(),
-        stations: ids
-            .iter()
-            .filter_map(|i| station_codes.get(i).cloned())
-            .collect(),
-        profile: d.profile,
-    }))
+    let d = liaison_domain::deputies::serving_by_code(&state.db, &code).await?;
+    Ok(Json(d.into()))
 }
 
 #[utoipa::path(post, path = "/deputies", tag = "deputies", request_body = NewDeputy,
@@ -138,7 +84,7 @@ async fn create_deputy(
     actor: Actor,
     JsonBody(body): JsonBody<NewDeputy>,
 ) -> ApiResult<(StatusCode, Json<DeputyOut>)> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let (d, home, extra) = liaison_domain::deputies::create(&state.db, &body).await?;
     let mut stations_out = vec![home.code.clone()];
     stations_out.extend(extra.into_iter().map(|s| s.code));

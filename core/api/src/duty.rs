@@ -1,21 +1,19 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::{ApiError, ApiResult, AppState, JsonBody};
+use crate::{ApiResult, AppState, JsonBody};
 use liaison_domain::auth::Actor;
 use liaison_domain::cases::contact;
-use liaison_domain::cases::intake::{Created, text};
-use liaison_domain::duty::{Half, NewReception, ReceptionCase, receptions, shifts};
-use liaison_domain::{categories, deputies, stations};
+use liaison_domain::cases::intake::Created;
+use liaison_domain::duty::roster::{self, NewShift, Shift};
+use liaison_domain::duty::{Half, NewReception, ReceptionCase, receptions};
+use liaison_domain::{deputies, stations};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -32,6 +30,18 @@ pub struct ShiftOut {
     pub half: Half,
     pub deputy: liaison_domain::cases::queries::Named,
     pub note: Option<String>,
+}
+
+impl From<Shift> for ShiftOut {
+    fn from(s: Shift) -> Self {
+        ShiftOut {
+            id: s.id,
+            day: s.day,
+            half: s.half,
+            deputy: s.deputy,
+            note: s.note,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -54,61 +64,9 @@ async fn list_shifts(
     let from = r
         .from
         .unwrap_or_else(|| liaison_domain::cases::queries::today(state.clock.now()));
-    let to = r.to.unwrap_or(from + Duration::days(13));
-    if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
-    }
-    if (to - from).num_days() > 92 {
-        return Err(ApiError::invalid(
-            "to",
-            "the range may span at most 92 days",
-        ));
-    }
-    let rows = shifts::Entity::find()
-        .filter(shifts::Column::StationId.eq(station.id))
-        .filter(shifts::Column::Day.gte(from))
-        .filter(shifts::Column::Day.lte(to))
-        .order_by_asc(shifts::Column::Day)
-        .order_by_asc(shifts::Column::Half)
-        .all(&state.db)
-        .await?;
-    let deps: std::collections::HashMap<i64, deputies::entity::Model> =
-        deputies::entity::Entity::find()
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d))
-            .collect();
-    Ok(Json(
-        rows.into_iter()
-            .map(|s| ShiftOut {
-                id: s.id,
-                day: s.day,
-                half: if s.half == "pm" { Half::Pm } else { Half::Am },
-                deputy: deps
-                    .get(&s.deputy_id)
-                    .map(|d| liaison_domain::cases::queries::Named {
-                        code: d.code.clone(),
-                        name: d.name.clone(),
-                    })
-                    .unwrap_or(liaison_domain::cases::queries::Named {
-                        code: String::new(),
-                        name: String::new(),
-                    }),
-                note: s.note,
-            })
-            .collect(),
-    ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewShift {
-    /// Deputy code; the deputy must serve at this station.
-    pub deputy: String,
-    pub day: NaiveDate,
-    pub half: Half,
-    pub note: Option<String>,
+    let to = r.to.unwrap_or_else(|| roster::default_to(from));
+    let rows = roster::between(&state.db, station.id, from, to).await?;
+    Ok(Json(rows.into_iter().map(ShiftOut::from).collect()))
 }
 
 /// Put a deputy on duty (ops, or this station's staff).
@@ -121,75 +79,9 @@ async fn add_shift(
     JsonBody(body): JsonBody<NewShift>,
 ) -> ApiResult<(StatusCode, Json<ShiftOut>)> {
     let station = stations::by_code(&state.db, &code).await?;
-    actor.require_station_admin(station.id)?;
-    let deputy = deputies::by_code(&state.db, body.deputy.trim())
-        .await
-        .map_err(|_| {
-            ApiError::invalid(
-                "deputy",
-                format!("no deputy with code {}", body.deputy.trim()),
-            )
-        })?;
-    if !deputies::serves_at(&state.db, &deputy, station.id).await? {
-        return Err(ApiError::invalid(
-            "deputy",
-            format!("deputy {} does not serve at this station", deputy.code),
-        ));
-    }
-    let note = match body
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        Some(n) => Some(text("note", n, 1, 200)?),
-        None => None,
-    };
-    let exists = shifts::Entity::find()
-        .filter(shifts::Column::StationId.eq(station.id))
-        .filter(shifts::Column::DeputyId.eq(deputy.id))
-        .filter(shifts::Column::Day.eq(body.day))
-        .filter(shifts::Column::Half.eq(body.half.as_str()))
-        .one(&state.db)
-        .await?;
-    if exists.is_some() {
-        return Err(ApiError::Conflict(format!(
-            "{} is already on duty then",
-            deputy.name
-        )));
-    }
-    let s = shifts::ActiveModel {
-        station_id: Set(station.id),
-        deputy_id: Set(deputy.id),
-        day: Set(body.day),
-        half: Set(body.half.as_str().to_owned()),
-        note: Set(note),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    // The shift and the duty points it gives are written together.
-    let txn = state.db.begin().await?;
-    let s = s.insert(&txn).await?;
-    liaison_domain::oversight::points::derive_shift(
-        &txn,
-        &s,
-        liaison_domain::cases::queries::today(state.clock.now()),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ShiftOut {
-            id: s.id,
-            day: s.day,
-            half: body.half,
-            deputy: liaison_domain::cases::queries::Named {
-                code: deputy.code,
-                name: deputy.name,
-            },
-            note: s.note,
-        }),
-    ))
+    let today = liaison_domain::cases::queries::today(state.clock.now());
+    let shift = roster::add(&state.db, &actor, station.id, &body, today).await?;
+    Ok((StatusCode::CREATED, Json(shift.into())))
 }
 
 #[utoipa::path(delete, path = "/stations/{code}/duty/{id}", tag = "duty", params(("code" = String, Path), ("id" = i64, Path)),
@@ -200,26 +92,7 @@ async fn remove_shift(
     Path((code, id)): Path<(String, i64)>,
 ) -> ApiResult<StatusCode> {
     let station = stations::by_code(&state.db, &code).await?;
-    actor.require_station_admin(station.id)?;
-    let txn = state.db.begin().await?;
-    let res = shifts::Entity::delete_many()
-        .filter(shifts::Column::Id.eq(id))
-        .filter(shifts::Column::StationId.eq(station.id))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(ApiError::not_found(format!(
-            "no shift {id} at this station"
-        )));
-    }
-    // Its duty points go with it.
-    liaison_domain::oversight::points::forget(
-        &txn,
-        liaison_domain::oversight::points::source::SHIFT,
-        id,
-    )
-    .await?;
-    txn.commit().await?;
+    roster::remove(&state.db, &actor, station.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -263,31 +136,10 @@ async fn list_receptions(
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<ReceptionOut>>> {
     let station = stations::by_code(&state.db, &code).await?;
-    liaison_domain::duty::require_desk(&actor, station.id)?;
-    let rows = receptions::Entity::find()
-        .filter(receptions::Column::StationId.eq(station.id))
-        .order_by_desc(receptions::Column::ReceivedAt)
-        .all(&state.db)
-        .await?;
-    let deps: std::collections::HashMap<i64, String> = deputies::entity::Entity::find()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.code))
-        .collect();
-    let cats: std::collections::HashMap<i64, String> = categories::entity::Entity::find()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.code))
-        .collect();
+    let log = liaison_domain::duty::reception_log(&state.db, &actor, station.id).await?;
     Ok(Json(
-        rows.into_iter()
-            .map(|r| {
-                let d = r.deputy_id.and_then(|id| deps.get(&id).cloned());
-                let c = r.category_id.and_then(|id| cats.get(&id).cloned());
-                reception_out(r, d, c)
-            })
+        log.into_iter()
+            .map(|l| reception_out(l.reception, l.deputy, l.category))
             .collect(),
     ))
 }
@@ -311,10 +163,7 @@ async fn record_reception(
     )
     .await?;
     let deputy_code = match r.deputy_id {
-        Some(id) => deputies::entity::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .map(|d| d.code),
+        Some(id) => deputies::code_of(&state.db, id).await?,
         None => None,
     };
     Ok((

@@ -230,10 +230,3 @@ pub async fn json_errors(res: Response) -> Response {
     parts.headers.extend(json.headers);
     Response::from_parts(parts, body)
 }
-
-// FIXME: goes when every domain function answers with the domain's error.
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        ApiError::Db(e.to_string())
-    }
-}

@@ -1,15 +1,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::{ApiResult, AppState, JsonBody};
-use liaison_domain::auth::{Actor, Role};
-use liaison_domain::orgs::{NewOrganisation, entity};
+use liaison_domain::auth::Actor;
+use liaison_domain::orgs::NewOrganisation;
+use liaison_domain::policy::{self, Permission};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_orgs, create_org))
@@ -24,10 +24,7 @@ pub struct OrganisationOut {
 
 #[utoipa::path(get, path = "/organisations", tag = "organisations", responses((status = 200, body = Vec<OrganisationOut>)))]
 async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Vec<OrganisationOut>>> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await?;
+    let rows = liaison_domain::orgs::all(&state.db).await?;
     Ok(Json(
         rows.into_iter()
             .map(|o| OrganisationOut {
@@ -46,7 +43,7 @@ async fn create_org(
     actor: Actor,
     JsonBody(body): JsonBody<NewOrganisation>,
 ) -> ApiResult<(StatusCode, Json<OrganisationOut>)> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let o = liaison_domain::orgs::create(&state.db, &body).await?;
     Ok((
         StatusCode::CREATED,

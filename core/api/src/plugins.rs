@@ -11,7 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::{ApiError, ApiResult, AppState, JsonBody};
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations;
 use liaison_host::capability::{Capability, CapabilitySchema};
 use liaison_host::manifest::{ActionDecl, Audience, Names, NamesSchema};
@@ -232,7 +233,7 @@ async fn install(
     actor: Actor,
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<Installed>)> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let (mut manifest, mut component) = (None, None);
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadRequest {
         field: None,
@@ -279,7 +280,7 @@ async fn list_plugins(
     State(state): State<AppState>,
     actor: Actor,
 ) -> ApiResult<Json<Vec<PluginOut>>> {
-    actor.require(&[Role::Ops, Role::Viewer])?;
+    policy::require(&actor, Permission::ReadDistrict)?;
     Ok(Json(registry::list(&state.plugins).await?))
 }
 
@@ -313,7 +314,7 @@ async fn enable(
     Path((code, plugin)): Path<(String, String)>,
     JsonBody(body): JsonBody<EnableIn>,
 ) -> ApiResult<Json<EnableOut>> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let e = registry::enable(
         &state.plugins,
         &code,
@@ -338,7 +339,7 @@ async fn disable(
     actor: Actor,
     Path((code, plugin)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     registry::disable(&state.plugins, &code, &plugin, Some(actor.user_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -351,7 +352,7 @@ async fn resume(
     actor: Actor,
     Path((code, plugin)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     registry::resume(&state.plugins, &code, &plugin, Some(actor.user_id))
         .await
         .map_err(|e: PluginError| ApiError::from(e))?;

@@ -1,14 +1,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::{ApiResult, AppState, JsonBody};
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations::{NewStation, StationPatch, entity};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,11 +41,7 @@ impl From<entity::Model> for StationOut {
 /// All stations, the head station first.
 #[utoipa::path(get, path = "/stations", tag = "stations", responses((status = 200, body = Vec<StationOut>)))]
 async fn list_stations(State(state): State<AppState>) -> ApiResult<Json<Vec<StationOut>>> {
-    let rows = entity::Entity::find()
-        .order_by_asc(entity::Column::Kind)
-        .order_by_asc(entity::Column::Id)
-        .all(&state.db)
-        .await?;
+    let rows = liaison_domain::stations::all(&state.db).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -70,7 +66,7 @@ async fn create_station(
     actor: Actor,
     JsonBody(body): JsonBody<NewStation>,
 ) -> ApiResult<(StatusCode, Json<StationOut>)> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let m = liaison_domain::stations::create(&state.db, &body).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
@@ -83,7 +79,7 @@ async fn update_station(
     Path(code): Path<String>,
     JsonBody(body): JsonBody<StationPatch>,
 ) -> ApiResult<Json<StationOut>> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     Ok(Json(
         liaison_domain::stations::update(&state.db, &code, &body)
             .await?

@@ -4,10 +4,9 @@ use crate::{ApiResult, AppState, JsonBody};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use liaison_domain::auth::entity::users;
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
+use liaison_domain::policy::{self, Permission};
 use liaison_domain::users::*;
-use sea_orm::{EntityTrait, QueryOrder};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,11 +16,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<UserOut>)), security(("bearer" = [])))]
 async fn list_users(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<UserOut>>> {
-    actor.require(&[Role::Ops])?;
-    let rows = users::Entity::find()
-        .order_by_asc(users::Column::Id)
-        .all(&state.db)
-        .await?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
+    let rows = all(&state.db).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -32,7 +28,7 @@ async fn create_user(
     actor: Actor,
     JsonBody(body): JsonBody<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserOut>)> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     let u = create(&state.db, &state.passwords, &body).await?;
     Ok((StatusCode::CREATED, Json(u.into())))
 }

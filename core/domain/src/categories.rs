@@ -1,6 +1,8 @@
 //! Case categories (城市建设, 生态环境, …): data ops edit, with deadline overrides in config by code.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -28,6 +30,27 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The active categories in display order: what residents and desks choose from.
+pub async fn active(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Active.eq(true))
+        .order_by_asc(entity::Column::Sort)
+        .all(db)
+        .await?)
+}
+
+/// Every category's code by id, retired ones too: old records still name them.
+pub async fn codes_by_id(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::HashMap<i64, String>, Error> {
+    Ok(entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.code))
+        .collect())
+}
+
 pub async fn by_code(
     db: &impl ConnectionTrait,
     code: &str,
@@ -44,16 +67,6 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error>
     Ok(entity::Entity::find()
         .order_by_asc(entity::Column::Sort)
         .order_by_asc(entity::Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// The categories a resident may choose, in display order.
-pub async fn active(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
-    use sea_orm::QueryOrder;
-    Ok(entity::Entity::find()
-        .filter(entity::Column::Active.eq(true))
-        .order_by_asc(entity::Column::Sort)
         .all(db)
         .await?)
 }

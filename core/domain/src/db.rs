@@ -59,7 +59,8 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 /// Whether the database answers: the health check.
-pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+pub async fn ping(db: &DatabaseConnection) -> Result<(), crate::error::Error> {
     use sea_orm::ConnectionTrait;
-    db.execute_unprepared("SELECT 1").await.map(|_| ())
+    db.execute_unprepared("SELECT 1").await?;
+    Ok(())
 }

@@ -2,13 +2,14 @@
 //! organisation or a deputy record: that attachment is what scopes everything they see.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::entity::users;
 use crate::auth::{PasswordPolicy, Role};
 use crate::error::Error;
+use crate::policy::{self, Attachment};
 use crate::required_text;
 use crate::{deputies, orgs, stations};
 
@@ -61,8 +62,8 @@ pub async fn attachments(
     organisation: Option<&str>,
     deputy: Option<&str>,
 ) -> Result<(Option<i64>, Option<i64>, Option<i64>), Error> {
-    match role {
-        Role::StationStaff => {
+    match policy::attachment(role) {
+        Some(Attachment::Station) => {
             let code =
                 station.ok_or_else(|| Error::invalid("station", "required for station staff"))?;
             let s = stations::by_code(db, code)
@@ -70,7 +71,7 @@ pub async fn attachments(
                 .map_err(|_| Error::invalid("station", format!("no station with code {code}")))?;
             Ok((Some(s.id), None, None))
         }
-        Role::Handler => {
+        Some(Attachment::Organisation) => {
             let code = organisation
                 .ok_or_else(|| Error::invalid("organisation", "required for handlers"))?;
             let o = orgs::by_code(db, code).await?.ok_or_else(|| {
@@ -78,15 +79,15 @@ pub async fn attachments(
             })?;
             Ok((None, Some(o.id), None))
         }
-        Role::Deputy => {
+        Some(Attachment::Deputy) => {
             let code = deputy.ok_or_else(|| Error::invalid("deputy", "required for deputies"))?;
             let d = deputies::by_code(db, code)
                 .await
                 .map_err(|_| Error::invalid("deputy", format!("no deputy with code {code}")))?;
             Ok((Some(d.station_id), None, Some(d.id)))
         }
-        Role::Ops | Role::Viewer => Ok((None, None, None)),
-        Role::Resident | Role::System => Err(Error::invalid(
+        Some(Attachment::District) => Ok((None, None, None)),
+        None => Err(Error::invalid(
             "role",
             "must be deputy, station_staff, handler, ops or viewer",
         )),
@@ -153,6 +154,14 @@ pub async fn create(
     .await?)
 }
 
+/// Every account, oldest first.
+pub async fn all(db: &impl sea_orm::ConnectionTrait) -> Result<Vec<users::Model>, Error> {
+    Ok(users::Entity::find()
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?)
+}
+
 pub async fn by_username(
     db: &impl sea_orm::ConnectionTrait,
     username: &str,
@@ -160,15 +169,6 @@ pub async fn by_username(
     Ok(users::Entity::find()
         .filter(users::Column::Username.eq(username))
         .one(db)
-        .await?)
-}
-
-/// Every account, in the order they were added.
-pub async fn all(db: &impl sea_orm::ConnectionTrait) -> Result<Vec<users::Model>, Error> {
-    use sea_orm::QueryOrder;
-    Ok(users::Entity::find()
-        .order_by_asc(users::Column::Id)
-        .all(db)
         .await?)
 }
 

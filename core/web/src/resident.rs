@@ -815,7 +815,7 @@ pub async fn lookup(ctx: Ctx, Query(q): Query<LookupQuery>) -> PageResult<Respon
 
 /// `GET /`: the stations, and the box to follow a case.
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
-    let list = stations::all(&state.db).await?;
+    let list = stations::all_by_id(&state.db).await?;
     let stations: Vec<StationOut> = list.iter().map(|s| station_out(&ctx, s)).collect();
     ctx.render_status(
         StatusCode::OK,

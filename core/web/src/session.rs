@@ -169,7 +169,7 @@ pub async fn me(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response>
             links.push((format!("/s/{}/poster", s.code), ctx.t("nav.poster")));
         }
         _ if may(actor, Permission::ReadDistrict) => {
-            for s in stations::all(&state.db).await? {
+            for s in stations::all_by_id(&state.db).await? {
                 links.push((
                     format!("/desk/{}", s.code),
                     ctx.tf(

@@ -5,9 +5,10 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
 use liaison_domain::oversight::appraisal::*;
 use liaison_domain::oversight::exports::{Format, FormatQuery};
+use liaison_domain::policy::{self, Permission};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -130,7 +131,7 @@ async fn list_opinions(
     Path(year): Path<i32>,
     Query(f): Query<OpinionFilter>,
 ) -> ApiResult<Response> {
-    actor.require(&[Role::Ops, Role::Viewer])?;
+    policy::require(&actor, Permission::ReadDistrict)?;
     let list = opinions(&state.db, year, f.organisation.as_deref()).await?;
     match f.format.unwrap_or_default() {
         Format::Json => Ok(Json(list).into_response()),

@@ -12,11 +12,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::{ApiResult, AppState, JsonBody};
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
 use liaison_domain::oversight::appraisal::check_year;
 use liaison_domain::oversight::exports::Format;
 use liaison_domain::oversight::points::{self, RuleSetting};
 use liaison_domain::oversight::points_table::*;
+use liaison_domain::policy::{self, Permission};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -52,7 +53,7 @@ async fn put_rules(
     Path(year): Path<i32>,
     JsonBody(body): JsonBody<Vec<RuleSetting>>,
 ) -> ApiResult<Json<Vec<RuleSetting>>> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     check_year(year)?;
     check_rules(&body)?;
     points::set_rules(&state.db, year, &body, state.clock.now()).await?;
@@ -77,7 +78,7 @@ async fn rebuild(
     actor: Actor,
     Path(year): Path<i32>,
 ) -> ApiResult<Json<Rebuilt>> {
-    actor.require(&[Role::Ops])?;
+    policy::require(&actor, Permission::AdministerDistrict)?;
     check_year(year)?;
     let entries = points::rebuild_year(&state.db, year, state.clock.now()).await?;
     Ok(Json(Rebuilt { entries }))

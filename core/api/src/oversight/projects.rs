@@ -6,13 +6,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use liaison_domain::auth::{Actor, Role};
+use liaison_domain::auth::Actor;
 use liaison_domain::cases::deadlines::local_today;
-use liaison_domain::oversight::appraisal::check_year;
-use liaison_domain::oversight::entity::project_candidates;
 use liaison_domain::oversight::exports::Format;
 use liaison_domain::oversight::projects::*;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -42,18 +39,10 @@ async fn list_candidates(
     actor: Actor,
     Query(q): Query<YearQuery>,
 ) -> ApiResult<Json<Vec<CandidateOut>>> {
-    actor.require(&[Role::Ops, Role::Viewer, Role::StationStaff, Role::Deputy])?;
     let y = q
         .year
         .unwrap_or_else(|| local_today(state.clock.now()).year());
-    check_year(y)?;
-    let rows = project_candidates::Entity::find()
-        .filter(project_candidates::Column::Year.eq(y))
-        .order_by_asc(project_candidates::Column::Id)
-        .limit(1000)
-        .all(&state.db)
-        .await?;
-    Ok(Json(describe(&state.db, rows).await?))
+    Ok(Json(candidates(&state.db, &actor, y).await?))
 }
 
 /// Propose a candidate (a deputy, station staff or ops).

@@ -3,7 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
 
-use liaison_domain::auth::{PasswordPolicy, entity::users};
+use liaison_domain::auth::{PasswordPolicy, Role, entity::users};
+use liaison_domain::policy::{self, Attachment};
 use liaison_domain::{calendar, categories, deputies, orgs, stations};
 
 pub const STATIONS: [(&str, &str, &str, &str); 11] = [
@@ -303,16 +304,18 @@ pub async fn seed_district(
         .map(|(_, id)| *id);
     let deputy = lunan_first.ok_or_else(|| anyhow::anyhow!("no lunan deputy"))?;
     for u in DEMO_USERS {
-        let (station_id, organisation_id, deputy_id, display) = match u.role {
-            "station_staff" => (lunan, None, None, u.display_name.to_owned()),
-            "deputy" => (
+        // Each demo account is attached as its role requires, which the policy says.
+        let attachment = Role::parse(u.role).and_then(policy::attachment);
+        let (station_id, organisation_id, deputy_id, display) = match attachment {
+            Some(Attachment::Station) => (lunan, None, None, u.display_name.to_owned()),
+            Some(Attachment::Deputy) => (
                 Some(deputy.station_id),
                 None,
                 Some(deputy.id),
                 format!("{} 代表", deputy.name),
             ),
-            "handler" => (None, housing, None, u.display_name.to_owned()),
-            _ => (None, None, None, u.display_name.to_owned()),
+            Some(Attachment::Organisation) => (None, housing, None, u.display_name.to_owned()),
+            Some(Attachment::District) | None => (None, None, None, u.display_name.to_owned()),
         };
         insert_user(
             &txn,

@@ -1,14 +1,12 @@
-//! Who is asking: roles, users, password hashing, bearer sessions, and the caller's scope.
-//! Scope lives here so every query over cases goes through the same rule (see `cases::scope`).
+//! Who is asking: roles, users, password hashing, bearer sessions. What a caller may do and see
+//! is the policy's to answer (`crate::policy`), never a comparison of roles elsewhere.
 
 pub mod entity;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -91,43 +89,6 @@ pub enum Scope {
     Nothing,
 }
 
-impl Actor {
-    pub fn scope(&self) -> Scope {
-        match self.role {
-            Role::Ops | Role::Viewer | Role::System => Scope::All,
-            Role::StationStaff | Role::Deputy => {
-                self.station_id.map_or(Scope::Nothing, Scope::Station)
-            }
-            Role::Handler => self
-                .organisation_id
-                .map_or(Scope::Nothing, Scope::Organisation),
-            Role::Resident => Scope::Nothing,
-        }
-    }
-
-    pub fn require(&self, roles: &[Role]) -> Result<(), Error> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(Error::forbidden(format!(
-                "role {} may not do this",
-                self.role.as_str()
-            )))
-        }
-    }
-
-    /// Ops everywhere; station staff at their own station.
-    pub fn require_station_admin(&self, station_id: i64) -> Result<(), Error> {
-        match self.role {
-            Role::Ops => Ok(()),
-            Role::StationStaff if self.station_id == Some(station_id) => Ok(()),
-            _ => Err(Error::forbidden(
-                "only ops or this station's staff may do this",
-            )),
-        }
-    }
-}
-
 /// Argon2id with the configured cost; tests configure a cheap one.
 #[derive(Clone)]
 pub struct PasswordPolicy {
@@ -183,7 +144,7 @@ pub async fn open_session(
     user_id: i64,
     now: DateTime<Utc>,
     hours: i64,
-) -> Result<(String, DateTime<Utc>), DbErr> {
+) -> Result<(String, DateTime<Utc>), Error> {
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     let token = hex::encode(raw);
@@ -200,7 +161,8 @@ pub async fn open_session(
     Ok((token, expires_at))
 }
 
-pub async fn close_session(db: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {
+/// Ends the session of bearer `token`, if there is one.
+pub async fn close_session(db: &impl ConnectionTrait, token: &str) -> Result<(), Error> {
     entity::sessions::Entity::delete_many()
         .filter(entity::sessions::Column::TokenHash.eq(token_digest(token)))
         .exec(db)
@@ -208,11 +170,13 @@ pub async fn close_session(db: &impl ConnectionTrait, token: &str) -> Result<(),
     Ok(())
 }
 
+/// The signed-in user behind bearer `token`; `None` if the session is unknown or expired, or
+/// the account disabled.
 pub async fn actor_for_token(
     db: &impl ConnectionTrait,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<Actor>, DbErr> {
+) -> Result<Option<Actor>, Error> {
     let Some(session) = entity::sessions::Entity::find()
         .filter(entity::sessions::Column::TokenHash.eq(token_digest(token)))
         .one(db)

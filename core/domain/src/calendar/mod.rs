@@ -9,9 +9,11 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
+
+use crate::error::Error;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -54,7 +56,7 @@ impl Calendar {
     }
 
     /// The calendar as ops keep it; a few dozen rows a year, so it is read whole.
-    pub async fn load(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Self, Error> {
         let rows = entity::Entity::find().all(db).await?;
         Ok(Self::new(
             rows.into_iter()
@@ -117,7 +119,7 @@ pub async fn put_day(
     day: NaiveDate,
     kind: DayKind,
     name: &str,
-) -> Result<String, crate::error::Error> {
+) -> Result<String, Error> {
     let name = crate::required_text("name", name, 50)?;
     // Replace in one transaction, so two edits of one day cannot leave it half-written.
     let txn = db.begin().await?;
@@ -134,7 +136,7 @@ pub async fn put_day(
 }
 
 /// Returns `day` to the weekday/weekend rule; false when it was not in the calendar.
-pub async fn remove_day(db: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, DbErr> {
+pub async fn remove_day(db: &impl ConnectionTrait, day: NaiveDate) -> Result<bool, Error> {
     let res = entity::Entity::delete_many()
         .filter(entity::Column::Day.eq(day))
         .exec(db)
@@ -142,27 +144,25 @@ pub async fn remove_day(db: &impl ConnectionTrait, day: NaiveDate) -> Result<boo
     Ok(res.rows_affected > 0)
 }
 
-/// Every day ops have marked, by date.
-pub async fn days(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, crate::error::Error> {
-    use sea_orm::QueryOrder;
-    Ok(entity::Entity::find()
+/// The calendar's rows in date order, only `year`'s when given: the exceptions to "weekdays
+/// work, weekends rest" as ops keep them.
+pub async fn days(
+    db: &impl ConnectionTrait,
+    year: Option<i32>,
+) -> Result<Vec<entity::Model>, Error> {
+    let rows = entity::Entity::find()
         .order_by_asc(entity::Column::Day)
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| year.is_none_or(|y| r.day.year() == y))
+        .collect())
 }
 
 /// How many days of `year` ops have marked.
-pub async fn days_in_year(
-    db: &impl ConnectionTrait,
-    year: i32,
-) -> Result<u64, crate::error::Error> {
-    // A few dozen rows a year: read whole, as `Calendar::load` does.
-    Ok(entity::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|d| d.day.year() == year)
-        .count() as u64)
+pub async fn days_in_year(db: &impl ConnectionTrait, year: i32) -> Result<u64, Error> {
+    Ok(days(db, Some(year)).await?.len() as u64)
 }
 
 #[cfg(test)]

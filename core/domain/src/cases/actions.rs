@@ -195,8 +195,7 @@ async fn load(
 /// Handlers act only on cases their organisation leads; co-handlers read.
 fn require_lead(who: &Performer, case: &cases::Model) -> Result<(), Error> {
     if let Performer::User(a) = who
-        && a.role == Role::Handler
-        && (a.organisation_id.is_none() || a.organisation_id != case.lead_org_id)
+        && !crate::policy::may_act_on_case(a, case.lead_org_id)
     {
         return Err(Error::forbidden(
             "only the lead organisation (主办) acts on this case",
@@ -686,7 +685,7 @@ pub fn allowed(actor: &Actor, case: &cases::Model) -> Vec<Action> {
                 a,
                 Action::Acknowledge | Action::Return | Action::Extend | Action::Reply
             );
-            !(needs_lead && actor.organisation_id != case.lead_org_id)
+            !needs_lead || crate::policy::may_act_on_case(actor, case.lead_org_id)
         })
         .filter(|a| match a {
             Action::Extend => case.pending_extension_days.is_none(),

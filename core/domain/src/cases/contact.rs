@@ -6,8 +6,6 @@ pub use liaison_contract::form::valid_phone;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Role;
-
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
@@ -33,9 +31,6 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
-/// Staff reach the resident to register and close; deputies to relay the answer; ops oversee.
-pub const REVEAL_ROLES: [Role; 3] = [Role::StationStaff, Role::Deputy, Role::Ops];
-
 /// Reveals the reporter's contact of a case `actor` may see, recording the reason as an internal
 /// event of the case in the same transaction. The API and the case page both come here.
 pub async fn reveal(
@@ -49,7 +44,8 @@ pub async fn reveal(
 
     use super::actions::{self, Performer};
     use super::lifecycle::Status;
-    actor.require(&REVEAL_ROLES)?;
+    // Staff reach the resident to register and close; deputies to relay the answer; ops oversee.
+    crate::policy::require(actor, crate::policy::Permission::RevealContact)?;
     let reason = super::intake::text("reason", reason, 2, 500)?;
     let txn = db.begin().await?;
     let c = super::queries::visible_case(&txn, actor, case_id).await?;

@@ -9,7 +9,7 @@ use crate::auth::{Actor, Scope};
 
 /// Cases of the whole district, narrowed to what `actor` may see.
 pub fn visible(actor: &Actor) -> Select<cases::Entity> {
-    narrow(cases::Entity::find(), actor.scope())
+    narrow(cases::Entity::find(), crate::policy::scope(actor))
 }
 
 /// Narrows any query over cases to a scope: a station's cases, the cases an organisation leads or co-handles, all, or none.

@@ -424,7 +424,9 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &Deltas) -> Result<(), DbE
 }
 
 /// Every stored counter that is not zero (a gauge back at zero keeps its row).
-pub async fn load_all(db: &impl ConnectionTrait) -> Result<BTreeMap<CounterKey, i64>, DbErr> {
+pub async fn load_all(
+    db: &impl ConnectionTrait,
+) -> Result<BTreeMap<CounterKey, i64>, crate::error::Error> {
     Ok(entity::Entity::find()
         .all(db)
         .await?

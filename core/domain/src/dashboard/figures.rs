@@ -477,7 +477,7 @@ pub async fn cockpit(
     db: &impl ConnectionTrait,
     station_id: i64,
     now: DateTime<Utc>,
-) -> Result<Cockpit, DbErr> {
+) -> Result<Cockpit, crate::error::Error> {
     let today = local_today(now);
     let names = Names::load(db).await?;
     let (mut total, by_month) = months(db, station_id).await?;
@@ -502,7 +502,10 @@ pub async fn cockpit(
 }
 
 /// The district's big screen as of `now`.
-pub async fn screen(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Screen, DbErr> {
+pub async fn screen(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Screen, crate::error::Error> {
     use counters::entity::{Column as C, Entity};
     let today = local_today(now);
     let names = Names::load(db).await?;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::Value;
@@ -29,7 +29,7 @@ struct Compact {
 }
 
 /// Every counter as a full replay says it should be.
-pub async fn compute(db: &impl ConnectionTrait) -> Result<Deltas, DbErr> {
+pub async fn compute(db: &impl ConnectionTrait) -> Result<Deltas, crate::error::Error> {
     let orgs: HashMap<String, i64> = crate::orgs::entity::Entity::find()
         .all(db)
         .await?
@@ -163,7 +163,7 @@ pub async fn compute(db: &impl ConnectionTrait) -> Result<Deltas, DbErr> {
 /// or the new, never none. On PostgreSQL the table is locked first, so a transition running
 /// meanwhile waits and then adds its change on top of a recount that already saw everything
 /// committed before it; SQLite's single writer gives the same order.
-pub async fn rebuild(db: &DatabaseConnection) -> Result<usize, DbErr> {
+pub async fn rebuild(db: &DatabaseConnection) -> Result<usize, crate::error::Error> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared("LOCK TABLE dashboard_counters IN EXCLUSIVE MODE")

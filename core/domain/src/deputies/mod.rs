@@ -80,6 +80,95 @@ pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Mo
         .ok_or_else(|| Error::not_found(format!("no deputy with code {code}")))
 }
 
+/// A deputy with the codes of the stations they serve.
+#[derive(Debug, Clone)]
+pub struct Serving {
+    /// The deputy.
+    pub deputy: entity::Model,
+    /// Their home station's code.
+    pub home: String,
+    /// Every station served, home first.
+    pub stations: Vec<String>,
+}
+
+/// The stations a deputy serves, home first, from every station link.
+fn serving(
+    deputy: entity::Model,
+    links: &[stations_entity::Model],
+    codes: &std::collections::HashMap<i64, String>,
+) -> (Serving, Vec<i64>) {
+    let mut ids = vec![deputy.station_id];
+    ids.extend(
+        links
+            .iter()
+            .filter(|l| l.deputy_id == deputy.id && l.station_id != deputy.station_id)
+            .map(|l| l.station_id),
+    );
+    let home = codes.get(&deputy.station_id).cloned().unwrap_or_default();
+    let stations = ids.iter().filter_map(|i| codes.get(i).cloned()).collect();
+    (
+        Serving {
+            deputy,
+            home,
+            stations,
+        },
+        ids,
+    )
+}
+
+/// The active deputies in order of creation with the stations they serve; only those serving
+/// at station `only` (home or further) when given.
+pub async fn active_serving(
+    db: &impl ConnectionTrait,
+    only: Option<i64>,
+) -> Result<Vec<Serving>, Error> {
+    use sea_orm::QueryOrder;
+    let codes = crate::stations::codes_by_id(db).await?;
+    let links = stations_entity::Entity::find().all(db).await?;
+    let deputies = entity::Entity::find()
+        .filter(entity::Column::Active.eq(true))
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?;
+    Ok(deputies
+        .into_iter()
+        .map(|d| serving(d, &links, &codes))
+        .filter(|(_, ids)| only.is_none_or(|s| ids.contains(&s)))
+        .map(|(s, _)| s)
+        .collect())
+}
+
+/// Deputy `code` with the stations they serve; not found if there is none.
+pub async fn serving_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Serving, Error> {
+    let d = by_code(db, code).await?;
+    let codes = crate::stations::codes_by_id(db).await?;
+    let links = stations_entity::Entity::find()
+        .filter(stations_entity::Column::DeputyId.eq(d.id))
+        .all(db)
+        .await?;
+    Ok(serving(d, &links, &codes).0)
+}
+
+/// Every deputy (retired ones too: old shifts and receptions name them) by id.
+pub async fn all_by_id(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::HashMap<i64, entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect())
+}
+
+/// Deputy `id`'s code, if there is such a deputy.
+pub async fn code_of(db: &impl ConnectionTrait, id: i64) -> Result<Option<String>, Error> {
+    Ok(entity::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|d| d.code))
+}
+
 /// Whether the deputy serves at the station (home or additional).
 pub async fn serves_at(
     db: &impl ConnectionTrait,

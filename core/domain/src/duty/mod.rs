@@ -1,6 +1,8 @@
 //! Duty shifts (值班): which deputy sits at which station on which day and half-day; and the
 //! receptions (接待) recorded at the duty desk, any of which can become a case.
 
+pub mod roster;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -11,11 +13,13 @@ use utoipa::ToSchema;
 
 use crate::cases::Urgency;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::cases::intake::{self, Created, NewCase, text};
 use crate::cases::{Channel, contact};
 use crate::categories;
+use crate::deputies;
 use crate::error::Error;
+use crate::policy::{self, Permission};
 
 pub mod shifts {
     use sea_orm::entity::prelude::*;
@@ -85,12 +89,12 @@ impl Half {
 
 /// Deputies serving at the station, its staff, and ops may record and read receptions.
 pub fn require_desk(actor: &Actor, station_id: i64) -> Result<(), Error> {
-    match actor.role {
-        Role::Ops => Ok(()),
-        Role::StationStaff | Role::Deputy if actor.station_id == Some(station_id) => Ok(()),
-        _ => Err(Error::forbidden(
+    if policy::may(actor, Permission::WorkAtStation(station_id)) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
             "only this station's deputies and staff, or ops, keep its reception log",
-        )),
+        ))
     }
 }
 
@@ -152,6 +156,43 @@ pub async fn recent_receptions(
         .await?)
 }
 
+/// A reception as the log shows it, with its deputy's and category's codes.
+#[derive(Debug)]
+pub struct Logged {
+    /// The reception.
+    pub reception: receptions::Model,
+    /// The code of the deputy who received the visitor.
+    pub deputy: Option<String>,
+    /// The code of its category.
+    pub category: Option<String>,
+}
+
+/// Station `station_id`'s reception log, newest first (its desk: see [`require_desk`]).
+pub async fn reception_log(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    station_id: i64,
+) -> Result<Vec<Logged>, Error> {
+    require_desk(actor, station_id)?;
+    let rows = receptions::Entity::find()
+        .filter(receptions::Column::StationId.eq(station_id))
+        .order_by_desc(receptions::Column::ReceivedAt)
+        .all(db)
+        .await?;
+    let deps = deputies::all_by_id(db).await?;
+    let cats = categories::codes_by_id(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Logged {
+            deputy: r
+                .deputy_id
+                .and_then(|id| deps.get(&id).map(|d| d.code.clone())),
+            category: r.category_id.and_then(|id| cats.get(&id).cloned()),
+            reception: r,
+        })
+        .collect())
+}
+
 /// Records a walk-in at the station's duty desk, for the API and the deputy's page alike: the
 /// recording deputy is the reception's deputy; the category, if given, must exist.
 pub async fn record_reception(
@@ -198,7 +239,8 @@ pub async fn record_reception(
     let txn = db.begin().await?;
     let r = receptions::ActiveModel {
         station_id: Set(station_id),
-        deputy_id: Set(if actor.role == Role::Deputy {
+        // A deputy receiving a visitor is the reception's deputy; staff record for the station.
+        deputy_id: Set(if policy::may(actor, Permission::ActAsDeputy) {
             actor.deputy_id
         } else {
             None

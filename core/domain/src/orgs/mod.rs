@@ -1,6 +1,6 @@
 //! Handling organisations (承办单位): district departments and township offices that answer cases.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::Error;
 use crate::stations::PublicCode;
@@ -28,6 +28,14 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// Every handling organisation, oldest first.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
+}
+
 pub async fn by_code(
     db: &impl ConnectionTrait,
     code: &str,
@@ -41,15 +49,6 @@ pub async fn by_code(
 /// The organisation with this id, if there is one.
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<entity::Model>, Error> {
     Ok(entity::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Every organisation, in the order they were added.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
-    use sea_orm::QueryOrder;
-    Ok(entity::Entity::find()
-        .order_by_asc(entity::Column::Id)
-        .all(db)
-        .await?)
 }
 
 /// Every organisation by code: the order forms offer them in.

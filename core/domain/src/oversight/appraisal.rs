@@ -23,13 +23,14 @@ use super::entity::{
 };
 use super::exports::{Cell, Format, Table};
 use super::scoring::{self, Grade, Inputs, Item, ItemScore, Method, Rules, Tally, Vote};
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::cases::contact;
 use crate::cases::deadlines::local_today;
 use crate::cases::intake::text;
 use crate::cases::queries::Named;
 use crate::error::Error;
 use crate::orgs;
+use crate::policy::{self, Permission};
 
 /// Weights by item name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -145,23 +146,17 @@ pub async fn settings(db: &impl ConnectionTrait, year: i32) -> Result<YearSettin
 }
 
 fn require_ops(actor: &Actor) -> Result<(), Error> {
-    actor.require(&[Role::Ops])
+    policy::require(actor, Permission::AdministerDistrict)
 }
 
 /// Appraisers score and vote: the deputies.
 pub fn require_appraiser(actor: &Actor) -> Result<(), Error> {
-    if actor.role == Role::Deputy && actor.deputy_id.is_some() {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "only appraisers (deputies) score and vote",
-        ))
-    }
+    policy::require(actor, Permission::Appraise)
 }
 
 /// Whether the caller may see the ranking before it is published.
 pub fn sees_unpublished(actor: Option<&Actor>) -> bool {
-    actor.is_some_and(|a| matches!(a.role, Role::Ops | Role::Viewer | Role::Deputy))
+    actor.is_some_and(|a| policy::may(a, Permission::PreviewRanking))
 }
 
 async fn store(

@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -135,7 +135,7 @@ pub struct RuleSetting {
 pub async fn rules_for(
     db: &impl ConnectionTrait,
     year: i32,
-) -> Result<BTreeMap<Rule, RuleSetting>, DbErr> {
+) -> Result<BTreeMap<Rule, RuleSetting>, crate::error::Error> {
     let mut out: BTreeMap<Rule, RuleSetting> = Rule::ALL
         .into_iter()
         .map(|r| {
@@ -175,7 +175,7 @@ pub async fn set_rules(
     year: i32,
     rules: &[RuleSetting],
     now: DateTime<Utc>,
-) -> Result<usize, DbErr> {
+) -> Result<usize, crate::error::Error> {
     let txn = db.begin().await?;
     for r in rules {
         point_rules::Entity::insert(point_rules::ActiveModel {
@@ -251,7 +251,7 @@ async fn write(
     db: &impl ConnectionTrait,
     entries: Vec<Derived>,
     rules: &BTreeMap<Rule, RuleSetting>,
-) -> Result<usize, DbErr> {
+) -> Result<usize, crate::error::Error> {
     let n = entries.len();
     for chunk in entries.chunks(200) {
         let rows: Vec<point_entries::ActiveModel> = chunk
@@ -280,7 +280,7 @@ pub async fn derive_visit(
     db: &impl ConnectionTrait,
     visit_id: i64,
     visit: Option<(&visits::Model, &[i64])>,
-) -> Result<(), DbErr> {
+) -> Result<(), crate::error::Error> {
     point_entries::Entity::delete_many()
         .filter(point_entries::Column::SourceKind.eq(source::VISIT))
         .filter(point_entries::Column::SourceId.eq(visit_id))
@@ -299,7 +299,7 @@ pub async fn forget(
     db: &impl ConnectionTrait,
     source_kind: &str,
     source_id: i64,
-) -> Result<(), DbErr> {
+) -> Result<(), crate::error::Error> {
     point_entries::Entity::delete_many()
         .filter(point_entries::Column::SourceKind.eq(source_kind))
         .filter(point_entries::Column::SourceId.eq(source_id))
@@ -314,7 +314,7 @@ pub async fn derive_shift(
     db: &impl ConnectionTrait,
     s: &shifts::Model,
     today: NaiveDate,
-) -> Result<(), DbErr> {
+) -> Result<(), crate::error::Error> {
     forget(db, source::SHIFT, s.id).await?;
     if s.day <= today {
         let rules = rules_for(db, s.day.year()).await?;
@@ -334,7 +334,7 @@ pub async fn derive_shift(
 pub async fn derive_reception(
     db: &impl ConnectionTrait,
     r: &receptions::Model,
-) -> Result<(), DbErr> {
+) -> Result<(), crate::error::Error> {
     forget(db, source::RECEPTION, r.id).await?;
     if let Some(d) = r.deputy_id {
         let rules = rules_for(db, local_today(r.received_at).year()).await?;
@@ -355,7 +355,7 @@ pub async fn rebuild_year(
     db: &DatabaseConnection,
     year: i32,
     now: DateTime<Utc>,
-) -> Result<usize, DbErr> {
+) -> Result<usize, crate::error::Error> {
     let txn = db.begin().await?;
     let n = rebuild_in(&txn, year, now).await?;
     txn.commit().await?;
@@ -366,7 +366,7 @@ async fn rebuild_in(
     db: &impl ConnectionTrait,
     year: i32,
     now: DateTime<Utc>,
-) -> Result<usize, DbErr> {
+) -> Result<usize, crate::error::Error> {
     let rules = rules_for(db, year).await?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
     let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
@@ -545,15 +545,15 @@ pub async fn entries(
     db: &impl ConnectionTrait,
     year: i32,
     deputy_ids: Option<&[i64]>,
-) -> Result<Vec<point_entries::Model>, DbErr> {
+) -> Result<Vec<point_entries::Model>, crate::error::Error> {
     let mut q = point_entries::Entity::find().filter(point_entries::Column::Year.eq(year));
     if let Some(ids) = deputy_ids {
         q = q.filter(point_entries::Column::DeputyId.is_in(ids.iter().copied()));
     }
-    q.order_by_asc(point_entries::Column::At)
+    Ok(q.order_by_asc(point_entries::Column::At)
         .order_by_asc(point_entries::Column::Id)
         .all(db)
-        .await
+        .await?)
 }
 
 #[cfg(test)]

@@ -9,12 +9,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::cases::queries::Named;
 use crate::error::Error as ApiError;
 use crate::oversight::appraisal::check_year;
 use crate::oversight::exports::{Cell, Format, Table};
 use crate::oversight::points::{self, Rule, RuleSetting, RuleTotal};
+use crate::policy::{self, PointsReach};
 use crate::{deputies, stations};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -52,8 +53,8 @@ pub async fn deputies_in_view(
     f: &PointsFilter,
 ) -> Result<Vec<deputies::entity::Model>, ApiError> {
     let mut q = deputies::entity::Entity::find().order_by_asc(deputies::entity::Column::Code);
-    match actor.role {
-        Role::Ops | Role::Viewer => {
+    match policy::points_reach(actor) {
+        Some(PointsReach::District) => {
             if let Some(code) = f
                 .station
                 .as_deref()
@@ -64,19 +65,15 @@ pub async fn deputies_in_view(
                 q = q.filter(deputies::entity::Column::StationId.eq(s.id));
             }
         }
-        Role::StationStaff => {
-            let s = actor
-                .station_id
-                .ok_or_else(|| ApiError::forbidden("no station attached"))?;
+        Some(PointsReach::Station(station)) => {
+            let s = station.ok_or_else(|| ApiError::forbidden("no station attached"))?;
             q = q.filter(deputies::entity::Column::StationId.eq(s));
         }
-        Role::Deputy => {
-            let d = actor
-                .deputy_id
-                .ok_or_else(|| ApiError::forbidden("no deputy attached"))?;
+        Some(PointsReach::Deputy(deputy)) => {
+            let d = deputy.ok_or_else(|| ApiError::forbidden("no deputy attached"))?;
             q = q.filter(deputies::entity::Column::Id.eq(d));
         }
-        _ => {
+        None => {
             return Err(ApiError::forbidden(
                 "duty points are for deputies, their stations and ops",
             ));

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,12 +18,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::appraisal::check_year;
 use super::entity::{project_ballots, project_candidates, project_milestones, project_rounds};
 use super::exports::{Cell, Format, Table};
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::cases::contact;
 use crate::cases::deadlines::local_today;
 use crate::cases::intake::text;
 use crate::cases::queries::Named;
 use crate::error::Error;
+use crate::policy::{self, Permission, Proposer};
 use crate::stations;
 
 pub const MAX_TITLE: usize = 100;
@@ -74,6 +75,24 @@ pub struct RoundOut {
 
 fn optional(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Year `year`'s candidates in order of proposal, at most 1000, for the insiders who read them
+/// (contacts never shown).
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    year: i32,
+) -> Result<Vec<CandidateOut>, Error> {
+    policy::require(actor, Permission::ReadProjects)?;
+    check_year(year)?;
+    let rows = project_candidates::Entity::find()
+        .filter(project_candidates::Column::Year.eq(year))
+        .order_by_asc(project_candidates::Column::Id)
+        .limit(1000)
+        .all(db)
+        .await?;
+    describe(db, rows).await
 }
 
 pub async fn describe(
@@ -189,20 +208,20 @@ pub async fn propose_candidate(
                     "only a resident's proposal carries a contact",
                 ));
             }
-            match a.role {
-                Role::Deputy => {
+            match policy::proposer(a) {
+                Some(Proposer::Deputy) => {
                     station_id = station_id.or(a.station_id);
                     ("deputy", a.deputy_id, None, None)
                 }
-                Role::StationStaff => {
+                Some(Proposer::Station) => {
                     if station_id.is_some_and(|s| Some(s) != a.station_id) {
                         return Err(Error::forbidden("staff propose for their own station"));
                     }
                     station_id = a.station_id;
                     ("staff", None, None, None)
                 }
-                Role::Ops => ("staff", None, None, None),
-                _ => {
+                Some(Proposer::District) => ("staff", None, None, None),
+                None => {
                     return Err(Error::forbidden(
                         "deputies, station staff and ops propose projects",
                     ));
@@ -247,7 +266,7 @@ pub async fn open(
     input: &RoundInput,
     now: DateTime<Utc>,
 ) -> Result<RoundOut, Error> {
-    actor.require(&[Role::Ops])?;
+    policy::require(actor, Permission::AdministerDistrict)?;
     let title = text("title", &input.title, 2, MAX_TITLE)?;
     if input.places < 1 {
         return Err(Error::invalid("places", "must be at least 1"));
@@ -385,8 +404,8 @@ pub async fn ballot(
     input: &BallotInput,
     now: DateTime<Utc>,
 ) -> Result<RoundOut, Error> {
-    let deputy_id = match (actor.role, actor.deputy_id) {
-        (Role::Deputy, Some(d)) => d,
+    let deputy_id = match actor.deputy_id {
+        Some(d) if policy::may(actor, Permission::Vote) => d,
         _ => return Err(Error::forbidden("only deputies vote")),
     };
     let txn = db.begin().await?;
@@ -458,7 +477,7 @@ pub async fn close(
     round_id: i64,
     now: DateTime<Utc>,
 ) -> Result<RoundOut, Error> {
-    actor.require(&[Role::Ops])?;
+    policy::require(actor, Permission::AdministerDistrict)?;
     let txn = db.begin().await?;
     let r = project_rounds::Entity::find_by_id(round_id)
         .one(&txn)
@@ -586,7 +605,7 @@ pub async fn milestone(
     project: i64,
     input: &MilestoneInput,
 ) -> Result<CandidateOut, Error> {
-    actor.require(&[Role::Ops])?;
+    policy::require(actor, Permission::AdministerDistrict)?;
     let p = chosen_project(db, project).await?;
     let title = text("title", &input.title, 2, MAX_TITLE)?;
     let n = project_milestones::Entity::find()
@@ -624,7 +643,7 @@ pub async fn mark(
     done: bool,
     now: DateTime<Utc>,
 ) -> Result<CandidateOut, Error> {
-    actor.require(&[Role::Ops])?;
+    policy::require(actor, Permission::AdministerDistrict)?;
     let p = chosen_project(db, project).await?;
     let m = project_milestones::Entity::find_by_id(id)
         .filter(project_milestones::Column::ProjectId.eq(project))
@@ -651,7 +670,7 @@ pub async fn progress(
     project: i64,
     value: i32,
 ) -> Result<CandidateOut, Error> {
-    actor.require(&[Role::Ops])?;
+    policy::require(actor, Permission::AdministerDistrict)?;
     if !(0..=100).contains(&value) {
         return Err(Error::invalid("progress", "must be between 0 and 100"));
     }

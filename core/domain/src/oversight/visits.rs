@@ -227,7 +227,10 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> Result<VisitOut, Error> {
     let c = check(db, input).await?;
-    actor.require_station_admin(c.station_id)?;
+    crate::policy::require(
+        actor,
+        crate::policy::Permission::AdministerStation(c.station_id),
+    )?;
     let txn = db.begin().await?;
     let model = match id {
         None => {
@@ -254,7 +257,10 @@ pub async fn save(
                 .await?
                 .ok_or_else(|| Error::not_found(format!("no visit {id}")))?;
             // Both the station it was at and the one it moves to must be the caller's.
-            actor.require_station_admin(old.station_id)?;
+            crate::policy::require(
+                actor,
+                crate::policy::Permission::AdministerStation(old.station_id),
+            )?;
             let mut am: visits::ActiveModel = old.into();
             am.station_id = Set(c.station_id);
             am.day = Set(input.day);
@@ -290,7 +296,10 @@ pub async fn save(
 /// Deletes a visit and its points.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<(), Error> {
     let v = find(db, actor, id).await?;
-    actor.require_station_admin(v.station_id)?;
+    crate::policy::require(
+        actor,
+        crate::policy::Permission::AdministerStation(v.station_id),
+    )?;
     let txn = db.begin().await?;
     visit_deputies::Entity::delete_many()
         .filter(visit_deputies::Column::VisitId.eq(id))
@@ -317,7 +326,7 @@ pub async fn find(
     actor: &Actor,
     id: i64,
 ) -> Result<visits::Model, Error> {
-    narrow(visits::Entity::find_by_id(id), actor.scope())
+    narrow(visits::Entity::find_by_id(id), crate::policy::scope(actor))
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(format!("no visit {id}")))
@@ -329,7 +338,7 @@ pub async fn list_for(
     actor: &Actor,
     f: &VisitFilter,
 ) -> Result<Vec<VisitOut>, Error> {
-    let mut q = narrow(visits::Entity::find(), actor.scope());
+    let mut q = narrow(visits::Entity::find(), crate::policy::scope(actor));
     if let Some(code) = optional(f.station.as_deref()) {
         let s = stations::by_code(db, code).await?;
         q = q.filter(visits::Column::StationId.eq(s.id));

@@ -211,6 +211,59 @@ pub fn attachment(role: Role) -> Option<Attachment> {
     }
 }
 
+/// Whether `actor` may act on a case whose lead organisation is `lead_org_id`: a handler acts
+/// only on cases their organisation leads (co-handlers read); everyone else is left to the
+/// case state machine's role table.
+pub fn may_act_on_case(actor: &Actor, lead_org_id: Option<i64>) -> bool {
+    actor.role != Role::Handler
+        || (actor.organisation_id.is_some() && actor.organisation_id == lead_org_id)
+}
+
+/// In whose name an insider proposes a livelihood project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proposer {
+    /// A deputy, for their home station unless they name another.
+    Deputy,
+    /// Station staff, only for their own station.
+    Station,
+    /// Ops, for any station or none.
+    District,
+}
+
+/// How `actor` proposes a livelihood project; `None` for those who do not (viewers, handlers).
+pub fn proposer(actor: &Actor) -> Option<Proposer> {
+    match actor.role {
+        Role::Deputy => Some(Proposer::Deputy),
+        Role::StationStaff => Some(Proposer::Station),
+        Role::Ops => Some(Proposer::District),
+        _ => None,
+    }
+}
+
+/// Whose duty points an actor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointsReach {
+    /// Every deputy's (ops and viewers).
+    District,
+    /// Those whose home station is this one (station staff; `None` when none is attached).
+    Station(Option<i64>),
+    /// Their own (deputies; `None` when no deputy record is attached).
+    Deputy(Option<i64>),
+}
+
+/// Whose duty points `actor` reads; `None` for those who read none (handlers).
+pub fn points_reach(actor: &Actor) -> Option<PointsReach> {
+    match actor.role {
+        Role::Ops | Role::Viewer => Some(PointsReach::District),
+        Role::StationStaff => Some(PointsReach::Station(actor.station_id)),
+        Role::Deputy => Some(PointsReach::Deputy(actor.deputy_id)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod sources;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +345,36 @@ mod tests {
         let staff = actor(Role::StationStaff, Some(1), None, None);
         let e = require(&staff, Permission::AdministerDistrict).unwrap_err();
         assert!(matches!(e, Error::Forbidden(m) if m.contains("ops")));
+    }
+
+    #[test]
+    fn handlers_act_only_on_cases_they_lead() {
+        let handler = actor(Role::Handler, None, Some(3), None);
+        let bare = actor(Role::Handler, None, None, None);
+        let staff = actor(Role::StationStaff, Some(1), None, None);
+        assert!(may_act_on_case(&handler, Some(3)));
+        assert!(!may_act_on_case(&handler, Some(4)));
+        assert!(!may_act_on_case(&handler, None));
+        assert!(!may_act_on_case(&bare, None));
+        assert!(may_act_on_case(&staff, None));
+    }
+
+    #[test]
+    fn proposers_and_points_readers() {
+        let viewer = actor(Role::Viewer, None, None, None);
+        let handler = actor(Role::Handler, None, Some(3), None);
+        assert_eq!(proposer(&viewer), None);
+        assert_eq!(proposer(&handler), None);
+        assert_eq!(
+            proposer(&actor(Role::StationStaff, Some(1), None, None)),
+            Some(Proposer::Station)
+        );
+        assert_eq!(points_reach(&viewer), Some(PointsReach::District));
+        assert_eq!(points_reach(&handler), None);
+        assert_eq!(
+            points_reach(&actor(Role::Deputy, Some(1), None, Some(7))),
+            Some(PointsReach::Deputy(Some(7)))
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Stations: the district head station (联络总站) and the township and street stations, each with
 //! a public code that its QR poster carries.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -87,6 +87,27 @@ impl StationKind {
     }
 }
 
+/// Every station, the head station first (its kind sorts first), then in order of creation.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+    Ok(entity::Entity::find()
+        .order_by_asc(entity::Column::Kind)
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every station's public code by id.
+pub async fn codes_by_id(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::HashMap<i64, String>, Error> {
+    Ok(entity::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect())
+}
+
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Model, Error> {
     entity::Entity::find()
         .filter(entity::Column::Code.eq(code))
@@ -101,7 +122,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<entity::
 }
 
 /// Every station, in the order they were added.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
+pub async fn all_by_id(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
     use sea_orm::QueryOrder;
     Ok(entity::Entity::find()
         .order_by_asc(entity::Column::Id)

@@ -469,7 +469,7 @@ async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Resp
         .map_err(liaison_domain::Error::from)?;
     // Every station's brand boards, each titled with its station.
     let mut brands = Vec::new();
-    for station in stations::all(&state.db).await? {
+    for station in stations::all_by_id(&state.db).await? {
         for b in super::brand::sections_for(
             &state,
             &ctx,

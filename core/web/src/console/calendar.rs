@@ -35,7 +35,7 @@ fn kind_label(ctx: &Ctx, kind: &str) -> String {
 }
 
 async fn page(state: &AppState, ctx: &Ctx, year: i32, sent: Option<Sent>) -> PageResult<Response> {
-    let rows = calendar::days(&state.db).await?;
+    let rows = calendar::days(&state.db, None).await?;
     let mut p = ListPage::new(ctx, "console.calendar");
     p.heading = ctx.tf("console.calendar_year", &[("year", year.to_string())]);
     p.intro = Some(ctx.t("console.calendar_intro"));
@@ -161,10 +161,7 @@ pub async fn remove(
 ) -> PageResult<Response> {
     kit::ops(&ctx)?;
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| PageError::NotFound)?;
-    if !calendar::remove_day(&state.db, day)
-        .await
-        .map_err(liaison_domain::Error::from)?
-    {
+    if !calendar::remove_day(&state.db, day).await? {
         return Err(PageError::NotFound);
     }
     Ok(ctx.redirect_with_flash(

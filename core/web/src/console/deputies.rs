@@ -91,7 +91,7 @@ async fn page(
     sent: Option<Sent>,
 ) -> PageResult<Response> {
     let choices = station_choices(state, ctx).await?;
-    let codes: HashMap<i64, String> = stations::all(&state.db)
+    let codes: HashMap<i64, String> = stations::all_by_id(&state.db)
         .await?
         .into_iter()
         .map(|s| (s.id, s.code))
@@ -232,7 +232,7 @@ async fn edit_page(
         .await
         .map_err(|_| PageError::NotFound)?;
     let choices = station_choices(state, ctx).await?;
-    let codes: HashMap<i64, String> = stations::all(&state.db)
+    let codes: HashMap<i64, String> = stations::all_by_id(&state.db)
         .await?
         .into_iter()
         .map(|s| (s.id, s.code))

@@ -31,7 +31,7 @@ struct Names {
 async fn names(state: &AppState) -> PageResult<Names> {
     let db = &state.db;
     Ok(Names {
-        stations: stations::all(db)
+        stations: stations::all_by_id(db)
             .await?
             .into_iter()
             .map(|s| (s.id, (s.code, s.name)))

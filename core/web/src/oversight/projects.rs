@@ -93,7 +93,7 @@ async fn render_form(
     sent: Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
-    let stations: Vec<Choice> = stations::all(&state.db)
+    let stations: Vec<Choice> = stations::all_by_id(&state.db)
         .await?
         .into_iter()
         .map(|s| Choice {

@@ -53,7 +53,7 @@ pub(super) async fn choices(state: &AppState, ctx: &Ctx, actor: &Actor) -> PageR
         Scope::Station(s) => Some(s),
         Scope::Organisation(_) | Scope::Nothing => Some(0),
     };
-    let st: Vec<Choice> = stations::all(&state.db)
+    let st: Vec<Choice> = stations::all_by_id(&state.db)
         .await?
         .into_iter()
         .filter(|s| only.is_none_or(|only| s.id == only))
