@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use crate::{ApiError, ApiResult, AppState, JsonBody};
 use liaison_domain::auth::{Actor, Role};
 use liaison_domain::calendar::{DayKind, entity};
+use liaison_domain::error::{FieldKind, FormatKind};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -100,5 +101,5 @@ async fn delete_day(
 
 fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid("day", "must be a date like 2026-10-01"))
+        .map_err(|_| ApiError::invalid("day", FieldKind::Format(FormatKind::Date)))
 }

@@ -15,6 +15,7 @@ use liaison_domain::auth::Actor;
 use liaison_domain::cases::contact;
 use liaison_domain::cases::intake::{Created, text};
 use liaison_domain::duty::{Half, NewReception, ReceptionCase, receptions, shifts};
+use liaison_domain::error::{FieldKind, Thing};
 use liaison_domain::{categories, deputies, stations};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -56,12 +57,15 @@ async fn list_shifts(
         .unwrap_or_else(|| liaison_domain::cases::queries::today(state.clock.now()));
     let to = r.to.unwrap_or(from + Duration::days(13));
     if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
+        return Err(ApiError::invalid(
+            "to",
+            FieldKind::DateSpan { max_days: 92 },
+        ));
     }
     if (to - from).num_days() > 92 {
         return Err(ApiError::invalid(
             "to",
-            "the range may span at most 92 days",
+            FieldKind::DateSpan { max_days: 92 },
         ));
     }
     let rows = shifts::Entity::find()
@@ -127,13 +131,19 @@ async fn add_shift(
         .map_err(|_| {
             ApiError::invalid(
                 "deputy",
-                format!("no deputy with code {}", body.deputy.trim()),
+                FieldKind::UnknownCode {
+                    thing: Thing::Deputy,
+                    code: body.deputy.trim().to_owned(),
+                },
             )
         })?;
     if !deputies::serves_at(&state.db, &deputy, station.id).await? {
         return Err(ApiError::invalid(
             "deputy",
-            format!("deputy {} does not serve at this station", deputy.code),
+            FieldKind::DeputyNotServing {
+                deputy: deputy.code.clone(),
+                station: None,
+            },
         ));
     }
     let note = match body

@@ -204,7 +204,7 @@ async fn render(
     let overdue = matches!(q.overdue.as_str(), "true" | "on" | "1");
     let tag = some(&q.tag);
     if tag.as_ref().is_some_and(|t| t.chars().count() > 50) {
-        errors.insert("tag", ctx.tf("errors.max_chars", &[("n", "50".into())]));
+        errors.insert("tag", ctx.tf("errors.too_long", &[("max", "50".into())]));
     }
     let page = match some(&q.page) {
         None => 1,
@@ -224,8 +224,8 @@ async fn render(
                 errors.insert(
                     "page",
                     ctx.tf(
-                        "errors.between",
-                        &[("lo", "1".into()), ("hi", "100".into())],
+                        "errors.out_of_range",
+                        &[("min", "1".into()), ("max", "100".into())],
                     ),
                 );
                 50
@@ -247,13 +247,13 @@ async fn render(
     let (rows, total) = if errors.is_empty() {
         match queries::list(&state.db, actor, &filter, today).await {
             Ok((rows, total, _, _)) => (rows, total),
-            Err(Error::Invalid { field, message }) => {
+            Err(Error::Invalid { field, kind }) => {
                 let key: &str = match field.as_str() {
                     "category" => "category",
                     "organisation" => "organisation",
                     _ => "text",
                 };
-                errors.insert(key, super::form::explain(ctx, key, &message, false));
+                errors.insert(key, super::form::field_message(ctx, key, &kind));
                 (Vec::new(), 0)
             }
             Err(e) => return Err(e.into()),
@@ -432,7 +432,7 @@ pub async fn bulk_assign(
     if note.chars().count() > 500 {
         out.errors.insert(
             "note".into(),
-            ctx.tf("errors.max_chars", &[("n", "500".into())]),
+            ctx.tf("errors.too_long", &[("max", "500".into())]),
         );
     }
     if out.errors.is_empty() {
@@ -472,8 +472,8 @@ pub async fn bulk_assign(
                         ),
                         Error::Forbidden(_) => ctx.t("error.forbidden"),
                         Error::NotFound(_) => ctx.t("bulk.not_here"),
-                        Error::Invalid { field, message } => {
-                            super::form::explain(&ctx, &field, &message, false)
+                        Error::Invalid { field, kind } => {
+                            super::form::field_message(&ctx, &field, &kind)
                         }
                         other => {
                             tracing::error!(case_id = id, error = %other, "bulk assignment failed");
