@@ -149,6 +149,8 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
 /// every kind.
 const BY_FIELD: &[(&str, &str, &str)] = &[
     ("category", "unknown_code", "errors.category"),
+    // A category is always picked from a list: a missing one is asked for as a choice.
+    ("category", "required", "errors.category"),
     ("deputy", "unknown_code", "errors.deputy"),
     ("deputy", "deputy_not_serving", "errors.deputy"),
     ("lead", "unknown_code", "errors.organisation"),
