@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use crate::FieldError;
+use crate::{FieldError, FieldKind, FormatKind};
 
 /// The longest storage key, in bytes (the shortest is 1).
 pub const MAX_KEY: usize = 200;
@@ -52,18 +52,23 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
     let n = v.chars().count();
     if n < min {
         return Err(if min <= 1 {
-            FieldError::new(field, "must not be empty")
+            FieldError::new(field, FieldKind::Blank)
         } else {
-            FieldError::new(field, format!("must be at least {min} characters"))
+            FieldError::new(field, FieldKind::TooShort { min: count(min) })
         });
     }
     if n > max {
         return Err(FieldError::new(
             field,
-            format!("must be at most {max} characters"),
+            FieldKind::TooLong { max: count(max) },
         ));
     }
     Ok(v.to_owned())
+}
+
+/// A limit as the field kinds carry it (limits are small; a larger one is shown as the largest).
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// A case's description: [`MIN_DESCRIPTION`] to [`MAX_DESCRIPTION`] characters, trimmed.
@@ -96,7 +101,9 @@ pub fn tag(value: &str) -> Result<String, FieldError> {
     if t.is_empty() || t.chars().count() > MAX_TAG || t.chars().any(char::is_control) {
         return Err(FieldError::new(
             "tag",
-            format!("must be 1 to {MAX_TAG} printable characters"),
+            FieldKind::Format(FormatKind::Tag {
+                max: count(MAX_TAG),
+            }),
         ));
     }
     Ok(t.to_owned())
@@ -115,7 +122,7 @@ pub fn list_limit(limit: u32) -> u32 {
 /// A `YYYY-MM-DD` date passed as `field`.
 pub fn day(field: &str, value: &str) -> Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "must be a date like 2026-12-01"))
+        .map_err(|_| FieldError::new(field, FieldKind::Format(FormatKind::Date)))
 }
 
 /// The days of a `duty-roster` call: both dates, `to` on or after `from` and at most
@@ -125,7 +132,9 @@ pub fn roster_span(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), Field
     if to < from || (to - from).num_days() > MAX_ROSTER_DAYS {
         return Err(FieldError::new(
             "to",
-            format!("must be on or after from, at most {MAX_ROSTER_DAYS} days later"),
+            FieldKind::DateSpan {
+                max_days: MAX_ROSTER_DAYS.unsigned_abs() as u32,
+            },
         ));
     }
     Ok((from, to))
@@ -135,7 +144,10 @@ pub fn roster_span(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), Field
 /// [`MAX_VALUE`] bytes.
 pub fn storage_entry(key: &str, value_len: usize) -> Result<(), Refusal> {
     if key.is_empty() || key.len() > MAX_KEY {
-        return Err(FieldError::new("key", format!("must be 1 to {MAX_KEY} bytes")).into());
+        let max = count(MAX_KEY);
+        return Err(
+            FieldError::new("key", FieldKind::Format(FormatKind::StorageKey { max })).into(),
+        );
     }
     if value_len > MAX_VALUE {
         return Err(Refusal::Limit(format!(
@@ -169,15 +181,18 @@ mod tests {
     fn texts_are_trimmed_and_bounded() {
         assert_eq!(text("note", "  好  ", 1, 3).unwrap(), "好");
         assert_eq!(
-            text("note", "  ", 1, 3).unwrap_err().message,
+            text("note", "  ", 1, 3).unwrap_err().kind.to_string(),
             "must not be empty"
         );
         assert_eq!(
             description("太短").unwrap_err(),
-            FieldError::new("description", "must be at least 5 characters")
+            FieldError::new("description", FieldKind::TooShort { min: 5 })
         );
         assert_eq!(
-            text("reason", "四个字了", 1, 3).unwrap_err().message,
+            text("reason", "四个字了", 1, 3)
+                .unwrap_err()
+                .kind
+                .to_string(),
             "must be at most 3 characters"
         );
         let long = "路".repeat(40);

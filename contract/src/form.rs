@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use crate::FieldError;
+// `FieldKind` here is the manifest's input kind; what is wrong with a value is a `Wrong`.
+use crate::field::{FieldKind as Wrong, FormatKind};
 use crate::manifest::{ActionDecl, FieldKind};
 
 /// The longest value of a field that declares no `max_length` (or 0), in characters.
@@ -37,7 +39,7 @@ pub fn validate_input(
 ) -> Result<Vec<(String, String)>, FieldError> {
     for k in given.keys() {
         if !decl.fields.iter().any(|f| &f.name == k) {
-            return Err(FieldError::new(k, "not a field of this form"));
+            return Err(FieldError::new(k, Wrong::UnknownField));
         }
     }
     let mut out = Vec::new();
@@ -46,10 +48,10 @@ pub fn validate_input(
             .get(&f.name)
             .map(|v| v.trim().to_owned())
             .unwrap_or_default();
-        let bad = |m: &str| Err(FieldError::new(&f.name, m));
+        let bad = |kind: Wrong| Err(FieldError::new(&f.name, kind));
         if raw.is_empty() {
             if f.required && f.kind != FieldKind::Checkbox {
-                return bad("is required");
+                return bad(Wrong::Required);
             }
             if f.kind == FieldKind::Checkbox {
                 out.push((f.name.clone(), "false".into()));
@@ -58,35 +60,33 @@ pub fn validate_input(
         }
         let max = max_length(f.max_length) as usize;
         if raw.chars().count() > max {
-            return Err(FieldError::new(
-                &f.name,
-                format!("must be at most {max} characters"),
-            ));
+            let max = u32::try_from(max).unwrap_or(u32::MAX);
+            return Err(FieldError::new(&f.name, Wrong::TooLong { max }));
         }
         let value = match f.kind {
             FieldKind::Text | FieldKind::Textarea => raw,
             FieldKind::Number => match raw.parse::<f64>() {
                 Ok(n) if n.is_finite() => raw,
-                _ => return bad("must be a number"),
+                _ => return bad(Wrong::Format(FormatKind::Number)),
             },
             FieldKind::Date => match chrono::NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
                 Ok(_) => raw,
-                Err(_) => return bad("must be a date like 2026-12-01"),
+                Err(_) => return bad(Wrong::Format(FormatKind::Date)),
             },
             FieldKind::Select => {
                 if !f.options.iter().any(|(v, _)| *v == raw) {
-                    return bad("is not one of the choices");
+                    return bad(Wrong::NotOneOf { choices: vec![] });
                 }
                 raw
             }
             FieldKind::Checkbox => match raw.as_str() {
                 "true" | "on" | "1" => "true".into(),
                 "false" | "0" => "false".into(),
-                _ => return bad("must be true or false"),
+                _ => return bad(Wrong::Format(FormatKind::Boolean)),
             },
             FieldKind::Phone => {
                 if !valid_phone(&raw) {
-                    return bad("must be a phone number of 7 to 15 digits");
+                    return bad(Wrong::Format(FormatKind::Phone));
                 }
                 raw
             }

@@ -15,25 +15,30 @@
 
 pub mod calls;
 pub mod capability;
+pub mod field;
 pub mod form;
 pub mod manifest;
 
 pub use capability::Capability;
+pub use field::{FieldKind, FormatKind, PhotoKind, Thing};
 pub use manifest::{Manifest, ManifestError};
 
 /// A complaint about one field of what was passed: the field's name and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{field}: {kind}")]
 pub struct FieldError {
+    /// The field at fault.
     pub field: String,
-    pub message: String,
+    /// What is wrong with it.
+    pub kind: FieldKind,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// `field` is wrong in the way `kind` says.
+    pub fn new(field: impl Into<String>, kind: FieldKind) -> Self {
         FieldError {
             field: field.into(),
-            message: message.into(),
+            kind,
         }
     }
 }

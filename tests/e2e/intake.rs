@@ -322,9 +322,25 @@ async fn bad_input_refused(b: Backend) {
     // Within the body limit but past the description's own limit: 422.
     let mut long = case_body("lunan");
     long["description"] = json!("长".repeat(liaison_domain::cases::intake::MAX_DESCRIPTION + 1));
-    app.submit(&long)
+    let r = app
+        .submit(&long)
         .await
         .expect_error(422, "invalid", Some("description"));
+    // What is wrong is data: a stable kind and its limit beside the sentence.
+    assert_eq!(r.body["error"]["kind"], "too_long", "{}", r.text);
+    assert_eq!(
+        r.body["error"]["max"],
+        liaison_domain::cases::intake::MAX_DESCRIPTION,
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.message(),
+        format!(
+            "must be at most {} characters",
+            liaison_domain::cases::intake::MAX_DESCRIPTION
+        )
+    );
 
     assert_eq!(app.case_count().await, cases0);
     assert_eq!(app.contact_count().await, contacts0);

@@ -257,6 +257,27 @@ async fn a_form_with_a_mistake_comes_back_with_what_was_typed(b: Backend) {
     );
     assert_eq!(app.case_count().await, 0);
 
+    // Too long: the catalogue's words for the kind, with its limit, in Chinese and in English.
+    let long = "长".repeat(liaison_domain::cases::intake::MAX_DESCRIPTION + 1);
+    set(&mut fields, "description", &long);
+    let max = liaison_domain::cases::intake::MAX_DESCRIPTION;
+    let p = web
+        .post("/s/lunan?lang=zh", &as_refs(&fields))
+        .await
+        .expect(422);
+    assert_eq!(
+        p.text_of("err-description"),
+        Some(format!("最多 {max} 个字。"))
+    );
+    let p = web
+        .post("/s/lunan?lang=en", &as_refs(&fields))
+        .await
+        .expect(422);
+    assert_eq!(
+        p.text_of("err-description"),
+        Some(format!("At most {max} characters."))
+    );
+
     // A phone that is not one, in English.
     set(&mut fields, "description", DESCRIPTION);
     set(&mut fields, "phone", "12ab");

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::{ApiError, ApiResult, AppState, JsonBody};
 use liaison_domain::auth::{Actor, PasswordPolicy, Role};
+use liaison_domain::error::FieldKind;
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let s = &state.settings.server;
@@ -70,10 +71,10 @@ async fn login(
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
     if req.username.trim().is_empty() {
-        return Err(ApiError::invalid("username", "must not be empty"));
+        return Err(ApiError::invalid("username", FieldKind::Blank));
     }
     if req.password.is_empty() {
-        return Err(ApiError::invalid("password", "must not be empty"));
+        return Err(ApiError::invalid("password", FieldKind::Blank));
     }
     let user = liaison_domain::users::by_username(&state.db, req.username.trim()).await?;
     // An unknown user costs the same hash as a known one, so timing does not tell which

@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 use crate::{ApiError, ApiResult, AppState, JsonBody};
 use liaison_domain::auth::Actor;
 use liaison_domain::calendar::DayKind;
+use liaison_domain::error::{FieldKind, FormatKind};
 use liaison_domain::policy::{self, Permission};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -96,5 +97,5 @@ async fn delete_day(
 
 fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid("day", "must be a date like 2026-10-01"))
+        .map_err(|_| ApiError::invalid("day", FieldKind::Format(FormatKind::Date)))
 }

@@ -18,6 +18,7 @@ use liaison_domain::cases::lifecycle::Action;
 use liaison_domain::cases::queries::{
     self, CaseDetail, CaseFilter, CasePage, Directory, TrackView, View,
 };
+use liaison_domain::error::FieldKind;
 use liaison_domain::json::parse;
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
@@ -172,14 +173,11 @@ async fn read_multipart(
                 photos.push(Bytes::from(buf));
             }
             other => {
-                return Err(ApiError::invalid(
-                    other.to_owned(),
-                    "not a part of this form; send `case` and `photo` parts",
-                ));
+                return Err(ApiError::invalid(other.to_owned(), FieldKind::UnknownField));
             }
         }
     }
-    let case = case.ok_or_else(|| ApiError::invalid("case", "is required"))?;
+    let case = case.ok_or_else(|| ApiError::invalid("case", FieldKind::Required))?;
     Ok((case, photos))
 }
 
@@ -283,9 +281,7 @@ async fn act(
             let code = raw
                 .get("receipt_code")
                 .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    ApiError::invalid("receipt_code", "required to rate without signing in")
-                })?;
+                .ok_or_else(|| ApiError::invalid("receipt_code", FieldKind::Required))?;
             Performer::Resident {
                 receipt_code: code.to_owned(),
             }

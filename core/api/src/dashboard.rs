@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use crate::{ApiError, ApiResult, AppState};
 use liaison_domain::auth::Actor;
 use liaison_domain::dashboard::figures::{self, Cockpit, Screen};
+use liaison_domain::error::FieldKind;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -93,7 +94,7 @@ async fn live(
     {
         Some(code) => {
             if code.len() > 32 {
-                return Err(ApiError::invalid("station", "at most 32 characters"));
+                return Err(ApiError::invalid("station", FieldKind::TooLong { max: 32 }));
             }
             Some(visible_station(&state, &actor, code).await?.id)
         }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use liaison_domain::Error;
+use liaison_domain::error::{FieldKind, FormatKind};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,8 +18,8 @@ pub enum ApiError {
         message: String,
     },
     /// Well-formed but not acceptable: a missing description, an unknown station.
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    #[error("{field}: {kind}")]
+    Invalid { field: String, kind: FieldKind },
     #[error("sign-in required")]
     Unauthorized,
     #[error("{0}")]
@@ -60,13 +61,45 @@ pub struct ErrorDetail {
     /// The request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `invalid`: what is wrong with the field, a stable snake_case code: required, blank,
+    /// too_short, too_long, out_of_range, too_small, too_many, count, sum, not_one_of,
+    /// unknown_code, unknown_field, format, conflict, deputy_not_serving, anonymous_contact,
+    /// lead_as_co_handler, not_applicable, date_span, photo_type, photo_count, photo_size,
+    /// larger_than, package (the plugin package check's words), plugin (a plugin's words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// With `format`: the shape expected (phone, date, number, boolean, username, client_key,
+    /// tag, storage_key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<&'static str>,
+    /// The smallest value or length allowed, when the kind has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// The largest value, length or count allowed, when the kind has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+}
+
+impl ErrorDetail {
+    /// An answer naming only its code, message and field.
+    pub fn plain(code: &'static str, message: String, field: Option<String>) -> Self {
+        ErrorDetail {
+            code,
+            message,
+            field,
+            kind: None,
+            format: None,
+            min: None,
+            max: None,
+        }
+    }
 }
 
 impl From<liaison_contract::FieldError> for ApiError {
     fn from(e: liaison_contract::FieldError) -> Self {
         ApiError::Invalid {
             field: e.field,
-            message: e.message,
+            kind: e.kind,
         }
     }
 }
@@ -75,7 +108,7 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         match e {
             Error::BadRequest { field, message } => ApiError::BadRequest { field, message },
-            Error::Invalid { field, message } => ApiError::Invalid { field, message },
+            Error::Invalid { field, kind } => ApiError::Invalid { field, kind },
             Error::Unauthorized => ApiError::Unauthorized,
             Error::Forbidden(m) => ApiError::Forbidden(m),
             Error::NotFound(m) => ApiError::NotFound(m),
@@ -95,10 +128,11 @@ impl From<liaison_host::PluginError> for ApiError {
 }
 
 impl ApiError {
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A field that is not acceptable, in the way `kind` says.
+    pub fn invalid(field: impl Into<String>, kind: FieldKind) -> Self {
         ApiError::Invalid {
             field: field.into(),
-            message: message.into(),
+            kind,
         }
     }
 
@@ -147,20 +181,21 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = ?e, "internal error");
                 "internal error".to_owned()
             }
-            ApiError::Invalid { message, .. } => message.clone(),
+            ApiError::Invalid { kind, .. } => kind.to_string(),
             other => other.to_string(),
         };
-        let mut res = (
-            status,
-            Json(ErrorBody {
-                error: ErrorDetail {
-                    code,
-                    message,
-                    field,
-                },
-            }),
-        )
-            .into_response();
+        let mut detail = ErrorDetail::plain(code, message, field);
+        if let ApiError::Invalid { kind, .. } = &self {
+            let (min, max) = kind.bounds();
+            detail.kind = Some(kind.code());
+            detail.format = match kind {
+                FieldKind::Format(f) => Some(FormatKind::code(*f)),
+                _ => None,
+            };
+            detail.min = min;
+            detail.max = max;
+        }
+        let mut res = (status, Json(ErrorBody { error: detail })).into_response();
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,
@@ -218,11 +253,7 @@ pub async fn json_errors(res: Response) -> Response {
         }
     };
     let (json, body) = Json(ErrorBody {
-        error: ErrorDetail {
-            code,
-            message,
-            field: None,
-        },
+        error: ErrorDetail::plain(code, message, None),
     })
     .into_response()
     .into_parts();

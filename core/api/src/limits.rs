@@ -64,11 +64,7 @@ fn refusal(e: GovernorError) -> Response<Body> {
     let mut res = (
         status,
         axum::Json(ErrorBody {
-            error: ErrorDetail {
-                code,
-                message,
-                field: None,
-            },
+            error: ErrorDetail::plain(code, message, None),
         }),
     )
         .into_response();

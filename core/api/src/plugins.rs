@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::{ApiError, ApiResult, AppState, JsonBody};
 use liaison_domain::auth::Actor;
+use liaison_domain::error::FieldKind;
 use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations;
 use liaison_host::capability::{Capability, CapabilitySchema};
@@ -198,7 +199,7 @@ async fn run_action(
     )
     .ok_or_else(|| ApiError::forbidden(format!("action {action} is not for you")))?;
     let values = view::validate_input(&decl, &body.values)
-        .map_err(|(field, message)| ApiError::invalid(format!("values.{field}"), message))?;
+        .map_err(|(field, kind)| ApiError::invalid(format!("values.{field}"), kind))?;
     let out = state
         .plugins
         .act(
@@ -212,10 +213,8 @@ async fn run_action(
         .map_err(|e| match e {
             // The plugin's complaint about a field of the form names it as the host's own
             // checks do, so that clients find one field for both.
-            PluginError::Invalid { field, message }
-                if decl.fields.iter().any(|f| f.name == field) =>
-            {
-                ApiError::invalid(format!("values.{field}"), message)
+            PluginError::Invalid { field, kind } if decl.fields.iter().any(|f| f.name == field) => {
+                ApiError::invalid(format!("values.{field}"), kind)
             }
             other => other.into(),
         })?;
@@ -253,18 +252,13 @@ async fn install(
                 })?)
             }
             Some(other) => {
-                return Err(ApiError::invalid(
-                    other,
-                    "unexpected part; send manifest and component",
-                ));
+                return Err(ApiError::invalid(other, FieldKind::UnknownField));
             }
             None => {}
         }
     }
-    let manifest =
-        manifest.ok_or_else(|| ApiError::invalid("manifest", "required: the plugin.toml text"))?;
-    let component =
-        component.ok_or_else(|| ApiError::invalid("component", "required: the .wasm component"))?;
+    let manifest = manifest.ok_or_else(|| ApiError::invalid("manifest", FieldKind::Required))?;
+    let component = component.ok_or_else(|| ApiError::invalid("component", FieldKind::Required))?;
     let out = registry::install(&state.plugins, &manifest, &component, Some(actor.user_id)).await?;
     let status = if out.already_installed {
         StatusCode::OK

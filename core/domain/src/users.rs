@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::entity::users;
 use crate::auth::{PasswordPolicy, Role};
-use crate::error::Error;
+use crate::error::{Error, FormatKind, Thing};
 use crate::policy::{self, Attachment};
 use crate::required_text;
 use crate::{deputies, orgs, stations};
@@ -64,32 +64,30 @@ pub async fn attachments(
 ) -> Result<(Option<i64>, Option<i64>, Option<i64>), Error> {
     match policy::attachment(role) {
         Some(Attachment::Station) => {
-            let code =
-                station.ok_or_else(|| Error::invalid("station", "required for station staff"))?;
+            let code = station.ok_or_else(|| Error::required("station"))?;
             let s = stations::by_code(db, code)
                 .await
-                .map_err(|_| Error::invalid("station", format!("no station with code {code}")))?;
+                .map_err(|_| Error::unknown_code("station", Thing::Station, code))?;
             Ok((Some(s.id), None, None))
         }
         Some(Attachment::Organisation) => {
-            let code = organisation
-                .ok_or_else(|| Error::invalid("organisation", "required for handlers"))?;
-            let o = orgs::by_code(db, code).await?.ok_or_else(|| {
-                Error::invalid("organisation", format!("no organisation with code {code}"))
-            })?;
+            let code = organisation.ok_or_else(|| Error::required("organisation"))?;
+            let o = orgs::by_code(db, code)
+                .await?
+                .ok_or_else(|| Error::unknown_code("organisation", Thing::Organisation, code))?;
             Ok((None, Some(o.id), None))
         }
         Some(Attachment::Deputy) => {
-            let code = deputy.ok_or_else(|| Error::invalid("deputy", "required for deputies"))?;
+            let code = deputy.ok_or_else(|| Error::required("deputy"))?;
             let d = deputies::by_code(db, code)
                 .await
-                .map_err(|_| Error::invalid("deputy", format!("no deputy with code {code}")))?;
+                .map_err(|_| Error::unknown_code("deputy", Thing::Deputy, code))?;
             Ok((Some(d.station_id), None, Some(d.id)))
         }
         Some(Attachment::District) => Ok((None, None, None)),
-        None => Err(Error::invalid(
+        None => Err(Error::not_one_of(
             "role",
-            "must be deputy, station_staff, handler, ops or viewer",
+            &["deputy", "station_staff", "handler", "ops", "viewer"],
         )),
     }
 }
@@ -99,10 +97,10 @@ pub async fn attachments(
 fn check_password(password: &str) -> Result<(), Error> {
     let n = password.chars().count();
     if n < 10 {
-        return Err(Error::invalid("password", "must be at least 10 characters"));
+        return Err(Error::too_short("password", 10));
     }
     if n > 128 {
-        return Err(Error::invalid("password", "must be at most 128 characters"));
+        return Err(Error::too_long("password", 128));
     }
     Ok(())
 }
@@ -119,10 +117,7 @@ pub async fn create(
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
     {
-        return Err(Error::invalid(
-            "username",
-            "may hold only letters, digits, '_', '-' and '.'",
-        ));
+        return Err(Error::format("username", FormatKind::Username));
     }
     check_password(&new.password)?;
     let display_name = required_text("display_name", &new.display_name, 50)?;

@@ -24,6 +24,7 @@ use liaison_domain::Clock;
 use liaison_domain::auth::Scope;
 use liaison_domain::cases::entity::{cases, events};
 use liaison_domain::cases::{Channel, Status, Urgency, intake, scope};
+use liaison_domain::error::{FieldKind, Thing};
 use liaison_domain::plugins::entity::{storage, tags};
 use liaison_domain::{categories, deputies, duty, orgs};
 
@@ -144,16 +145,39 @@ impl HostEnv {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> Error {
+/// A refusal of what the plugin passed, in the words the core's own refusals use.
+fn invalid(field: &str, kind: FieldKind) -> Error {
     Error::Invalid(types::FieldError {
         field: field.into(),
-        message: message.into(),
+        message: kind.to_string(),
     })
+}
+
+/// No `thing` with the code the plugin passed.
+fn unknown(field: &str, thing: Thing, code: &str) -> Error {
+    invalid(
+        field,
+        FieldKind::UnknownCode {
+            thing,
+            code: code.to_owned(),
+        },
+    )
+}
+
+/// The deputy the plugin named does not serve at the plugin's station.
+fn not_serving(deputy: &str) -> Error {
+    invalid(
+        "deputy",
+        FieldKind::DeputyNotServing {
+            deputy: deputy.to_owned(),
+            station: None,
+        },
+    )
 }
 
 impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
-        invalid(&e.field, e.message)
+        invalid(&e.field, e.kind)
     }
 }
 
@@ -270,15 +294,14 @@ impl host::Host for PluginState {
         env.need("list-cases")?;
         let mut q = scope::narrow(cases::Entity::find(), Scope::Station(env.station_id));
         if let Some(s) = &query.status {
-            let status =
-                Status::parse(s).ok_or_else(|| invalid("status", format!("unknown status {s}")))?;
+            let status = Status::parse(s).ok_or_else(|| unknown("status", Thing::Status, s))?;
             q = q.filter(cases::Column::Status.eq(status.as_str()));
         }
         if let Some(c) = &query.category {
             let cat = categories::by_code(&env.db, c)
                 .await
                 .map_err(|e| env.internal(e))?
-                .ok_or_else(|| invalid("category", format!("unknown category {c}")))?;
+                .ok_or_else(|| unknown("category", Thing::Category, c))?;
             q = q.filter(cases::Column::CategoryId.eq(cat.id));
         }
         if let Some(t) = &query.tag {
@@ -327,27 +350,19 @@ impl host::Host for PluginState {
             .await
             .map_err(|e| env.internal(e))?
             .filter(|c| c.active)
-            .ok_or_else(|| {
-                invalid(
-                    "category",
-                    format!("no category with code {}", case.category),
-                )
-            })?;
+            .ok_or_else(|| unknown("category", Thing::Category, &case.category))?;
         let description = calls::description(&case.description)?;
         let title = calls::title(case.title.as_deref(), &description)?;
         let deputy_id = match &case.deputy {
             Some(code) => {
                 let d = deputies::by_code(&env.db, code)
                     .await
-                    .map_err(|_| invalid("deputy", format!("no deputy {code}")))?;
+                    .map_err(|_| unknown("deputy", Thing::Deputy, code))?;
                 if !deputies::serves_at(&env.db, &d, env.station_id)
                     .await
                     .map_err(|e| env.internal(e))?
                 {
-                    return Err(invalid(
-                        "deputy",
-                        format!("deputy {code} does not serve at this station"),
-                    ));
+                    return Err(not_serving(code));
                 }
                 Some(d.id)
             }
@@ -416,7 +431,7 @@ impl host::Host for PluginState {
         let org = orgs::by_code(&env.db, &organisation)
             .await
             .map_err(|e| env.internal(e))?
-            .ok_or_else(|| invalid("organisation", format!("no organisation {organisation}")))?;
+            .ok_or_else(|| unknown("organisation", Thing::Organisation, &organisation))?;
         env.note(
             &c,
             "suggest",
@@ -438,15 +453,12 @@ impl host::Host for PluginState {
         let c = env.station_case(id).await?;
         let d = deputies::by_code(&env.db, &deputy)
             .await
-            .map_err(|_| invalid("deputy", format!("no deputy {deputy}")))?;
+            .map_err(|_| unknown("deputy", Thing::Deputy, &deputy))?;
         if !deputies::serves_at(&env.db, &d, env.station_id)
             .await
             .map_err(|e| env.internal(e))?
         {
-            return Err(invalid(
-                "deputy",
-                format!("deputy {deputy} does not serve at this station"),
-            ));
+            return Err(not_serving(&deputy));
         }
         env.note(
             &c,

@@ -49,8 +49,13 @@ pub enum PluginError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    /// A field not acceptable: the host's own check, or the plugin's words
+    /// ([`FieldKind::Plugin`](liaison_domain::error::FieldKind::Plugin)).
+    #[error("{field}: {kind}")]
+    Invalid {
+        field: String,
+        kind: liaison_domain::error::FieldKind,
+    },
     /// Suspended, disabled for a new grant, or failing: the page shows the block as unavailable.
     #[error("{0}")]
     Unavailable(String),
@@ -65,7 +70,7 @@ impl From<PluginError> for liaison_domain::Error {
             PluginError::NotFound(m) => ApiError::NotFound(m),
             PluginError::Forbidden(m) => ApiError::Forbidden(m),
             PluginError::Conflict(m) => ApiError::Conflict(m),
-            PluginError::Invalid { field, message } => ApiError::Invalid { field, message },
+            PluginError::Invalid { field, kind } => ApiError::Invalid { field, kind },
             PluginError::Unavailable(m) => ApiError::Unavailable(m),
             PluginError::Db(e) => ApiError::Db(e),
         }
@@ -314,7 +319,7 @@ impl PluginHost {
                         false,
                         PluginError::Invalid {
                             field: f.field,
-                            message: f.message,
+                            kind: liaison_domain::error::FieldKind::Plugin { message: f.message },
                         },
                     ),
                     wit::Error::NotFound(m) => (false, PluginError::NotFound(m)),

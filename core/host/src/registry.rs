@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use crate::capability::{Capability, CapabilitySchema, effective};
 use crate::manifest::Manifest;
 use crate::{Active, CallStats, PluginError, PluginHost};
+use liaison_domain::error::FieldKind;
 use liaison_domain::plugins::entity::{grant_log, plugins, station_plugins, versions};
 use liaison_domain::stations;
 
@@ -68,12 +69,14 @@ pub async fn install(
     if component.len() > max {
         return Err(PluginError::Invalid {
             field: "component".into(),
-            message: format!("larger than {} MiB", host.settings.max_package_mib),
+            kind: FieldKind::LargerThan {
+                mib: u32::try_from(host.settings.max_package_mib).unwrap_or(u32::MAX),
+            },
         });
     }
     let manifest = Manifest::parse(manifest_text).map_err(|e| PluginError::Invalid {
         field: format!("manifest.{}", e.field).trim_end_matches('.').into(),
-        message: e.message,
+        kind: FieldKind::Package { message: e.message },
     })?;
     let digest = crate::runtime::package_digest(manifest_text, component);
     let requested = manifest.requested();
@@ -108,7 +111,7 @@ pub async fn install(
         .prepare(manifest.clone(), manifest_text, component)
         .map_err(|m| PluginError::Invalid {
             field: "component".into(),
-            message: m,
+            kind: FieldKind::Package { message: m },
         })?;
     let now = host.clock.now();
     let codes = station_codes(&host.db).await?;
@@ -292,10 +295,9 @@ pub async fn enable(
     for (i, g) in grant.iter().enumerate() {
         let cap = Capability::parse(g).ok_or_else(|| PluginError::Invalid {
             field: format!("grant[{i}]"),
-            message: format!(
-                "unknown capability {g}; known: {}",
-                Capability::names().join(", ")
-            ),
+            kind: FieldKind::NotOneOf {
+                choices: Capability::names().iter().map(|c| c.to_string()).collect(),
+            },
         })?;
         granted.insert(cap);
     }
@@ -303,7 +305,7 @@ pub async fn enable(
         .resolve_settings(settings)
         .map_err(|e| PluginError::Invalid {
             field: e.field,
-            message: e.message,
+            kind: FieldKind::Package { message: e.message },
         })?;
     let now = host.clock.now();
     let txn = host.db.begin().await?;

@@ -208,12 +208,12 @@ pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
 }
 
 /// Checks submitted values against the action's declared fields by the contract's rule;
-/// returns them normalised, or the field at fault and the complaint.
+/// returns them normalised, or the field at fault and what is wrong with it.
 pub fn validate_input(
     decl: &ActionDecl,
     given: &BTreeMap<String, String>,
-) -> Result<Vec<(String, String)>, (String, String)> {
-    liaison_contract::form::validate_input(decl, given).map_err(|e| (e.field, e.message))
+) -> Result<Vec<(String, String)>, (String, liaison_contract::FieldKind)> {
+    liaison_contract::form::validate_input(decl, given).map_err(|e| (e.field, e.kind))
 }
 
 #[cfg(test)]

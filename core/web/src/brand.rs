@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use super::context::Ctx;
 use super::error::{PageError, PageResult};
-use super::form::{FormRefused, WebForm, explain};
+use super::form::{FormRefused, WebForm, field_message};
 use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::policy::{self, Permission};
@@ -403,8 +403,8 @@ async fn perform(
     }
     let checked = match view::validate_input(&decl, &values) {
         Ok(v) => v,
-        Err((field, message)) => {
-            let text = explain(ctx, &field, &message, false);
+        Err((field, kind)) => {
+            let text = field_message(ctx, &field, &kind);
             if decl.fields.iter().any(|f| f.name == field) {
                 failed.errors.insert(field, text);
             } else {
@@ -455,8 +455,8 @@ async fn perform(
                 },
             )
         }
-        Err(PluginError::Invalid { field, message }) => {
-            let text = explain(ctx, &field, &message, true);
+        Err(PluginError::Invalid { field, kind }) => {
+            let text = field_message(ctx, &field, &kind);
             if decl.fields.iter().any(|f| f.name == field) {
                 failed.errors.insert(field, text);
             } else {

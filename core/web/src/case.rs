@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 
 use super::context::{Ctx, role_label};
 use super::error::{PageError, PageResult};
-use super::form::{FormRefused, WebForm, explain};
+use super::form::{FormRefused, WebForm, field_message};
 use super::resident::local_time;
 use super::templates::value;
 use liaison_api::AppState;
@@ -33,6 +33,7 @@ use liaison_domain::cases::deadlines::{Timeliness, timeliness};
 use liaison_domain::cases::entity::cases;
 use liaison_domain::cases::lifecycle::Action;
 use liaison_domain::cases::queries::{self, Directory, View};
+use liaison_domain::error::{FieldKind, FormatKind};
 
 /// What was sent with one form, to show it again.
 #[derive(Default, Serialize)]
@@ -306,9 +307,9 @@ pub async fn reveal(
             )
             .await
         }
-        Err(Error::Invalid { field, message }) => {
+        Err(Error::Invalid { field, kind }) => {
             sent.errors
-                .insert(field.clone(), explain(&ctx, &field, &message, false));
+                .insert(field.clone(), field_message(&ctx, &field, &kind));
             render(
                 &state,
                 &ctx,
@@ -325,24 +326,24 @@ pub async fn reveal(
 }
 
 /// What a form's fields mean to `action`'s body; a number that is not one is told beside it.
-fn body_of(action: Action, f: &WebForm) -> Result<Value, (String, String)> {
+fn body_of(action: Action, f: &WebForm) -> Result<Value, (String, FieldKind)> {
     let text = |name: &str| f.text(name).trim().to_owned();
     let opt = |name: &str| {
         let v = text(name);
         (!v.is_empty()).then_some(Value::String(v))
     };
-    let number = |name: &str, required: bool| -> Result<Option<Value>, (String, String)> {
+    let number = |name: &str, required: bool| -> Result<Option<Value>, (String, FieldKind)> {
         let v = text(name);
         if v.is_empty() {
             return if required {
-                Err((name.to_owned(), "is required".to_owned()))
+                Err((name.to_owned(), FieldKind::Required))
             } else {
                 Ok(None)
             };
         }
         v.parse::<u32>()
             .map(|n| Some(json!(n)))
-            .map_err(|_| (name.to_owned(), "must be a number".to_owned()))
+            .map_err(|_| (name.to_owned(), FieldKind::Format(FormatKind::Number)))
     };
     let mut m = Map::new();
     let mut put = |k: &str, v: Option<Value>| {
@@ -385,7 +386,7 @@ fn body_of(action: Action, f: &WebForm) -> Result<Value, (String, String)> {
             let approve = match text("approve").as_str() {
                 "true" => true,
                 "false" => false,
-                _ => return Err(("approve".into(), "is not one of the choices".into())),
+                _ => return Err(("approve".into(), FieldKind::NotOneOf { choices: vec![] })),
             };
             put("approve", Some(json!(approve)));
             put("days", number("days", false)?);
@@ -405,7 +406,7 @@ fn body_of(action: Action, f: &WebForm) -> Result<Value, (String, String)> {
             put("note", opt("note"));
         }
         // Residents rate on the tracking page.
-        Action::Rate => return Err(("rating".into(), "is not one of the choices".into())),
+        Action::Rate => return Err(("rating".into(), FieldKind::NotOneOf { choices: vec![] })),
     }
     Ok(Value::Object(m))
 }
@@ -437,9 +438,9 @@ pub async fn act(
     }
     let raw = match body_of(action, &f) {
         Ok(v) => v,
-        Err((field, message)) => {
+        Err((field, kind)) => {
             sent.errors
-                .insert(field.clone(), explain(&ctx, &field, &message, false));
+                .insert(field.clone(), field_message(&ctx, &field, &kind));
             return render(
                 &state,
                 &ctx,
@@ -457,36 +458,26 @@ pub async fn act(
         now: state.clock.now(),
     };
     let who = Performer::User(actor.clone());
-    match actions::perform(&state.db, &actx, &who, id, action, &raw).await {
-        Ok(_) => Ok(ctx.redirect_with_flash(
-            &format!("/cases/{id}"),
-            &format!("flash.action_{}", action.as_str()),
-        )),
-        Err(Error::Invalid { field, message })
-        | Err(Error::BadRequest {
-            field: Some(field),
-            message,
-        }) => {
+    let refused = match actions::perform(&state.db, &actx, &who, id, action, &raw).await {
+        Ok(_) => {
+            return Ok(ctx.redirect_with_flash(
+                &format!("/cases/{id}"),
+                &format!("flash.action_{}", action.as_str()),
+            ));
+        }
+        Err(Error::Invalid { field, kind }) => {
             let shown = page_field(&field);
-            let text = if message.starts_with("no organisation with code") {
-                ctx.t("errors.organisation")
-            } else if message.starts_with("the lead organisation cannot") {
-                ctx.t("errors.lead_as_co")
-            } else if let Some(rest) = message.strip_prefix("must be between ") {
-                let n: Vec<&str> = rest
-                    .split(|c: char| !c.is_ascii_digit())
-                    .filter(|x| !x.is_empty())
-                    .collect();
-                ctx.tf(
-                    "errors.between",
-                    &[
-                        ("lo", n.first().copied().unwrap_or("1").to_owned()),
-                        ("hi", n.get(1).copied().unwrap_or("").to_owned()),
-                    ],
-                )
-            } else {
-                explain(&ctx, &shown, &message, false)
-            };
+            let text = field_message(&ctx, &shown, &kind);
+            Ok((shown, text))
+        }
+        // A body the action could not read: nothing more precise to say than "not right".
+        Err(Error::BadRequest {
+            field: Some(field), ..
+        }) => Ok((page_field(&field), ctx.t("errors.invalid"))),
+        Err(e) => Err(e),
+    };
+    match refused {
+        Ok((shown, text)) => {
             sent.errors.insert(shown, text);
             render(
                 &state,

@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::brand::Door;
 use super::context::Ctx;
 use super::error::{PageError, PageResult};
-use super::form::{FormRefused, WebForm, explain};
+use super::form::{FormRefused, WebForm, field_message};
 use super::resident::local_time;
 use super::templates::value;
 use liaison_api::AppState;
@@ -291,9 +291,9 @@ pub async fn record(
     };
     match duty::record_reception(&state.db, &actor, station_id, &body, state.clock.now()).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/deputy", "flash.reception_recorded")),
-        Err(Error::Invalid { field, message }) => {
+        Err(Error::Invalid { field, kind }) => {
             sent.errors
-                .insert(field.clone(), explain(&ctx, &field, &message, false));
+                .insert(field.clone(), field_message(&ctx, &field, &kind));
             render(
                 &state,
                 &ctx,
@@ -345,9 +345,9 @@ pub async fn to_case(
         Ok(created) => {
             Ok(ctx.redirect_with_flash(&format!("/cases/{}", created.id), "flash.reception_case"))
         }
-        Err(Error::Invalid { field, message }) => {
+        Err(Error::Invalid { field, kind }) => {
             sent.errors
-                .insert(field.clone(), explain(&ctx, &field, &message, false));
+                .insert(field.clone(), field_message(&ctx, &field, &kind));
             render(
                 &state,
                 &ctx,

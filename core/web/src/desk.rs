@@ -197,7 +197,7 @@ async fn render(
     {
         errors.insert(
             "tag",
-            ctx.tf("errors.max_chars", &[("n", queries::MAX_TAG.to_string())]),
+            ctx.tf("errors.too_long", &[("max", queries::MAX_TAG.to_string())]),
         );
     }
     let page = match some(&q.page) {
@@ -218,10 +218,10 @@ async fn render(
                 errors.insert(
                     "page",
                     ctx.tf(
-                        "errors.between",
+                        "errors.out_of_range",
                         &[
-                            ("lo", "1".into()),
-                            ("hi", queries::MAX_PER_PAGE.to_string()),
+                            ("min", "1".into()),
+                            ("max", queries::MAX_PER_PAGE.to_string()),
                         ],
                     ),
                 );
@@ -244,13 +244,13 @@ async fn render(
     let (rows, total) = if errors.is_empty() {
         match queries::list(&state.db, actor, &filter, today).await {
             Ok((rows, total, _, _)) => (rows, total),
-            Err(Error::Invalid { field, message }) => {
+            Err(Error::Invalid { field, kind }) => {
                 let key: &str = match field.as_str() {
                     "category" => "category",
                     "organisation" => "organisation",
                     _ => "text",
                 };
-                errors.insert(key, super::form::explain(ctx, key, &message, false));
+                errors.insert(key, super::form::field_message(ctx, key, &kind));
                 (Vec::new(), 0)
             }
             Err(e) => return Err(e.into()),
@@ -430,7 +430,7 @@ pub async fn bulk_assign(
     if note.chars().count() > 500 {
         out.errors.insert(
             "note".into(),
-            ctx.tf("errors.max_chars", &[("n", "500".into())]),
+            ctx.tf("errors.too_long", &[("max", "500".into())]),
         );
     }
     if out.errors.is_empty() {
@@ -470,8 +470,8 @@ pub async fn bulk_assign(
                         ),
                         Error::Forbidden(_) => ctx.t("error.forbidden"),
                         Error::NotFound(_) => ctx.t("bulk.not_here"),
-                        Error::Invalid { field, message } => {
-                            super::form::explain(&ctx, &field, &message, false)
+                        Error::Invalid { field, kind } => {
+                            super::form::field_message(&ctx, &field, &kind)
                         }
                         other => {
                             tracing::error!(case_id = id, error = %other, "bulk assignment failed");

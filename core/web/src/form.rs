@@ -12,8 +12,11 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use liaison_domain::error::FieldKind;
+
 use super::context::Ctx;
 use super::error::{ErrorPage, error_response};
+use super::i18n;
 
 #[derive(Debug, Clone, Default)]
 pub struct WebForm {
@@ -138,61 +141,70 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
     }
 }
 
-/// The core's and the plugin host's field messages ("must be at most 200 characters") in the
-/// visitor's language. `field` is the core's field name, for messages that only make sense with
-/// it. A message not recognised is the generic one, or, with `passthrough` (a plugin's own
-/// words, written for the page's locale), itself.
-pub fn explain(ctx: &Ctx, field: &str, message: &str, passthrough: bool) -> String {
-    let number = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|n| n.parse::<u32>().ok())
+/// Wording for one field that says more than its kind's: `(field, kind code, key)`. A field
+/// ending in `.` matches every field under it (`location.` for `location.lat`); `*` matches
+/// every kind.
+const BY_FIELD: &[(&str, &str, &str)] = &[
+    ("category", "unknown_code", "errors.category"),
+    // A category is always picked from a list: a missing one is asked for as a choice.
+    ("category", "required", "errors.category"),
+    ("deputy", "unknown_code", "errors.deputy"),
+    ("deputy", "deputy_not_serving", "errors.deputy"),
+    ("lead", "unknown_code", "errors.organisation"),
+    ("co_handlers", "unknown_code", "errors.organisation"),
+    ("client_key", "format", "errors.form_expired"),
+    ("location.", "out_of_range", "errors.location"),
+];
+
+/// The catalogue key for a kind whose key is not its code.
+const BY_KIND: &[(&str, &str)] = &[
+    // A blank answer and a missing one ask for the same thing.
+    ("blank", "errors.required"),
+    ("deputy_not_serving", "errors.deputy"),
+    ("not_one_of", "errors.choice"),
+];
+
+/// What is wrong with `field`, in the visitor's language: the catalogue's words for the kind
+/// (`errors.<kind>`, a format's `errors.<format>`), or for the field and the kind where the
+/// page says more (see `BY_FIELD`). A plugin's own words pass as they are; a kind the
+/// catalogue lacks is the generic "not filled in correctly".
+pub fn field_message(ctx: &Ctx, field: &str, kind: &FieldKind) -> String {
+    if let FieldKind::Plugin { message } = kind {
+        return message.clone();
+    }
+    let code = kind.code();
+    let by_field = BY_FIELD.iter().find(|(f, k, _)| {
+        let field_matches = match f.strip_suffix('.') {
+            Some(prefix) => field.starts_with(prefix),
+            None => field == *f,
+        };
+        field_matches && (*k == "*" || *k == code)
+    });
+    let key = match (by_field, kind) {
+        (Some((_, _, key)), _) => (*key).to_owned(),
+        (None, FieldKind::Format(f)) => format!("errors.{}", f.code()),
+        (None, _) => BY_KIND
+            .iter()
+            .find(|(k, _)| *k == code)
+            .map_or_else(|| format!("errors.{code}"), |(_, key)| (*key).to_owned()),
     };
-    if message == "must not be empty" || message == "is required" {
-        return ctx.t("errors.required");
+    let key = if i18n::has(&key) {
+        key
+    } else {
+        "errors.invalid".to_owned()
+    };
+    let (min, max) = kind.bounds();
+    let mut args = Vec::new();
+    if let Some(min) = min {
+        args.push(("min", min.to_string()));
     }
-    if let Some(n) = number("must be at least ") {
-        return ctx.tf("errors.min_chars", &[("n", n.to_string())]);
+    if let Some(max) = max {
+        args.push(("max", max.to_string()));
     }
-    if let Some(n) = number("must be at most ") {
-        return ctx.tf("errors.max_chars", &[("n", n.to_string())]);
+    if let FieldKind::Sum { total, .. } = kind {
+        args.push(("total", total.to_string()));
     }
-    if message.starts_with("must be a phone number") {
-        return ctx.t("errors.phone");
-    }
-    if message == "must be a number" {
-        return ctx.t("errors.number");
-    }
-    if message.starts_with("must be a date") {
-        return ctx.t("errors.date");
-    }
-    if message == "is not one of the choices" {
-        return ctx.t("errors.choice");
-    }
-    if field == "photo" {
-        return ctx.t(if message == "too large" {
-            "errors.photo_size"
-        } else if message.starts_with("at most") {
-            "errors.photo_count"
-        } else {
-            "errors.photo_type"
-        });
-    }
-    if message == "not a field of this form" {
-        return ctx.t("errors.unknown_field");
-    }
-    if passthrough {
-        return message.to_owned();
-    }
-    match field {
-        "category" => ctx.t("errors.category"),
-        "contact" => ctx.t("errors.anonymous_contact"),
-        "deputy" => ctx.t("errors.deputy"),
-        "client_key" => ctx.t("errors.form_expired"),
-        f if f.starts_with("location") => ctx.t("errors.location"),
-        _ => ctx.t("errors.invalid"),
-    }
+    ctx.tf(&key, &args)
 }
 
 #[cfg(test)]

@@ -185,11 +185,11 @@ mod tests {
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(
-            tf(Lang::En, "errors.max_chars", &[("n", "200".into())]),
+            tf(Lang::En, "errors.too_long", &[("max", "200".into())]),
             "At most 200 characters."
         );
         assert_eq!(
-            tf(Lang::Zh, "errors.max_chars", &[("n", "200".into())]),
+            tf(Lang::Zh, "errors.too_long", &[("max", "200".into())]),
             "最多 200 个字。"
         );
     }

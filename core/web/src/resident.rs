@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::context::{Ctx, random_token};
 use super::error::{PageError, PageResult};
-use super::form::{FormRefused, WebForm, explain};
+use super::form::{FormRefused, WebForm, field_message};
 use super::i18n::Lang;
 use super::templates::value;
 use liaison_api::AppState;
@@ -32,6 +32,7 @@ use liaison_domain::cases::photos;
 use liaison_domain::cases::queries::{self, TrackView};
 use liaison_domain::cases::{Action, Rating, Status, receipt};
 use liaison_domain::duty;
+use liaison_domain::error::{FieldKind, PhotoKind};
 use liaison_domain::policy::{self, Permission};
 use liaison_domain::{categories, deputies, stations};
 
@@ -490,7 +491,7 @@ async fn submit(
             return intake_refused(state, ctx, &target, page, e.into()).await;
         }
         Err(Error::TooLarge { .. }) => {
-            let e = Error::invalid("photo", "too large");
+            let e = Error::invalid("photo", FieldKind::Photo(PhotoKind::TooLarge));
             return intake_refused(state, ctx, &target, page, e).await;
         }
         Err(e) => return Err(e.into()),
@@ -517,10 +518,10 @@ async fn intake_refused(
     mut page: IntakeForm,
     e: Error,
 ) -> PageResult<Response> {
-    let Error::Invalid { field, message } = e else {
+    let Error::Invalid { field, kind } = e else {
         return Err(e.into());
     };
-    let text = explain(ctx, &field, &message, false);
+    let text = field_message(ctx, &field, &kind);
     match intake_field(&field) {
         Some(f) => page.field_error(ctx, f, text),
         None => {
@@ -768,8 +769,8 @@ pub async fn rate(
             };
             Ok(ctx.redirect_with_flash(&format!("/t/{}", view.receipt_code), key))
         }
-        Err(Error::Invalid { field, message }) => {
-            let text = explain(&ctx, &field, &message, false);
+        Err(Error::Invalid { field, kind }) => {
+            let text = field_message(&ctx, &field, &kind);
             rf.errors.insert("comment".into(), text.clone());
             rf.error_list.push(ErrorItem {
                 anchor: "f-comment".into(),

@@ -18,7 +18,7 @@ use super::{intake::text, scope};
 use crate::auth::{Actor, Role};
 use crate::calendar::Calendar;
 use crate::configuration::DeadlineRules;
-use crate::error::Error;
+use crate::error::{Error, FieldKind, Thing};
 use crate::{categories, orgs};
 
 /// Who is acting: a signed-in user, a resident holding the receipt code, or Liaison itself.
@@ -340,9 +340,7 @@ async fn apply(
                 let c = categories::by_code(txn, code)
                     .await?
                     .filter(|c| c.active)
-                    .ok_or_else(|| {
-                        Error::invalid("category", format!("no category with code {code}"))
-                    })?;
+                    .ok_or_else(|| Error::unknown_code("category", Thing::Category, code))?;
                 m.category_id = Set(c.id);
             }
             if let Some(t) = opt_text("title", &b.title, super::intake::MAX_TITLE)? {
@@ -357,9 +355,10 @@ async fn apply(
             if let Some(dup) = b.duplicate_of {
                 let other = cases::Entity::find_by_id(dup).one(txn).await?;
                 if dup == case.id || other.is_none_or(|o| o.station_id != case.station_id) {
-                    return Err(Error::invalid(
+                    return Err(Error::unknown_code(
                         "duplicate_of",
-                        format!("no other case {dup} at this station"),
+                        Thing::Case,
+                        dup.to_string(),
                     ));
                 }
                 m.duplicate_of = Set(Some(dup));
@@ -385,24 +384,22 @@ async fn apply(
         }
         Action::Assign => {
             let b: AssignBody = body(raw)?;
-            let lead = orgs::by_code(txn, b.lead.trim()).await?.ok_or_else(|| {
-                Error::invalid(
-                    "lead",
-                    format!("no organisation with code {}", b.lead.trim()),
-                )
-            })?;
+            let lead = orgs::by_code(txn, b.lead.trim())
+                .await?
+                .ok_or_else(|| Error::unknown_code("lead", Thing::Organisation, b.lead.trim()))?;
             let mut co = Vec::new();
             for (i, code) in b.co_handlers.iter().enumerate() {
                 let o = orgs::by_code(txn, code.trim()).await?.ok_or_else(|| {
-                    Error::invalid(
+                    Error::unknown_code(
                         format!("co_handlers[{i}]"),
-                        format!("no organisation with code {}", code.trim()),
+                        Thing::Organisation,
+                        code.trim(),
                     )
                 })?;
                 if o.id == lead.id {
                     return Err(Error::invalid(
                         format!("co_handlers[{i}]"),
-                        "the lead organisation cannot also be a co-handler",
+                        FieldKind::LeadAsCoHandler,
                     ));
                 }
                 if !co.iter().any(|x: &orgs::entity::Model| x.id == o.id) {
@@ -410,14 +407,18 @@ async fn apply(
                 }
             }
             if co.len() > 10 {
-                return Err(Error::invalid("co_handlers", "at most 10 co-handlers"));
+                return Err(Error::invalid(
+                    "co_handlers",
+                    FieldKind::TooMany { max: 10 },
+                ));
             }
             let complex = b.complex.unwrap_or(case.complex);
             let reply_days = match b.reply_days {
                 Some(d) if d == 0 || d > limits.complex_reply_days => {
-                    return Err(Error::invalid(
+                    return Err(Error::out_of_range(
                         "reply_days",
-                        format!("must be between 1 and {}", limits.complex_reply_days),
+                        1,
+                        limits.complex_reply_days.into(),
                     ));
                 }
                 Some(d) => d,
@@ -505,9 +506,10 @@ async fn apply(
             let b: ExtendBody = body(raw)?;
             let reason = text("reason", &b.reason, 1, 1000)?;
             if b.days == 0 || b.days > ctx.rules.max_extension_days {
-                return Err(Error::invalid(
+                return Err(Error::out_of_range(
                     "days",
-                    format!("must be between 1 and {}", ctx.rules.max_extension_days),
+                    1,
+                    ctx.rules.max_extension_days.into(),
                 ));
             }
             if case.pending_extension_days.is_some() {
@@ -548,10 +550,7 @@ async fn apply(
             }
             let days = match b.days {
                 Some(d) if d == 0 || d > asked as u32 => {
-                    return Err(Error::invalid(
-                        "days",
-                        format!("must be between 1 and the {asked} days asked"),
-                    ));
+                    return Err(Error::out_of_range("days", 1, asked.into()));
                 }
                 Some(d) => d,
                 None => asked as u32,

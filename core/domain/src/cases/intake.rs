@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::entity::{cases, events};
 use super::{Channel, Status, Urgency, contact, receipt};
 use crate::deputies;
-use crate::error::Error;
+use crate::error::{Error, FieldKind, FormatKind, Thing};
 
 pub use liaison_contract::calls::{MAX_DESCRIPTION, MAX_TITLE, default_title};
 
@@ -109,34 +109,21 @@ pub async fn validate(
     let station = reference
         .station(db, req.station.trim())
         .await?
-        .ok_or_else(|| {
-            Error::invalid(
-                "station",
-                format!("no station with code {}", req.station.trim()),
-            )
-        })?;
+        .ok_or_else(|| Error::unknown_code("station", Thing::Station, req.station.trim()))?;
     let category = reference
         .category(db, req.category.trim())
         .await?
         .filter(|c| c.active)
-        .ok_or_else(|| {
-            Error::invalid(
-                "category",
-                format!("no category with code {}", req.category.trim()),
-            )
-        })?;
+        .ok_or_else(|| Error::unknown_code("category", Thing::Category, req.category.trim()))?;
     let description = liaison_contract::calls::description(&req.description)?;
     let title = liaison_contract::calls::title(req.title.as_deref(), &description)?;
     let location = match req.location {
         Some(loc) => {
             if !(-90.0..=90.0).contains(&loc.lat) || loc.lat.is_nan() {
-                return Err(Error::invalid("location.lat", "must be between -90 and 90"));
+                return Err(Error::out_of_range("location.lat", -90, 90));
             }
             if !(-180.0..=180.0).contains(&loc.lng) || loc.lng.is_nan() {
-                return Err(Error::invalid(
-                    "location.lng",
-                    "must be between -180 and 180",
-                ));
+                return Err(Error::out_of_range("location.lng", -180, 180));
             }
             let address = match loc
                 .address
@@ -164,18 +151,12 @@ pub async fn validate(
             let phone = match c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
                 Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
                 Some(_) => {
-                    return Err(Error::invalid(
-                        "contact.phone",
-                        "must be a phone number of 7 to 15 digits",
-                    ));
+                    return Err(Error::format("contact.phone", FormatKind::Phone));
                 }
                 None => None,
             };
             if req.anonymous && (name.is_some() || phone.is_some()) {
-                return Err(Error::invalid(
-                    "contact",
-                    "an anonymous opinion carries no contact; leave it out or untick anonymous",
-                ));
+                return Err(Error::invalid("contact", FieldKind::AnonymousContact));
             }
             (name.is_some() || phone.is_some()).then_some(contact::Contact { name, phone })
         }
@@ -190,11 +171,14 @@ pub async fn validate(
         Some(code) => {
             let d = deputies::by_code(db, code)
                 .await
-                .map_err(|_| Error::invalid("deputy", format!("no deputy with code {code}")))?;
+                .map_err(|_| Error::unknown_code("deputy", Thing::Deputy, code))?;
             if !deputies::serves_at(db, &d, station.id).await? {
                 return Err(Error::invalid(
                     "deputy",
-                    format!("deputy {code} does not serve at station {}", station.code),
+                    FieldKind::DeputyNotServing {
+                        deputy: code.to_owned(),
+                        station: Some(station.code.clone()),
+                    },
                 ));
             }
             Some(d.id)
@@ -206,9 +190,9 @@ pub async fn validate(
         None => Channel::StationQr,
         Some(c @ (Channel::StationQr | Channel::DeputyQr | Channel::Web)) => c,
         Some(_) => {
-            return Err(Error::invalid(
+            return Err(Error::not_one_of(
                 "channel",
-                "must be station_qr, deputy_qr or web",
+                &["station_qr", "deputy_qr", "web"],
             ));
         }
     };
@@ -217,10 +201,7 @@ pub async fn validate(
             Some(k)
         }
         Some(_) => {
-            return Err(Error::invalid(
-                "client_key",
-                "must be 8 to 64 printable ASCII characters",
-            ));
+            return Err(Error::format("client_key", FormatKind::ClientKey));
         }
         None => None,
     };

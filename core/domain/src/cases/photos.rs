@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::Error;
+use crate::error::{Error, FieldKind, PhotoKind};
 
 /// `[photos]` in the configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -114,12 +114,17 @@ struct Prepared {
 }
 
 fn not_a_photo() -> Error {
-    Error::invalid("photo", "must be a JPEG or PNG image")
+    Error::invalid("photo", FieldKind::Photo(PhotoKind::Type))
 }
 
 /// The refusal of an opinion carrying more than `max_count` photos.
 pub fn too_many(s: &PhotoSettings) -> Error {
-    Error::invalid("photo", format!("at most {} photos", s.max_count))
+    Error::invalid(
+        "photo",
+        FieldKind::Photo(PhotoKind::TooMany {
+            max: s.max_count.try_into().unwrap_or(u32::MAX),
+        }),
+    )
 }
 
 /// The refusal of a photo larger than `max_bytes` (a 413 on the faces).

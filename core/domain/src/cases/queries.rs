@@ -18,7 +18,7 @@ use super::{contact, scope};
 use crate::auth::Actor;
 use crate::calendar::Calendar;
 use crate::configuration::DeadlineRules;
-use crate::error::Error;
+use crate::error::{Error, FieldKind, Thing};
 use crate::{categories, deputies, orgs, stations};
 
 /// Names for ids: the reference tables are small, so they are read whole per request.
@@ -201,7 +201,7 @@ pub async fn list(
     if let Some(code) = &f.station {
         let s = stations::by_code(db, code)
             .await
-            .map_err(|_| Error::invalid("station", format!("no station with code {code}")))?;
+            .map_err(|_| Error::unknown_code("station", Thing::Station, code))?;
         q = q.filter(cases::Column::StationId.eq(s.id));
     }
     if let Some(status) = f.status {
@@ -210,13 +210,13 @@ pub async fn list(
     if let Some(code) = &f.category {
         let c = categories::by_code(db, code)
             .await?
-            .ok_or_else(|| Error::invalid("category", format!("no category with code {code}")))?;
+            .ok_or_else(|| Error::unknown_code("category", Thing::Category, code))?;
         q = q.filter(cases::Column::CategoryId.eq(c.id));
     }
     if let Some(code) = &f.organisation {
-        let o = orgs::by_code(db, code).await?.ok_or_else(|| {
-            Error::invalid("organisation", format!("no organisation with code {code}"))
-        })?;
+        let o = orgs::by_code(db, code)
+            .await?
+            .ok_or_else(|| Error::unknown_code("organisation", Thing::Organisation, code))?;
         q = scope::narrow(q, crate::auth::Scope::Organisation(o.id));
     }
     match f.overdue {
@@ -246,7 +246,7 @@ pub async fn list(
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if t.chars().count() > 100 {
-            return Err(Error::invalid("text", "must be at most 100 characters"));
+            return Err(Error::too_long("text", 100));
         }
         q = q.filter(
             Condition::any()
@@ -256,14 +256,11 @@ pub async fn list(
     }
     let per_page = f.per_page.unwrap_or(PER_PAGE);
     if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(Error::invalid(
-            "per_page",
-            format!("must be between 1 and {MAX_PER_PAGE}"),
-        ));
+        return Err(Error::out_of_range("per_page", 1, MAX_PER_PAGE as i64));
     }
     let page = f.page.unwrap_or(1);
     if page == 0 {
-        return Err(Error::invalid("page", "starts at 1"));
+        return Err(Error::invalid("page", FieldKind::TooSmall { min: 1 }));
     }
     let total = q.clone().count(db).await?;
     let rows = q

@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::Error;
+use crate::error::{Error, Thing};
 use crate::stations::PublicCode;
 
 pub mod entity {
@@ -285,12 +285,12 @@ async fn resolve_stations(
     use crate::stations;
     let home = stations::by_code(db, home)
         .await
-        .map_err(|_| Error::invalid("station", format!("no station with code {home}")))?;
+        .map_err(|_| Error::unknown_code("station", Thing::Station, home))?;
     let mut extra: Vec<stations::entity::Model> = Vec::new();
     for code in also_serves {
         let s = stations::by_code(db, code)
             .await
-            .map_err(|_| Error::invalid("also_serves", format!("no station with code {code}")))?;
+            .map_err(|_| Error::unknown_code("also_serves", Thing::Station, code))?;
         if s.id != home.id && !extra.iter().any(|e| e.id == s.id) {
             extra.push(s);
         }

@@ -18,7 +18,7 @@ use crate::cases::intake::{self, Created, NewCase, text};
 use crate::cases::{Channel, contact};
 use crate::categories;
 use crate::deputies;
-use crate::error::Error;
+use crate::error::{Error, FormatKind, Thing};
 use crate::policy::{self, Permission};
 
 pub mod shifts {
@@ -221,20 +221,18 @@ pub async fn record_reception(
     {
         Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
         Some(_) => {
-            return Err(Error::invalid(
-                "visitor_phone",
-                "must be a phone number of 7 to 15 digits",
-            ));
+            return Err(Error::format("visitor_phone", FormatKind::Phone));
         }
         None => None,
     };
-    let category =
-        match &body.category {
-            Some(code) => Some(categories::by_code(db, code).await?.ok_or_else(|| {
-                Error::invalid("category", format!("no category with code {code}"))
-            })?),
-            None => None,
-        };
+    let category = match &body.category {
+        Some(code) => Some(
+            categories::by_code(db, code)
+                .await?
+                .ok_or_else(|| Error::unknown_code("category", Thing::Category, code))?,
+        ),
+        None => None,
+    };
     // The reception and the duty points it gives are written together.
     let txn = db.begin().await?;
     let r = receptions::ActiveModel {
@@ -285,12 +283,10 @@ pub async fn reception_to_case(
         Some(code) => {
             categories::by_code(db, code)
                 .await?
-                .ok_or_else(|| Error::invalid("category", format!("no category with code {code}")))?
+                .ok_or_else(|| Error::unknown_code("category", Thing::Category, code))?
                 .id
         }
-        None => r
-            .category_id
-            .ok_or_else(|| Error::invalid("category", "required: the reception has no category"))?,
+        None => r.category_id.ok_or_else(|| Error::required("category"))?,
     };
     let description = text(
         "description",

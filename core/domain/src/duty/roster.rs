@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::cases::intake::text;
 use crate::cases::queries::Named;
 use crate::deputies;
-use crate::error::Error;
+use crate::error::{Error, FieldKind, Thing};
 use crate::oversight::points;
 use crate::policy::{self, Permission};
 
@@ -63,12 +63,19 @@ pub async fn between(
     to: NaiveDate,
 ) -> Result<Vec<Shift>, Error> {
     if to < from {
-        return Err(Error::invalid("to", "must not be before from"));
+        return Err(Error::invalid(
+            "to",
+            FieldKind::DateSpan {
+                max_days: MAX_RANGE_DAYS as u32,
+            },
+        ));
     }
     if (to - from).num_days() > MAX_RANGE_DAYS {
         return Err(Error::invalid(
             "to",
-            format!("the range may span at most {MAX_RANGE_DAYS} days"),
+            FieldKind::DateSpan {
+                max_days: MAX_RANGE_DAYS as u32,
+            },
         ));
     }
     let rows = shifts::Entity::find()
@@ -119,11 +126,14 @@ pub async fn add(
     let code = body.deputy.trim();
     let deputy = deputies::by_code(db, code)
         .await
-        .map_err(|_| Error::invalid("deputy", format!("no deputy with code {code}")))?;
+        .map_err(|_| Error::unknown_code("deputy", Thing::Deputy, code))?;
     if !deputies::serves_at(db, &deputy, station_id).await? {
         return Err(Error::invalid(
             "deputy",
-            format!("deputy {} does not serve at this station", deputy.code),
+            FieldKind::DeputyNotServing {
+                deputy: deputy.code.clone(),
+                station: None,
+            },
         ));
     }
     let note = match body

@@ -28,7 +28,7 @@ use crate::cases::contact;
 use crate::cases::deadlines::local_today;
 use crate::cases::intake::text;
 use crate::cases::queries::Named;
-use crate::error::Error;
+use crate::error::{Error, FieldKind, FormatKind, Thing};
 use crate::orgs;
 use crate::policy::{self, Permission};
 
@@ -105,7 +105,7 @@ pub fn check_year(year: i32) -> Result<(), Error> {
     if (2000..=2100).contains(&year) {
         Ok(())
     } else {
-        Err(Error::invalid("year", "must be between 2000 and 2100"))
+        Err(Error::out_of_range("year", 2000, 2100))
     }
 }
 
@@ -214,12 +214,12 @@ pub async fn set_settings(
     require_ops(actor)?;
     let mut s = settings(db, year).await?;
     scoring::check_weights(&input.weights.array())
-        .map_err(|(field, message)| Error::invalid(field, message))?;
+        .map_err(|(field, kind)| Error::invalid(field, kind))?;
     if !(1..=1000).contains(&input.min_sample) {
-        return Err(Error::invalid("min_sample", "must be between 1 and 1000"));
+        return Err(Error::out_of_range("min_sample", 1, 1000));
     }
     if !(1..=100).contains(&input.visit_target) {
-        return Err(Error::invalid("visit_target", "must be between 1 and 100"));
+        return Err(Error::out_of_range("visit_target", 1, 100));
     }
     s.weights = input.weights;
     s.min_sample = input.min_sample;
@@ -246,7 +246,7 @@ pub async fn set_published(
 async fn org_by_code(db: &impl ConnectionTrait, code: &str) -> Result<orgs::entity::Model, Error> {
     orgs::by_code(db, code.trim())
         .await?
-        .ok_or_else(|| Error::invalid("organisation", "no such organisation"))
+        .ok_or_else(|| Error::unknown_code("organisation", Thing::Organisation, code))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -271,10 +271,10 @@ pub async fn score(
     require_appraiser(actor)?;
     check_year(year)?;
     if input.item.method() != Method::Appraisers {
-        return Err(Error::invalid("item", "is not scored by appraisers"));
+        return Err(Error::invalid("item", FieldKind::NotApplicable));
     }
     if !(0..=100).contains(&input.score) {
-        return Err(Error::invalid("score", "must be between 0 and 100"));
+        return Err(Error::out_of_range("score", 0, 100));
     }
     let org = org_by_code(db, &input.organisation).await?;
     appraisal_scores::Entity::insert(appraisal_scores::ActiveModel {
@@ -585,10 +585,7 @@ pub async fn add_opinion(
     {
         Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
         Some(_) => {
-            return Err(Error::invalid(
-                "phone",
-                "must be a phone number of 7 to 15 digits",
-            ));
+            return Err(Error::format("phone", FormatKind::Phone));
         }
         None => None,
     };

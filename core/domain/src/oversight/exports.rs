@@ -172,7 +172,7 @@ pub fn file(format: Format, file: &str, t: &Table) -> Result<Download, Error> {
             "xlsx",
         ),
         Format::Json => {
-            return Err(Error::invalid("format", "must be csv or xlsx here"));
+            return Err(Error::not_one_of("format", &["csv", "xlsx"]));
         }
     };
     Ok(Download {

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Actor;
 use crate::cases::queries::Named;
-use crate::error::Error as ApiError;
+use crate::error::{Error as ApiError, FieldKind};
 use crate::oversight::appraisal::check_year;
 use crate::oversight::exports::{Cell, Format, Table};
 use crate::oversight::points::{self, Rule, RuleSetting, RuleTotal};
@@ -252,23 +252,25 @@ pub fn ledger_export(rows: &[EntryOut]) -> Table {
 
 pub fn check_rules(rules: &[RuleSetting]) -> Result<(), ApiError> {
     if rules.len() > Rule::ALL.len() {
-        return Err(ApiError::invalid("rules", "one setting per rule at most"));
+        return Err(ApiError::invalid("rules", FieldKind::Conflict));
     }
     for (i, r) in rules.iter().enumerate() {
         if !(-100..=100).contains(&r.points) {
-            return Err(ApiError::invalid(
+            return Err(ApiError::out_of_range(
                 format!("{}.points", r.rule.as_str()),
-                "must be between -100 and 100",
+                -100,
+                100,
             ));
         }
         if r.cap.is_some_and(|c| !(0..=10_000).contains(&c)) {
-            return Err(ApiError::invalid(
+            return Err(ApiError::out_of_range(
                 format!("{}.cap", r.rule.as_str()),
-                "must be between 0 and 10000",
+                0,
+                10000,
             ));
         }
         if rules[..i].iter().any(|o| o.rule == r.rule) {
-            return Err(ApiError::invalid(r.rule.as_str(), "given twice"));
+            return Err(ApiError::invalid(r.rule.as_str(), FieldKind::Conflict));
         }
     }
     Ok(())

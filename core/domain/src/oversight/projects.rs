@@ -23,7 +23,7 @@ use crate::cases::contact;
 use crate::cases::deadlines::local_today;
 use crate::cases::intake::text;
 use crate::cases::queries::Named;
-use crate::error::Error;
+use crate::error::{Error, FieldKind, FormatKind, Thing};
 use crate::policy::{self, Permission, Proposer};
 use crate::stations;
 
@@ -176,7 +176,7 @@ pub async fn propose_candidate(
                 .filter(stations::entity::Column::Code.eq(code))
                 .one(db)
                 .await?
-                .ok_or_else(|| Error::invalid("station", "no such station"))?
+                .ok_or_else(|| Error::unknown_code("station", Thing::Station, code))?
                 .id,
         ),
         None => None,
@@ -190,10 +190,7 @@ pub async fn propose_candidate(
             let phone = match optional(input.phone.as_deref()) {
                 Some(p) if contact::valid_phone(p) => Some(p.to_owned()),
                 Some(_) => {
-                    return Err(Error::invalid(
-                        "phone",
-                        "must be a phone number of 7 to 15 digits",
-                    ));
+                    return Err(Error::format("phone", FormatKind::Phone));
                 }
                 None => None,
             };
@@ -203,10 +200,7 @@ pub async fn propose_candidate(
             if optional(input.name.as_deref()).is_some()
                 || optional(input.phone.as_deref()).is_some()
             {
-                return Err(Error::invalid(
-                    "name",
-                    "only a resident's proposal carries a contact",
-                ));
+                return Err(Error::invalid("name", FieldKind::NotApplicable));
             }
             match policy::proposer(a) {
                 Some(Proposer::Deputy) => {
@@ -269,18 +263,27 @@ pub async fn open(
     policy::require(actor, Permission::AdministerDistrict)?;
     let title = text("title", &input.title, 2, MAX_TITLE)?;
     if input.places < 1 {
-        return Err(Error::invalid("places", "must be at least 1"));
+        return Err(Error::invalid("places", FieldKind::TooSmall { min: 1 }));
     }
     let mut ids = input.candidates.clone();
     ids.sort_unstable();
     ids.dedup();
     if ids.len() > MAX_ROUND {
-        return Err(Error::invalid("candidates", format!("at most {MAX_ROUND}")));
-    }
-    if ids.len() as i64 <= i64::from(input.places) {
         return Err(Error::invalid(
             "candidates",
-            "a vote needs more candidates than places",
+            FieldKind::TooMany {
+                max: MAX_ROUND as u32,
+            },
+        ));
+    }
+    if ids.len() as i64 <= i64::from(input.places) {
+        // A vote needs more candidates than places.
+        return Err(Error::invalid(
+            "candidates",
+            FieldKind::Count {
+                min: u32::try_from(input.places).unwrap_or(0) + 1,
+                max: MAX_ROUND as u32,
+            },
         ));
     }
     let txn = db.begin().await?;
@@ -289,10 +292,7 @@ pub async fn open(
         .all(&txn)
         .await?;
     if rows.len() != ids.len() || rows.iter().any(|c| c.status != "candidate") {
-        return Err(Error::invalid(
-            "candidates",
-            "each must be a candidate not yet put to a vote",
-        ));
+        return Err(Error::invalid("candidates", FieldKind::NotApplicable));
     }
     let year = rows
         .iter()
@@ -422,7 +422,10 @@ pub async fn ballot(
     if ids.is_empty() || ids.len() as i64 > i64::from(r.places) {
         return Err(Error::invalid(
             "candidates",
-            format!("choose 1 to {} candidates", r.places),
+            FieldKind::Count {
+                min: 1,
+                max: r.places.try_into().unwrap_or(0),
+            },
         ));
     }
     let in_round = project_candidates::Entity::find()
@@ -431,7 +434,7 @@ pub async fn ballot(
         .all(&txn)
         .await?;
     if in_round.len() != ids.len() {
-        return Err(Error::invalid("candidates", "each must be in this round"));
+        return Err(Error::invalid("candidates", FieldKind::NotApplicable));
     }
     let already = project_ballots::Entity::find()
         .filter(project_ballots::Column::RoundId.eq(round_id))
@@ -614,7 +617,7 @@ pub async fn milestone(
         .await?
         .len();
     if n >= 30 {
-        return Err(Error::invalid("title", "at most 30 milestones a project"));
+        return Err(Error::invalid("title", FieldKind::TooMany { max: 30 }));
     }
     project_milestones::ActiveModel {
         project_id: Set(project),
@@ -672,7 +675,7 @@ pub async fn progress(
 ) -> Result<CandidateOut, Error> {
     policy::require(actor, Permission::AdministerDistrict)?;
     if !(0..=100).contains(&value) {
-        return Err(Error::invalid("progress", "must be between 0 and 100"));
+        return Err(Error::out_of_range("progress", 0, 100));
     }
     let p = chosen_project(db, project).await?;
     let mut am: project_candidates::ActiveModel = p.into();

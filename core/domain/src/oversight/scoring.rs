@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::dashboard::measures::OrgMeasures;
+use crate::error::FieldKind;
 
 /// One of the seven items of the department appraisal, each scored 0–100 (see the module table).
 #[derive(
@@ -400,19 +401,25 @@ pub fn score(inputs: &Inputs, rules: &Rules) -> OrgScore {
 }
 
 /// Weights ops send: seven items, each 0–100, summing to 100.
-pub fn check_weights(weights: &[i32; 7]) -> Result<(), (String, String)> {
+pub fn check_weights(weights: &[i32; 7]) -> Result<(), (String, FieldKind)> {
     for item in Item::ALL {
         let w = weights[item.index()];
         if !(0..=100).contains(&w) {
             return Err((
                 format!("weights.{}", item.as_str()),
-                "must be between 0 and 100".into(),
+                FieldKind::OutOfRange { min: 0, max: 100 },
             ));
         }
     }
     let sum: i32 = weights.iter().sum();
     if sum != 100 {
-        return Err(("weights".into(), format!("must sum to 100, not {sum}")));
+        return Err((
+            "weights".into(),
+            FieldKind::Sum {
+                total: 100,
+                got: sum.into(),
+            },
+        ));
     }
     Ok(())
 }

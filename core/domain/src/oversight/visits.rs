@@ -22,7 +22,7 @@ use super::points;
 use crate::auth::{Actor, Scope};
 use crate::cases::intake::text;
 use crate::cases::queries::Named;
-use crate::error::Error;
+use crate::error::{Error, FieldKind, Thing};
 use crate::{deputies, orgs, stations};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -139,31 +139,25 @@ async fn check(db: &impl ConnectionTrait, input: &VisitInput) -> Result<Checked,
         .filter(stations::entity::Column::Code.eq(input.station.trim()))
         .one(db)
         .await?
-        .ok_or_else(|| Error::invalid("station", "no such station"))?;
+        .ok_or_else(|| Error::unknown_code("station", Thing::Station, &input.station))?;
     let organisation_id = match optional(input.organisation.as_deref()) {
         Some(code) => Some(
             orgs::by_code(db, code)
                 .await?
-                .ok_or_else(|| Error::invalid("organisation", "no such organisation"))?
+                .ok_or_else(|| Error::unknown_code("organisation", Thing::Organisation, code))?
                 .id,
         ),
         None => None,
     };
     if input.kind == VisitKind::Department && organisation_id.is_none() {
-        return Err(Error::invalid(
-            "organisation",
-            "is required for a department's visit",
-        ));
+        return Err(Error::required("organisation"));
     }
     let leader_name = match optional(input.leader_name.as_deref()) {
         Some(n) => Some(text("leader_name", n, 1, 50)?),
         None => None,
     };
     if input.kind == VisitKind::Leader && leader_name.is_none() {
-        return Err(Error::invalid(
-            "leader_name",
-            "is required for a leader's visit",
-        ));
+        return Err(Error::required("leader_name"));
     }
     let topics = text("topics", &input.topics, 2, MAX_TOPICS)?;
     let opinions = match optional(input.opinions.as_deref()) {
@@ -171,15 +165,14 @@ async fn check(db: &impl ConnectionTrait, input: &VisitInput) -> Result<Checked,
         None => None,
     };
     if !(0..=10_000).contains(&input.opinions_count) {
-        return Err(Error::invalid(
-            "opinions_count",
-            "must be between 0 and 10000",
-        ));
+        return Err(Error::out_of_range("opinions_count", 0, 10000));
     }
     if input.deputies.len() > MAX_DEPUTIES {
         return Err(Error::invalid(
             "deputies",
-            format!("at most {MAX_DEPUTIES} deputies"),
+            FieldKind::TooMany {
+                max: MAX_DEPUTIES as u32,
+            },
         ));
     }
     let mut deputy_ids = Vec::new();
@@ -193,20 +186,14 @@ async fn check(db: &impl ConnectionTrait, input: &VisitInput) -> Result<Checked,
             .filter(deputies::entity::Column::Code.eq(code))
             .one(db)
             .await?
-            .ok_or_else(|| Error::invalid("deputies", format!("no deputy with code {code}")))?;
+            .ok_or_else(|| Error::unknown_code("deputies", Thing::Deputy, code))?;
         deputy_ids.push(d.id);
     }
     if input.kind == VisitKind::Inspection && deputy_ids.is_empty() {
-        return Err(Error::invalid(
-            "deputies",
-            "an inspection round needs the deputies who took part",
-        ));
+        return Err(Error::required("deputies"));
     }
     if input.day.year() < 2000 || input.day.year() > 2100 {
-        return Err(Error::invalid(
-            "day",
-            "must be a date between 2000 and 2100",
-        ));
+        return Err(Error::out_of_range("day", 2000, 2100));
     }
     Ok(Checked {
         station_id: station.id,
@@ -346,7 +333,7 @@ pub async fn list_for(
     if let Some(code) = optional(f.organisation.as_deref()) {
         let o = orgs::by_code(db, code)
             .await?
-            .ok_or_else(|| Error::invalid("organisation", "no such organisation"))?;
+            .ok_or_else(|| Error::unknown_code("organisation", Thing::Organisation, code))?;
         q = q.filter(visits::Column::OrganisationId.eq(o.id));
     }
     if let Some(y) = f.year {
@@ -370,7 +357,7 @@ pub fn year_days(y: i32) -> Result<(NaiveDate, NaiveDate), Error> {
         NaiveDate::from_ymd_opt(y, 12, 31),
     ) {
         (Some(a), Some(b)) if (2000..=2100).contains(&y) => Ok((a, b)),
-        _ => Err(Error::invalid("year", "must be between 2000 and 2100")),
+        _ => Err(Error::out_of_range("year", 2000, 2100)),
     }
 }
 

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::Error;
+use crate::error::{Error, FieldKind, FormatKind};
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -37,16 +37,20 @@ pub mod entity {
 pub struct PublicCode(String);
 
 impl PublicCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
+    /// The code, trimmed, or what is wrong with its shape.
+    pub fn parse(s: &str) -> Result<Self, FieldKind> {
         let s = s.trim();
         if !(2..=32).contains(&s.len()) {
-            return Err("must be 2 to 32 characters".into());
+            return Err(FieldKind::Format(FormatKind::CodeLength {
+                min: 2,
+                max: 32,
+            }));
         }
         if !s
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
-            return Err("may hold only lowercase letters, digits and dashes".into());
+            return Err(FieldKind::Format(FormatKind::CodeChars));
         }
         Ok(Self(s.to_owned()))
     }
@@ -59,7 +63,8 @@ impl PublicCode {
 impl TryFrom<String> for PublicCode {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        Self::parse(&s)
+        // JSON that does not parse says why in words (a bad request, not a field's kind).
+        Self::parse(&s).map_err(|k| k.to_string())
     }
 }
 

@@ -29,8 +29,8 @@ fn sort_of(ctx: &Ctx, f: &WebForm, sent: &mut Sent) -> Option<i32> {
             sent.errors.insert(
                 "sort".into(),
                 ctx.tf(
-                    "errors.between",
-                    &[("lo", "-9999".into()), ("hi", "9999".into())],
+                    "errors.out_of_range",
+                    &[("min", "-9999".into()), ("max", "9999".into())],
                 ),
             );
             None

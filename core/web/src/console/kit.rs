@@ -10,9 +10,10 @@ use serde::Serialize;
 
 use super::super::context::Ctx;
 use super::super::error::PageResult;
-use super::super::form::{FormRefused, WebForm, explain};
+use super::super::form::{FormRefused, WebForm, field_message};
 use super::super::templates::value;
 use liaison_domain::Error;
+use liaison_domain::error::{FieldKind, FormatKind, Thing};
 use liaison_domain::stations::PublicCode;
 
 /// One input of a console form.
@@ -254,29 +255,23 @@ pub fn code_of(ctx: &Ctx, f: &WebForm, sent: &mut Sent) -> Option<PublicCode> {
         .ok()
 }
 
-pub fn explain_field(ctx: &Ctx, field: &str, message: &str) -> String {
-    let key = if message.starts_with("must be 2 to 32 characters")
-        || message.starts_with("may hold only lowercase")
-    {
-        Some("console.err_code")
-    } else if message.starts_with("may hold only letters, digits") {
-        Some("console.err_username")
-    } else if message.starts_with("no station with code") {
-        Some("console.err_station")
-    } else if message.starts_with("no organisation with code") {
-        Some("errors.organisation")
-    } else if message.starts_with("no deputy with code") {
-        Some("console.err_deputy")
-    } else if message.starts_with("required for") {
-        Some("errors.required")
-    } else if message.starts_with("must be a date") {
-        Some("errors.date")
-    } else {
-        None
+pub fn explain_field(ctx: &Ctx, field: &str, kind: &FieldKind) -> String {
+    let key = match kind {
+        FieldKind::Format(FormatKind::CodeLength { .. } | FormatKind::CodeChars) => {
+            Some("console.err_code")
+        }
+        FieldKind::Format(FormatKind::Username) => Some("console.err_username"),
+        FieldKind::UnknownCode { thing, .. } => match thing {
+            Thing::Station => Some("console.err_station"),
+            Thing::Organisation => Some("errors.organisation"),
+            Thing::Deputy => Some("console.err_deputy"),
+            _ => None,
+        },
+        _ => None,
     };
     match key {
         Some(k) => ctx.t(k),
-        None => explain(ctx, field, message, false),
+        None => field_message(ctx, field, kind),
     }
 }
 
@@ -291,18 +286,22 @@ pub fn refused(
     rename: &[(&str, &str)],
 ) -> PageResult<Sent> {
     match e {
-        Error::Invalid { field, message }
+        Error::Invalid { ref field, .. }
         | Error::BadRequest {
-            field: Some(field),
-            message,
+            field: Some(ref field),
+            ..
         } => {
-            let base = field.split(['[', '.']).next().unwrap_or(&field).to_owned();
+            let base = field.split(['[', '.']).next().unwrap_or(field).to_owned();
             let shown = rename
                 .iter()
                 .find(|(from, _)| *from == base)
                 .map_or(base.clone(), |(_, to)| (*to).to_owned());
-            sent.errors
-                .insert(shown, explain_field(ctx, &base, &message));
+            // A body that could not be read at all says no more than "not right".
+            let text = match &e {
+                Error::Invalid { kind, .. } => explain_field(ctx, &base, kind),
+                _ => ctx.t("errors.invalid"),
+            };
+            sent.errors.insert(shown, text);
             sent.status = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(sent)
         }

@@ -220,7 +220,7 @@ pub async fn upload(
                 "console.flash_installed"
             },
         )),
-        Err(PluginError::Invalid { field, message }) => {
+        Err(PluginError::Invalid { field, kind }) => {
             let shown = if field.starts_with("manifest") {
                 "manifest"
             } else {
@@ -228,7 +228,7 @@ pub async fn upload(
             };
             sent.errors.insert(
                 shown.into(),
-                ctx.tf("console.err_package", &[("detail", message)]),
+                ctx.tf("console.err_package", &[("detail", kind.to_string())]),
             );
             page(&state, &ctx, Some(sent)).await
         }
@@ -395,7 +395,7 @@ pub async fn enable(
                 }
                 if t.chars().count() > 500 {
                     sent.errors
-                        .insert(name, ctx.tf("errors.max_chars", &[("n", "500".into())]));
+                        .insert(name, ctx.tf("errors.too_long", &[("max", "500".into())]));
                     continue;
                 }
                 serde_json::Value::String(t)
@@ -417,7 +417,7 @@ pub async fn enable(
     .await
     {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/plugins", "console.flash_plugin_enabled")),
-        Err(PluginError::Invalid { field, message }) => {
+        Err(PluginError::Invalid { field, kind }) => {
             let shown = if let Some(s) = field.strip_prefix("settings.") {
                 setting_field(s)
             } else if field.starts_with("grant") {
@@ -426,7 +426,7 @@ pub async fn enable(
                 field.clone()
             };
             sent.errors
-                .insert(shown, kit::explain_field(&ctx, &field, &message));
+                .insert(shown, kit::explain_field(&ctx, &field, &kind));
             enable_form_page(&state, &ctx, &plugin, Some(sent)).await
         }
         Err(PluginError::NotFound(_)) => Err(PageError::NotFound),

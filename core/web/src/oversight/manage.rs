@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::Sent;
 use crate::context::Ctx;
 use crate::error::{PageError, PageResult};
-use crate::form::{FormRefused, WebForm, explain};
+use crate::form::{FormRefused, WebForm, field_message};
 use crate::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
@@ -212,7 +212,7 @@ pub async fn manage_submit(
             };
             match appraisal::set_settings(&state.db, &actor, year, &input, now).await {
                 Ok(_) => return Ok(ctx.redirect_with_flash(&back, "appraisal.saved")),
-                Err(Error::Invalid { field, message }) => {
+                Err(Error::Invalid { field, kind }) => {
                     let name = match field.strip_prefix("weights.") {
                         Some(item) => format!("w_{item}"),
                         None => field.clone(),
@@ -220,7 +220,7 @@ pub async fn manage_submit(
                     let text = if field == "weights" {
                         ctx.t("appraisal.weights_sum")
                     } else {
-                        explain(&ctx, &field, &message, false)
+                        field_message(&ctx, &field, &kind)
                     };
                     sent.errors.insert(name, text);
                 }

@@ -34,7 +34,7 @@ use axum::routing::get;
 use serde::Serialize;
 
 use super::context::Ctx;
-use super::form::explain;
+use super::form::field_message;
 use liaison_api::AppState;
 use liaison_domain::Error;
 use liaison_domain::oversight::exports::{Format, Table};
@@ -174,9 +174,9 @@ impl Sent {
     /// Puts the core's refusal beside its field (or above the form).
     pub fn refuse(&mut self, ctx: &Ctx, e: &Error) -> bool {
         match e {
-            Error::Invalid { field, message } => {
+            Error::Invalid { field, kind } => {
                 self.errors
-                    .insert(field.clone(), explain(ctx, field, message, false));
+                    .insert(field.clone(), field_message(ctx, field, kind));
                 true
             }
             Error::Conflict(_) => {

@@ -129,7 +129,7 @@ impl From<FieldError> for Error {
     fn from(e: FieldError) -> Self {
         Error::Invalid {
             field: e.field,
-            message: e.message,
+            message: e.kind.to_string(),
         }
     }
 }
