@@ -6,6 +6,7 @@
 //! - `queries`: lists, details and the public tracking view, always through `scope`.
 
 pub mod actions;
+pub mod commands;
 pub mod contact;
 pub mod deadlines;
 pub mod entity;
@@ -17,6 +18,7 @@ pub mod receipt;
 pub mod reference;
 pub mod scope;
 pub mod sweeper;
+mod transitions;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
