@@ -262,3 +262,6 @@ pub fn allowed(actor: &Actor, case: &cases::Model) -> Vec<Action> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
