@@ -158,6 +158,22 @@ async fn each_action_documents_its_body() {
         .await
         .expect_error(404, "not_found", None);
     assert!(r.message().contains("assign"), "{}", r.text);
+
+    // The body is read as the action's command before the case is looked at, as the case page
+    // always did: a resolve without its answer is a 400 naming the field, even on a case that is
+    // not yet at the resolve step (it used to be the 409 of the state machine).
+    let case = app.submit_default().await;
+    app.act(Some(&staff), case.id, "resolve", json!({}))
+        .await
+        .expect_error(400, "bad_request", Some("answer"));
+    app.act(
+        Some(&staff),
+        case.id,
+        "resolve",
+        json!({ "answer": "已处理完毕" }),
+    )
+    .await
+    .expect_error(409, "conflict", None);
 }
 
 /// The intake budget per client address: a burst, then one every `intake_refill_ms`.
