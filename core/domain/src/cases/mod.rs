@@ -3,6 +3,8 @@
 //! - `lifecycle`: the state machine, pure.
 //! - `intake`: a resident's opinion becomes a case, with its contact kept apart.
 //! - `actions`: every transition, validated and written with its event in one transaction.
+//! - `commands`: what someone asks of a case, one typed `Command` per action with its body.
+//! - `transitions`: what each action does to the case row, one function per action.
 //! - `queries`: lists, details and the public tracking view, always through `scope`.
 
 pub mod actions;
