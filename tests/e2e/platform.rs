@@ -1,7 +1,7 @@
 //! What every client relies on: the health check, the OpenAPI document, unknown routes, and the
 //! intake rate limit.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Backend, case_body, spawn_app, spawn_app_with};
 
@@ -35,7 +35,7 @@ async fn health_and_openapi(b: Backend) {
     for path in [
         "/api/v1/cases",
         "/api/v1/cases/{id}",
-        "/api/v1/cases/{id}/actions/{action}",
+        "/api/v1/cases/{id}/actions/assign",
         "/api/v1/cases/{id}/contact",
         "/api/v1/track/{receipt_code}",
         "/api/v1/track/{receipt_code}/rate",
@@ -63,6 +63,117 @@ async fn health_and_openapi(b: Backend) {
     // Unknown routes answer JSON too.
     let r = app.get("/no/such/thing", None).await;
     r.expect_error(404, "not_found", None);
+}
+
+/// Each case action has its own path in the OpenAPI document, and its request body is a schema
+/// naming that action's own fields; where the body may be left out, it is not required.
+#[tokio::test]
+async fn each_action_documents_its_body() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let doc = app
+        .request(
+            reqwest::Method::GET,
+            &format!("{}/api/openapi.json", app.address),
+            None,
+            None,
+        )
+        .await
+        .expect(200)
+        .body;
+    // The first `$ref` in a schema (an optional body is "null or the body").
+    fn first_ref(v: &Value) -> Option<&str> {
+        match v {
+            Value::Object(m) => m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .or_else(|| m.values().find_map(first_ref)),
+            Value::Array(a) => a.iter().find_map(first_ref),
+            _ => None,
+        }
+    }
+    let actions: [(&str, &[&str], bool); 16] = [
+        (
+            "register",
+            &[
+                "category",
+                "title",
+                "urgency",
+                "complex",
+                "duplicate_of",
+                "note",
+            ],
+            false,
+        ),
+        ("reject", &["reason"], true),
+        (
+            "assign",
+            &["lead", "co_handlers", "complex", "reply_days", "note"],
+            true,
+        ),
+        ("acknowledge", &["note"], false),
+        ("return", &["reason"], true),
+        ("extend", &["reason", "days"], true),
+        ("grant_extension", &["approve", "days", "note"], true),
+        ("reply", &["answer"], true),
+        ("resolve", &["answer"], true),
+        ("feedback", &["note"], true),
+        ("rate", &["rating", "comment", "receipt_code"], true),
+        ("reopen", &["reason"], true),
+        ("remind", &["note"], false),
+        ("supervise", &["note"], false),
+        ("notice", &["note"], false),
+        ("close", &["note"], false),
+    ];
+    for (action, fields, required) in actions {
+        let path = format!("/api/v1/cases/{{id}}/actions/{action}");
+        let body = &doc["paths"][&path]["post"]["requestBody"];
+        assert!(
+            body.is_object(),
+            "{path} documents its body: {}",
+            doc["paths"][&path]
+        );
+        assert_eq!(
+            body["required"].as_bool().unwrap_or(false),
+            required,
+            "{action}: is its body required?"
+        );
+        let schema = &body["content"]["application/json"]["schema"];
+        let name = first_ref(schema)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .unwrap_or_else(|| panic!("{action}'s body names a schema: {schema}"));
+        let props = doc["components"]["schemas"][name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{action}'s schema {name} has properties"));
+        let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut want = fields.to_vec();
+        want.sort_unstable();
+        assert_eq!(names, want, "{action}'s body ({name}) names its own fields");
+    }
+    // The old catch-all path is not documented any more; an unknown name is still a 404.
+    assert!(doc["paths"]["/api/v1/cases/{id}/actions/{action}"].is_null());
+    let staff = app.login_demo("staff").await;
+    let r = app
+        .act(Some(&staff), 1, "frobnicate", json!({}))
+        .await
+        .expect_error(404, "not_found", None);
+    assert!(r.message().contains("assign"), "{}", r.text);
+
+    // The body is read as the action's command before the case is looked at, as the case page
+    // always did: a resolve without its answer is a 400 naming the field, even on a case that is
+    // not yet at the resolve step (it used to be the 409 of the state machine).
+    let case = app.submit_default().await;
+    app.act(Some(&staff), case.id, "resolve", json!({}))
+        .await
+        .expect_error(400, "bad_request", Some("answer"));
+    app.act(
+        Some(&staff),
+        case.id,
+        "resolve",
+        json!({ "answer": "已处理完毕" }),
+    )
+    .await
+    .expect_error(409, "conflict", None);
 }
 
 /// The intake budget per client address: a burst, then one every `intake_refill_ms`.

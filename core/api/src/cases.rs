@@ -12,6 +12,10 @@ use crate::{ApiError, ApiResult, AppState, JsonBody};
 use liaison_domain::auth::Actor;
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::actions::{self, Context, Performer};
+use liaison_domain::cases::commands::{
+    AnswerBody, AssignBody, Command, ExtendBody, FeedbackBody, GrantExtensionBody, NoteBody,
+    RateBody, ReasonBody, RegisterBody,
+};
 use liaison_domain::cases::contact::{self, Contact};
 use liaison_domain::cases::intake::{self, Created, Intake};
 use liaison_domain::cases::lifecycle::Action;
@@ -45,7 +49,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(tracking)
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
-        .routes(routes!(act))
+        .merge(action_router())
         .routes(routes!(reveal_contact))
         .routes(routes!(photo))
         .routes(routes!(photo_thumb))
@@ -236,30 +240,97 @@ async fn detail(
     (queries::detail(&state.db, &view, actor, c).await).map_err(Into::into)
 }
 
-/// Move a case on. Bodies by action: register `RegisterBody`; reject, return, reopen `ReasonBody`;
-/// assign `AssignBody`; acknowledge, remind, supervise, notice, close `NoteBody` (optional);
-/// extend `ExtendBody`; grant_extension `GrantExtensionBody`; reply, resolve `AnswerBody`;
-/// feedback `FeedbackBody`; rate `RateBody` (no sign-in, with the receipt code).
-#[utoipa::path(post, path = "/cases/{id}/actions/{action}", tag = "cases",
-    params(("id" = i64, Path), ("action" = Action, Path)),
-    request_body(content = Object, description = "the action's body; see the description"),
-    responses((status = 200, body = CaseDetail), (status = 403, body = crate::ErrorBody),
-        (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody),
-        (status = 422, body = crate::ErrorBody)), security((), ("bearer" = [])))]
+/// One documented route per action, each naming its own body, all answered by `act`.
+/// A body written `Option<…>` may be left out altogether.
+macro_rules! action_routes {
+    ($($handler:ident $path:tt $action:ident { $($body:tt)+ }, $doc:tt;)*) => {
+        $(
+            #[doc = $doc]
+            #[utoipa::path(post, path = $path, tag = "cases", params(("id" = i64, Path)),
+                request_body = $($body)+,
+                responses((status = 200, body = CaseDetail,
+                        description = "the case after; a resident rating gets its `TrackView`"),
+                    (status = 400, body = crate::ErrorBody), (status = 401, body = crate::ErrorBody),
+                    (status = 403, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody),
+                    (status = 409, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)),
+                security((), ("bearer" = [])))]
+            async fn $handler(
+                State(state): State<AppState>,
+                actor: Option<Actor>,
+                Path(id): Path<i64>,
+                headers: HeaderMap,
+                bytes: Bytes,
+            ) -> ApiResult<(StatusCode, Json<Value>)> {
+                act(&state, actor, id, Action::$action, &headers, &bytes).await
+            }
+        )*
+
+        /// The action routes, and for a name that is none of them a 404 listing the actions.
+        fn action_router() -> OpenApiRouter<AppState> {
+            OpenApiRouter::new()
+                $(.routes(routes!($handler)))*
+                .route(
+                    "/cases/{id}/actions/{action}",
+                    axum::routing::post(unknown_action),
+                )
+        }
+    };
+}
+
+action_routes! {
+    act_register "/cases/{id}/actions/register" Register { Option<RegisterBody> },
+        "Register a submitted opinion (station staff), correcting it if need be; the body may be left out.";
+    act_reject "/cases/{id}/actions/reject" Reject { ReasonBody },
+        "Decline a submitted opinion, saying why (station staff).";
+    act_assign "/cases/{id}/actions/assign" Assign { AssignBody },
+        "Hand a registered case to a lead organisation and co-handlers (station staff).";
+    act_acknowledge "/cases/{id}/actions/acknowledge" Acknowledge { Option<NoteBody> },
+        "Sign for an assigned case (the lead organisation); the body may be left out.";
+    act_return "/cases/{id}/actions/return" Return { ReasonBody },
+        "Hand the case back to the station, saying why (the lead organisation).";
+    act_extend "/cases/{id}/actions/extend" Extend { ExtendBody },
+        "Ask for more working days (the lead organisation).";
+    act_grant_extension "/cases/{id}/actions/grant_extension" GrantExtension { GrantExtensionBody },
+        "Grant or refuse the extension asked for (station staff).";
+    act_reply "/cases/{id}/actions/reply" Reply { AnswerBody },
+        "Answer the resident (the lead organisation).";
+    act_resolve "/cases/{id}/actions/resolve" Resolve { AnswerBody },
+        "Answer the resident without an organisation (station staff or a deputy).";
+    act_feedback "/cases/{id}/actions/feedback" Feedback { FeedbackBody },
+        "Record how the answer was relayed to the resident (a deputy).";
+    act_rate "/cases/{id}/actions/rate" Rate { RateBody },
+        "Rate the answer: signed in, or without signing in by giving the receipt code.";
+    act_reopen "/cases/{id}/actions/reopen" Reopen { ReasonBody },
+        "Open an answered or closed case again, saying why.";
+    act_remind "/cases/{id}/actions/remind" Remind { Option<NoteBody> },
+        "Remind the handler (the first rung of supervision); the body may be left out.";
+    act_supervise "/cases/{id}/actions/supervise" Supervise { Option<NoteBody> },
+        "Supervise the case (督办); the body may be left out.";
+    act_notice "/cases/{id}/actions/notice" Notice { Option<NoteBody> },
+        "Give public notice (通报), the top rung of supervision; the body may be left out.";
+    act_close "/cases/{id}/actions/close" Close { Option<NoteBody> },
+        "Close the case without a rating; the body may be left out.";
+}
+
+/// An action name that is none of the actions: 404, listing them.
+async fn unknown_action(Path((_, action)): Path<(i64, String)>) -> ApiError {
+    let all: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    ApiError::not_found(format!(
+        "no action {action}; actions are {}",
+        all.join(", ")
+    ))
+}
+
+/// Moves a case on: the body is read as `action`'s command (an empty body is an absent one),
+/// then performed by the signed-in user, or by a resident rating with the receipt code.
 async fn act(
-    State(state): State<AppState>,
+    state: &AppState,
     actor: Option<Actor>,
-    Path((id, action)): Path<(i64, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    id: i64,
+    action: Action,
+    headers: &HeaderMap,
+    bytes: &Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let action = Action::parse(&action).ok_or_else(|| {
-        let all: Vec<_> = Action::ALL.iter().map(|a| a.as_str()).collect();
-        ApiError::not_found(format!(
-            "no action {action}; actions are {}",
-            all.join(", ")
-        ))
-    })?;
     let raw: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
@@ -273,7 +344,7 @@ async fn act(
                 message: "expected Content-Type: application/json".into(),
             });
         }
-        parse(&bytes)?
+        parse(bytes)?
     };
     let who = match actor {
         Some(a) => Performer::User(a),
@@ -288,14 +359,15 @@ async fn act(
         }
         None => return Err(ApiError::Unauthorized),
     };
+    let command = Command::from_json(action, &raw)?;
     let ctx = Context {
         rules: &state.settings.deadlines,
         now: state.clock.now(),
     };
-    let after = actions::perform(&state.db, &ctx, &who, id, action, &raw).await?;
+    let after = actions::perform(&state.db, &ctx, &who, id, command).await?;
     match who {
         Performer::User(a) => {
-            let d = detail(&state, &a, after).await?;
+            let d = detail(state, &a, after).await?;
             Ok((
                 StatusCode::OK,
                 Json(serde_json::to_value(d).map_err(anyhow::Error::from)?),
@@ -363,7 +435,11 @@ async fn rate_by_receipt(
     JsonBody(body): JsonBody<RateIn>,
 ) -> ApiResult<Json<TrackView>> {
     let case = queries::by_receipt(&state.db, &code).await?;
-    let raw = serde_json::json!({ "rating": body.rating, "comment": body.comment, "receipt_code": case.receipt_code });
+    let command = Command::Rate(RateBody {
+        rating: body.rating,
+        comment: body.comment,
+        receipt_code: Some(case.receipt_code.clone()),
+    });
     let ctx = Context {
         rules: &state.settings.deadlines,
         now: state.clock.now(),
@@ -375,8 +451,7 @@ async fn rate_by_receipt(
             receipt_code: case.receipt_code.clone(),
         },
         case.id,
-        Action::Rate,
-        &raw,
+        command,
     )
     .await?;
     (queries::track(&state.db, &case.receipt_code)

@@ -57,9 +57,9 @@ pub struct AppState {
     info(title = "Liaison API", description = "Deputy liaison stations: residents' opinions carried as cases from intake to closure."),
     modifiers(&BearerAuth),
     components(schemas(
-        liaison_domain::cases::actions::RegisterBody, liaison_domain::cases::actions::ReasonBody, liaison_domain::cases::actions::NoteBody,
-        liaison_domain::cases::actions::AssignBody, liaison_domain::cases::actions::ExtendBody, liaison_domain::cases::actions::GrantExtensionBody,
-        liaison_domain::cases::actions::AnswerBody, liaison_domain::cases::actions::FeedbackBody, liaison_domain::cases::actions::RateBody,
+        liaison_domain::cases::commands::RegisterBody, liaison_domain::cases::commands::ReasonBody, liaison_domain::cases::commands::NoteBody,
+        liaison_domain::cases::commands::AssignBody, liaison_domain::cases::commands::ExtendBody, liaison_domain::cases::commands::GrantExtensionBody,
+        liaison_domain::cases::commands::AnswerBody, liaison_domain::cases::commands::FeedbackBody, liaison_domain::cases::commands::RateBody,
     ))
 )]
 struct ApiDoc;

@@ -5,10 +5,10 @@
 //! It shows the summary, the masked contact with a form to reveal it (the reason is recorded as
 //! an event by `contact::reveal`, the API's own path), the timeline (public and internal steps
 //! labelled), the deadlines with due-soon and overdue marks, and one small form per action the
-//! visitor may take now (`actions::allowed`). Each form posts to `/cases/{id}/act/{action}`, runs
-//! through `actions::perform` and comes back with a flash message, or shows the page again with
-//! the message beside the field and what was typed kept; a stale or illegal step shows the 409
-//! message.
+//! visitor may take now (`actions::allowed`). Each form posts to `/cases/{id}/act/{action}`,
+//! becomes the action's typed `Command`, runs through `actions::perform` and comes back with a
+//! flash message, or shows the page again with the message beside the field and what was typed
+//! kept; a stale or illegal step shows the 409 message.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +16,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
 
 use super::context::{Ctx, role_label};
 use super::error::{PageError, PageResult};
@@ -28,6 +27,10 @@ use liaison_domain::Error;
 use liaison_domain::auth::Actor;
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::actions::{self, Context, Performer};
+use liaison_domain::cases::commands::{
+    AnswerBody, AssignBody, Command, ExtendBody, FeedbackBody, GrantExtensionBody, NoteBody,
+    ReasonBody, RegisterBody,
+};
 use liaison_domain::cases::contact::{self, Contact};
 use liaison_domain::cases::deadlines::{Timeliness, timeliness};
 use liaison_domain::cases::entity::cases;
@@ -325,90 +328,78 @@ pub async fn reveal(
     }
 }
 
-/// What a form's fields mean to `action`'s body; a number that is not one is told beside it.
-fn body_of(action: Action, f: &WebForm) -> Result<Value, (String, FieldKind)> {
+/// The command a form's fields make for `action`; a number that is not one is told beside it.
+fn command_of(action: Action, f: &WebForm) -> Result<Command, (String, FieldKind)> {
     let text = |name: &str| f.text(name).trim().to_owned();
     let opt = |name: &str| {
         let v = text(name);
-        (!v.is_empty()).then_some(Value::String(v))
+        (!v.is_empty()).then_some(v)
     };
-    let number = |name: &str, required: bool| -> Result<Option<Value>, (String, FieldKind)> {
+    let number = |name: &str| -> Result<Option<u32>, (String, FieldKind)> {
         let v = text(name);
         if v.is_empty() {
-            return if required {
-                Err((name.to_owned(), FieldKind::Required))
-            } else {
-                Ok(None)
-            };
+            return Ok(None);
         }
         v.parse::<u32>()
-            .map(|n| Some(json!(n)))
+            .map(Some)
             .map_err(|_| (name.to_owned(), FieldKind::Format(FormatKind::Number)))
     };
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            m.insert(k.to_owned(), v);
-        }
+    // A box left unticked says nothing, so the case keeps what it has.
+    let complex = f.checked("complex").then_some(true);
+    let reason = || ReasonBody {
+        reason: text("reason"),
     };
-    match action {
-        Action::Register => {
-            put("category", opt("category"));
-            put("title", opt("title"));
-            put("note", opt("note"));
-            if f.checked("complex") {
-                put("complex", Some(json!(true)));
-            }
-        }
-        Action::Reject | Action::Return | Action::Reopen => {
-            put("reason", Some(Value::String(text("reason"))));
-        }
-        Action::Assign => {
-            put("lead", Some(Value::String(text("lead"))));
-            let co: Vec<Value> = f
+    let note = || NoteBody { note: opt("note") };
+    let answer = || AnswerBody {
+        answer: text("answer"),
+    };
+    Ok(match action {
+        Action::Register => Command::Register(RegisterBody {
+            category: opt("category"),
+            title: opt("title"),
+            note: opt("note"),
+            complex,
+            ..Default::default()
+        }),
+        Action::Reject => Command::Reject(reason()),
+        Action::Return => Command::Return(reason()),
+        Action::Reopen => Command::Reopen(reason()),
+        Action::Assign => Command::Assign(AssignBody {
+            lead: text("lead"),
+            co_handlers: f
                 .fields
                 .iter()
                 .filter(|(k, v)| k == "co_handlers" && !v.trim().is_empty())
-                .map(|(_, v)| Value::String(v.trim().to_owned()))
-                .collect();
-            put("co_handlers", Some(Value::Array(co)));
-            put("reply_days", number("reply_days", false)?);
-            if f.checked("complex") {
-                put("complex", Some(json!(true)));
-            }
-            put("note", opt("note"));
-        }
-        Action::Extend => {
-            put("reason", Some(Value::String(text("reason"))));
-            put("days", number("days", true)?);
-        }
-        Action::GrantExtension => {
-            let approve = match text("approve").as_str() {
+                .map(|(_, v)| v.trim().to_owned())
+                .collect(),
+            complex,
+            reply_days: number("reply_days")?,
+            note: opt("note"),
+        }),
+        Action::Extend => Command::Extend(ExtendBody {
+            reason: text("reason"),
+            days: number("days")?.ok_or_else(|| ("days".to_owned(), FieldKind::Required))?,
+        }),
+        Action::GrantExtension => Command::GrantExtension(GrantExtensionBody {
+            approve: match text("approve").as_str() {
                 "true" => true,
                 "false" => false,
                 _ => return Err(("approve".into(), FieldKind::NotOneOf { choices: vec![] })),
-            };
-            put("approve", Some(json!(approve)));
-            put("days", number("days", false)?);
-            put("note", opt("note"));
-        }
-        Action::Reply | Action::Resolve => {
-            put("answer", Some(Value::String(text("answer"))));
-        }
-        Action::Feedback => {
-            put("note", Some(Value::String(text("note"))));
-        }
-        Action::Acknowledge
-        | Action::Remind
-        | Action::Supervise
-        | Action::Notice
-        | Action::Close => {
-            put("note", opt("note"));
-        }
+            },
+            days: number("days")?,
+            note: opt("note"),
+        }),
+        Action::Reply => Command::Reply(answer()),
+        Action::Resolve => Command::Resolve(answer()),
+        Action::Feedback => Command::Feedback(FeedbackBody { note: text("note") }),
+        Action::Acknowledge => Command::Acknowledge(note()),
+        Action::Remind => Command::Remind(note()),
+        Action::Supervise => Command::Supervise(note()),
+        Action::Notice => Command::Notice(note()),
+        Action::Close => Command::Close(note()),
         // Residents rate on the tracking page.
         Action::Rate => return Err(("rating".into(), FieldKind::NotOneOf { choices: vec![] })),
-    }
-    Ok(Value::Object(m))
+    })
 }
 
 /// `co_handlers[1]` → `co_handlers`: the field the page shows.
@@ -436,7 +427,7 @@ pub async fn act(
         sent.form_error = Some(ctx.t("error.csrf"));
         return render(&state, &ctx, &actor, c, sent, None, StatusCode::FORBIDDEN).await;
     }
-    let raw = match body_of(action, &f) {
+    let command = match command_of(action, &f) {
         Ok(v) => v,
         Err((field, kind)) => {
             sent.errors
@@ -458,7 +449,7 @@ pub async fn act(
         now: state.clock.now(),
     };
     let who = Performer::User(actor.clone());
-    let refused = match actions::perform(&state.db, &actx, &who, id, action, &raw).await {
+    let refused = match actions::perform(&state.db, &actx, &who, id, command).await {
         Ok(_) => {
             return Ok(ctx.redirect_with_flash(
                 &format!("/cases/{id}"),

@@ -28,8 +28,10 @@ use liaison_api::AppState;
 use liaison_domain::Error;
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::actions;
+use liaison_domain::cases::commands::{AssignBody, Command};
 use liaison_domain::cases::deadlines::Timeliness;
-use liaison_domain::cases::lifecycle::{Action, Status};
+use liaison_domain::cases::lifecycle::Action;
+use liaison_domain::cases::lifecycle::Status;
 use liaison_domain::cases::queries::{self, CaseFilter, Directory, View};
 use liaison_domain::policy::{self, Permission};
 use liaison_host::manifest::Audience;
@@ -439,10 +441,11 @@ pub async fn bulk_assign(
             now: state.clock.now(),
         };
         let who = actions::Performer::User(actor.clone());
-        let mut body = serde_json::json!({ "lead": out.lead });
-        if !note.trim().is_empty() {
-            body["note"] = serde_json::Value::String(note.trim().to_owned());
-        }
+        let command = Command::Assign(AssignBody {
+            lead: out.lead.clone(),
+            note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),
+            ..Default::default()
+        });
         for id in out.picked.clone() {
             // The receipt code names the case to staff; a case out of their scope has none
             // they may read, so it is named by its number.
@@ -455,7 +458,7 @@ pub async fn bulk_assign(
                 out.failed.push((format!("#{id}"), ctx.t("bulk.not_here")));
                 continue;
             };
-            match actions::perform(&state.db, &actx, &who, id, Action::Assign, &body).await {
+            match actions::perform(&state.db, &actx, &who, id, command.clone()).await {
                 Ok(_) => out.assigned.push(case.receipt_code),
                 Err(e) => {
                     let why = match e {

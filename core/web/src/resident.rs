@@ -27,10 +27,11 @@ use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
 use liaison_domain::cases::actions::{self, Context, Performer};
+use liaison_domain::cases::commands::{Command, RateBody};
 use liaison_domain::cases::intake::{self, ContactIn, Intake, Location};
 use liaison_domain::cases::photos;
 use liaison_domain::cases::queries::{self, TrackView};
-use liaison_domain::cases::{Action, Rating, Status, receipt};
+use liaison_domain::cases::{Rating, Status, receipt};
 use liaison_domain::duty;
 use liaison_domain::error::{FieldKind, PhotoKind};
 use liaison_domain::policy::{self, Permission};
@@ -748,10 +749,10 @@ pub async fn rate(
         .await?
         .id;
     let comment = rf.values.comment.trim().to_owned();
-    let raw = serde_json::json!({
-        "rating": rating.as_str(),
-        "comment": (!comment.is_empty()).then_some(comment),
-        "receipt_code": view.receipt_code,
+    let command = Command::Rate(RateBody {
+        rating,
+        comment: (!comment.is_empty()).then_some(comment),
+        receipt_code: Some(view.receipt_code.clone()),
     });
     let actx = Context {
         rules: &state.settings.deadlines,
@@ -760,7 +761,7 @@ pub async fn rate(
     let who = Performer::Resident {
         receipt_code: view.receipt_code.clone(),
     };
-    match actions::perform(&state.db, &actx, &who, id, Action::Rate, &raw).await {
+    match actions::perform(&state.db, &actx, &who, id, command).await {
         Ok(after) => {
             let key = if Status::parse(&after.status) == Some(Status::Reopened) {
                 "flash.rated_reopened"

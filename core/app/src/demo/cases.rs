@@ -5,12 +5,15 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use serde_json::json;
 
 use liaison_domain::auth::{Actor, Role, entity::users};
 use liaison_domain::cases::actions::{Context, Performer, perform};
+use liaison_domain::cases::commands::{
+    AnswerBody, AssignBody, Command, ExtendBody, FeedbackBody, GrantExtensionBody, NoteBody,
+    RateBody, ReasonBody, RegisterBody,
+};
 use liaison_domain::cases::intake::{self, NewCase};
-use liaison_domain::cases::{Action, Channel, Urgency, contact::Contact};
+use liaison_domain::cases::{Channel, Rating, Urgency, contact::Contact};
 use liaison_domain::configuration::DeadlineRules;
 use liaison_domain::{categories, deputies, orgs, stations};
 
@@ -220,9 +223,9 @@ pub async fn seed_cases(
             *t <= now
         };
         macro_rules! act {
-            ($who:expr, $action:expr, $body:expr) => {{
+            ($who:expr, $command:expr) => {{
                 let ctx = Context { rules, now: t };
-                perform(db, &ctx, $who, created.id, $action, &$body).await?
+                perform(db, &ctx, $who, created.id, $command).await?
             }};
         }
         if goal == 0 || !step(&mut t, &mut rng, 30) {
@@ -231,18 +234,26 @@ pub async fn seed_cases(
         if rng.random_bool(0.05) {
             act!(
                 &staff,
-                Action::Reject,
-                json!({ "reason": "该事项不属于人大代表联络站受理范围，已告知通过12345热线反映。" })
+                Command::Reject(ReasonBody {
+                    reason: "该事项不属于人大代表联络站受理范围，已告知通过12345热线反映。".into()
+                })
             );
             continue;
         }
-        act!(&staff, Action::Register, json!({ "note": "已登记" }));
+        act!(
+            &staff,
+            Command::Register(RegisterBody {
+                note: Some("已登记".into()),
+                ..Default::default()
+            })
+        );
         if rng.random_bool(0.12) {
             if goal >= 4 && step(&mut t, &mut rng, 72) {
                 act!(
                     &dep,
-                    Action::Resolve,
-                    json!({ "answer": "经代表现场协调，问题已在站内解决。" })
+                    Command::Resolve(AnswerBody {
+                        answer: "经代表现场协调，问题已在站内解决。".into()
+                    })
                 );
             } else {
                 continue;
@@ -264,8 +275,11 @@ pub async fn seed_cases(
             let co: Vec<String> = co.into_iter().filter(|c| c != &lead.code).collect();
             act!(
                 &staff,
-                Action::Assign,
-                json!({ "lead": lead.code, "co_handlers": co })
+                Command::Assign(AssignBody {
+                    lead: lead.code.clone(),
+                    co_handlers: co,
+                    ..Default::default()
+                })
             );
             let handler = actor(
                 Role::Handler,
@@ -280,29 +294,43 @@ pub async fn seed_cases(
             if goal < 3 || !step(&mut t, &mut rng, sign_wait) {
                 continue;
             }
-            act!(&handler, Action::Acknowledge, json!(null));
+            act!(&handler, Command::Acknowledge(NoteBody::default()));
             if rng.random_bool(0.1) && step(&mut t, &mut rng, 48) {
                 act!(
                     &handler,
-                    Action::Extend,
-                    json!({ "reason": "需协调多个部门现场踏勘", "days": 10 })
+                    Command::Extend(ExtendBody {
+                        reason: "需协调多个部门现场踏勘".into(),
+                        days: 10
+                    })
                 );
                 if step(&mut t, &mut rng, 24) {
-                    act!(&staff, Action::GrantExtension, json!({ "approve": true }));
+                    act!(
+                        &staff,
+                        Command::GrantExtension(GrantExtensionBody {
+                            approve: true,
+                            ..Default::default()
+                        })
+                    );
                 }
             }
             // Replies take days to weeks; some run past the fifteen working days.
             let reply_wait = 24 * rng.random_range(2..28);
             if goal < 4 || !step(&mut t, &mut rng, reply_wait) {
                 if rng.random_bool(0.3) {
-                    act!(&staff, Action::Remind, json!({ "note": "请抓紧办理" }));
+                    act!(
+                        &staff,
+                        Command::Remind(NoteBody {
+                            note: Some("请抓紧办理".into())
+                        })
+                    );
                 }
                 continue;
             }
             act!(
                 &handler,
-                Action::Reply,
-                json!({ "answer": format!("经现场核查，{}已安排整改，预计两周内完成。", place) })
+                Command::Reply(AnswerBody {
+                    answer: format!("经现场核查，{}已安排整改，预计两周内完成。", place)
+                })
             );
         }
         if goal < 5 || !step(&mut t, &mut rng, 60) {
@@ -310,8 +338,9 @@ pub async fn seed_cases(
         }
         act!(
             &dep,
-            Action::Feedback,
-            json!({ "note": "已电话告知群众办理结果。" })
+            Command::Feedback(FeedbackBody {
+                note: "已电话告知群众办理结果。".into()
+            })
         );
         if goal < 6 || !step(&mut t, &mut rng, 100) {
             continue;
@@ -320,14 +349,17 @@ pub async fn seed_cases(
             receipt_code: created.receipt_code.clone(),
         };
         let rating = match rng.random_range(0..10) {
-            0..6 => "satisfied",
-            6..9 => "basically_satisfied",
-            _ => "unsatisfied",
+            0..6 => Rating::Satisfied,
+            6..9 => Rating::BasicallySatisfied,
+            _ => Rating::Unsatisfied,
         };
         act!(
             &resident,
-            Action::Rate,
-            json!({ "rating": rating, "receipt_code": created.receipt_code })
+            Command::Rate(RateBody {
+                rating,
+                comment: None,
+                receipt_code: Some(created.receipt_code.clone())
+            })
         );
     }
     Ok(made)

@@ -3,9 +3,12 @@
 //! - `lifecycle`: the state machine, pure.
 //! - `intake`: a resident's opinion becomes a case, with its contact kept apart.
 //! - `actions`: every transition, validated and written with its event in one transaction.
+//! - `commands`: what someone asks of a case, one typed `Command` per action with its body.
+//! - `transitions`: what each action does to the case row, one function per action.
 //! - `queries`: lists, details and the public tracking view, always through `scope`.
 
 pub mod actions;
+pub mod commands;
 pub mod contact;
 pub mod deadlines;
 pub mod entity;
@@ -17,6 +20,7 @@ pub mod receipt;
 pub mod reference;
 pub mod scope;
 pub mod sweeper;
+mod transitions;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

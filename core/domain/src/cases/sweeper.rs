@@ -4,10 +4,9 @@
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
-use serde_json::Value;
 
 use super::actions::{Context, Performer, perform};
-use super::lifecycle::Action;
+use super::commands::{Command, NoteBody};
 use crate::clock::Clock;
 use crate::configuration::DeadlineRules;
 use crate::error::Error;
@@ -28,8 +27,7 @@ pub async fn close_unrated(
             &ctx,
             &Performer::System,
             id,
-            Action::Close,
-            &Value::Null,
+            Command::Close(NoteBody::default()),
         )
         .await
         {
