@@ -9,21 +9,31 @@ use utoipa::ToSchema;
 use crate::error::Error;
 use crate::required_text;
 
+/// The `categories` table: the case categories ops maintain, retired ones kept.
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
+    /// A case category.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "categories")]
     pub struct Model {
+        /// Row id; cases refer to it.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// Public code; deadline overrides in config name the category by it, so it never
+        /// changes.
         pub code: String,
+        /// Chinese name shown to residents (e.g. 城市建设), 1 to 50 characters.
         pub name: String,
+        /// English name, 1 to 50 characters.
         pub name_en: String,
+        /// Display order, lowest first; ties go by id.
         pub sort: i32,
+        /// False once retired: offered to no one, while its cases keep it.
         pub active: bool,
     }
 
+    /// No relations declared: queries join by id by hand.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
@@ -51,6 +61,7 @@ pub async fn codes_by_id(
         .collect())
 }
 
+/// The category with code `code`, active or retired; `None` if there is none.
 pub async fn by_code(
     db: &impl ConnectionTrait,
     code: &str,
@@ -77,19 +88,28 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, Error> {
     Ok(entity::Entity::find().count(db).await?)
 }
 
+/// A category as the API lists it for residents' forms.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryOut {
+    /// Public code: what a new case names as its category.
     pub code: String,
+    /// Chinese name.
     pub name: String,
+    /// English name.
     pub name_en: String,
 }
 
+/// A category to add (ops), as the API and the console send it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCategory {
+    /// Public code; must be unused, and cannot change later.
     pub code: crate::stations::PublicCode,
+    /// Chinese name, 1 to 50 characters.
     pub name: String,
+    /// English name, 1 to 50 characters.
     pub name_en: String,
+    /// Display order, lowest first; 0 when absent.
     #[serde(default)]
     pub sort: i32,
 }
@@ -119,13 +139,18 @@ pub async fn create(db: &impl ConnectionTrait, new: &NewCategory) -> Result<enti
 /// What ops may change of a category; its code, which cases and deadline rules refer to, stays.
 #[derive(Debug, Clone)]
 pub struct CategoryPatch {
+    /// Chinese name, 1 to 50 characters.
     pub name: String,
+    /// English name, 1 to 50 characters.
     pub name_en: String,
+    /// Display order, lowest first.
     pub sort: i32,
     /// An inactive category is offered to no one; its cases keep it.
     pub active: bool,
 }
 
+/// Changes category `code` (ops): names, order, and whether it is offered; not found if there
+/// is no such category.
 pub async fn update(
     db: &impl ConnectionTrait,
     code: &str,

@@ -13,14 +13,23 @@ use crate::policy::{self, Attachment};
 use crate::required_text;
 use crate::{deputies, orgs, stations};
 
+/// An account as ops see it through the API; never the password hash.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserOut {
+    /// The sign-in name.
     pub username: String,
+    /// The name records show for what the user did.
     pub display_name: String,
+    /// The role, as [`Role::as_str`] gives it.
     pub role: String,
+    /// Id of the attached station: station staff's own or a deputy's home station; absent for
+    /// other roles.
     pub station_id: Option<i64>,
+    /// Id of a handler's organisation; absent for other roles.
     pub organisation_id: Option<i64>,
+    /// Id of a deputy's deputy record; absent for other roles.
     pub deputy_id: Option<i64>,
+    /// False when disabled: the user cannot sign in.
     pub active: bool,
 }
 
@@ -38,13 +47,17 @@ impl From<users::Model> for UserOut {
     }
 }
 
+/// An account to add (ops), as the API and the console send it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// Sign-in name: ASCII letters, digits, `_`, `-` and `.`, at most 64; must be unused.
     pub username: String,
     /// At least 10 characters.
     pub password: String,
+    /// The name records show, 1 to 50 characters.
     pub display_name: String,
+    /// One of [`Role::USER_ROLES`]; it decides which attachment below is required.
     pub role: Role,
     /// Station code; required for station staff, taken from the deputy record for deputies.
     pub station: Option<String>,
@@ -157,6 +170,7 @@ pub async fn all(db: &impl sea_orm::ConnectionTrait) -> Result<Vec<users::Model>
         .await?)
 }
 
+/// The account with this username, active or not; `None` if there is none.
 pub async fn by_username(
     db: &impl sea_orm::ConnectionTrait,
     username: &str,

@@ -108,9 +108,7 @@ async fn render(
 ) -> PageResult<Response> {
     let today = queries::today(state.clock.now());
     let dir = Directory::load(&state.db).await?;
-    let cal = Calendar::load(&state.db)
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let cal = Calendar::load(&state.db).await?;
     let rules = &state.settings.deadlines;
     let view = View {
         dir: &dir,

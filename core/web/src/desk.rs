@@ -261,9 +261,7 @@ async fn render(
         (Vec::new(), 0)
     };
     let dir = Directory::load(&state.db).await?;
-    let cal = Calendar::load(&state.db)
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let cal = Calendar::load(&state.db).await?;
     let view = View {
         dir: &dir,
         cal: &cal,

@@ -50,9 +50,7 @@ pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Re
     };
     let (rows, total, _, _) = queries::list(&state.db, actor, &filter, today).await?;
     let dir = Directory::load(&state.db).await?;
-    let cal = Calendar::load(&state.db)
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let cal = Calendar::load(&state.db).await?;
     let view = View {
         dir: &dir,
         cal: &cal,

@@ -441,7 +441,7 @@ async fn submit(
         if let Err(e) = intake::text("description", &description, 5, intake::MAX_DESCRIPTION)
             .and_then(|_| intake::text("location.address", &address, 1, 200))
         {
-            return intake_refused(state, ctx, &target, page, e.into()).await;
+            return intake_refused(state, ctx, &target, page, e).await;
         }
         description = format!(
             "{}\n\n{}{}",
@@ -473,7 +473,7 @@ async fn submit(
     let mut new = match intake::validate(&state.db, &state.reference, req, None).await {
         Ok(n) => n,
         Err(e @ Error::Invalid { .. }) => {
-            return intake_refused(state, ctx, &target, page, e.into()).await;
+            return intake_refused(state, ctx, &target, page, e).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -489,7 +489,7 @@ async fn submit(
     new.photos = match photos::store_all(&state.settings.photos, raws, keep).await {
         Ok(p) => p,
         Err(e @ Error::Invalid { .. }) => {
-            return intake_refused(state, ctx, &target, page, e.into()).await;
+            return intake_refused(state, ctx, &target, page, e).await;
         }
         Err(Error::TooLarge { .. }) => {
             let e = Error::invalid("photo", FieldKind::Photo(PhotoKind::TooLarge));

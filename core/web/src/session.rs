@@ -110,9 +110,7 @@ pub async fn login(
         );
     };
     let hours = state.settings.auth.session_hours;
-    let (token, _) = auth::open_session(&state.db, actor.user_id, state.clock.now(), hours)
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let (token, _) = auth::open_session(&state.db, actor.user_id, state.clock.now(), hours).await?;
     tracing::info!(user_id = actor.user_id, "signed in to the pages");
     let to = if next.is_empty() {
         "/me".to_owned()
@@ -141,9 +139,7 @@ pub async fn logout(
         .into_iter()
         .find(|(k, _)| k == SESSION_COOKIE)
     {
-        auth::close_session(&state.db, &token)
-            .await
-            .map_err(liaison_domain::Error::from)?;
+        auth::close_session(&state.db, &token).await?;
     }
     let mut res = ctx.redirect_with_flash("/", "flash.signed_out");
     res.headers_mut()

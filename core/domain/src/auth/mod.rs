@@ -14,12 +14,16 @@ use utoipa::ToSchema;
 use crate::configuration::AuthSettings;
 use crate::error::Error;
 
+/// What a caller is to the platform; an account has exactly one, stored in `users.role` as
+/// [`Role::as_str`] gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A member of the public acting through a receipt code; never a signed-in user.
     Resident,
+    /// A people's-congress deputy (代表); the account is attached to their deputy record.
     Deputy,
+    /// Works at a liaison station (联络站); the account is attached to it.
     StationStaff,
     /// Works for a handling organisation (承办单位).
     Handler,
@@ -32,6 +36,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The roles an account may be given: never `Resident` or `System`.
     pub const USER_ROLES: [Role; 5] = [
         Role::Deputy,
         Role::StationStaff,
@@ -40,6 +45,7 @@ impl Role {
         Role::Viewer,
     ];
 
+    /// The name stored in `users.role` and used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Resident => "resident",
@@ -52,6 +58,7 @@ impl Role {
         }
     }
 
+    /// The role stored as `s` (the inverse of [`Role::as_str`]); `None` for anything else.
     pub fn parse(s: &str) -> Option<Role> {
         [
             Role::Resident,
@@ -70,20 +77,31 @@ impl Role {
 /// A signed-in user as the request sees them.
 #[derive(Debug, Clone)]
 pub struct Actor {
+    /// The account's id.
     pub user_id: i64,
+    /// The sign-in name.
     pub username: String,
+    /// The name records show for what this user did (e.g. who recorded a case).
     pub display_name: String,
+    /// The account's role.
     pub role: Role,
+    /// The attached station: station staff's own, or a deputy's home station; absent for other
+    /// roles.
     pub station_id: Option<i64>,
+    /// The handling organisation of a handler; absent for other roles.
     pub organisation_id: Option<i64>,
+    /// The deputy record of a deputy; absent for other roles.
     pub deputy_id: Option<i64>,
 }
 
 /// What part of the district a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// The whole district (ops, viewers, and Liaison itself).
     All,
+    /// One station, by id, and the cases raised there.
     Station(i64),
+    /// One handling organisation, by id, and the cases assigned to it.
     Organisation(i64),
     /// A role with nothing attached (a deputy without a station): sees nothing.
     Nothing,
@@ -98,6 +116,8 @@ pub struct PasswordPolicy {
 }
 
 impl PasswordPolicy {
+    /// The policy for the configured Argon2 cost; fails if `auth.argon2_*` are out of range.
+    /// Hashes the decoy once, so building costs one hash.
     pub fn new(s: &AuthSettings) -> anyhow::Result<Self> {
         let params = Params::new(
             s.argon2_memory_kib,
@@ -114,10 +134,13 @@ impl PasswordPolicy {
         Ok(policy)
     }
 
+    /// A hash to verify against when the username is unknown, so that an unknown user takes as
+    /// long to refuse as a wrong password and usernames cannot be probed by timing.
     pub fn decoy(&self) -> &str {
         &self.decoy
     }
 
+    /// Hashes `password` with Argon2id, a fresh salt and the configured cost, as a PHC string.
     pub fn hash(&self, password: &str) -> anyhow::Result<String> {
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
         argon
@@ -196,6 +219,7 @@ pub async fn actor_for_token(
     Ok(actor_of(&user))
 }
 
+/// The actor for a user record; `None` if the account is disabled or its stored role unknown.
 pub fn actor_of(user: &entity::users::Model) -> Option<Actor> {
     if !user.active {
         return None;

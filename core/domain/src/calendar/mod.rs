@@ -17,6 +17,7 @@ use crate::error::Error;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// Whether a row of the ops-kept calendar overrides the weekday rule for its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
@@ -27,6 +28,7 @@ pub enum DayKind {
 }
 
 impl DayKind {
+    /// The value stored in the calendar table's `kind` column and used on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
             DayKind::Holiday => "holiday",
@@ -34,6 +36,8 @@ impl DayKind {
         }
     }
 
+    /// Reads a stored `kind` back; `None` for anything else, so an unknown row is ignored rather
+    /// than turning a day off into a working day.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "holiday" => Some(DayKind::Holiday),
@@ -43,12 +47,15 @@ impl DayKind {
     }
 }
 
+/// Working days in Asia/Shanghai dates: Monday to Friday, except the dates ops mark as
+/// holidays or make-up workdays. Deadlines (sign-for, reply, reminders) are counted on it.
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
     exceptions: HashMap<NaiveDate, DayKind>,
 }
 
 impl Calendar {
+    /// A calendar from its exception rows; a date given twice keeps the last kind.
     pub fn new(exceptions: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> Self {
         Self {
             exceptions: exceptions.into_iter().collect(),
@@ -64,6 +71,7 @@ impl Calendar {
         ))
     }
 
+    /// Whether `day` counts towards deadlines: an exception row decides, otherwise Monday–Friday.
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
         match self.exceptions.get(&day) {
             Some(DayKind::Holiday) => false,

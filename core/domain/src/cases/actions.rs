@@ -25,12 +25,20 @@ use crate::error::Error;
 /// Who is acting: a signed-in user, a resident holding the receipt code, or Liaison itself.
 #[derive(Debug, Clone)]
 pub enum Performer {
+    /// A signed-in user (station staff, deputy, handler organisation, ops), acting under their
+    /// role and scope.
     User(Actor),
-    Resident { receipt_code: String },
+    /// A resident acting on their own case, e.g. rating it, identified only by the receipt code.
+    Resident {
+        /// The code printed on the resident's receipt (回执), which stands in for a login.
+        receipt_code: String,
+    },
+    /// Liaison itself: the overdue sweeper's reminders and other automatic steps.
     System,
 }
 
 impl Performer {
+    /// The role the lifecycle checks the action against; residents and the system have their own.
     pub fn role(&self) -> Role {
         match self {
             Performer::User(a) => a.role,
@@ -57,7 +65,9 @@ impl Performer {
 
 /// Everything an action needs besides the case itself.
 pub struct Context<'a> {
+    /// The time limits in force (working days per stage), from configuration.
     pub rules: &'a DeadlineRules,
+    /// The moment of the action; deadlines are counted from its Asia/Shanghai date.
     pub now: DateTime<Utc>,
 }
 
@@ -160,6 +170,9 @@ pub async fn perform(
     Ok(after)
 }
 
+/// Writes one event of a case (a transition, or a note such as a contact reveal) and queues it
+/// for plugins, inside the caller's transaction so both happen or neither. `public` events
+/// appear on the resident's tracking page; `data` that is JSON null is stored as none.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     txn: &DatabaseTransaction,

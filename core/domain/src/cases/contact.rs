@@ -6,28 +6,39 @@ pub use liaison_contract::form::valid_phone;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The `reporter_contacts` table: at most one row per case, absent for anonymous cases.
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
+    /// A reporter's contact as stored, unmasked; read only through [`super::reveal`].
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "reporter_contacts")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
+        /// The case this contact belongs to; also the primary key.
         pub case_id: i64,
+        /// The name the resident gave, if any.
         pub name: Option<String>,
+        /// The phone the resident gave, if any; checked by [`super::valid_phone`] at intake.
         pub phone: Option<String>,
+        /// When the contact was stored, together with the case.
         pub created_at: DateTimeUtc,
     }
 
+    /// No relations: the row is joined to its case by id only, to keep contacts apart.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// A reporter's name and phone, either in clear (from [`reveal`]) or masked
+/// (from [`Contact::masked`]).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct Contact {
+    /// The reporter's name; `None` when none was given.
     pub name: Option<String>,
+    /// The reporter's phone; `None` when none was given.
     pub phone: Option<String>,
 }
 
@@ -102,6 +113,8 @@ pub fn mask_name(name: &str) -> String {
 }
 
 impl Contact {
+    /// The same contact as it may be shown to anyone who sees the case: name cut to its first
+    /// character, phone to its first three and last four digits.
     pub fn masked(&self) -> Contact {
         Contact {
             name: self.name.as_deref().map(mask_name),

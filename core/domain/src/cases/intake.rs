@@ -17,6 +17,8 @@ use crate::error::{Error, FieldKind, FormatKind, Thing};
 
 pub use liaison_contract::calls::{MAX_DESCRIPTION, MAX_TITLE, default_title};
 
+/// A resident's opinion as the public intake form (station or deputy QR, web) sends it.
+/// Unknown fields are refused, so a misspelt field is an error rather than silently lost.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Intake {
@@ -26,14 +28,18 @@ pub struct Intake {
     pub category: String,
     /// What the resident wants to say, 5 to 2000 characters.
     pub description: String,
+    /// A short headline; when absent or blank one is made from the start of the description.
     pub title: Option<String>,
+    /// Where the matter is, when the resident shared it.
     pub location: Option<Location>,
+    /// How to reach the resident; must be absent (or empty) when `anonymous` is set.
     pub contact: Option<ContactIn>,
     /// No contact is kept for an anonymous opinion.
     #[serde(default)]
     pub anonymous: bool,
     /// The deputy's public code, when raised through a deputy's QR.
     pub deputy: Option<String>,
+    /// `normal` unless the resident marks the matter urgent.
     #[serde(default)]
     pub urgency: Urgency,
     /// `station_qr` (default), `deputy_qr` or `web`.
@@ -43,50 +49,77 @@ pub struct Intake {
     pub client_key: Option<String>,
 }
 
+/// Where a case's matter is: WGS-84 coordinates as the browser reports them, and an address.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
+    /// Latitude in degrees, −90 to 90.
     pub lat: f64,
+    /// Longitude in degrees, −180 to 180.
     pub lng: f64,
+    /// A street address as typed, up to 200 characters; blank is treated as absent.
     pub address: Option<String>,
 }
 
+/// The reporter's contact as typed on the form; blank parts count as absent, and the phone must
+/// be a mainland mobile or landline.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactIn {
+    /// The resident's name, up to 50 characters.
     pub name: Option<String>,
+    /// The resident's phone number.
     pub phone: Option<String>,
 }
 
+/// The answer to a successful intake (HTTP 201, or the earlier case for a repeated key).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
+    /// The case's internal id.
     pub id: i64,
     /// Give this to the resident: it is how they follow and rate the case.
     pub receipt_code: String,
+    /// Always `submitted` for a new case: it waits for the station to register it (登记).
     pub status: Status,
 }
 
 /// Who wrote a case down when it was not the resident: a user at the desk, or a plugin.
 #[derive(Debug, Clone)]
 pub struct Recorder {
+    /// The recording user, absent for a plugin.
     pub user_id: Option<i64>,
+    /// The name shown as the author of the case's first event (the user's, or the plugin id).
     pub name: String,
+    /// The role recorded with the first event: the user's role (e.g. `station_staff`), or `plugin`.
     pub role: String,
 }
 
 /// A case ready to be written: every reference resolved, every field checked.
 #[derive(Debug, Clone)]
 pub struct NewCase {
+    /// The station the case was raised at; it registers and triages the case.
     pub station_id: i64,
+    /// The deputy whose QR was scanned or who was chosen; absent for station-level cases.
     pub deputy_id: Option<i64>,
+    /// The (active) category the resident picked.
     pub category_id: i64,
+    /// How the case reached Liaison.
     pub channel: Channel,
+    /// The headline, given or made from the description.
     pub title: String,
+    /// The resident's words, trimmed and checked for length.
     pub description: String,
+    /// How fast the case must move.
     pub urgency: Urgency,
+    /// Where the matter is, if shared.
     pub location: Option<Location>,
+    /// Set when the resident chose not to leave a contact; then `contact` is none.
     pub anonymous: bool,
+    /// The reporter's contact, stored apart in `reporter_contacts`; none when anonymous or not
+    /// given.
     pub contact: Option<contact::Contact>,
+    /// The idempotency key (8–64 printable ASCII characters) from the header or the form; a second
+    /// case with the same key is not written, the first one is answered instead.
     pub intake_key: Option<String>,
     /// Who wrote it down, for cases recorded by people rather than residents.
     pub recorded_by: Option<Recorder>,
@@ -100,6 +133,10 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
     Ok(liaison_contract::calls::text(field, value, min, max)?)
 }
 
+/// Checks a public intake form and resolves its codes (station, active category, deputy serving
+/// at that station) into a [`NewCase`]. Only the public channels (`station_qr`, `deputy_qr`,
+/// `web`) are accepted here; without a channel, a deputy code means `deputy_qr`. The header's
+/// idempotency key wins over the form's `client_key`.
 pub async fn validate(
     db: &impl ConnectionTrait,
     reference: &super::reference::ReferenceCache,
@@ -401,12 +438,15 @@ struct Job {
 const MAX_BATCH: usize = 128;
 
 impl IntakeWriter {
+    /// Starts the writer task on the current Tokio runtime; clones of the handle share it.
     pub fn spawn(db: DatabaseConnection) -> Self {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(run_writer(db, rx));
         IntakeWriter { tx }
     }
 
+    /// Queues `new` for the next batch and waits until it is committed. Answers the case and
+    /// whether it was written now (`true`) or already existed under the same intake key (`false`).
     pub async fn submit(&self, new: NewCase, now: DateTime<Utc>) -> Outcome {
         let (reply, answer) = oneshot::channel();
         self.tx

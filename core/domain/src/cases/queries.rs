@@ -23,13 +23,18 @@ use crate::{categories, deputies, orgs, stations};
 
 /// Names for ids: the reference tables are small, so they are read whole per request.
 pub struct Directory {
+    /// Every station, by id.
     pub stations: HashMap<i64, stations::entity::Model>,
+    /// Every category, including inactive ones, so old cases still show theirs.
     pub categories: HashMap<i64, categories::entity::Model>,
+    /// Every handler organisation (承办单位), by id.
     pub orgs: HashMap<i64, orgs::entity::Model>,
+    /// Every deputy, by id.
     pub deputies: HashMap<i64, deputies::entity::Model>,
 }
 
 impl Directory {
+    /// Reads the four reference tables whole.
     pub async fn load(db: &impl ConnectionTrait) -> Result<Self, Error> {
         Ok(Directory {
             stations: stations::entity::Entity::find()
@@ -91,9 +96,13 @@ impl Directory {
     }
 }
 
+/// A reference shown by its public code and its Chinese name. Both are empty when the id is no
+/// longer in the directory, rather than failing the whole page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Named {
+    /// The public code (station, category, organisation or deputy code).
     pub code: String,
+    /// The name people read, in Chinese.
     pub name: String,
 }
 
@@ -113,11 +122,14 @@ pub const MAX_PER_PAGE: u64 = 100;
 /// The longest tag a list may be filtered by: the longest a brand may put on a case.
 pub const MAX_TAG: usize = liaison_contract::calls::MAX_TAG;
 
+/// Filters of the case list (`GET /api/v1/cases`), applied within what the caller may see.
+/// Absent filters do not narrow; all given ones must hold.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseFilter {
     /// Station code.
     pub station: Option<String>,
+    /// Only cases in this lifecycle state.
     pub status: Option<Status>,
     /// Category code.
     pub category: Option<String>,
@@ -137,34 +149,60 @@ pub struct CaseFilter {
     pub per_page: Option<u64>,
 }
 
+/// One row of the case list: enough to pick a case and see where it stands.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseSummary {
+    /// The case's internal id.
     pub id: i64,
+    /// The resident's receipt code (回执码), as printed on the receipt.
     pub receipt_code: String,
+    /// The station the case was raised at.
     pub station: Named,
+    /// The category it was filed under.
     pub category: Named,
+    /// How the case reached Liaison: `station_qr`, `deputy_qr`, `reception`, `web`, `plugin` or
+    /// `open311`.
     pub channel: String,
+    /// The headline.
     pub title: String,
+    /// The lifecycle state now.
     pub status: Status,
+    /// The escalation reached: 0 none, 1 催办 remind, 2 督办 supervise, 3 通报 public notice.
     pub supervision_level: i32,
+    /// The lead handler organisation (主办), once the case is assigned (交办); absent before.
     pub lead: Option<Named>,
+    /// The deadline (Asia/Shanghai date) of the step the case is at; absent when no step is timed,
+    /// e.g. before registration or once closed.
     pub due_on: Option<NaiveDate>,
+    /// Where the case stands against `due_on`; absent exactly when `due_on` is.
     pub timeliness: Option<Timeliness>,
+    /// When the resident submitted (or staff recorded) the case.
     pub created_at: DateTime<Utc>,
 }
 
+/// One page of the case list, newest first, with what is needed to page on.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CasePage {
+    /// The cases on this page.
     pub items: Vec<CaseSummary>,
+    /// How many cases match the filters in all, over every page.
     pub total: u64,
+    /// The page shown, from 1.
     pub page: u64,
+    /// The page size used.
     pub per_page: u64,
 }
 
+/// What turning case rows into answers needs: names for ids and how to count deadlines.
+/// Built once per request so a whole page shares it.
 pub struct View<'a> {
+    /// Names for the ids on the rows.
     pub dir: &'a Directory,
+    /// The working-day calendar deadlines are counted on.
     pub cal: &'a Calendar,
+    /// The time limits in force, for the "due soon" margin.
     pub rules: &'a DeadlineRules,
+    /// Today in Asia/Shanghai, against which timeliness is judged.
     pub today: NaiveDate,
 }
 
@@ -173,6 +211,7 @@ impl View<'_> {
         timeliness(self.cal, self.rules, c.due_on, self.today)
     }
 
+    /// The list row of a case, with its names and timeliness filled in.
     pub fn summary(&self, c: cases::Model) -> CaseSummary {
         CaseSummary {
             id: c.id,
@@ -191,6 +230,10 @@ impl View<'_> {
     }
 }
 
+/// The cases `actor` may see that match `f`, newest first, one page of them. Returns the rows,
+/// the total over all pages, and the page and page size used. Fails on an unknown station,
+/// category or organisation code, a search text over 100 characters, or a page outside range;
+/// `today` (Asia/Shanghai) decides what counts as overdue.
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -273,56 +316,95 @@ pub async fn list(
     Ok((rows, total, page, per_page))
 }
 
+/// The deadlines of a case, one per timed step, each the last day (Asia/Shanghai) to do it;
+/// a step not yet reached (or not timed) has none.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Deadlines {
+    /// By when the lead organisation must sign for (签收) the assigned case.
     pub sign_for: Option<NaiveDate>,
+    /// By when the organisation (or the station) must reply (答复).
     pub reply: Option<NaiveDate>,
+    /// By when the deputy or station must relay the reply to the resident (代表反馈).
     pub feedback: Option<NaiveDate>,
+    /// By when the resident may rate; afterwards the case closes unrated.
     pub rating: Option<NaiveDate>,
 }
 
+/// One event of a case's history, as staff see it (internal ones included).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventOut {
+    /// The event's id; events of a case are shown in id order, which is the order they happened.
     pub id: i64,
+    /// The action's code (`submit`, `assign`, `reveal_contact`, …).
     pub action: String,
     /// In Chinese, for people.
     pub label: String,
+    /// The state before the event.
     pub from: String,
+    /// The state after; the same as `from` for events that are not transitions.
     pub to: String,
+    /// The role of whoever acted (`resident` and `system` included).
     pub actor_role: String,
+    /// Their display name, `群众` for a resident and `系统` for Liaison itself.
     pub actor_name: String,
+    /// The reason or answer given with the action, if any.
     pub note: Option<String>,
+    /// Whether the resident sees this event on the tracking page.
     pub public: bool,
+    /// Details of the action (e.g. the organisations assigned, the days asked), as JSON; absent
+    /// when there are none.
     #[schema(value_type = Object)]
     pub data: Option<serde_json::Value>,
+    /// When it happened.
     pub at: DateTime<Utc>,
 }
 
+/// Where a case's matter is, as given at intake; any part may be missing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LocationOut {
+    /// Latitude in degrees (WGS-84).
     pub lat: Option<f64>,
+    /// Longitude in degrees (WGS-84).
     pub lng: Option<f64>,
+    /// The street address as typed.
     pub address: Option<String>,
 }
 
+/// One case in full, for those whose scope covers it: the list row plus everything else.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseDetail {
+    /// The list row's fields, inline.
     #[serde(flatten)]
     pub summary: CaseSummary,
+    /// The resident's words.
     pub description: String,
+    /// `normal` or `urgent`.
     pub urgency: String,
+    /// Set at triage for a complex case, which gets the longer reply limit.
     pub complex: bool,
+    /// The resident chose to leave no contact.
     pub anonymous: bool,
+    /// The deputy the case was raised through, if any.
     pub deputy: Option<Named>,
+    /// Where the matter is; absent when the resident gave no location.
     pub location: Option<LocationOut>,
+    /// The co-handling organisations (协办) besides the lead; empty if none.
     pub co_handlers: Vec<Named>,
+    /// The deadline of each timed step.
     pub deadlines: Deadlines,
+    /// How many extensions (延期) have been granted.
     pub extension_count: i32,
+    /// Working days asked in an extension request awaiting a decision; absent when none is pending.
     pub pending_extension_days: Option<i32>,
+    /// How many times the case was handled again (重办) after an unsatisfied rating.
     pub rework_count: i32,
+    /// The resident's rating (满意度评价), once given.
     pub rating: Option<Rating>,
+    /// Set when the case closed because the rating window passed without a rating.
     pub unrated: bool,
+    /// The earlier case this one repeats, marked at triage.
     pub duplicate_of: Option<i64>,
+    /// When the case was closed (办结); absent while it is open.
     pub closed_at: Option<DateTime<Utc>>,
     /// Tags station brands have put on the case.
     pub tags: Vec<String>,
@@ -330,11 +412,13 @@ pub struct CaseDetail {
     pub photos: Vec<super::photos::PhotoOut>,
     /// Masked (138****5678); `POST /cases/{id}/contact` reveals it, and that is logged.
     pub contact: Option<contact::Contact>,
+    /// The whole history, oldest first, internal events included.
     pub events: Vec<EventOut>,
     /// What the caller may do now.
     pub allowed_actions: Vec<Action>,
 }
 
+/// The Chinese label of an event's action, for timelines; an unknown code is shown as is.
 pub fn event_label(action: &str) -> String {
     match action {
         "submit" => "提交意见".into(),
@@ -359,6 +443,8 @@ fn event_out(e: events::Model) -> EventOut {
     }
 }
 
+/// A case in full for `actor`: co-handlers, events, masked contact, tags, photos, and the
+/// actions the actor may take now. The caller has already checked that `c` is visible.
 pub async fn detail(
     db: &impl ConnectionTrait,
     view: &View<'_>,
@@ -433,6 +519,8 @@ pub async fn detail(
     })
 }
 
+/// Case `id` if `actor`'s scope covers it; an unseen case is "not found" rather than forbidden,
+/// so ids outside one's scope reveal nothing.
 pub async fn visible_case(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -458,34 +546,51 @@ pub async fn filed_at(
         .filter(|c| c.station_id == station_id))
 }
 
+/// One public step of a case on the tracking page.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackStep {
+    /// The action's code.
     pub action: String,
+    /// The action in Chinese.
     pub label: String,
+    /// What was said to the resident with the step (e.g. the answer), if anything.
     pub note: Option<String>,
+    /// When it happened.
     pub at: DateTime<Utc>,
 }
 
 /// What anyone holding the receipt code sees.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackView {
+    /// The receipt code, normalised.
     pub receipt_code: String,
+    /// The station the case was raised at.
     pub station: Named,
+    /// The category it was filed under.
     pub category: Named,
+    /// The headline.
     pub title: String,
+    /// The resident's own words.
     pub description: String,
+    /// The lifecycle state now.
     pub status: Status,
+    /// The state in Chinese, for the page.
     pub status_label: String,
+    /// When the resident submitted it.
     pub submitted_at: DateTime<Utc>,
     /// The deadline the case is working to now, if any.
     pub due_on: Option<NaiveDate>,
+    /// By when the organisation must reply (答复), once assigned.
     pub reply_deadline: Option<NaiveDate>,
     /// The last answer given (by the organisation or the station).
     pub answer: Option<String>,
+    /// The resident's rating, once given.
     pub rating: Option<Rating>,
     /// True while the resident may rate (after the deputy's feedback).
     pub can_rate: bool,
+    /// The last day (Asia/Shanghai) the resident may rate; afterwards the case closes unrated.
     pub rating_deadline: Option<NaiveDate>,
+    /// The public events, oldest first; no staff names, no internal notes, no data.
     pub timeline: Vec<TrackStep>,
 }
 
@@ -500,6 +605,8 @@ pub async fn by_receipt(db: &impl ConnectionTrait, code: &str) -> Result<cases::
         .ok_or_else(|| Error::not_found("no case with that receipt code"))
 }
 
+/// The tracking view a receipt code opens (`GET /api/v1/track/{code}`): public events only,
+/// never the contact. A malformed and an unknown code give the same 404.
 pub async fn track(db: &impl ConnectionTrait, code: &str) -> Result<TrackView, Error> {
     let c = by_receipt(db, code).await?;
     let dir = Directory::load(db).await?;
@@ -543,6 +650,7 @@ pub async fn track(db: &impl ConnectionTrait, code: &str) -> Result<TrackView, E
     })
 }
 
+/// Today's date in Asia/Shanghai, which deadlines and overdue filters are judged by.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
     local_today(now)
 }

@@ -7,42 +7,61 @@ use utoipa::ToSchema;
 use crate::error::{Error, Thing};
 use crate::stations::PublicCode;
 
+/// The `deputies` table: one row per deputy, retired ones kept (old shifts, receptions and
+/// cases still name them).
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
+    /// A deputy.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "deputies")]
     pub struct Model {
+        /// Row id; internal. Pages, the API and the QR use `code`.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// Public code printed under the deputy QR (代表码); unique, and never changed once
+        /// printed.
         pub code: String,
+        /// Name shown to residents, 1 to 50 characters.
         pub name: String,
+        /// The congress the deputy sits in, as [`super::Level::as_str`] stores it.
         pub level: String,
         /// The home station; `deputy_stations` lists every station served.
         pub station_id: i64,
+        /// Short introduction shown on the deputy's page (at most 500 characters), if any.
         pub profile: Option<String>,
+        /// False once retired: listed nowhere and given no new cases; old records keep naming
+        /// them.
         pub active: bool,
+        /// When ops added the deputy (UTC).
         pub created_at: DateTimeUtc,
     }
 
+    /// No relations declared: queries join by id by hand.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The `deputy_stations` table: every station a deputy serves, the home station included;
+/// rewritten whole when ops change the deputy.
 pub mod stations_entity {
     use sea_orm::entity::prelude::*;
 
+    /// One station a deputy serves.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "deputy_stations")]
     pub struct Model {
+        /// The deputy.
         #[sea_orm(primary_key, auto_increment = false)]
         pub deputy_id: i64,
+        /// A station they serve (home or further).
         #[sea_orm(primary_key, auto_increment = false)]
         pub station_id: i64,
     }
 
+    /// No relations declared: queries join by id by hand.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
@@ -53,14 +72,20 @@ pub mod stations_entity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// A township or street congress (乡镇人大).
     Township,
+    /// The district congress (区人大).
     District,
+    /// The city congress (市人大).
     City,
+    /// The provincial congress (省人大).
     Province,
+    /// The National People's Congress (全国人大).
     National,
 }
 
 impl Level {
+    /// The name stored in `deputies.level` and used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Township => "township",
@@ -72,6 +97,7 @@ impl Level {
     }
 }
 
+/// The deputy with public code `code`, active or retired; not found if there is none.
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Model, Error> {
     entity::Entity::find()
         .filter(entity::Column::Code.eq(code))
@@ -370,12 +396,15 @@ pub async fn create(
 /// What ops may change of a deputy; the code, printed on their QR poster, stays.
 #[derive(Debug, Clone)]
 pub struct DeputyPatch {
+    /// Name shown to residents, 1 to 50 characters.
     pub name: String,
+    /// The congress the deputy sits in.
     pub level: Level,
     /// Home station code.
     pub station: String,
     /// Further station codes.
     pub also_serves: Vec<String>,
+    /// Short introduction (at most 500 characters); empty or absent clears it.
     pub profile: Option<String>,
     /// An inactive deputy is listed nowhere and gets no new cases.
     pub active: bool,
@@ -415,6 +444,7 @@ pub async fn update(
 }
 
 impl Level {
+    /// Every level, lowest congress first.
     pub const ALL: [Level; 5] = [
         Level::Township,
         Level::District,
@@ -423,21 +453,27 @@ impl Level {
         Level::National,
     ];
 
+    /// The level stored as `s` (the inverse of [`Level::as_str`]); `None` for anything else.
     pub fn parse(s: &str) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.as_str() == s)
     }
 }
 
+/// A deputy to add (ops), as the API and the console send it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDeputy {
+    /// Public code for the deputy QR; must be unused, and cannot change later.
     pub code: PublicCode,
+    /// Name shown to residents, 1 to 50 characters.
     pub name: String,
+    /// The congress the deputy sits in.
     pub level: Level,
     /// Home station code.
     pub station: String,
     /// Further stations served.
     #[serde(default)]
     pub also_serves: Vec<String>,
+    /// Short introduction shown on their page (at most 500 characters), if any.
     pub profile: Option<String>,
 }

@@ -21,54 +21,82 @@ use crate::deputies;
 use crate::error::{Error, FormatKind, Thing};
 use crate::policy::{self, Permission};
 
+/// The `duty_shifts` table: the roster of duty deputies (值班代表), one row per station, deputy,
+/// day and half-day on duty (坐班).
 pub mod shifts {
     use sea_orm::entity::prelude::*;
 
+    /// One half-day of duty by one deputy at one station.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "duty_shifts")]
     pub struct Model {
+        /// Row id.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// The station whose desk the deputy sits at.
         pub station_id: i64,
+        /// The deputy on duty.
         pub deputy_id: i64,
+        /// The day of the shift, a calendar date in Asia/Shanghai.
         pub day: Date,
         /// "am" or "pm".
         pub half: String,
+        /// A note for the desk, if any.
         pub note: Option<String>,
+        /// When the shift was put on the roster (UTC).
         pub created_at: DateTimeUtc,
     }
 
+    /// No relations declared: queries join by id by hand.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The `receptions` table: walk-ins (接待) recorded at a station's duty desk, each of which may
+/// later become one case.
 pub mod receptions {
     use sea_orm::entity::prelude::*;
 
+    /// One walk-in at a station's duty desk.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "receptions")]
     pub struct Model {
+        /// Row id: the `id` that [`super::reception_to_case`] takes.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// The station whose desk received the visitor.
         pub station_id: i64,
+        /// The deputy who received the visitor (and earns duty points for it); absent when
+        /// station staff or ops recorded it for the station.
         pub deputy_id: Option<i64>,
+        /// The user who recorded it.
         pub recorded_by: i64,
+        /// The visitor's name, if they gave it.
         pub visitor_name: Option<String>,
+        /// The visitor's phone, if they gave one; carried as the case's contact if it becomes
+        /// one.
         pub visitor_phone: Option<String>,
+        /// What the visitor raised, 2 to 2000 characters.
         pub summary: String,
+        /// The case category, if already clear at the desk.
         pub category_id: Option<i64>,
+        /// When the visitor came (UTC); the time of recording unless the desk gave another.
         pub received_at: DateTimeUtc,
+        /// The case this reception became; absent until it is turned into one, and set at most
+        /// once.
         pub case_id: Option<i64>,
     }
 
+    /// No relations declared: queries join by id by hand.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The half-day of a duty shift, stored as `am` or `pm` in `duty_shifts.half`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Half {
@@ -79,6 +107,7 @@ pub enum Half {
 }
 
 impl Half {
+    /// The name stored in `duty_shifts.half` and used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Half::Am => "am",
@@ -331,10 +360,13 @@ pub async fn reception_to_case(
     Ok(created)
 }
 
+/// A walk-in to record at the duty desk: see [`record_reception`].
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReception {
+    /// The visitor's name, if given (at most 50 characters); blank counts as absent.
     pub visitor_name: Option<String>,
+    /// The visitor's phone, if given; must be a valid phone number. Blank counts as absent.
     pub visitor_phone: Option<String>,
     /// What the visitor raised.
     pub summary: String,
@@ -344,14 +376,18 @@ pub struct NewReception {
     pub received_at: Option<DateTime<Utc>>,
 }
 
+/// How to turn a reception into a case: see [`reception_to_case`]. Every field may be left
+/// out; the reception supplies what is missing.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceptionCase {
     /// Category code; required unless the reception has one.
     pub category: Option<String>,
+    /// The case title; made from the description when absent.
     pub title: Option<String>,
     /// Defaults to the reception's summary.
     pub description: Option<String>,
+    /// How urgent the case is; normal when absent.
     #[serde(default)]
     pub urgency: Urgency,
 }

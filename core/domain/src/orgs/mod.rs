@@ -7,21 +7,28 @@ use crate::stations::PublicCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+/// The `organisations` table: handling organisations (承办单位).
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
+    /// A handling organisation.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "organisations")]
     pub struct Model {
+        /// Row id; assignments and handler accounts refer to it.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// Public code; unique, and never changed since cases and users refer to it.
         pub code: String,
+        /// Name shown on cases and rankings, 1 to 100 characters.
         pub name: String,
         /// "department" or "township".
         pub kind: String,
+        /// When ops added the organisation (UTC).
         pub created_at: DateTimeUtc,
     }
 
+    /// No relations declared: queries join by id by hand.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
@@ -36,6 +43,7 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error>
         .await?)
 }
 
+/// The organisation with code `code`; `None` if there is none.
 pub async fn by_code(
     db: &impl ConnectionTrait,
     code: &str,
@@ -109,22 +117,31 @@ pub async fn update(
     Ok(m.update(db).await?)
 }
 
+/// An organisation to add (ops), as the API and the console send it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganisation {
+    /// Public code; must be unused, and cannot change later.
     pub code: PublicCode,
+    /// Name, 1 to 100 characters.
     pub name: String,
+    /// District department or township office.
     pub kind: OrganisationKind,
 }
 
+/// What sort of handling organisation it is; stored as `department` or `township` in
+/// `organisations.kind`.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrganisationKind {
+    /// A district department (区级部门), e.g. the agriculture office.
     Department,
+    /// A township or street office (镇/街道).
     Township,
 }
 
 impl OrganisationKind {
+    /// The name stored in `organisations.kind` and used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             OrganisationKind::Department => "department",
@@ -132,6 +149,8 @@ impl OrganisationKind {
         }
     }
 
+    /// The kind stored as `s` (the inverse of [`OrganisationKind::as_str`]); `None` for anything
+    /// else.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "department" => Some(OrganisationKind::Department),

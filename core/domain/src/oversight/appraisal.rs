@@ -36,16 +36,24 @@ use crate::policy::{self, Permission};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
+    /// 常委会组成人员评价 (the appraisers' poll), 0–100.
     pub committee: i32,
+    /// 政府工作报告落实 (appraisers' scores), 0–100.
     pub gov_report: i32,
+    /// 人大决定决议落实 (appraisers' scores), 0–100.
     pub decisions: i32,
+    /// 民生实事办理 (computed from the cases the organisation led), 0–100.
     pub livelihood: i32,
+    /// 议案建议办理 (appraisers' scores), 0–100.
     pub proposals: i32,
+    /// 进基层单元情况 (station visits against the year's target), 0–100.
     pub grassroots: i32,
+    /// 依法行政 (appraisers' scores), 0–100.
     pub lawful: i32,
 }
 
 impl Weights {
+    /// The weights in [`Item::ALL`] order, the order scoring and storage use.
     pub fn array(&self) -> [i32; 7] {
         [
             self.committee,
@@ -58,6 +66,8 @@ impl Weights {
         ]
     }
 
+    /// The weights from an array in [`Item::ALL`] order (unchecked: see
+    /// [`scoring::check_weights`]).
     pub fn from_array(a: [i32; 7]) -> Self {
         Weights {
             committee: a[0],
@@ -71,9 +81,12 @@ impl Weights {
     }
 }
 
+/// What ops send to set a year's appraisal rules; the publication state is set apart
+/// ([`PublishInput`]).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
+    /// The seven items' weights, each 0–100, summing to 100.
     pub weights: Weights,
     /// Fewest cases (or poll votes) for a computed item to be scored, 1–1000.
     pub min_sample: i32,
@@ -81,17 +94,28 @@ pub struct SettingsInput {
     pub visit_target: i32,
 }
 
+/// One year's appraisal rules and publication state as the API answers them: what ops stored,
+/// or the defaults of [`Rules::default`] for a year they have not touched (then unpublished).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YearSettings {
+    /// The appraisal year (calendar year, 2000–2100).
     pub year: i32,
+    /// The seven items' weights, summing to 100.
     pub weights: Weights,
+    /// Fewest cases (or poll votes) for a computed item to be scored; below it the item counts
+    /// as not enough data.
     pub min_sample: i32,
+    /// Station visits in the year that score 100 on 进基层单元情况; fewer score in proportion.
     pub visit_target: i32,
+    /// Whether ops have published the year's ranking to everyone (before that only ops, viewers
+    /// and appraisers see it).
     pub published: bool,
+    /// When the ranking was last published; absent while it is unpublished.
     pub published_at: Option<DateTime<Utc>>,
 }
 
 impl YearSettings {
+    /// The settings as the pure scoring rule reads them.
     pub fn rules(&self) -> Rules {
         Rules {
             weights: self.weights.array(),
@@ -101,6 +125,7 @@ impl YearSettings {
     }
 }
 
+/// Refuses a year outside 2000–2100 (the years appraisal, points and visits accept).
 pub fn check_year(year: i32) -> Result<(), Error> {
     if (2000..=2100).contains(&year) {
         Ok(())
@@ -228,6 +253,8 @@ pub async fn set_settings(
     Ok(s)
 }
 
+/// Ops publish the year's ranking to everyone, or withdraw it; publishing stamps `now`,
+/// withdrawing clears the stamp. Weights and thresholds are kept.
 pub async fn set_published(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -249,6 +276,7 @@ async fn org_by_code(db: &impl ConnectionTrait, code: &str) -> Result<orgs::enti
         .ok_or_else(|| Error::unknown_code("organisation", Thing::Organisation, code))
 }
 
+/// An appraiser's score for one organisation on one of the items they score by hand.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreInput {
@@ -304,11 +332,13 @@ pub async fn score(
     Ok(())
 }
 
+/// An appraiser's vote in the poll on 常委会组成人员评价 for one organisation.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoteInput {
     /// Organisation code.
     pub organisation: String,
+    /// 满意, 基本满意 or 不满意 (scored 100, 60 and 0).
     pub vote: Vote,
 }
 
@@ -378,22 +408,36 @@ pub async fn own_marks(
     Ok(OwnMarks { scores, votes })
 }
 
+/// One organisation's line in the appraisal ranking (评议排行榜).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RankRow {
+    /// Competition rank by total, from 1 (ties share a rank, "1, 1, 3"); organisations without a
+    /// total rank after all those with one.
     pub rank: usize,
+    /// The organisation appraised (承办单位).
     pub organisation: Named,
     /// "department" or "township".
     pub kind: String,
+    /// The weighted total on the 100-point scale, one decimal; absent when the measured items carry
+    /// too little weight (see [`scoring::MIN_MEASURED_WEIGHT`]).
     pub total: Option<f64>,
+    /// 优秀 / 良好 / 一般 / 较差 from the total; absent without a total.
     pub grade: Option<Grade>,
+    /// The seven items in [`Item::ALL`] order, each with its score or none for not enough data.
     pub items: Vec<ItemScore>,
+    /// The poll votes on 常委会组成人员评价, counted by level.
     pub poll: Tally,
+    /// The poll read as practice reads it (satisfied votes over half → 满意; with basically
+    /// satisfied over half → 基本满意; else 不满意); absent without votes.
     pub poll_verdict: Option<Vote>,
 }
 
+/// A year's appraisal ranking: the rules it was computed with and every organisation, best first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Ranking {
+    /// The year's weights, thresholds and publication state.
     pub settings: YearSettings,
+    /// Every organisation, by rank and then by code.
     pub rows: Vec<RankRow>,
 }
 
@@ -487,6 +531,7 @@ pub async fn visible_ranking(
     ranking(db, year).await
 }
 
+/// The Chinese name of an appraisal item, for exports and pages.
 pub fn item_zh(item: Item) -> &'static str {
     match item {
         Item::Committee => "常委会组成人员评价",
@@ -499,6 +544,7 @@ pub fn item_zh(item: Item) -> &'static str {
     }
 }
 
+/// The Chinese name of a grade, for exports and pages.
 pub fn grade_zh(g: Grade) -> &'static str {
     match g {
         Grade::Excellent => "优秀",
@@ -508,6 +554,8 @@ pub fn grade_zh(g: Grade) -> &'static str {
     }
 }
 
+/// The ranking as an export table: rank, organisation, total, grade and the seven items'
+/// scores (数据不足 where an item had not enough data).
 pub fn table(r: &Ranking) -> Table {
     let mut headers = vec!["名次", "单位", "总分", "等次"];
     headers.extend(Item::ALL.iter().map(|i| item_zh(*i)));
@@ -534,6 +582,8 @@ pub fn table(r: &Ranking) -> Table {
     }
 }
 
+/// A resident's opinion on an organisation, sent through the public consultation form
+/// (评议意见征集); the year is the current local year (Asia/Shanghai) when it arrives.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpinionInput {
@@ -545,16 +595,23 @@ pub struct OpinionInput {
     pub phone: Option<String>,
 }
 
+/// A resident's opinion as it is listed and exported: never the name or phone, only whether
+/// one was left.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OpinionOut {
+    /// The opinion's id (`appraisal_opinions.id`).
     pub id: i64,
+    /// The organisation the opinion is about (empty code and name if it no longer exists).
     pub organisation: Named,
+    /// The opinion as the resident wrote it.
     pub body: String,
     /// Whether the resident left a way to reach them (never the contact itself).
     pub has_contact: bool,
+    /// When it was received.
     pub created_at: DateTime<Utc>,
 }
 
+/// Most characters of an opinion's body (at least 2 are needed).
 pub const MAX_OPINION: usize = 1000;
 
 /// A resident's opinion on an organisation for this year's appraisal.
@@ -605,12 +662,15 @@ pub async fn add_opinion(
 
 // --- routes ---
 
+/// Ops publish (true) or withdraw (false) a year's ranking.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishInput {
+    /// Whether the ranking should be visible to everyone.
     pub published: bool,
 }
 
+/// Query of the residents' opinions list and its exports.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct OpinionFilter {
     /// Organisation code.
@@ -638,6 +698,8 @@ pub fn opinions_table(list: &[OpinionOut]) -> Table {
     }
 }
 
+/// The residents' opinions of `year`, newest first, at most 1000, optionally on one organisation
+/// (by code); the contact is reduced to whether one was left.
 pub async fn opinions(
     db: &DatabaseConnection,
     year: i32,

@@ -18,6 +18,8 @@ use crate::oversight::points::{self, Rule, RuleSetting, RuleTotal};
 use crate::policy::{self, PointsReach};
 use crate::{deputies, stations};
 
+/// Query of the duty-points table, the ledger and their exports; it narrows what the caller
+/// may see, never widens it.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct PointsFilter {
     /// Station code (ops and viewers; others are held to their own).
@@ -28,21 +30,36 @@ pub struct PointsFilter {
     pub format: Option<Format>,
 }
 
+/// One deputy's line in the year's duty-points table (代表履职积分).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeputyRow {
+    /// The deputy.
     pub deputy: Named,
+    /// The deputy's home station (empty code and name if it no longer exists).
     pub station: Named,
+    /// Per rule, in [`Rule::ALL`] order: entries, points before the cap and points counted.
     pub rules: Vec<RuleTotal>,
+    /// The year's total: the counted (capped) points of every rule summed.
     pub total: i64,
 }
 
+/// One entry of the duty-points ledger (积分明细): points one deputy earned (or lost) from one
+/// recorded event.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EntryOut {
+    /// The deputy credited.
     pub deputy: Named,
+    /// The rule the entry falls under.
     pub rule: Rule,
+    /// What kind of record gave it: one of the names in [`points::source`] (a duty shift, a
+    /// reception, a case, a feedback event or a visit).
     pub source_kind: String,
+    /// The id of that record in its own table (e.g. `visits.id` for a visit).
     pub source_id: i64,
+    /// The points the rule gave for one entry when the ledger was derived (negative rules take
+    /// points away); the rule's yearly cap is applied only in the totals.
     pub points: i32,
+    /// When the duty was done; its local date (Asia/Shanghai) decides the year.
     pub at: DateTime<Utc>,
 }
 
@@ -147,6 +164,8 @@ pub async fn table_for(
     Ok((rows, rules))
 }
 
+/// The year's ledger entries of every deputy in view, oldest first (entries whose rule is no
+/// longer known are left out).
 pub async fn ledger_for(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -187,6 +206,7 @@ pub async fn ledger_for(
         .collect())
 }
 
+/// The points table as an export: deputy, station, the counted points per rule and the total.
 pub fn table_export(rows: &[DeputyRow]) -> Table {
     let mut headers = vec!["代表编号", "代表", "联络站"];
     headers.extend(Rule::ALL.iter().map(|r| r.zh()));
@@ -210,6 +230,7 @@ pub fn table_export(rows: &[DeputyRow]) -> Table {
     }
 }
 
+/// The Chinese name of an entry's source kind, for the ledger export (其他 for an unknown one).
 pub fn source_zh(kind: &str) -> &'static str {
     match kind {
         points::source::SHIFT => "值班",
@@ -221,6 +242,7 @@ pub fn source_zh(kind: &str) -> &'static str {
     }
 }
 
+/// The ledger as an export: local date, deputy, rule, source and its id, points.
 pub fn ledger_export(rows: &[EntryOut]) -> Table {
     Table {
         name: "积分明细",
@@ -250,6 +272,8 @@ pub fn ledger_export(rows: &[EntryOut]) -> Table {
     }
 }
 
+/// Checks a year's rule settings as ops send them: each rule at most once, points −100 to 100,
+/// caps 0 to 10000 (rules left out keep their defaults).
 pub fn check_rules(rules: &[RuleSetting]) -> Result<(), ApiError> {
     if rules.len() > Rule::ALL.len() {
         return Err(ApiError::invalid("rules", FieldKind::Conflict));

@@ -27,42 +27,68 @@ use crate::error::{Error, FieldKind, FormatKind, Thing};
 use crate::policy::{self, Permission, Proposer};
 use crate::stations;
 
+/// Most characters of a candidate's, a round's or a milestone's title (at least 2 are needed).
 pub const MAX_TITLE: usize = 100;
+/// Most characters of a candidate's description (at least 5 are needed).
 pub const MAX_DESCRIPTION: usize = 2000;
 /// Most candidates one round may carry.
 pub const MAX_ROUND: usize = 50;
 
+/// A livelihood project (民生实事) as the API answers it, from candidate to chosen project; the
+/// proposer's contact is never included.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CandidateOut {
+    /// The candidate's id, used in rounds, ballots and the project's pages.
     pub id: i64,
+    /// The year it belongs to: the local year (Asia/Shanghai) it was proposed in.
     pub year: i32,
+    /// A short title, as listed on ballots and the public page.
     pub title: String,
+    /// What the project would do, as the proposer wrote it.
     pub description: String,
     /// "resident", "deputy" or "staff".
     pub proposer_kind: String,
+    /// The station it was proposed at or for; absent when none was given (a resident's or ops'
+    /// proposal without a station) or it no longer exists.
     pub station: Option<Named>,
     /// "candidate", "in_round", "chosen" or "not_chosen".
     pub status: String,
+    /// The vote round it was put to; absent while it is still a plain candidate.
     pub round_id: Option<i64>,
     /// Votes, once its round is closed.
     pub votes: Option<i32>,
+    /// Delivery progress in percent, 0–100, kept by ops once the project is chosen (0 before).
     pub progress: i32,
+    /// The project's milestones, by due date then creation; empty unless it was chosen and ops
+    /// added some.
     pub milestones: Vec<MilestoneOut>,
 }
 
+/// One milestone of a chosen project, as ops set and tick it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MilestoneOut {
+    /// The milestone's id, to mark it done or not done.
     pub id: i64,
+    /// What is to be delivered.
     pub title: String,
+    /// The local date (Asia/Shanghai) it is planned for; absent when none was set.
     pub due: Option<NaiveDate>,
+    /// Whether ops have marked it done.
     pub done: bool,
 }
 
+/// A vote round (项目票决) as the API answers it: its candidates and, once closed, their votes
+/// and the outcome.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RoundOut {
+    /// The round's id, to vote in and close it.
     pub id: i64,
+    /// The year of the round: the latest year among its candidates.
     pub year: i32,
+    /// The round's title, as ops named it.
     pub title: String,
+    /// How many projects the round may choose, at least 1; a ballot names at most this many, and
+    /// the round has more candidates than places.
     pub places: i32,
     /// "open" or "closed".
     pub status: String,
@@ -70,6 +96,8 @@ pub struct RoundOut {
     pub voters: i64,
     /// Whether the caller (a deputy) has voted.
     pub voted: bool,
+    /// The candidates put to the vote, most votes first, then by order of proposal (before the
+    /// round closes the votes are not counted, so in order of proposal).
     pub candidates: Vec<CandidateOut>,
 }
 
@@ -95,6 +123,8 @@ pub async fn candidates(
     describe(db, rows).await
 }
 
+/// Turns stored candidates into API answers: stations and milestones looked up in bulk, in the
+/// order given; votes shown only once the candidate's round is closed.
 pub async fn describe(
     db: &impl ConnectionTrait,
     rows: Vec<project_candidates::Model>,
@@ -148,10 +178,14 @@ pub async fn describe(
         .collect())
 }
 
+/// A proposed livelihood project, from a resident's public form or a signed-in deputy, station
+/// staff or ops; it becomes a candidate of the current local year (Asia/Shanghai).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalInput {
+    /// A short title, 2 to [`MAX_TITLE`] characters.
     pub title: String,
+    /// What the project would do, 5 to [`MAX_DESCRIPTION`] characters.
     pub description: String,
     /// Station code (a deputy's and staff's own station by default).
     pub station: Option<String>,
@@ -244,9 +278,11 @@ pub async fn propose_candidate(
     Ok(describe(db, vec![row]).await?.remove(0))
 }
 
+/// What ops send to open a vote round over candidates.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoundInput {
+    /// The round's title, 2 to [`MAX_TITLE`] characters.
     pub title: String,
     /// Places to fill, at least 1.
     pub places: i32,
@@ -254,6 +290,8 @@ pub struct RoundInput {
     pub candidates: Vec<i64>,
 }
 
+/// Ops open a vote round: the candidates (at most [`MAX_ROUND`], more than the places, each not
+/// yet in a round) move to `in_round` in one transaction.
 pub async fn open(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -321,6 +359,8 @@ pub async fn open(
     round_view(db, Some(actor), round.id).await
 }
 
+/// One round with its candidates and the number of deputies who voted; `voted` says whether
+/// `actor` (if a deputy) has cast a ballot.
 pub async fn round_view(
     db: &impl ConnectionTrait,
     actor: Option<&Actor>,
@@ -390,6 +430,7 @@ pub async fn unpicked_candidates(
         .await?)
 }
 
+/// A deputy's ballot in an open round.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BallotInput {
@@ -397,6 +438,8 @@ pub struct BallotInput {
     pub candidates: Vec<i64>,
 }
 
+/// A deputy casts their one ballot in an open round; a second ballot, or one after the round
+/// is closed, is a conflict. Votes stay uncounted until the round closes.
 pub async fn ballot(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -474,6 +517,8 @@ pub fn winners(tally: &[(i64, i64)], voters: i64, places: usize) -> Vec<i64> {
     t.into_iter().take(places).map(|(id, _)| id).collect()
 }
 
+/// Ops close an open round: votes are counted, the winners (see [`winners`]) become `chosen` and
+/// the rest `not_chosen`, and the number of voters is kept, all in one transaction.
 pub async fn close(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -546,6 +591,8 @@ pub async fn chosen(
     describe(db, rows).await
 }
 
+/// The projects as an export table: year, title, description, proposer, station, votes,
+/// progress and milestones (all and done).
 pub fn table(rows: &[CandidateOut]) -> Table {
     Table {
         name: "民生实事",
@@ -595,13 +642,17 @@ async fn chosen_project(
         .ok_or_else(|| Error::not_found(format!("no chosen project {id}")))
 }
 
+/// A milestone ops add to a chosen project (at most 30 a project).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneInput {
+    /// What is to be delivered, 2 to [`MAX_TITLE`] characters.
     pub title: String,
+    /// The local date (Asia/Shanghai) it is planned for; optional.
     pub due: Option<NaiveDate>,
 }
 
+/// Ops add a milestone to a chosen project; the project as it now stands.
 pub async fn milestone(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -632,12 +683,15 @@ pub async fn milestone(
     Ok(describe(db, vec![p]).await?.remove(0))
 }
 
+/// Ops mark a milestone done or not done.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneDone {
+    /// Whether the milestone is done; marking it done stamps the time, undoing clears it.
     pub done: bool,
 }
 
+/// Ops mark one of a chosen project's milestones done or not done; the project as it now stands.
 pub async fn mark(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -660,6 +714,7 @@ pub async fn mark(
     Ok(describe(db, vec![p]).await?.remove(0))
 }
 
+/// Ops set a chosen project's delivery progress.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressInput {
@@ -667,6 +722,7 @@ pub struct ProgressInput {
     pub progress: i32,
 }
 
+/// Ops set a chosen project's progress in percent (0–100); the project as it now stands.
 pub async fn progress(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -686,8 +742,11 @@ pub async fn progress(
 
 // --- routes ---
 
+/// Query of the candidate list and of the public list of chosen projects.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct YearQuery {
+    /// Calendar year (2000–2100); absent: the current year for candidates, every year for the
+    /// chosen projects.
     pub year: Option<i32>,
     /// json (default), csv or xlsx.
     pub format: Option<Format>,

@@ -25,6 +25,9 @@ use crate::cases::queries::Named;
 use crate::error::{Error, FieldKind, Thing};
 use crate::{deputies, orgs, stations};
 
+/// What sort of station visit (进站活动) was recorded; stored as its snake_case name in
+/// `visits.kind`. The kind decides which fields a visit needs (an organisation for a department's
+/// visit, a leader's name for a leader's, at least one deputy for an inspection round).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
@@ -39,6 +42,7 @@ pub enum VisitKind {
 }
 
 impl VisitKind {
+    /// Every kind, in the order forms and exports offer them.
     pub const ALL: [VisitKind; 4] = [
         VisitKind::Department,
         VisitKind::Leader,
@@ -46,6 +50,7 @@ impl VisitKind {
         VisitKind::Other,
     ];
 
+    /// The stable snake_case name, as stored in `visits.kind` and sent in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             VisitKind::Department => "department",
@@ -55,10 +60,12 @@ impl VisitKind {
         }
     }
 
+    /// The kind of a stable name; none for an unknown one.
     pub fn parse(s: &str) -> Option<VisitKind> {
         VisitKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The Chinese name, for exports and pages.
     pub fn zh(self) -> &'static str {
         match self {
             VisitKind::Department => "部门进站",
@@ -71,50 +78,75 @@ impl VisitKind {
 
 /// Most deputies one visit lists.
 pub const MAX_DEPUTIES: usize = 50;
+/// Most characters of a visit's topics (at least 2 are needed).
 pub const MAX_TOPICS: usize = 500;
+/// Most characters of the summary of opinions collected at a visit.
 pub const MAX_OPINIONS: usize = 4000;
 
+/// A station visit as the station's staff or ops record or correct it. Codes are resolved and
+/// checked before anything is written; the caller must administer the station named.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitInput {
     /// Station code.
     pub station: String,
+    /// The day of the visit (local date, Asia/Shanghai), in the years 2000–2100; the visit's
+    /// points fall into this day's year.
     pub day: NaiveDate,
+    /// What sort of visit; decides which of the fields below are required.
     pub kind: VisitKind,
     /// Organisation code: required for a department's visit.
     pub organisation: Option<String>,
     /// Required for a leader's visit.
     pub leader_name: Option<String>,
+    /// What was discussed, 2 to [`MAX_TOPICS`] characters.
     pub topics: String,
     /// Opinions collected, 0–10000.
     #[serde(default)]
     pub opinions_count: i32,
+    /// A summary of the opinions collected, up to [`MAX_OPINIONS`] characters (blank: none).
     pub opinions: Option<String>,
     /// Deputy codes of those who attended (an inspection round needs one at least).
     #[serde(default)]
     pub deputies: Vec<String>,
 }
 
+/// A recorded station visit as the API answers it, codes and names resolved.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VisitOut {
+    /// The visit's id (`visits.id`), for corrections and deletion.
     pub id: i64,
+    /// The station visited (empty code and name if it no longer exists).
     pub station: Named,
+    /// The day of the visit (local date, Asia/Shanghai).
     pub day: NaiveDate,
+    /// What sort of visit.
     pub kind: VisitKind,
+    /// The organisation that came; absent when none was recorded (only a department's visit
+    /// needs one) or if it no longer exists.
     pub organisation: Option<Named>,
+    /// The leader who came; absent unless one was recorded (always present on a leader's visit).
     pub leader_name: Option<String>,
+    /// What was discussed.
     pub topics: String,
+    /// How many opinions were collected at the visit, 0–10000.
     pub opinions_count: i32,
+    /// A summary of the opinions collected; absent when none was written.
     pub opinions: Option<String>,
+    /// The deputies who attended, ordered by code; each has a duty-points entry for the visit
+    /// (参加督查巡查 for an inspection round, 参加进站活动 otherwise).
     pub deputies: Vec<Named>,
 }
 
+/// Query of the visit list and its exports; every filter is optional and applies within what
+/// the caller may see anyway.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct VisitFilter {
     /// Station code.
     pub station: Option<String>,
     /// Organisation code.
     pub organisation: Option<String>,
+    /// Calendar year of the visit day (2000–2100); absent: every year.
     pub year: Option<i32>,
     /// json (default), csv or xlsx.
     pub format: Option<Format>,
@@ -351,6 +383,8 @@ pub async fn list_for(
     describe(db, rows).await
 }
 
+/// The first and last day (1 January, 31 December) of a year, for filtering by visit day; the
+/// year must be within 2000–2100.
 pub fn year_days(y: i32) -> Result<(NaiveDate, NaiveDate), Error> {
     match (
         NaiveDate::from_ymd_opt(y, 1, 1),
@@ -361,6 +395,8 @@ pub fn year_days(y: i32) -> Result<(NaiveDate, NaiveDate), Error> {
     }
 }
 
+/// Turns stored visits into API answers: station, organisation and attending deputies' codes and
+/// names looked up in bulk, in the order given.
 pub async fn describe(
     db: &impl ConnectionTrait,
     rows: Vec<visits::Model>,

@@ -7,23 +7,33 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, FieldKind, FormatKind};
 
+/// The `stations` table: the head station and the township and street stations.
 pub mod entity {
     use sea_orm::entity::prelude::*;
 
+    /// A station.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "stations")]
     pub struct Model {
+        /// Row id; cases, deputies and users refer to it.
         #[sea_orm(primary_key)]
         pub id: i64,
+        /// Public code printed under the station QR (联络站码); unique, never changed once
+        /// printed.
         pub code: String,
+        /// Chinese name shown to residents, 1 to 100 characters.
         pub name: String,
+        /// English name, 1 to 100 characters.
         pub name_en: String,
         /// "head" or "township".
         pub kind: String,
+        /// Street address shown on the station's page (at most 200 characters), if known.
         pub address: Option<String>,
+        /// When ops added the station (UTC).
         pub created_at: DateTimeUtc,
     }
 
+    /// No relations declared: queries join by id by hand.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
     pub enum Relation {}
 
@@ -55,6 +65,7 @@ impl PublicCode {
         Ok(Self(s.to_owned()))
     }
 
+    /// The code as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -74,6 +85,8 @@ impl From<PublicCode> for String {
     }
 }
 
+/// Whether a station is the district head station or a township or street one; stored as
+/// `head` or `township` in `stations.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StationKind {
@@ -84,6 +97,7 @@ pub enum StationKind {
 }
 
 impl StationKind {
+    /// The name stored in `stations.kind` and used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             StationKind::Head => "head",
@@ -113,6 +127,7 @@ pub async fn codes_by_id(
         .collect())
 }
 
+/// The station with public code `code`; not found if there is none.
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<entity::Model, Error> {
     entity::Entity::find()
         .filter(entity::Column::Code.eq(code))
@@ -210,20 +225,30 @@ pub async fn update(
     Ok(m.update(db).await?)
 }
 
+/// A station to add (ops), as the API and the console send it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStation {
+    /// Public code for the station QR; must be unused, and cannot change later.
     pub code: PublicCode,
+    /// Chinese name, 1 to 100 characters.
     pub name: String,
+    /// English name, 1 to 100 characters.
     pub name_en: String,
+    /// Head station or township/street station.
     pub kind: StationKind,
+    /// Street address (at most 200 characters), if known.
     pub address: Option<String>,
 }
 
+/// Changes to a station (ops); an absent field stays as it is. The code and kind cannot change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StationPatch {
+    /// New Chinese name, 1 to 100 characters.
     pub name: Option<String>,
+    /// New English name, 1 to 100 characters.
     pub name_en: Option<String>,
+    /// New address (at most 200 characters); an empty one clears it.
     pub address: Option<String>,
 }

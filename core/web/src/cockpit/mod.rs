@@ -396,9 +396,7 @@ async fn station_page(
     Path(code): Path<String>,
 ) -> PageResult<Response> {
     let station = station_for(&state, &ctx, &code).await?;
-    let k = figures::cockpit(&state.db, station.id, state.clock.now())
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let k = figures::cockpit(&state.db, station.id, state.clock.now()).await?;
     let brands = super::brand::sections_for(
         &state,
         &ctx,
@@ -426,9 +424,7 @@ async fn station_panel(
     Path(code): Path<String>,
 ) -> PageResult<Response> {
     let station = station_for(&state, &ctx, &code).await?;
-    let k = figures::cockpit(&state.db, station.id, state.clock.now())
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let k = figures::cockpit(&state.db, station.id, state.clock.now()).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/station_panel.html",
@@ -464,9 +460,7 @@ fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
 
 async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     require_district(&ctx)?;
-    let s = figures::screen(&state.db, state.clock.now())
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let s = figures::screen(&state.db, state.clock.now()).await?;
     // Every station's brand boards, each titled with its station.
     let mut brands = Vec::new();
     for station in stations::all_by_id(&state.db).await? {
@@ -493,9 +487,7 @@ async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Resp
 
 async fn screen_panel(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     require_district(&ctx)?;
-    let s = figures::screen(&state.db, state.clock.now())
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    let s = figures::screen(&state.db, state.clock.now()).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/screen_panel.html",

@@ -146,7 +146,7 @@ pub async fn add(
             "console.flash_saved",
         )),
         Err(e) => {
-            let sent = kit::refused(&ctx, sent, e.into(), "day", &[("name", "day_name")])?;
+            let sent = kit::refused(&ctx, sent, e, "day", &[("name", "day_name")])?;
             page(&state, &ctx, day.year(), Some(sent)).await
         }
     }

@@ -142,7 +142,7 @@ pub async fn create(
             page(
                 &state,
                 &ctx,
-                Some(kit::refused(&ctx, sent, e.into(), "code", &[])?),
+                Some(kit::refused(&ctx, sent, e, "code", &[])?),
             )
             .await
         }
@@ -238,7 +238,7 @@ pub async fn save(
     match categories::update(&state.db, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/categories", "console.flash_saved")),
         Err(e) => {
-            let sent = kit::refused(&ctx, sent, e.into(), "name", &[])?;
+            let sent = kit::refused(&ctx, sent, e, "name", &[])?;
             edit_page(&state, &ctx, &code, Some(sent)).await
         }
     }

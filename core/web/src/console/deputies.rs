@@ -216,7 +216,7 @@ pub async fn create(
             "console.flash_created",
         )),
         Err(e) => {
-            let sent = kit::refused(&ctx, sent, e.into(), "code", &[])?;
+            let sent = kit::refused(&ctx, sent, e, "code", &[])?;
             page(&state, &ctx, &q, Some(sent)).await
         }
     }
@@ -326,7 +326,7 @@ pub async fn save(
     match deputies::update(&state.db, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/deputies", "console.flash_saved")),
         Err(e) => {
-            let sent = kit::refused(&ctx, sent, e.into(), "name", &[])?;
+            let sent = kit::refused(&ctx, sent, e, "name", &[])?;
             edit_page(&state, &ctx, &code, Some(sent)).await
         }
     }

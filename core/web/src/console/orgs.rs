@@ -112,7 +112,7 @@ pub async fn create(
             page(
                 &state,
                 &ctx,
-                Some(kit::refused(&ctx, sent, e.into(), "code", &[])?),
+                Some(kit::refused(&ctx, sent, e, "code", &[])?),
             )
             .await
         }
@@ -176,7 +176,7 @@ pub async fn save(
     match orgs::update(&state.db, &code, &f.text("name"), kind).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/orgs", "console.flash_saved")),
         Err(e) => {
-            let sent = kit::refused(&ctx, sent, e.into(), "name", &[])?;
+            let sent = kit::refused(&ctx, sent, e, "name", &[])?;
             edit_page(&state, &ctx, &code, Some(sent)).await
         }
     }

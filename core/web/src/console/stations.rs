@@ -127,7 +127,7 @@ pub async fn create(
             page(
                 &state,
                 &ctx,
-                Some(kit::refused(&ctx, sent, e.into(), "code", &[])?),
+                Some(kit::refused(&ctx, sent, e, "code", &[])?),
             )
             .await
         }
@@ -211,7 +211,7 @@ pub async fn save(
     match stations::update(&state.db, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/stations", "console.flash_saved")),
         Err(e) => {
-            let sent = kit::refused(&ctx, Sent::new(EDIT, &f), e.into(), "name", &[])?;
+            let sent = kit::refused(&ctx, Sent::new(EDIT, &f), e, "name", &[])?;
             edit_page(&state, &ctx, &code, Some(sent)).await
         }
     }

@@ -206,7 +206,7 @@ pub async fn create(
             page(
                 &state,
                 &ctx,
-                Some(kit::refused(&ctx, sent, e.into(), "username", &[])?),
+                Some(kit::refused(&ctx, sent, e, "username", &[])?),
             )
             .await
         }
@@ -318,7 +318,7 @@ pub async fn reset(
             "console.flash_password",
         )),
         Err(e) => {
-            let sent = kit::refused(&ctx, Sent::new(PASSWORD, &f), e.into(), "password", &[])?;
+            let sent = kit::refused(&ctx, Sent::new(PASSWORD, &f), e, "password", &[])?;
             edit_page(&state, &ctx, &username, Some(sent)).await
         }
     }

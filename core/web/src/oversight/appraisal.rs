@@ -67,7 +67,7 @@ pub async fn ranking_page(
         &format!("appraisal-{year}"),
         &appraisal::table(&r),
     ) {
-        return Ok(d?);
+        return d;
     }
     let rows: Vec<Row> = r
         .rows

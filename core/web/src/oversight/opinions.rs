@@ -60,7 +60,7 @@ pub async fn opinions_page(
         &format!("opinions-{year}"),
         &appraisal::opinions_table(&list),
     ) {
-        return Ok(d?);
+        return d;
     }
     let rows: Vec<Row> = list
         .into_iter()

@@ -69,7 +69,7 @@ pub async fn points_page(
             &format!("points-ledger-{year}"),
             &points_table::ledger_export(&ledger),
         ) {
-            return Ok(d?);
+            return d;
         }
         let entries: Vec<Entry> = ledger
             .into_iter()
@@ -88,7 +88,7 @@ pub async fn points_page(
         &format!("points-{year}"),
         &points_table::table_export(&rows),
     ) {
-        return Ok(d?);
+        return d;
     }
     render(
         &ctx,
@@ -119,9 +119,7 @@ pub async fn rebuild(
     let now = state.clock.now();
     let year = q.year.unwrap_or_else(|| local_today(now).year());
     liaison_domain::oversight::appraisal::check_year(year)?;
-    liaison_domain::oversight::points::rebuild_year(&state.db, year, now)
-        .await
-        .map_err(liaison_domain::Error::from)?;
+    liaison_domain::oversight::points::rebuild_year(&state.db, year, now).await?;
     Ok(ctx.redirect_with_flash(&format!("/points?year={year}"), "points.rebuilt"))
 }
 

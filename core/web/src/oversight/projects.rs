@@ -48,7 +48,7 @@ pub async fn projects_page(
 ) -> PageResult<Response> {
     let rows = projects::chosen(&state.db, q.year).await?;
     if let Some(d) = download(q.format, "projects", &projects::table(&rows)) {
-        return Ok(d?);
+        return d;
     }
     let list: Vec<Project> = rows
         .into_iter()

@@ -67,11 +67,7 @@ pub async fn rules_page(
     ops(&ctx)?;
     let year = year_of(&state, &q)?;
     let mut sent = Sent::default();
-    for r in points::rules_for(&state.db, year)
-        .await
-        .map_err(Error::from)?
-        .values()
-    {
+    for r in points::rules_for(&state.db, year).await?.values() {
         let k = r.rule.as_str();
         sent.values
             .insert(format!("points_{k}"), r.points.to_string());
@@ -127,9 +123,7 @@ pub async fn rules_submit(
     if sent.errors.is_empty() {
         match check_rules(&rules) {
             Ok(()) => {
-                points::set_rules(&state.db, year, &rules, state.clock.now())
-                    .await
-                    .map_err(Error::from)?;
+                points::set_rules(&state.db, year, &rules, state.clock.now()).await?;
                 return Ok(
                     ctx.redirect_with_flash(&format!("/points?year={year}"), "points.rules_saved")
                 );

@@ -172,7 +172,7 @@ pub async fn visits_page(
         };
         let list = visits::list_for(&state.db, &actor, &filter).await?;
         if let Some(d) = download(q.format, "visits", &visits::table(&list)) {
-            return Ok(d?);
+            return d;
         }
     }
     render(
