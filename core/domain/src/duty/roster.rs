@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
@@ -78,14 +78,7 @@ pub async fn between(
             },
         ));
     }
-    let rows = shifts::Entity::find()
-        .filter(shifts::Column::StationId.eq(station_id))
-        .filter(shifts::Column::Day.gte(from))
-        .filter(shifts::Column::Day.lte(to))
-        .order_by_asc(shifts::Column::Day)
-        .order_by_asc(shifts::Column::Half)
-        .all(db)
-        .await?;
+    let rows = super::shifts_of_station(db, station_id, from, to).await?;
     let deps = deputies::all_by_id(db).await?;
     Ok(rows
         .into_iter()

@@ -150,17 +150,6 @@ pub async fn all_by_id(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, 
         .await?)
 }
 
-/// Every station, the head station first: the order of a form's station choices.
-pub async fn head_first(db: &impl ConnectionTrait) -> Result<Vec<entity::Model>, Error> {
-    use sea_orm::QueryOrder;
-    // "head" sorts before "township".
-    Ok(entity::Entity::find()
-        .order_by_asc(entity::Column::Kind)
-        .order_by_asc(entity::Column::Id)
-        .all(db)
-        .await?)
-}
-
 /// How many stations there are.
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, Error> {
     use sea_orm::PaginatorTrait;

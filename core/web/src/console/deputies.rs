@@ -28,7 +28,7 @@ pub struct ListQuery {
 
 /// Every station as (code, name), the head station first.
 async fn station_choices(state: &AppState, ctx: &Ctx) -> PageResult<Vec<(String, String)>> {
-    Ok(stations::head_first(&state.db)
+    Ok(stations::all(&state.db)
         .await?
         .into_iter()
         .map(|s| (s.code, ctx.lang.pick(&s.name, &s.name_en).to_owned()))

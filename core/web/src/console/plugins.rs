@@ -256,7 +256,7 @@ async fn enable_form_page(
         Err(PluginError::NotFound(_)) => return Err(PageError::NotFound),
         Err(e) => return Err(Error::from(e).into()),
     };
-    let stations: Vec<(String, String)> = stations::head_first(&state.db)
+    let stations: Vec<(String, String)> = stations::all(&state.db)
         .await?
         .into_iter()
         .map(|s| (s.code, ctx.lang.pick(&s.name, &s.name_en).to_owned()))

@@ -45,7 +45,7 @@ fn new_form(ctx: &Ctx, sent: Option<&Sent>) -> FormSpec {
 }
 
 async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Response> {
-    let rows = stations::head_first(&state.db).await?;
+    let rows = stations::all(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.stations");
     p.columns = ["f_code", "f_name", "f_name_en", "f_kind", "f_address"]
         .iter()
