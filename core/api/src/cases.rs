@@ -19,9 +19,7 @@ use liaison_domain::cases::commands::{
 use liaison_domain::cases::contact::{self, Contact};
 use liaison_domain::cases::intake::{self, Created, Intake};
 use liaison_domain::cases::lifecycle::Action;
-use liaison_domain::cases::queries::{
-    self, CaseDetail, CaseFilter, CasePage, Directory, TrackView, View,
-};
+use liaison_domain::cases::queries::{self, CaseDetail, CaseFilter, CasePage, TrackView, View};
 use liaison_domain::error::FieldKind;
 use liaison_domain::json::parse;
 
@@ -195,7 +193,7 @@ async fn list_cases(
 ) -> ApiResult<Json<CasePage>> {
     let today = queries::today(state.clock.now());
     let (rows, total, page, per_page) = queries::list(&state.db, &actor, &f, today).await?;
-    let dir = Directory::load(&state.db).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let cal = Calendar::load(&state.db).await?;
     let view = View {
         dir: &dir,
@@ -229,7 +227,7 @@ async fn detail(
     c: liaison_domain::cases::entity::cases::Model,
 ) -> ApiResult<CaseDetail> {
     let today = queries::today(state.clock.now());
-    let dir = Directory::load(&state.db).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let cal = Calendar::load(&state.db).await?;
     let view = View {
         dir: &dir,
@@ -375,7 +373,7 @@ async fn act(
         }
         // A resident gets the public view, nothing more.
         _ => {
-            let t = queries::track(&state.db, &after.receipt_code).await?;
+            let t = queries::track(&state.db, &state.reference, &after.receipt_code).await?;
             Ok((
                 StatusCode::OK,
                 Json(serde_json::to_value(t).map_err(anyhow::Error::from)?),
@@ -414,7 +412,10 @@ async fn track(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> ApiResult<Json<TrackView>> {
-    (queries::track(&state.db, &code).await.map(Json)).map_err(Into::into)
+    (queries::track(&state.db, &state.reference, &code)
+        .await
+        .map(Json))
+    .map_err(Into::into)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -454,7 +455,7 @@ async fn rate_by_receipt(
         command,
     )
     .await?;
-    (queries::track(&state.db, &case.receipt_code)
+    (queries::track(&state.db, &state.reference, &case.receipt_code)
         .await
         .map(Json))
     .map_err(Into::into)

@@ -37,7 +37,7 @@ async fn create_category(
     JsonBody(body): JsonBody<NewCategory>,
 ) -> ApiResult<(StatusCode, Json<CategoryOut>)> {
     policy::require(&actor, Permission::AdministerDistrict)?;
-    let c = create(&state.db, &body).await?;
+    let c = create(&state.db, &state.reference, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(CategoryOut {

@@ -85,7 +85,8 @@ async fn create_deputy(
     JsonBody(body): JsonBody<NewDeputy>,
 ) -> ApiResult<(StatusCode, Json<DeputyOut>)> {
     policy::require(&actor, Permission::AdministerDistrict)?;
-    let (d, home, extra) = liaison_domain::deputies::create(&state.db, &body).await?;
+    let (d, home, extra) =
+        liaison_domain::deputies::create(&state.db, &state.reference, &body).await?;
     let mut stations_out = vec![home.code.clone()];
     stations_out.extend(extra.into_iter().map(|s| s.code));
     Ok((

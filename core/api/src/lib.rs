@@ -46,7 +46,7 @@ pub struct AppState {
     pub clock: Clock,
     pub passwords: PasswordPolicy,
     pub intake: liaison_domain::cases::intake::IntakeWriter,
-    pub reference: liaison_domain::cases::reference::ReferenceCache,
+    pub reference: liaison_domain::reference::Reference,
     pub plugins: Arc<liaison_host::PluginHost>,
     /// "Station X changed", for the dashboards' server-sent events.
     pub live: liaison_domain::dashboard::live::Live,

@@ -44,7 +44,7 @@ async fn create_org(
     JsonBody(body): JsonBody<NewOrganisation>,
 ) -> ApiResult<(StatusCode, Json<OrganisationOut>)> {
     policy::require(&actor, Permission::AdministerDistrict)?;
-    let o = liaison_domain::orgs::create(&state.db, &body).await?;
+    let o = liaison_domain::orgs::create(&state.db, &state.reference, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(OrganisationOut {

@@ -67,7 +67,7 @@ async fn create_station(
     JsonBody(body): JsonBody<NewStation>,
 ) -> ApiResult<(StatusCode, Json<StationOut>)> {
     policy::require(&actor, Permission::AdministerDistrict)?;
-    let m = liaison_domain::stations::create(&state.db, &body).await?;
+    let m = liaison_domain::stations::create(&state.db, &state.reference, &body).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -81,7 +81,7 @@ async fn update_station(
 ) -> ApiResult<Json<StationOut>> {
     policy::require(&actor, Permission::AdministerDistrict)?;
     Ok(Json(
-        liaison_domain::stations::update(&state.db, &code, &body)
+        liaison_domain::stations::update(&state.db, &state.reference, &code, &body)
             .await?
             .into(),
     ))

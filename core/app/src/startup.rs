@@ -40,12 +40,11 @@ impl Application {
             .with_context(|| format!("binding {addr}"))?;
         let passwords = PasswordPolicy::new(&settings.auth)?;
         let intake = liaison_domain::cases::intake::IntakeWriter::spawn(db.clone());
-        let reference = liaison_domain::cases::reference::ReferenceCache::default();
-        let plugins = Arc::new(liaison_host::PluginHost::new(
-            db.clone(),
-            clock.clone(),
-            settings.plugins.clone(),
-        )?);
+        let reference = liaison_domain::reference::Reference::default();
+        let mut plugins =
+            liaison_host::PluginHost::new(db.clone(), clock.clone(), settings.plugins.clone())?;
+        plugins.reference = reference.clone();
+        let plugins = Arc::new(plugins);
         let state = AppState {
             db,
             settings: Arc::new(settings),

@@ -115,7 +115,7 @@ pub struct NewCategory {
 }
 
 /// Adds a category (ops): the API and the console both come here.
-pub async fn create(db: &impl ConnectionTrait, new: &NewCategory) -> Result<entity::Model, Error> {
+async fn insert_row(db: &impl ConnectionTrait, new: &NewCategory) -> Result<entity::Model, Error> {
     let name = required_text("name", &new.name, 50)?;
     let name_en = required_text("name_en", &new.name_en, 50)?;
     if by_code(db, new.code.as_str()).await?.is_some() {
@@ -151,7 +151,7 @@ pub struct CategoryPatch {
 
 /// Changes category `code` (ops): names, order, and whether it is offered; not found if there
 /// is no such category.
-pub async fn update(
+async fn update_row(
     db: &impl ConnectionTrait,
     code: &str,
     patch: &CategoryPatch,
@@ -167,4 +167,29 @@ pub async fn update(
     m.sort = Set(patch.sort);
     m.active = Set(patch.active);
     Ok(m.update(db).await?)
+}
+
+/// Adds the category (see `insert_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    reference: &crate::reference::Reference,
+    new: &NewCategory,
+) -> Result<entity::Model, Error> {
+    let written = insert_row(db, new).await?;
+    reference.invalidate();
+    Ok(written)
+}
+
+/// Changes the category (see `update_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    reference: &crate::reference::Reference,
+    code: &str,
+    patch: &CategoryPatch,
+) -> Result<entity::Model, Error> {
+    let written = update_row(db, code, patch).await?;
+    reference.invalidate();
+    Ok(written)
 }

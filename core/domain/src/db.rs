@@ -64,3 +64,24 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), crate::error::Error> {
     db.execute_unprepared("SELECT 1").await?;
     Ok(())
 }
+
+/// A migrated in-memory SQLite database for the domain's unit tests: no server, no files.
+#[cfg(test)]
+pub(crate) mod testing {
+    use sea_orm::DatabaseConnection;
+
+    use crate::configuration::Settings;
+
+    /// A fresh, empty, migrated database that lives as long as the connection.
+    pub async fn memory() -> DatabaseConnection {
+        let mut settings = Settings::defaults();
+        settings.database.url = "sqlite::memory:".into();
+        // Each connection to an in-memory database is a database of its own: keep to one.
+        settings.database.sqlite_max_connections = 1;
+        let db = super::connect(&settings.database)
+            .await
+            .expect("in-memory SQLite");
+        super::migrate(&db).await.expect("migrations");
+        db
+    }
+}

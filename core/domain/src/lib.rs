@@ -20,6 +20,7 @@ pub mod orgs;
 pub mod oversight;
 pub mod plugins;
 pub mod policy;
+pub mod reference;
 pub mod stations;
 pub mod users;
 

@@ -33,6 +33,7 @@ pub use liaison_contract::calls::{MAX_KEY, MAX_VALUE};
 /// Everything a call may touch, fixed when the call starts.
 pub struct HostEnv {
     pub db: DatabaseConnection,
+    pub reference: liaison_domain::reference::Reference,
     pub clock: Clock,
     pub plugin_id: String,
     pub station_id: i64,
@@ -81,7 +82,9 @@ impl HostEnv {
             .all(&self.db)
             .await
             .map_err(|e| self.internal(e))?;
-        let dir = liaison_domain::cases::queries::Directory::load(&self.db)
+        let dir = self
+            .reference
+            .directory(&self.db)
             .await
             .map_err(|e| self.internal(e))?;
         Ok(rows

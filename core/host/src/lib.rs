@@ -98,6 +98,9 @@ pub struct PluginHost {
     pub db: DatabaseConnection,
     pub clock: Clock,
     pub settings: PluginSettings,
+    /// The reference data the host names stations and categories by; startup shares the
+    /// application's, so an edit in the console shows in plugins' case summaries at once.
+    pub reference: liaison_domain::reference::Reference,
     stats: Mutex<HashMap<(String, String), CallStats>>,
 }
 
@@ -125,6 +128,7 @@ impl PluginHost {
             db,
             clock,
             settings,
+            reference: Default::default(),
             stats: Mutex::new(HashMap::new()),
         })
     }
@@ -141,6 +145,7 @@ impl PluginHost {
     fn env(&self, a: &Active) -> HostEnv {
         HostEnv {
             db: self.db.clone(),
+            reference: self.reference.clone(),
             clock: self.clock.clone(),
             plugin_id: a.row.plugin_id.clone(),
             station_id: a.station_id,

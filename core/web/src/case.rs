@@ -35,7 +35,7 @@ use liaison_domain::cases::contact::{self, Contact};
 use liaison_domain::cases::deadlines::{Timeliness, timeliness};
 use liaison_domain::cases::entity::cases;
 use liaison_domain::cases::lifecycle::Action;
-use liaison_domain::cases::queries::{self, Directory, View};
+use liaison_domain::cases::queries::{self, View};
 use liaison_domain::error::{FieldKind, FormatKind};
 
 /// What was sent with one form, to show it again.
@@ -107,7 +107,7 @@ async fn render(
     status: StatusCode,
 ) -> PageResult<Response> {
     let today = queries::today(state.clock.now());
-    let dir = Directory::load(&state.db).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let cal = Calendar::load(&state.db).await?;
     let rules = &state.settings.deadlines;
     let view = View {

@@ -24,7 +24,7 @@ use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
 use liaison_domain::auth::Actor;
-use liaison_domain::cases::queries::{self, CaseFilter, Directory};
+use liaison_domain::cases::queries::{self, CaseFilter};
 use liaison_domain::duty::{self, NewReception, ReceptionCase};
 use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations;
@@ -100,7 +100,7 @@ async fn render(
     let station = stations::by_id(&state.db, station_id)
         .await?
         .ok_or(PageError::Forbidden)?;
-    let dir = Directory::load(&state.db).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let filter = CaseFilter {
         station: None,
         status: None,

@@ -32,7 +32,7 @@ use liaison_domain::cases::commands::{AssignBody, Command};
 use liaison_domain::cases::deadlines::Timeliness;
 use liaison_domain::cases::lifecycle::Action;
 use liaison_domain::cases::lifecycle::Status;
-use liaison_domain::cases::queries::{self, CaseFilter, Directory, View};
+use liaison_domain::cases::queries::{self, CaseFilter, View};
 use liaison_domain::policy::{self, Permission};
 use liaison_host::manifest::Audience;
 
@@ -123,7 +123,7 @@ async fn desk_station(
     let actor = ctx.require_actor()?;
     let station = state
         .reference
-        .station(&state.db, code)
+        .station_by_code(&state.db, code)
         .await?
         .ok_or(PageError::NotFound)?;
     policy::require(actor, Permission::SeeStation(station.id))?;
@@ -260,7 +260,7 @@ async fn render(
     } else {
         (Vec::new(), 0)
     };
-    let dir = Directory::load(&state.db).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let cal = Calendar::load(&state.db).await?;
     let view = View {
         dir: &dir,

@@ -14,7 +14,7 @@ use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::deadlines::Timeliness;
-use liaison_domain::cases::queries::{self, CaseFilter, Directory, View};
+use liaison_domain::cases::queries::{self, CaseFilter, View};
 use liaison_domain::policy::{self, Permission};
 
 #[derive(Serialize)]
@@ -49,7 +49,7 @@ pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Re
         per_page: Some(100),
     };
     let (rows, total, _, _) = queries::list(&state.db, actor, &filter, today).await?;
-    let dir = Directory::load(&state.db).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let cal = Calendar::load(&state.db).await?;
     let view = View {
         dir: &dir,

@@ -88,7 +88,7 @@ fn image(body: Vec<u8>, kind: &'static str) -> Response {
 async fn station_of(state: &AppState, code: &str) -> PageResult<stations::entity::Model> {
     state
         .reference
-        .station(&state.db, code)
+        .station_by_code(&state.db, code)
         .await?
         .ok_or(PageError::NotFound)
 }

@@ -247,7 +247,7 @@ impl Target {
 }
 
 async fn station_by_code(state: &AppState, code: &str) -> PageResult<stations::entity::Model> {
-    match state.reference.station(&state.db, code).await {
+    match state.reference.station_by_code(&state.db, code).await {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(PageError::NotFound),
         Err(e) => Err(e.into()),
@@ -572,7 +572,7 @@ pub async fn receipt(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> PageResult<Response> {
-    let view = queries::track(&state.db, &code).await?;
+    let view = queries::track(&state.db, &state.reference, &code).await?;
     ctx.render_status(
         StatusCode::OK,
         "receipt.html",
@@ -655,12 +655,16 @@ async fn render_track(
     let mut view = view;
     if let Ok(Some(c)) = state
         .reference
-        .category(&state.db, &view.category.code)
+        .category_by_code(&state.db, &view.category.code)
         .await
     {
         view.category.name = ctx.lang.pick(&c.name, &c.name_en).to_owned();
     }
-    let station_name = match state.reference.station(&state.db, &view.station.code).await {
+    let station_name = match state
+        .reference
+        .station_by_code(&state.db, &view.station.code)
+        .await
+    {
         Ok(Some(s)) => ctx.lang.pick(&s.name, &s.name_en).to_owned(),
         _ => view.station.name.clone(),
     };
@@ -702,7 +706,7 @@ pub async fn track(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> PageResult<Response> {
-    let view = queries::track(&state.db, &code).await?;
+    let view = queries::track(&state.db, &state.reference, &code).await?;
     render_track(&state, &ctx, view, RateForm::default(), StatusCode::OK).await
 }
 
@@ -713,7 +717,7 @@ pub async fn rate(
     Path(code): Path<String>,
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
-    let view = queries::track(&state.db, &code).await?;
+    let view = queries::track(&state.db, &state.reference, &code).await?;
     let (fields, csrf_ok) = match form {
         Ok(f) => (f, true),
         Err(FormRefused::Csrf(f)) => (f, false),

@@ -139,16 +139,16 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
 /// idempotency key wins over the form's `client_key`.
 pub async fn validate(
     db: &impl ConnectionTrait,
-    reference: &super::reference::ReferenceCache,
+    reference: &crate::reference::Reference,
     req: Intake,
     header_key: Option<String>,
 ) -> Result<NewCase, Error> {
     let station = reference
-        .station(db, req.station.trim())
+        .station_by_code(db, req.station.trim())
         .await?
         .ok_or_else(|| Error::unknown_code("station", Thing::Station, req.station.trim()))?;
     let category = reference
-        .category(db, req.category.trim())
+        .category_by_code(db, req.category.trim())
         .await?
         .filter(|c| c.active)
         .ok_or_else(|| Error::unknown_code("category", Thing::Category, req.category.trim()))?;

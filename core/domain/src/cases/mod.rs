@@ -17,7 +17,6 @@ pub mod lifecycle;
 pub mod photos;
 pub mod queries;
 pub mod receipt;
-pub mod reference;
 pub mod scope;
 pub mod sweeper;
 mod transitions;

@@ -1,8 +1,6 @@
 //! Reading cases: the scoped list with filters, one case with its events, and the public
 //! tracking view that a receipt code opens (never the contact, never internal notes).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
@@ -19,51 +17,11 @@ use crate::auth::Actor;
 use crate::calendar::Calendar;
 use crate::configuration::DeadlineRules;
 use crate::error::{Error, FieldKind, Thing};
-use crate::{categories, deputies, orgs, stations};
+use crate::{categories, orgs, stations};
 
-/// Names for ids: the reference tables are small, so they are read whole per request.
-pub struct Directory {
-    /// Every station, by id.
-    pub stations: HashMap<i64, stations::entity::Model>,
-    /// Every category, including inactive ones, so old cases still show theirs.
-    pub categories: HashMap<i64, categories::entity::Model>,
-    /// Every handler organisation (承办单位), by id.
-    pub orgs: HashMap<i64, orgs::entity::Model>,
-    /// Every deputy, by id.
-    pub deputies: HashMap<i64, deputies::entity::Model>,
-}
+pub use crate::reference::Directory;
 
 impl Directory {
-    /// Reads the four reference tables whole.
-    pub async fn load(db: &impl ConnectionTrait) -> Result<Self, Error> {
-        Ok(Directory {
-            stations: stations::entity::Entity::find()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m))
-                .collect(),
-            categories: categories::entity::Entity::find()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m))
-                .collect(),
-            orgs: orgs::entity::Entity::find()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m))
-                .collect(),
-            deputies: deputies::entity::Entity::find()
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m))
-                .collect(),
-        })
-    }
-
     fn station(&self, id: i64) -> Named {
         self.stations
             .get(&id)
@@ -607,9 +565,13 @@ pub async fn by_receipt(db: &impl ConnectionTrait, code: &str) -> Result<cases::
 
 /// The tracking view a receipt code opens (`GET /api/v1/track/{code}`): public events only,
 /// never the contact. A malformed and an unknown code give the same 404.
-pub async fn track(db: &impl ConnectionTrait, code: &str) -> Result<TrackView, Error> {
+pub async fn track(
+    db: &impl ConnectionTrait,
+    reference: &crate::reference::Reference,
+    code: &str,
+) -> Result<TrackView, Error> {
     let c = by_receipt(db, code).await?;
-    let dir = Directory::load(db).await?;
+    let dir = reference.directory(db).await?;
     // Only public events, and only their public fields: no actor names of staff, no data blobs.
     let evs = events::Entity::find()
         .filter(events::Column::CaseId.eq(c.id))

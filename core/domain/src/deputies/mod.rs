@@ -344,7 +344,7 @@ async fn link_stations(
 
 /// Adds a deputy with the stations they serve (ops): the API and the console both come here.
 /// Answers the deputy, the home station and the further stations.
-pub async fn create(
+async fn insert_row(
     db: &sea_orm::DatabaseConnection,
     new: &NewDeputy,
 ) -> Result<
@@ -411,7 +411,7 @@ pub struct DeputyPatch {
 }
 
 /// Changes a deputy and the stations they serve in one transaction.
-pub async fn update(
+async fn update_row(
     db: &sea_orm::DatabaseConnection,
     code: &str,
     patch: &DeputyPatch,
@@ -476,4 +476,36 @@ pub struct NewDeputy {
     pub also_serves: Vec<String>,
     /// Short introduction shown on their page (at most 500 characters), if any.
     pub profile: Option<String>,
+}
+
+/// Adds the deputy (see `insert_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    reference: &crate::reference::Reference,
+    new: &NewDeputy,
+) -> Result<
+    (
+        entity::Model,
+        crate::stations::entity::Model,
+        Vec<crate::stations::entity::Model>,
+    ),
+    Error,
+> {
+    let written = insert_row(db, new).await?;
+    reference.invalidate();
+    Ok(written)
+}
+
+/// Changes the deputy (see `update_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    reference: &crate::reference::Reference,
+    code: &str,
+    patch: &DeputyPatch,
+) -> Result<entity::Model, Error> {
+    let written = update_row(db, code, patch).await?;
+    reference.invalidate();
+    Ok(written)
 }

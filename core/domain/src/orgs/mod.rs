@@ -75,7 +75,7 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, Error> {
 }
 
 /// Adds an organisation (ops): the API and the console both come here.
-pub async fn create(
+async fn insert_row(
     db: &impl ConnectionTrait,
     new: &NewOrganisation,
 ) -> Result<entity::Model, Error> {
@@ -100,7 +100,7 @@ pub async fn create(
 
 /// Renames an organisation or changes its kind (ops); its code, which cases and users refer
 /// to, stays.
-pub async fn update(
+async fn update_row(
     db: &impl ConnectionTrait,
     code: &str,
     name: &str,
@@ -158,4 +158,30 @@ impl OrganisationKind {
             _ => None,
         }
     }
+}
+
+/// Adds the organisation (see `insert_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    reference: &crate::reference::Reference,
+    new: &NewOrganisation,
+) -> Result<entity::Model, Error> {
+    let written = insert_row(db, new).await?;
+    reference.invalidate();
+    Ok(written)
+}
+
+/// Changes the organisation (see `update_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    reference: &crate::reference::Reference,
+    code: &str,
+    name: &str,
+    kind: OrganisationKind,
+) -> Result<entity::Model, Error> {
+    let written = update_row(db, code, name, kind).await?;
+    reference.invalidate();
+    Ok(written)
 }

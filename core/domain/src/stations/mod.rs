@@ -165,7 +165,7 @@ pub fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<
 }
 
 /// Adds a station (ops): the API and the console both come here.
-pub async fn create(db: &impl ConnectionTrait, new: &NewStation) -> Result<entity::Model, Error> {
+async fn insert_row(db: &impl ConnectionTrait, new: &NewStation) -> Result<entity::Model, Error> {
     use sea_orm::{ActiveModelTrait, Set};
     let name = crate::required_text("name", &new.name, 100)?;
     let name_en = crate::required_text("name_en", &new.name_en, 100)?;
@@ -195,7 +195,7 @@ pub async fn create(db: &impl ConnectionTrait, new: &NewStation) -> Result<entit
 }
 
 /// Changes a station's names and address (ops); its code, printed on posters, stays.
-pub async fn update(
+async fn update_row(
     db: &impl ConnectionTrait,
     code: &str,
     patch: &StationPatch,
@@ -240,4 +240,29 @@ pub struct StationPatch {
     pub name_en: Option<String>,
     /// New address (at most 200 characters); an empty one clears it.
     pub address: Option<String>,
+}
+
+/// Adds the station (see `insert_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    reference: &crate::reference::Reference,
+    new: &NewStation,
+) -> Result<entity::Model, Error> {
+    let written = insert_row(db, new).await?;
+    reference.invalidate();
+    Ok(written)
+}
+
+/// Changes the station (see `update_row`), then makes the reference data forget its snapshot so the
+/// change shows on the next request.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    reference: &crate::reference::Reference,
+    code: &str,
+    patch: &StationPatch,
+) -> Result<entity::Model, Error> {
+    let written = update_row(db, code, patch).await?;
+    reference.invalidate();
+    Ok(written)
 }

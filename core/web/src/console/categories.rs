@@ -136,7 +136,7 @@ pub async fn create(
         name_en: f.text("name_en"),
         sort,
     };
-    match categories::create(&state.db, &new).await {
+    match categories::create(&state.db, &state.reference, &new).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/categories", "console.flash_created")),
         Err(e) => {
             page(
@@ -235,7 +235,7 @@ pub async fn save(
         sort,
         active: f.checked("active"),
     };
-    match categories::update(&state.db, &code, &patch).await {
+    match categories::update(&state.db, &state.reference, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/categories", "console.flash_saved")),
         Err(e) => {
             let sent = kit::refused(&ctx, sent, e, "name", &[])?;

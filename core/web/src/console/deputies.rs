@@ -210,7 +210,7 @@ pub async fn create(
         also_serves: also,
         profile: Some(f.text("profile")),
     };
-    match deputies::create(&state.db, &new).await {
+    match deputies::create(&state.db, &state.reference, &new).await {
         Ok((d, _, _)) => Ok(ctx.redirect_with_flash(
             &format!("/console/deputies/{}", d.code),
             "console.flash_created",
@@ -323,7 +323,7 @@ pub async fn save(
         profile: Some(f.text("profile")),
         active: f.checked("active"),
     };
-    match deputies::update(&state.db, &code, &patch).await {
+    match deputies::update(&state.db, &state.reference, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/deputies", "console.flash_saved")),
         Err(e) => {
             let sent = kit::refused(&ctx, sent, e, "name", &[])?;

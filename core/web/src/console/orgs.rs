@@ -106,7 +106,7 @@ pub async fn create(
         name: f.text("name"),
         kind,
     };
-    match orgs::create(&state.db, &new).await {
+    match orgs::create(&state.db, &state.reference, &new).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/orgs", "console.flash_created")),
         Err(e) => {
             page(
@@ -173,7 +173,7 @@ pub async fn save(
     let Some(kind) = kind_of(&ctx, &f, &mut sent) else {
         return edit_page(&state, &ctx, &code, Some(sent)).await;
     };
-    match orgs::update(&state.db, &code, &f.text("name"), kind).await {
+    match orgs::update(&state.db, &state.reference, &code, &f.text("name"), kind).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/orgs", "console.flash_saved")),
         Err(e) => {
             let sent = kit::refused(&ctx, sent, e, "name", &[])?;

@@ -118,7 +118,7 @@ pub async fn create(
         kind,
         address: Some(f.text("address")),
     };
-    match stations::create(&state.db, &new).await {
+    match stations::create(&state.db, &state.reference, &new).await {
         Ok(s) => Ok(ctx.redirect_with_flash(
             &format!("/console/stations/{}", s.code),
             "console.flash_created",
@@ -208,7 +208,7 @@ pub async fn save(
         name_en: Some(f.text("name_en")),
         address: Some(f.text("address")),
     };
-    match stations::update(&state.db, &code, &patch).await {
+    match stations::update(&state.db, &state.reference, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/stations", "console.flash_saved")),
         Err(e) => {
             let sent = kit::refused(&ctx, Sent::new(EDIT, &f), e, "name", &[])?;
