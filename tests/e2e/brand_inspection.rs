@@ -76,13 +76,18 @@ async fn view(app: &TestApp, token: Option<&str>, name: &str) -> Resp {
 
 /// A finding's stored status, read from the plugin's storage.
 async fn finding_status(app: &TestApp, n: u32) -> String {
+    stored_status(app, n)
+        .await
+        .unwrap_or_else(|| panic!("no finding {n}"))
+}
+
+/// A finding's stored status, or none while the plugin has not stored it (yet): events reach
+/// the plugin after commit, so a test waiting for one must not take "not yet" for "never".
+async fn stored_status(app: &TestApp, n: u32) -> Option<String> {
     BRAND
         .stored(app, &format!("finding:{n:06}"))
         .await
-        .unwrap_or_else(|| panic!("no finding {n}"))["status"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+        .and_then(|f| f["status"].as_str().map(str::to_owned))
 }
 
 async fn joint_inspection(b: Backend) {
@@ -397,9 +402,9 @@ async fn joint_inspection(b: Backend) {
         Duration::from_secs(20),
         "the reply to put F1 up for re-inspection",
         || async {
-            match finding_status(&app, 1).await.as_str() {
-                "replied" => Ok(()),
-                other => Err(other.to_owned()),
+            match stored_status(&app, 1).await.as_deref() {
+                Some("replied") => Ok(()),
+                other => Err(format!("{other:?}")),
             }
         },
     )

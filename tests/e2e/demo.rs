@@ -92,7 +92,7 @@ async fn demo_loads_the_district_and_its_brands() {
         .await
         .unwrap()
         .into_iter()
-        .map(|c| c.status)
+        .map(|c| c.status.as_str().to_owned())
         .collect();
     for s in liaison_domain::cases::Status::ALL {
         assert!(

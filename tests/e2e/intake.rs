@@ -42,8 +42,8 @@ async fn accepted_and_tracked(b: Backend) {
     // On disk before the 201: the case, its contact kept apart, and its first event.
     let row = app.case_row(id).await;
     assert_eq!(row.receipt_code, code);
-    assert_eq!(row.status, "submitted");
-    assert_eq!(row.channel, "station_qr");
+    assert_eq!(row.status.as_str(), "submitted");
+    assert_eq!(row.channel.as_str(), "station_qr");
     let lunan = liaison_domain::stations::by_code(&app.db, "lunan")
         .await
         .unwrap();

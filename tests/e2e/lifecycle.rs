@@ -337,7 +337,7 @@ async fn full_lifecycle(b: Backend) {
     // The rows agree with the API.
     let rows = app.event_rows(id).await;
     assert_eq!(rows.len(), expected.len());
-    assert_eq!(app.case_row(id).await.status, "closed");
+    assert_eq!(app.case_row(id).await.status.as_str(), "closed");
 
     // The resident's timeline holds only the public steps.
     let t = app.track(&code).await.expect(200);
@@ -718,14 +718,14 @@ async fn rating_window_closes_unrated(b: Backend) {
         .await
         .unwrap();
     assert_eq!(n, 0);
-    assert_eq!(app.case_row(id).await.status, "feedback_given");
+    assert_eq!(app.case_row(id).await.status.as_str(), "feedback_given");
 
     app.clock.advance(Duration::days(8));
     liaison_domain::cases::sweeper::close_unrated(&app.db, &rules, &app.clock)
         .await
         .unwrap();
     let row = app.case_row(id).await;
-    assert_eq!(row.status, "closed");
+    assert_eq!(row.status.as_str(), "closed");
     assert!(row.unrated);
     assert!(row.rating.is_none());
     assert!(row.closed_at.is_some());

@@ -266,7 +266,7 @@ async fn every_error_is_json(b: Backend) {
     )
     .await
     .expect_error(413, "too_large", None);
-    assert_eq!(app.case_row(case.id).await.status, "submitted");
+    assert_eq!(app.case_row(case.id).await.status.as_str(), "submitted");
 
     // A method the route does not have.
     let r = app

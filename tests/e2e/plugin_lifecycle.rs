@@ -167,7 +167,7 @@ async fn events_are_delivered_after_commit(b: Backend) {
     // The failed delivery was not a failure streak that lasted: one success reset it.
     let state = station_state(&app, &ops, FAULT_LAB, "lunan").await;
     assert_eq!(state["consecutive_failures"], 0, "{state}");
-    assert_eq!(app.case_row(case.id).await.status, "registered");
+    assert_eq!(app.case_row(case.id).await.status.as_str(), "registered");
 
     // A case at 金清, where no plugin is enabled: handed out to nobody.
     let other = app.submit_at("jinqing").await;

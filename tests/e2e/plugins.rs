@@ -516,8 +516,8 @@ async fn views_and_actions(b: Backend) {
     assert_eq!(r.body["view"][0]["type"], "notice");
     let row = app.case_row(id).await;
     assert_eq!(row.station_id, app.station_id("lunan").await);
-    assert_eq!(row.channel, "plugin");
-    assert_eq!(row.status, "submitted");
+    assert_eq!(row.channel.as_str(), "plugin");
+    assert_eq!(row.status.as_str(), "submitted");
     assert_eq!(row.description, "小区门口的路灯坏了三天了");
     let ecology = liaison_domain::categories::by_code(&app.db, "ecology")
         .await

@@ -37,7 +37,7 @@ async fn scope_by_role(b: Backend) {
     app.act(Some(&staff), b_, "register", json!({}))
         .await
         .expect_error(404, "not_found", None);
-    assert_eq!(app.case_row(b_).await.status, "submitted");
+    assert_eq!(app.case_row(b_).await.status.as_str(), "submitted");
     assert_eq!(app.list_ids(&jinqing_staff, "").await, vec![b_]);
     app.get(&format!("/cases/{a}"), Some(&jinqing_staff))
         .await

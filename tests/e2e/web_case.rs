@@ -112,7 +112,7 @@ async fn staff_and_handler_move_a_case_with_the_forms(b: Backend) {
         .expect(422);
     p.assert_contains("id=\"err-reject-reason\"");
     p.assert_contains("请填写这一项。");
-    assert_eq!(app.case_row(id).await.status, "submitted");
+    assert_eq!(app.case_row(id).await.status.as_str(), "submitted");
 
     // Register, with a note.
     let r = act(&staff, id, "register", &[("note", "已电话核实")])
@@ -163,7 +163,7 @@ async fn staff_and_handler_move_a_case_with_the_forms(b: Backend) {
     .expect(422);
     p.assert_contains("id=\"err-assign-reply_days\"");
     p.assert_contains("value=\"999\"");
-    assert_eq!(app.case_row(id).await.status, "registered");
+    assert_eq!(app.case_row(id).await.status.as_str(), "registered");
 
     act(
         &staff,
@@ -262,7 +262,7 @@ async fn staff_and_handler_move_a_case_with_the_forms(b: Backend) {
     act(&handler, id, "reply", &[("answer", "路灯已于本周修复。")])
         .await
         .expect(303);
-    assert_eq!(app.case_row(id).await.status, "replied");
+    assert_eq!(app.case_row(id).await.status.as_str(), "replied");
 
     // Staff report back to the resident.
     act(&staff, id, "feedback", &[("note", "已电话告知群众")])
@@ -271,7 +271,7 @@ async fn staff_and_handler_move_a_case_with_the_forms(b: Backend) {
     let page = staff.get(&format!("/cases/{id}")).await.expect(200);
     page.assert_contains("反馈已记录。");
     page.assert_contains("路灯已于本周修复。");
-    assert_eq!(app.case_row(id).await.status, "feedback_given");
+    assert_eq!(app.case_row(id).await.status.as_str(), "feedback_given");
 }
 
 async fn the_contact_is_shown_only_after_a_logged_reveal(b: Backend) {

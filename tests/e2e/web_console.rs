@@ -767,7 +767,10 @@ async fn staff_assign_several_cases_at_once(b: Backend) {
     .await
     .expect(422);
     assert!(p.text_of("bulk-err-lead").is_some());
-    assert_eq!(app.case_row(cases[0].id).await.status, "registered");
+    assert_eq!(
+        app.case_row(cases[0].id).await.status.as_str(),
+        "registered"
+    );
 
     let p = post(
         &web,
@@ -799,7 +802,7 @@ async fn staff_assign_several_cases_at_once(b: Backend) {
     ));
     for c in &cases[..2] {
         let row = app.case_row(c.id).await;
-        assert_eq!(row.status, "assigned");
+        assert_eq!(row.status.as_str(), "assigned");
         assert!(row.due_on.is_some(), "a sign-for deadline");
         let events = app.event_rows(c.id).await;
         let last = events.last().unwrap();
@@ -836,7 +839,7 @@ async fn staff_assign_several_cases_at_once(b: Backend) {
     .await
     .expect(200);
     p.assert_contains("已交办 0 条。");
-    assert_eq!(app.case_row(other.id).await.status, "registered");
+    assert_eq!(app.case_row(other.id).await.status.as_str(), "registered");
     let deputy = demo(&app, "deputy").await;
     post(
         &deputy,

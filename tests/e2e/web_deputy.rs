@@ -295,5 +295,5 @@ async fn the_deputy_reports_back_on_the_case_page(b: Backend) {
     let page = deputy.get(&format!("/cases/{id}")).await.expect(200);
     page.assert_contains("反馈已记录。");
     page.assert_contains("已当面告知群众处理结果");
-    assert_eq!(app.case_row(id).await.status, "feedback_given");
+    assert_eq!(app.case_row(id).await.status.as_str(), "feedback_given");
 }

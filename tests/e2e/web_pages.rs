@@ -182,7 +182,7 @@ async fn a_station_form_makes_one_case_however_often_it_is_sent(b: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(case.receipt_code, code);
-    assert_eq!(case.channel, "station_qr");
+    assert_eq!(case.channel.as_str(), "station_qr");
     assert!(case.description.starts_with(DESCRIPTION));
     // An address without coordinates travels in the description.
     assert!(
@@ -411,7 +411,7 @@ async fn a_deputy_page_addresses_the_form_to_the_deputy(b: Backend) {
         .unwrap();
     assert_eq!(c.receipt_code, code);
     assert_eq!(c.deputy_id, Some(d.id));
-    assert_eq!(c.channel, "deputy_qr");
+    assert_eq!(c.channel.as_str(), "deputy_qr");
     web.get("/d/nobody-d99").await.expect(404).assert_html();
 }
 
@@ -501,7 +501,7 @@ async fn tracking_shows_progress_and_takes_the_rating(b: Backend) {
     assert_eq!(p.text_of("status-h").as_deref(), Some("已办结"));
     p.assert_contains("<dd>满意</dd>");
     p.assert_lacks("id=\"rate-form\"");
-    assert_eq!(app.case_row(s.id).await.status, "closed");
+    assert_eq!(app.case_row(s.id).await.status.as_str(), "closed");
     // The flash shows once.
     web.get(&format!("/t/{}", s.receipt_code))
         .await
@@ -517,7 +517,7 @@ async fn tracking_shows_progress_and_takes_the_rating(b: Backend) {
         .expect(303);
     let p = web.get(again.location()).await.expect(200);
     p.assert_contains("这条意见现在不能评价。");
-    assert_eq!(app.case_row(s.id).await.status, "closed");
+    assert_eq!(app.case_row(s.id).await.status.as_str(), "closed");
 }
 
 async fn sign_in_gives_a_session_cookie_and_pages_keep_to_scope(b: Backend) {

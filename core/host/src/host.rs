@@ -111,8 +111,8 @@ impl HostEnv {
                     .map(|o| o.code.clone()),
                 title: c.title,
                 description: c.description,
-                status: c.status,
-                channel: c.channel,
+                status: c.status.as_str().to_owned(),
+                channel: c.channel.as_str().to_owned(),
                 created_at: c.created_at.to_rfc3339(),
             })
             .collect())
@@ -126,7 +126,7 @@ impl HostEnv {
         note: String,
         data: serde_json::Value,
     ) -> Result<(), Error> {
-        let status = Status::parse(&case.status).unwrap_or(Status::Submitted);
+        let status = case.status;
         events::ActiveModel {
             case_id: Set(case.id),
             action: Set(action.to_owned()),

@@ -221,7 +221,7 @@ async fn render(
                 co_handlers => d.co_handlers.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
                 deputy => d.deputy.as_ref().map(|x| x.name.clone()),
                 address => d.location.as_ref().and_then(|l| l.address.clone()),
-                urgent => d.urgency == "urgent",
+                urgent => d.urgency == liaison_domain::cases::Urgency::Urgent,
                 complex => d.complex,
                 anonymous => d.anonymous,
                 pending_extension_days => d.pending_extension_days,

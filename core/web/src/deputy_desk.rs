@@ -119,7 +119,7 @@ async fn render(
         .map(|c| CaseRow {
             id: c.id,
             mine: actor.deputy_id.is_some() && c.deputy_id == actor.deputy_id,
-            status: ctx.t(&format!("status.{}", c.status)),
+            status: ctx.t(&format!("status.{}", c.status.as_str())),
             submitted_at: local_time(c.created_at),
             code: c.receipt_code,
             title: c.title,

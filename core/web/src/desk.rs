@@ -462,12 +462,7 @@ pub async fn bulk_assign(
                     let why = match e {
                         Error::Conflict(_) => ctx.tf(
                             "bulk.wrong_state",
-                            &[(
-                                "status",
-                                Status::parse(&case.status)
-                                    .map(|s| ctx.t(&format!("status.{}", s.as_str())))
-                                    .unwrap_or(case.status.clone()),
-                            )],
+                            &[("status", ctx.t(&format!("status.{}", case.status.as_str())))],
                         ),
                         Error::Forbidden(_) => ctx.t("error.forbidden"),
                         Error::NotFound(_) => ctx.t("bulk.not_here"),

@@ -767,7 +767,7 @@ pub async fn rate(
     };
     match actions::perform(&state.db, &actx, &who, id, command).await {
         Ok(after) => {
-            let key = if Status::parse(&after.status) == Some(Status::Reopened) {
+            let key = if after.status == Status::Reopened {
                 "flash.rated_reopened"
             } else {
                 "flash.rated"

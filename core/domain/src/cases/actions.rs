@@ -118,13 +118,12 @@ pub async fn perform(
     };
     let txn = db.begin().await?;
     let case = load(&txn, who, case_id).await?;
-    let from = Status::parse(&case.status)
-        .ok_or_else(|| anyhow::anyhow!("case {case_id} has unknown status {}", case.status))?;
+    let from = case.status;
     lifecycle::next(from, action, who.role(), rating).map_err(refusal)?;
     let mut m = case.clone().into_active_model();
     let change = apply(&txn, ctx, who, &case, from, command, &mut m).await?;
 
-    m.status = Set(change.to.as_str().to_owned());
+    m.status = Set(change.to);
     m.updated_at = Set(ctx.now);
     // Conditional on the state we read: someone acting meanwhile makes this a clean 409.
     let updated = cases::Entity::update_many()
@@ -231,7 +230,7 @@ async fn apply(
         who,
         case,
         from,
-        limits: Limits::for_case(ctx.rules, &category_code, &case.urgency),
+        limits: Limits::for_case(ctx.rules, &category_code, case.urgency),
     };
     let action = command.action();
     match command {
@@ -255,9 +254,7 @@ async fn apply(
 
 /// What `actor` could do to `case` now; pages draw these as buttons.
 pub fn allowed(actor: &Actor, case: &cases::Model) -> Vec<Action> {
-    let Some(status) = Status::parse(&case.status) else {
-        return Vec::new();
-    };
+    let status = case.status;
     Action::ALL
         .into_iter()
         .filter(|a| lifecycle::next(status, *a, actor.role, None).is_ok())

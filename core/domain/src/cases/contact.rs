@@ -54,7 +54,6 @@ pub async fn reveal(
     use sea_orm::{EntityTrait, TransactionTrait};
 
     use super::actions::{self, Performer};
-    use super::lifecycle::Status;
     // Staff reach the resident to register and close; deputies to relay the answer; ops oversee.
     crate::policy::require(actor, crate::policy::Permission::RevealContact)?;
     let reason = super::intake::text("reason", reason, 2, 500)?;
@@ -66,7 +65,7 @@ pub async fn reveal(
         .ok_or_else(|| {
             crate::error::Error::not_found("this case has no contact (anonymous or none given)")
         })?;
-    let status = Status::parse(&c.status).unwrap_or(Status::Submitted);
+    let status = c.status;
     actions::record(
         &txn,
         &c,

@@ -22,7 +22,7 @@ pub struct Limits {
 
 impl Limits {
     /// The category may change a limit; urgency may only tighten one (the stricter applies).
-    pub fn for_case(rules: &DeadlineRules, category: &str, urgency: &str) -> Self {
+    pub fn for_case(rules: &DeadlineRules, category: &str, urgency: super::Urgency) -> Self {
         let mut l = Limits {
             sign_for_days: rules.sign_for_days,
             reply_days: rules.reply_days,
@@ -35,7 +35,7 @@ impl Limits {
             l.complex_reply_days = o.complex_reply_days.unwrap_or(l.complex_reply_days);
             l.feedback_days = o.feedback_days.unwrap_or(l.feedback_days);
         }
-        if let Some(o) = rules.urgency.get(urgency) {
+        if let Some(o) = rules.urgency.get(urgency.as_str()) {
             let tighten = |cur: u32, o: Option<u32>| o.map_or(cur, |v| v.min(cur));
             l.sign_for_days = tighten(l.sign_for_days, o.sign_for_days);
             l.reply_days = tighten(l.reply_days, o.reply_days);
@@ -103,7 +103,7 @@ mod tests {
     #[test]
     fn overrides_combine_category_then_stricter_urgency() {
         let rules = Settings::defaults().deadlines;
-        let plain = Limits::for_case(&rules, "urban_construction", "normal");
+        let plain = Limits::for_case(&rules, "urban_construction", super::super::Urgency::Normal);
         assert_eq!(
             (
                 plain.sign_for_days,
@@ -112,9 +112,10 @@ mod tests {
             ),
             (1, 15, 30)
         );
-        let social = Limits::for_case(&rules, "social_security", "normal");
+        let social = Limits::for_case(&rules, "social_security", super::super::Urgency::Normal);
         assert_eq!(social.reply_days, 10);
-        let urgent_social = Limits::for_case(&rules, "social_security", "urgent");
+        let urgent_social =
+            Limits::for_case(&rules, "social_security", super::super::Urgency::Urgent);
         assert_eq!(urgent_social.reply_days, 5);
         assert_eq!(urgent_social.reply(true), 30);
     }

@@ -19,14 +19,14 @@ pub mod cases {
         pub deputy_id: Option<i64>,
         /// The case's category (`categories.id`), chosen at intake and changed at triage (研判分类).
         pub category_id: i64,
-        /// How the case came in: a [`crate::cases::Channel`] as snake_case (`station_qr`, `deputy_qr`, `reception`, `web`, `plugin`, `open311`).
-        pub channel: String,
+        /// How the case came in; stored as its snake_case name (`station_qr`, `deputy_qr`, `reception`, `web`, `plugin`, `open311`).
+        pub channel: crate::cases::Channel,
         /// Short title, as the resident (or the staff recording a reception) wrote it.
         pub title: String,
         /// The opinion itself.
         pub description: String,
-        /// "normal" or "urgent" ([`crate::cases::Urgency`]); urgent cases get the short reply limit.
-        pub urgency: String,
+        /// Stored as "normal" or "urgent"; urgent cases get the short reply limit.
+        pub urgency: crate::cases::Urgency,
         /// Set at triage for a complex case, which gets the longer reply limit (in working days).
         pub complex: bool,
         /// Latitude (WGS-84) of where the matter is, if the resident gave a location.
@@ -37,8 +37,8 @@ pub mod cases {
         pub address: Option<String>,
         /// Whether the resident sent the opinion anonymously: then no contact is kept at all.
         pub anonymous: bool,
-        /// The case's [`crate::cases::lifecycle::Status`] in snake_case; changed only by a transition, which writes a `case_events` row with it.
-        pub status: String,
+        /// Where the case stands, stored as its snake_case name; changed only by a transition, which writes a `case_events` row with it.
+        pub status: crate::cases::lifecycle::Status,
         /// The escalation reached: 0 none, 1 催办 remind, 2 督办 supervise, 3 通报 public notice; never goes down.
         pub supervision_level: i32,
         /// The lead handling organisation (主办, `organisations.id`) once assigned (交办); co-handlers are in `case_handlers`.
@@ -59,8 +59,8 @@ pub mod cases {
         pub pending_extension_days: Option<i32>,
         /// How many times the case was reopened for rework (重办) after an unsatisfied rating.
         pub rework_count: i32,
-        /// The resident's rating (回访评价): "satisfied", "basically_satisfied" or "unsatisfied"; none until rated.
-        pub rating: Option<String>,
+        /// The resident's rating (回访评价), stored as "satisfied", "basically_satisfied" or "unsatisfied"; none until rated.
+        pub rating: Option<crate::cases::lifecycle::Rating>,
         /// Set when the case closed because the rating window passed without a rating (counted apart from rated cases).
         pub unrated: bool,
         /// The earlier case this one repeats (`cases.id`), marked at triage.
@@ -120,7 +120,9 @@ pub mod events {
         pub id: i64,
         /// The case (`cases.id`).
         pub case_id: i64,
-        /// The [`crate::cases::lifecycle::Action`] taken, in snake_case.
+        /// The action taken, in snake_case: a [`crate::cases::lifecycle::Action`], `submit` for
+        /// intake, or a plugin's own note; a string because the history is wider than the
+        /// state machine.
         pub action: String,
         /// The status before the action.
         pub from_status: String,

@@ -302,7 +302,7 @@ fn created_of(m: &cases::Model) -> Created {
     Created {
         id: m.id,
         receipt_code: m.receipt_code.clone(),
-        status: Status::parse(&m.status).unwrap_or(Status::Submitted),
+        status: m.status,
     }
 }
 
@@ -329,16 +329,16 @@ fn case_row(new: &NewCase, code: &str, now: DateTime<Utc>) -> cases::ActiveModel
         station_id: Set(new.station_id),
         deputy_id: Set(new.deputy_id),
         category_id: Set(new.category_id),
-        channel: Set(new.channel.as_str().to_owned()),
+        channel: Set(new.channel),
         title: Set(new.title.clone()),
         description: Set(new.description.clone()),
-        urgency: Set(new.urgency.as_str().to_owned()),
+        urgency: Set(new.urgency),
         complex: Set(false),
         lat: Set(new.location.as_ref().map(|l| l.lat)),
         lng: Set(new.location.as_ref().map(|l| l.lng)),
         address: Set(new.location.as_ref().and_then(|l| l.address.clone())),
         anonymous: Set(new.anonymous),
-        status: Set(Status::Submitted.as_str().to_owned()),
+        status: Set(Status::Submitted),
         supervision_level: Set(0),
         extension_count: Set(0),
         rework_count: Set(0),

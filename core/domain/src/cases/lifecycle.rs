@@ -2,32 +2,55 @@
 //! state, who may take it, and where it lands. Pure: no database, no clock, so every legal and
 //! illegal pair can be tested exhaustively.
 
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Role;
 
 /// Where a case stands in its handling (受理 → 交办 → 办理 → 答复 → 反馈 → 评价 → 办结); stored in `cases.status` as snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Sent by a resident (or recorded by staff), not yet looked at by the station.
+    #[sea_orm(string_value = "submitted")]
     Submitted,
     /// Registered (登记受理) by the station: accepted, waiting to be assigned or resolved in the station.
+    #[sea_orm(string_value = "registered")]
     Registered,
     /// Refused (不予受理) with a reason the resident sees; final.
+    #[sea_orm(string_value = "rejected")]
     Rejected,
     /// Assigned (交办) to a handling organisation, waiting for it to acknowledge (签收).
+    #[sea_orm(string_value = "assigned")]
     Assigned,
     /// Acknowledged by the handling organisation, which is working on its reply.
+    #[sea_orm(string_value = "in_progress")]
     InProgress,
     /// Answered, by the handling organisation (答复) or by the station itself (站内解决); waiting for the deputy's or station's feedback.
+    #[sea_orm(string_value = "replied")]
     Replied,
     /// The answer was relayed to the resident (代表反馈); waiting for the rating.
+    #[sea_orm(string_value = "feedback_given")]
     FeedbackGiven,
     /// Sent back for rework (重办) after an unsatisfied rating, or reopened by staff; to be assigned again.
+    #[sea_orm(string_value = "reopened")]
     Reopened,
     /// Done (办结): rated satisfied or basically satisfied, closed by staff, or closed unrated after the rating window.
+    #[sea_orm(string_value = "closed")]
     Closed,
 }
 
@@ -238,14 +261,29 @@ impl Action {
 }
 
 /// The resident's satisfaction (满意度), the three levels used in practice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
     /// 满意.
+    #[sea_orm(string_value = "satisfied")]
     Satisfied,
     /// 基本满意: counts as satisfied in the satisfaction rate.
+    #[sea_orm(string_value = "basically_satisfied")]
     BasicallySatisfied,
     /// 不满意: sends the case back for rework (重办).
+    #[sea_orm(string_value = "unsatisfied")]
     Unsatisfied,
 }
 

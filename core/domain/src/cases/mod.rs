@@ -21,26 +21,45 @@ pub mod scope;
 pub mod sweeper;
 mod transitions;
 
+use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use lifecycle::{Action, Rating, Status};
 
 /// How a case reached Liaison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Scanned the station's printed QR code (联络站码), leaving no particular deputy.
+    #[sea_orm(string_value = "station_qr")]
     StationQr,
     /// Scanned a deputy's own QR code (代表码); the case reaches that deputy.
+    #[sea_orm(string_value = "deputy_qr")]
     DeputyQr,
     /// Recorded by staff at the duty desk from a walk-in (接待).
+    #[sea_orm(string_value = "reception")]
     Reception,
     /// Submitted on the public web page without a code.
+    #[sea_orm(string_value = "web")]
     Web,
     /// Raised through a station-brand plugin (一站一品) form.
+    #[sea_orm(string_value = "plugin")]
     Plugin,
     /// Received through the Open311 GeoReport API.
+    #[sea_orm(string_value = "open311")]
     Open311,
 }
 
@@ -60,13 +79,28 @@ impl Channel {
 
 /// How fast a case must move: decided at registration or triage (研判分类), and used to pick
 /// shorter time limits and to order work lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    sea_orm::EnumIter,
+    sea_orm::DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     #[default]
     /// The usual time limits apply.
+    #[sea_orm(string_value = "normal")]
     Normal,
     /// Safety or livelihood matters that cannot wait; handled first with shorter limits.
+    #[sea_orm(string_value = "urgent")]
     Urgent,
 }
 

@@ -120,7 +120,7 @@ pub struct CaseSummary {
     pub category: Named,
     /// How the case reached Liaison: `station_qr`, `deputy_qr`, `reception`, `web`, `plugin` or
     /// `open311`.
-    pub channel: String,
+    pub channel: super::Channel,
     /// The headline.
     pub title: String,
     /// The lifecycle state now.
@@ -176,7 +176,7 @@ impl View<'_> {
             timeliness: self.timeliness(&c),
             station: self.dir.station(c.station_id),
             category: self.dir.category(c.category_id),
-            status: Status::parse(&c.status).unwrap_or(Status::Submitted),
+            status: c.status,
             lead: c.lead_org_id.map(|o| self.dir.org(o)),
             receipt_code: c.receipt_code,
             channel: c.channel,
@@ -337,7 +337,7 @@ pub struct CaseDetail {
     /// The resident's words.
     pub description: String,
     /// `normal` or `urgent`.
-    pub urgency: String,
+    pub urgency: super::Urgency,
     /// Set at triage for a complex case, which gets the longer reply limit.
     pub complex: bool,
     /// The resident chose to leave no contact.
@@ -447,7 +447,7 @@ pub async fn detail(
         tags,
         photos,
         description: c.description.clone(),
-        urgency: c.urgency.clone(),
+        urgency: c.urgency,
         complex: c.complex,
         anonymous: c.anonymous,
         deputy: c.deputy_id.map(|d| view.dir.deputy(d)),
@@ -466,7 +466,7 @@ pub async fn detail(
         extension_count: c.extension_count,
         pending_extension_days: c.pending_extension_days,
         rework_count: c.rework_count,
-        rating: c.rating.as_deref().and_then(Rating::parse),
+        rating: c.rating,
         unrated: c.unrated,
         duplicate_of: c.duplicate_of,
         closed_at: c.closed_at,
@@ -584,7 +584,7 @@ pub async fn track(
         .rev()
         .find(|e| e.action == "reply" || e.action == "resolve")
         .and_then(|e| e.note.clone());
-    let status = Status::parse(&c.status).unwrap_or(Status::Submitted);
+    let status = c.status;
     Ok(TrackView {
         receipt_code: c.receipt_code.clone(),
         station: dir.station(c.station_id),
@@ -597,7 +597,7 @@ pub async fn track(
         due_on: c.due_on,
         reply_deadline: c.reply_deadline,
         answer,
-        rating: c.rating.as_deref().and_then(Rating::parse),
+        rating: c.rating,
         can_rate: status == Status::FeedbackGiven,
         rating_deadline: c.rating_deadline,
         timeline: evs

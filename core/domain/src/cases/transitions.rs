@@ -75,7 +75,7 @@ pub(super) async fn register(
         m.title = Set(t);
     }
     if let Some(u) = b.urgency {
-        m.urgency = Set(u.as_str().to_owned());
+        m.urgency = Set(u);
     }
     if let Some(c) = b.complex {
         m.complex = Set(c);
@@ -367,7 +367,7 @@ pub(super) fn feedback(
 
 pub(super) fn rate(s: &Step<'_>, m: &mut cases::ActiveModel, b: RateBody) -> Result<Change, Error> {
     let comment = opt_text("comment", &b.comment, 1000)?;
-    m.rating = Set(Some(b.rating.as_str().to_owned()));
+    m.rating = Set(Some(b.rating));
     m.rating_deadline = Set(None);
     let to = if b.rating == Rating::Unsatisfied {
         m.rework_count = Set(s.case.rework_count + 1);

@@ -206,7 +206,7 @@ impl CaseFacts {
         CaseFacts {
             station_id: c.station_id,
             category_id: c.category_id,
-            channel: c.channel.clone(),
+            channel: c.channel.as_str().to_owned(),
             intake_month: month_of(c.created_at),
         }
     }
@@ -373,7 +373,7 @@ pub async fn on_intake(txn: &impl ConnectionTrait, new: &[cases::Model]) -> Resu
             &Step {
                 action: "submit",
                 from: "",
-                to: &c.status,
+                to: c.status.as_str(),
                 data: &Value::Null,
                 lead_before: None,
                 lead_after: None,

@@ -283,8 +283,8 @@ pub mod project_rounds {
         pub title: String,
         /// How many projects the round may choose; a round carries more candidates than places.
         pub places: i32,
-        /// "open" or "closed".
-        pub status: String,
+        /// Open for ballots or closed; stored as "open" / "closed".
+        pub status: crate::oversight::project_states::RoundStatus,
         /// How many deputies voted, counted when the round closes; a winner needs more than half of them.
         pub voters: i32,
         /// When ops opened the round.
@@ -317,8 +317,8 @@ pub mod project_candidates {
         pub title: String,
         /// What the project is, at most [`crate::oversight::projects::MAX_DESCRIPTION`] characters.
         pub description: String,
-        /// "resident", "deputy" or "staff".
-        pub proposer_kind: String,
+        /// Who proposed it; stored as "resident", "deputy" or "staff".
+        pub proposer_kind: crate::oversight::project_states::ProposerKind,
         /// The station it was proposed through, if any (`stations.id`).
         pub station_id: Option<i64>,
         /// The proposing deputy, for a deputy's proposal (`deputies.id`).
@@ -327,8 +327,8 @@ pub mod project_candidates {
         pub contact_name: Option<String>,
         /// The resident proposer's phone: private like the name.
         pub contact_phone: Option<String>,
-        /// "candidate", "in_round", "chosen" or "not_chosen".
-        pub status: String,
+        /// Where it stands; stored as "candidate", "in_round", "chosen" or "not_chosen".
+        pub status: crate::oversight::project_states::CandidateStatus,
         /// The round it is or was voted in (`project_rounds.id`).
         pub round_id: Option<i64>,
         /// Votes received, set when its round closes.

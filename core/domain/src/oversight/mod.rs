@@ -13,6 +13,7 @@ pub mod entity;
 pub mod exports;
 pub mod points;
 pub mod points_table;
+pub mod project_states;
 pub mod projects;
 pub mod scoring;
 pub mod visits;

@@ -5,6 +5,7 @@
 //! projects get milestones and a progress figure that ops keep, shown to residents on a
 //! public page. A resident proposer's name and phone are kept private.
 
+pub use super::project_states::{CandidateStatus, ProposerKind, RoundStatus};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -46,13 +47,13 @@ pub struct CandidateOut {
     pub title: String,
     /// What the project would do, as the proposer wrote it.
     pub description: String,
-    /// "resident", "deputy" or "staff".
-    pub proposer_kind: String,
+    /// Who proposed it.
+    pub proposer_kind: ProposerKind,
     /// The station it was proposed at or for; absent when none was given (a resident's or ops'
     /// proposal without a station) or it no longer exists.
     pub station: Option<Named>,
-    /// "candidate", "in_round", "chosen" or "not_chosen".
-    pub status: String,
+    /// Where it stands.
+    pub status: CandidateStatus,
     /// The vote round it was put to; absent while it is still a plain candidate.
     pub round_id: Option<i64>,
     /// Votes, once its round is closed.
@@ -90,8 +91,8 @@ pub struct RoundOut {
     /// How many projects the round may choose, at least 1; a ballot names at most this many, and
     /// the round has more candidates than places.
     pub places: i32,
-    /// "open" or "closed".
-    pub status: String,
+    /// Open for ballots, or closed and counted.
+    pub status: RoundStatus,
     /// Deputies who cast a ballot.
     pub voters: i64,
     /// Whether the caller (a deputy) has voted.
@@ -169,7 +170,7 @@ pub async fn describe(
             description: c.description,
             proposer_kind: c.proposer_kind,
             station: c.station_id.and_then(|s| st.get(&s).cloned()),
-            votes: matches!(c.status.as_str(), "chosen" | "not_chosen").then_some(c.votes),
+            votes: c.status.counted().then_some(c.votes),
             status: c.status,
             round_id: c.round_id,
             progress: c.progress,
@@ -228,7 +229,7 @@ pub async fn propose_candidate(
                 }
                 None => None,
             };
-            ("resident", None, name, phone)
+            (ProposerKind::Resident, None, name, phone)
         }
         Some(a) => {
             if optional(input.name.as_deref()).is_some()
@@ -239,16 +240,16 @@ pub async fn propose_candidate(
             match policy::proposer(a) {
                 Some(Proposer::Deputy) => {
                     station_id = station_id.or(a.station_id);
-                    ("deputy", a.deputy_id, None, None)
+                    (ProposerKind::Deputy, a.deputy_id, None, None)
                 }
                 Some(Proposer::Station) => {
                     if station_id.is_some_and(|s| Some(s) != a.station_id) {
                         return Err(Error::forbidden("staff propose for their own station"));
                     }
                     station_id = a.station_id;
-                    ("staff", None, None, None)
+                    (ProposerKind::Staff, None, None, None)
                 }
-                Some(Proposer::District) => ("staff", None, None, None),
+                Some(Proposer::District) => (ProposerKind::Staff, None, None, None),
                 None => {
                     return Err(Error::forbidden(
                         "deputies, station staff and ops propose projects",
@@ -261,12 +262,12 @@ pub async fn propose_candidate(
         year: Set(local_today(now).year()),
         title: Set(title),
         description: Set(description),
-        proposer_kind: Set(kind.to_owned()),
+        proposer_kind: Set(kind),
         station_id: Set(station_id),
         deputy_id: Set(deputy_id),
         contact_name: Set(name),
         contact_phone: Set(phone),
-        status: Set("candidate".to_owned()),
+        status: Set(CandidateStatus::Candidate),
         round_id: Set(None),
         votes: Set(0),
         progress: Set(0),
@@ -329,7 +330,7 @@ pub async fn open(
         .filter(project_candidates::Column::Id.is_in(ids.iter().copied()))
         .all(&txn)
         .await?;
-    if rows.len() != ids.len() || rows.iter().any(|c| c.status != "candidate") {
+    if rows.len() != ids.len() || rows.iter().any(|c| c.status != CandidateStatus::Candidate) {
         return Err(Error::invalid("candidates", FieldKind::NotApplicable));
     }
     let year = rows
@@ -341,7 +342,7 @@ pub async fn open(
         year: Set(year),
         title: Set(title),
         places: Set(input.places),
-        status: Set("open".to_owned()),
+        status: Set(RoundStatus::Open),
         voters: Set(0),
         opened_at: Set(now),
         closed_at: Set(None),
@@ -351,7 +352,7 @@ pub async fn open(
     .await?;
     for c in rows {
         let mut am: project_candidates::ActiveModel = c.into();
-        am.status = Set("in_round".to_owned());
+        am.status = Set(CandidateStatus::InRound);
         am.round_id = Set(Some(round.id));
         am.update(&txn).await?;
     }
@@ -404,7 +405,7 @@ pub async fn open_rounds(
     actor: Option<&Actor>,
 ) -> Result<Vec<RoundOut>, Error> {
     let open = project_rounds::Entity::find()
-        .filter(project_rounds::Column::Status.eq("open"))
+        .filter(project_rounds::Column::Status.eq(RoundStatus::Open))
         .order_by_asc(project_rounds::Column::Id)
         .all(db)
         .await?;
@@ -423,7 +424,7 @@ pub async fn unpicked_candidates(
 ) -> Result<Vec<project_candidates::Model>, Error> {
     use sea_orm::QuerySelect;
     Ok(project_candidates::Entity::find()
-        .filter(project_candidates::Column::Status.eq("candidate"))
+        .filter(project_candidates::Column::Status.eq(CandidateStatus::Candidate))
         .order_by_asc(project_candidates::Column::Id)
         .limit(limit)
         .all(db)
@@ -456,7 +457,7 @@ pub async fn ballot(
         .one(&txn)
         .await?
         .ok_or_else(|| Error::not_found(format!("no vote round {round_id}")))?;
-    if r.status != "open" {
+    if r.status != RoundStatus::Open {
         return Err(Error::Conflict("the vote is closed".into()));
     }
     let mut ids = input.candidates.clone();
@@ -531,7 +532,7 @@ pub async fn close(
         .one(&txn)
         .await?
         .ok_or_else(|| Error::not_found(format!("no vote round {round_id}")))?;
-    if r.status != "open" {
+    if r.status != RoundStatus::Open {
         return Err(Error::Conflict("the vote is already closed".into()));
     }
     let ballots = project_ballots::Entity::find()
@@ -559,11 +560,15 @@ pub async fn close(
         let chosen = won.contains(&c.id);
         let mut am: project_candidates::ActiveModel = c.into();
         am.votes = Set(votes as i32);
-        am.status = Set(if chosen { "chosen" } else { "not_chosen" }.to_owned());
+        am.status = Set(if chosen {
+            CandidateStatus::Chosen
+        } else {
+            CandidateStatus::NotChosen
+        });
         am.update(&txn).await?;
     }
     let mut am: project_rounds::ActiveModel = r.into();
-    am.status = Set("closed".to_owned());
+    am.status = Set(RoundStatus::Closed);
     am.voters = Set(voters.len() as i32);
     am.closed_at = Set(Some(now));
     am.update(&txn).await?;
@@ -576,8 +581,8 @@ pub async fn chosen(
     db: &impl ConnectionTrait,
     year: Option<i32>,
 ) -> Result<Vec<CandidateOut>, Error> {
-    let mut q =
-        project_candidates::Entity::find().filter(project_candidates::Column::Status.eq("chosen"));
+    let mut q = project_candidates::Entity::find()
+        .filter(project_candidates::Column::Status.eq(CandidateStatus::Chosen));
     if let Some(y) = year {
         check_year(y)?;
         q = q.filter(project_candidates::Column::Year.eq(y));
@@ -614,12 +619,7 @@ pub fn table(rows: &[CandidateOut]) -> Table {
                     Cell::from(c.year),
                     c.title.as_str().into(),
                     c.description.as_str().into(),
-                    match c.proposer_kind.as_str() {
-                        "resident" => "群众",
-                        "deputy" => "代表",
-                        _ => "联络站",
-                    }
-                    .into(),
+                    c.proposer_kind.label_zh().into(),
                     Cell::from(c.station.as_ref().map(|s| s.name.clone())),
                     Cell::from(c.votes),
                     c.progress.into(),
@@ -636,7 +636,7 @@ async fn chosen_project(
     id: i64,
 ) -> Result<project_candidates::Model, Error> {
     project_candidates::Entity::find_by_id(id)
-        .filter(project_candidates::Column::Status.eq("chosen"))
+        .filter(project_candidates::Column::Status.eq(CandidateStatus::Chosen))
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(format!("no chosen project {id}")))

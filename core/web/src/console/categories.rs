@@ -95,7 +95,11 @@ async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Res
 /// The working-day limits that apply to the category, as configured.
 fn limits(state: &AppState, ctx: &Ctx, code: &str) -> String {
     // The normal urgency: what a case of this category gets unless marked urgent.
-    let l = Limits::for_case(&state.settings.deadlines, code, "normal");
+    let l = Limits::for_case(
+        &state.settings.deadlines,
+        code,
+        liaison_domain::cases::Urgency::Normal,
+    );
     ctx.tf(
         "console.limits_text",
         &[

@@ -69,16 +69,16 @@ async fn world() -> World {
         station_id: Set(station.id),
         deputy_id: Set(None),
         category_id: Set(category.id),
-        channel: Set("web".into()),
+        channel: Set(crate::cases::Channel::Web),
         title: Set("路灯不亮".into()),
         description: Set("小区门口的路灯坏了一个月".into()),
-        urgency: Set("normal".into()),
+        urgency: Set(crate::cases::Urgency::Normal),
         complex: Set(false),
         lat: Set(None),
         lng: Set(None),
         address: Set(None),
         anonymous: Set(true),
-        status: Set("submitted".into()),
+        status: Set(crate::cases::Status::Submitted),
         supervision_level: Set(0),
         lead_org_id: Set(None),
         sign_deadline: Set(None),
@@ -151,7 +151,7 @@ async fn register_then_assign_writes_the_case_its_handlers_and_events() {
         .run(Command::Register(RegisterBody::default()))
         .await
         .expect("registered");
-    assert_eq!(after.status, "registered");
+    assert_eq!(after.status, crate::cases::Status::Registered);
 
     let after = w
         .run(Command::Assign(AssignBody {
@@ -161,7 +161,7 @@ async fn register_then_assign_writes_the_case_its_handlers_and_events() {
         }))
         .await
         .expect("assigned");
-    assert_eq!(after.status, "assigned");
+    assert_eq!(after.status, crate::cases::Status::Assigned);
     assert!(after.lead_org_id.is_some());
     assert!(after.sign_deadline.is_some() && after.reply_deadline.is_some());
     assert_eq!(
@@ -236,5 +236,5 @@ async fn a_refused_command_changes_nothing() {
     );
     assert_eq!(w.case().await, registered);
     assert_eq!(w.events().await.len(), 1, "only the register was recorded");
-    assert_eq!(before.status, "submitted");
+    assert_eq!(before.status, crate::cases::Status::Submitted);
 }
