@@ -10,8 +10,6 @@
 //! flash message, or shows the page again with the message beside the field and what was typed
 //! kept; a stale or illegal step shows the 409 message.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -22,6 +20,7 @@ use super::error::{PageError, PageResult};
 use super::form::{FormRefused, WebForm, field_message};
 use super::resident::local_time;
 use super::templates::value;
+use crate::sent::Sent;
 use liaison_api::AppState;
 use liaison_domain::Error;
 use liaison_domain::auth::Actor;
@@ -37,18 +36,6 @@ use liaison_domain::cases::entity::cases;
 use liaison_domain::cases::lifecycle::Action;
 use liaison_domain::cases::queries::{self, View};
 use liaison_domain::error::{FieldKind, FormatKind};
-
-/// What was sent with one form, to show it again.
-#[derive(Default, Serialize)]
-pub(crate) struct Sent {
-    /// The action's name, or "reveal".
-    form: String,
-    values: BTreeMap<String, String>,
-    /// Every value of a field sent more than once (the co-handlers).
-    lists: BTreeMap<String, Vec<String>>,
-    errors: BTreeMap<String, String>,
-    form_error: Option<String>,
-}
 
 #[derive(Serialize)]
 struct DeadlineOut {
@@ -263,18 +250,6 @@ pub async fn case_page(
     .await
 }
 
-fn sent_of(form: &str, f: &WebForm) -> Sent {
-    let mut s = Sent {
-        form: form.to_owned(),
-        ..Default::default()
-    };
-    for (k, v) in f.values() {
-        s.lists.entry(k.to_owned()).or_default().push(v.to_owned());
-        s.values.entry(k.to_owned()).or_insert_with(|| v.to_owned());
-    }
-    s
-}
-
 /// `POST /cases/{id}/contact`: the contact in full, shown on this answer only.
 pub async fn reveal(
     State(state): State<AppState>,
@@ -289,7 +264,7 @@ pub async fn reveal(
         Err(FormRefused::Csrf(f)) => (f, false),
         Err(other) => return Ok(other.into_response()),
     };
-    let mut sent = sent_of("reveal", &f);
+    let mut sent = Sent::new("reveal", &f);
     if !csrf_ok {
         sent.form_error = Some(ctx.t("error.csrf"));
         return render(&state, &ctx, &actor, c, sent, None, StatusCode::FORBIDDEN).await;
@@ -420,7 +395,7 @@ pub async fn act(
         Err(FormRefused::Csrf(f)) => (f, false),
         Err(other) => return Ok(other.into_response()),
     };
-    let mut sent = sent_of(action.as_str(), &f);
+    let mut sent = Sent::new(action.as_str(), &f);
     if !csrf_ok {
         sent.form_error = Some(ctx.t("error.csrf"));
         return render(&state, &ctx, &actor, c, sent, None, StatusCode::FORBIDDEN).await;

@@ -7,7 +7,7 @@
 //! message). At its foot, the home station's brands show their deputy views; their forms post
 //! to the desk's brand route (`brand::desk_act`) and a refused one is shown here again.
 
-use std::collections::BTreeMap;
+use crate::sent::Sent;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -34,16 +34,6 @@ use liaison_host::manifest::Audience;
 const SHIFT_DAYS: i64 = 30;
 /// How many of the station's receptions the desk lists.
 const RECENT_RECEPTIONS: u64 = 50;
-
-/// What was sent with one form, to show it again.
-#[derive(Default, Serialize)]
-struct Sent {
-    /// "reception", or "case-{id}" for a conversion.
-    form: String,
-    values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    form_error: Option<String>,
-}
 
 #[derive(Serialize)]
 struct CaseRow {
@@ -239,17 +229,6 @@ pub async fn with_brand_failure(
     .await
 }
 
-fn sent_of(form: &str, f: &WebForm) -> Sent {
-    let mut s = Sent {
-        form: form.to_owned(),
-        ..Default::default()
-    };
-    for (k, v) in f.values() {
-        s.values.entry(k.to_owned()).or_insert_with(|| v.to_owned());
-    }
-    s
-}
-
 /// A form's optional field: `None` when left empty.
 fn optional(f: &WebForm, name: &str) -> Option<String> {
     let v = f.text(name).trim().to_owned();
@@ -268,7 +247,7 @@ pub async fn record(
         Err(FormRefused::Csrf(f)) => (f, false),
         Err(other) => return Ok(other.into_response()),
     };
-    let mut sent = sent_of("reception", &f);
+    let mut sent = Sent::new("reception", &f);
     if !csrf_ok {
         sent.form_error = Some(ctx.t("error.csrf"));
         return render(
@@ -322,7 +301,7 @@ pub async fn to_case(
         Err(FormRefused::Csrf(f)) => (f, false),
         Err(other) => return Ok(other.into_response()),
     };
-    let mut sent = sent_of(&format!("case-{id}"), &f);
+    let mut sent = Sent::new(&format!("case-{id}"), &f);
     if !csrf_ok {
         sent.form_error = Some(ctx.t("error.csrf"));
         return render(

@@ -41,6 +41,7 @@ pub mod org;
 pub mod oversight;
 pub mod poster;
 pub mod resident;
+pub mod sent;
 pub mod session;
 pub mod templates;
 

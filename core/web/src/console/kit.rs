@@ -2,16 +2,15 @@
 //! `console/kit.html`), what was sent when a form comes back with its messages, a list page and
 //! a form page. A section builds these from the core's rows and says nothing about markup.
 
-use std::collections::BTreeMap;
-
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 
 use super::super::context::Ctx;
 use super::super::error::PageResult;
-use super::super::form::{FormRefused, WebForm, field_message};
+use super::super::form::{WebForm, field_message};
 use super::super::templates::value;
+pub use crate::sent::{Sent, Taken, take};
 use liaison_domain::Error;
 use liaison_domain::error::{FieldKind, FormatKind, Thing};
 use liaison_domain::stations::PublicCode;
@@ -171,76 +170,6 @@ impl FormSpec {
             f.error = s.errors.get(&f.name).cloned();
         }
         self
-    }
-}
-
-/// A form that came back: which one, what was typed, the messages, and the answer's status.
-#[derive(Debug, Clone)]
-pub struct Sent {
-    pub form: String,
-    pub fields: Vec<(String, String)>,
-    pub errors: BTreeMap<String, String>,
-    pub form_error: Option<String>,
-    pub status: StatusCode,
-}
-
-impl Sent {
-    pub fn new(form: &str, f: &WebForm) -> Sent {
-        Sent {
-            form: form.to_owned(),
-            fields: f
-                .values()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-            errors: BTreeMap::new(),
-            form_error: None,
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-        }
-    }
-
-    pub fn get(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.fields
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    pub fn error(mut self, field: &str, message: String) -> Sent {
-        self.errors.insert(field.to_owned(), message);
-        self
-    }
-
-    pub fn is_clean(&self) -> bool {
-        self.errors.is_empty() && self.form_error.is_none()
-    }
-}
-
-/// A submitted form, or why it must be shown again (a CSRF mismatch), or an answer as it is.
-pub enum Taken {
-    Form(WebForm),
-    Again(Sent),
-    Answer(Response),
-}
-
-pub fn take(ctx: &Ctx, form_id: &str, form: Result<WebForm, FormRefused>) -> Taken {
-    match form {
-        Ok(f) => Taken::Form(f),
-        Err(FormRefused::Csrf(f)) => {
-            let mut s = Sent::new(form_id, &f);
-            s.form_error = Some(ctx.t("error.csrf"));
-            s.status = StatusCode::FORBIDDEN;
-            Taken::Again(s)
-        }
-        Err(other) => Taken::Answer(other.into_response()),
     }
 }
 

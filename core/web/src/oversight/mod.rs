@@ -26,17 +26,11 @@ mod visit_edit;
 mod visits;
 mod vote;
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::response::Response;
 use axum::routing::get;
-use serde::Serialize;
 
-use super::context::Ctx;
-use super::form::field_message;
 use liaison_api::AppState;
-use liaison_domain::Error;
 use liaison_domain::oversight::exports::{Format, Table};
 
 /// (name, source) of this area's templates.
@@ -152,41 +146,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
 }
 
-/// What was sent with a form, to show it again with the messages beside the fields.
-#[derive(Debug, Default, Serialize)]
-pub struct Sent {
-    pub values: BTreeMap<String, String>,
-    pub errors: BTreeMap<String, String>,
-    pub form_error: Option<String>,
-}
-
-impl Sent {
-    pub fn from_form(form: &super::WebForm) -> Self {
-        Sent {
-            values: form
-                .values()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
-            ..Default::default()
-        }
-    }
-
-    /// Puts the core's refusal beside its field (or above the form).
-    pub fn refuse(&mut self, ctx: &Ctx, e: &Error) -> bool {
-        match e {
-            Error::Invalid { field, kind } => {
-                self.errors
-                    .insert(field.clone(), field_message(ctx, field, kind));
-                true
-            }
-            Error::Conflict(_) => {
-                self.form_error = Some(ctx.t("oversight.conflict"));
-                true
-            }
-            _ => false,
-        }
-    }
-}
+pub use crate::sent::Sent;
 
 /// A download of `table`, or the page.
 pub fn download(
