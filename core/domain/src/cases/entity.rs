@@ -75,9 +75,68 @@ pub mod cases {
         pub closed_at: Option<DateTimeUtc>,
     }
 
-    /// No relations declared: joins are written by hand in the services.
+    /// What a case refers to, and what hangs off it.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The station it was raised at.
+        #[sea_orm(
+            belongs_to = "crate::stations::entity::Entity",
+            from = "Column::StationId",
+            to = "crate::stations::entity::Column::Id"
+        )]
+        Station,
+        /// Its category.
+        #[sea_orm(
+            belongs_to = "crate::categories::entity::Entity",
+            from = "Column::CategoryId",
+            to = "crate::categories::entity::Column::Id"
+        )]
+        Category,
+        /// The lead handling organisation, once assigned.
+        #[sea_orm(
+            belongs_to = "crate::orgs::entity::Entity",
+            from = "Column::LeadOrgId",
+            to = "crate::orgs::entity::Column::Id"
+        )]
+        LeadOrganisation,
+        /// The deputy whose code was scanned.
+        #[sea_orm(
+            belongs_to = "crate::deputies::entity::Entity",
+            from = "Column::DeputyId",
+            to = "crate::deputies::entity::Column::Id"
+        )]
+        Deputy,
+        /// Its history.
+        #[sea_orm(has_many = "super::events::Entity")]
+        Events,
+        /// Its handling organisations (lead and co-handlers).
+        #[sea_orm(has_many = "super::handlers::Entity")]
+        Handlers,
+    }
+
+    impl Related<crate::stations::entity::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Station.def()
+        }
+    }
+
+    impl Related<crate::categories::entity::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Category.def()
+        }
+    }
+
+    impl Related<super::events::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Events.def()
+        }
+    }
+
+    impl Related<super::handlers::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Handlers.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -100,9 +159,36 @@ pub mod handlers {
         pub role: String,
     }
 
-    /// No relations declared: joins are written by hand in the services.
+    /// The case and the organisation a handler row joins.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The case handled.
+        #[sea_orm(
+            belongs_to = "super::cases::Entity",
+            from = "Column::CaseId",
+            to = "super::cases::Column::Id"
+        )]
+        Case,
+        /// The handling organisation.
+        #[sea_orm(
+            belongs_to = "crate::orgs::entity::Entity",
+            from = "Column::OrganisationId",
+            to = "crate::orgs::entity::Column::Id"
+        )]
+        Organisation,
+    }
+
+    impl Related<super::cases::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Case.def()
+        }
+    }
+
+    impl Related<crate::orgs::entity::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Organisation.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -144,9 +230,23 @@ pub mod events {
         pub created_at: DateTimeUtc,
     }
 
-    /// No relations declared: joins are written by hand in the services.
+    /// The case an event belongs to.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The case whose history this is.
+        #[sea_orm(
+            belongs_to = "super::cases::Entity",
+            from = "Column::CaseId",
+            to = "super::cases::Column::Id"
+        )]
+        Case,
+    }
+
+    impl Related<super::cases::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Case.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }

@@ -4,7 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -409,13 +410,13 @@ pub async fn detail(
     actor: &Actor,
     c: cases::Model,
 ) -> Result<CaseDetail, Error> {
-    let co = handlers::Entity::find()
-        .filter(handlers::Column::CaseId.eq(c.id))
+    let co = c
+        .find_related(handlers::Entity)
         .filter(handlers::Column::Role.eq("co"))
         .all(db)
         .await?;
-    let evs = events::Entity::find()
-        .filter(events::Column::CaseId.eq(c.id))
+    let evs = c
+        .find_related(events::Entity)
         .order_by_asc(events::Column::Id)
         .all(db)
         .await?;
@@ -573,8 +574,8 @@ pub async fn track(
     let c = by_receipt(db, code).await?;
     let dir = reference.directory(db).await?;
     // Only public events, and only their public fields: no actor names of staff, no data blobs.
-    let evs = events::Entity::find()
-        .filter(events::Column::CaseId.eq(c.id))
+    let evs = c
+        .find_related(events::Entity)
         .filter(events::Column::Public.eq(true))
         .order_by_asc(events::Column::Id)
         .all(db)

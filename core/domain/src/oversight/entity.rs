@@ -293,9 +293,19 @@ pub mod project_rounds {
         pub closed_at: Option<DateTimeUtc>,
     }
 
-    /// No relations declared: joins are written by hand in the services.
+    /// A round's ballots.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The ballots cast in the round.
+        #[sea_orm(has_many = "super::project_ballots::Entity")]
+        Ballots,
+    }
+
+    impl Related<super::project_ballots::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Ballots.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -339,9 +349,32 @@ pub mod project_candidates {
         pub created_at: DateTimeUtc,
     }
 
-    /// No relations declared: joins are written by hand in the services.
+    /// The round a candidate is put to, and a chosen project's milestones.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The round it is or was voted in.
+        #[sea_orm(
+            belongs_to = "super::project_rounds::Entity",
+            from = "Column::RoundId",
+            to = "super::project_rounds::Column::Id"
+        )]
+        Round,
+        /// The milestones ops track once it is chosen.
+        #[sea_orm(has_many = "super::project_milestones::Entity")]
+        Milestones,
+    }
+
+    impl Related<super::project_rounds::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Round.def()
+        }
+    }
+
+    impl Related<super::project_milestones::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Milestones.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -367,9 +400,30 @@ pub mod project_ballots {
         pub created_at: DateTimeUtc,
     }
 
-    /// No relations declared: joins are written by hand in the services.
+    /// The round and the candidate a ballot names.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The round voted in.
+        #[sea_orm(
+            belongs_to = "super::project_rounds::Entity",
+            from = "Column::RoundId",
+            to = "super::project_rounds::Column::Id"
+        )]
+        Round,
+        /// The candidate voted for.
+        #[sea_orm(
+            belongs_to = "super::project_candidates::Entity",
+            from = "Column::CandidateId",
+            to = "super::project_candidates::Column::Id"
+        )]
+        Candidate,
+    }
+
+    impl Related<super::project_rounds::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Round.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -397,9 +451,23 @@ pub mod project_milestones {
         pub done_at: Option<DateTimeUtc>,
     }
 
-    /// No relations declared: joins are written by hand in the services.
+    /// The project a milestone belongs to.
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        /// The chosen project.
+        #[sea_orm(
+            belongs_to = "super::project_candidates::Entity",
+            from = "Column::ProjectId",
+            to = "super::project_candidates::Column::Id"
+        )]
+        Project,
+    }
+
+    impl Related<super::project_candidates::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Project.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }

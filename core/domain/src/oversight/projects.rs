@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -371,10 +371,7 @@ pub async fn round_view(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found(format!("no vote round {id}")))?;
-    let ballots = project_ballots::Entity::find()
-        .filter(project_ballots::Column::RoundId.eq(id))
-        .all(db)
-        .await?;
+    let ballots = r.find_related(project_ballots::Entity).all(db).await?;
     let mut voters: Vec<i64> = ballots.iter().map(|b| b.deputy_id).collect();
     voters.sort_unstable();
     voters.dedup();
@@ -535,10 +532,7 @@ pub async fn close(
     if r.status != RoundStatus::Open {
         return Err(Error::Conflict("the vote is already closed".into()));
     }
-    let ballots = project_ballots::Entity::find()
-        .filter(project_ballots::Column::RoundId.eq(round_id))
-        .all(&txn)
-        .await?;
+    let ballots = r.find_related(project_ballots::Entity).all(&txn).await?;
     let mut voters: Vec<i64> = ballots.iter().map(|b| b.deputy_id).collect();
     voters.sort_unstable();
     voters.dedup();
@@ -662,11 +656,7 @@ pub async fn milestone(
     policy::require(actor, Permission::AdministerDistrict)?;
     let p = chosen_project(db, project).await?;
     let title = text("title", &input.title, 2, MAX_TITLE)?;
-    let n = project_milestones::Entity::find()
-        .filter(project_milestones::Column::ProjectId.eq(project))
-        .all(db)
-        .await?
-        .len();
+    let n = p.find_related(project_milestones::Entity).count(db).await?;
     if n >= 30 {
         return Err(Error::invalid("title", FieldKind::TooMany { max: 30 }));
     }
