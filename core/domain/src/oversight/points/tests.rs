@@ -300,4 +300,44 @@ mod derived {
             incremental
         );
     }
+
+    #[tokio::test]
+    async fn a_rebuild_counts_the_cases_a_deputy_relayed_unless_rejected() {
+        use crate::cases::actions::{Context, Performer, perform};
+        use crate::cases::commands::{Command, ReasonBody};
+
+        let d = District::new().await;
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let mut form = District::intake("lunan");
+            form.deputy = Some("wang-hui".into());
+            ids.push(d.submit(form, now()).await.unwrap().id);
+        }
+        // A station-level case is no deputy's.
+        d.submit(District::intake("lunan"), now()).await.unwrap();
+        let ctx = Context {
+            rules: &d.settings.deadlines,
+            now: now(),
+        };
+        perform(
+            &d.db,
+            &ctx,
+            &Performer::User(d.lunan_staff.clone()),
+            ids[1],
+            Command::Reject(ReasonBody {
+                reason: "不属于受理范围".into(),
+            }),
+        )
+        .await
+        .unwrap();
+
+        rebuild_year(&d.db, 2026, now()).await.unwrap();
+        let relayed: Vec<(i64, i64)> = ledger(&d, 2026)
+            .await
+            .into_iter()
+            .filter(|r| r.2 == Rule::Relayed.as_str())
+            .map(|r| (r.1, r.4))
+            .collect();
+        assert_eq!(relayed, [(d.deputy.id, ids[0])]);
+    }
 }
