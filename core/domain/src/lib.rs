@@ -22,6 +22,8 @@ pub mod plugins;
 pub mod policy;
 pub mod reference;
 pub mod stations;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod users;
 
 pub use clock::Clock;

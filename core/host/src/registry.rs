@@ -639,3 +639,6 @@ pub async fn enabled_at(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

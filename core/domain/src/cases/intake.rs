@@ -133,8 +133,8 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
     Ok(liaison_contract::calls::text(field, value, min, max)?)
 }
 
-/// Checks a public intake form and resolves its codes (station, active category, deputy serving
-/// at that station) into a [`NewCase`]. Only the public channels (`station_qr`, `deputy_qr`,
+/// Checks a public intake form and resolves its codes (station, active category, active deputy
+/// serving at that station) into a [`NewCase`]. Only the public channels (`station_qr`, `deputy_qr`,
 /// `web`) are accepted here; without a channel, a deputy code means `deputy_qr`. The header's
 /// idempotency key wins over the form's `client_key`.
 pub async fn validate(
@@ -206,9 +206,12 @@ pub async fn validate(
         .filter(|d| !d.is_empty())
     {
         Some(code) => {
+            // A retired deputy's QR leads nowhere: they get no new cases.
             let d = deputies::by_code(db, code)
                 .await
-                .map_err(|_| Error::unknown_code("deputy", Thing::Deputy, code))?;
+                .ok()
+                .filter(|d| d.active)
+                .ok_or_else(|| Error::unknown_code("deputy", Thing::Deputy, code))?;
             if !deputies::serves_at(db, &d, station.id).await? {
                 return Err(Error::invalid(
                     "deputy",
@@ -591,3 +594,6 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -634,3 +634,6 @@ pub async fn rating_window_passed(
         .all(db)
         .await?)
 }
+
+#[cfg(test)]
+mod tests;

@@ -743,3 +743,6 @@ pub async fn opinions(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests;

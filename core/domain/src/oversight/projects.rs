@@ -743,17 +743,4 @@ pub struct YearQuery {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::winners;
-
-    #[test]
-    fn a_winner_needs_more_than_half_of_the_voters() {
-        // 5 voters: 3 is more than half, 2 and 2.5 are not.
-        let tally = [(1, 3), (2, 2), (3, 5), (4, 4)];
-        assert_eq!(winners(&tally, 5, 2), vec![3, 4]);
-        assert_eq!(winners(&tally, 5, 5), vec![3, 4, 1]);
-        assert_eq!(winners(&[(1, 2), (2, 2)], 4, 2), Vec::<i64>::new());
-        // Ties keep the earlier proposal first.
-        assert_eq!(winners(&[(9, 4), (7, 4), (8, 4)], 5, 2), vec![7, 8]);
-    }
-}
+mod tests;

@@ -1,16 +1,15 @@
 //! Commands performed straight on an in-memory database, without a server in between.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use super::{Context, Performer, perform};
-use crate::auth::{Actor, Role};
 use crate::cases::commands::{AssignBody, Command, ReasonBody, RegisterBody};
 use crate::cases::entity::{cases, events, handlers};
 use crate::configuration::Settings;
 use crate::error::Error;
-use crate::{categories, orgs, stations};
+use crate::testing::District;
 
 struct World {
     db: DatabaseConnection,
@@ -19,101 +18,18 @@ struct World {
     case_id: i64,
 }
 
-/// A station with one submitted case, a category and two organisations.
+/// The fixture district with one submitted case at `lunan` (category `roads`; organisations
+/// `housing` and `eco` exist).
 async fn world() -> World {
-    let mut settings = Settings::defaults();
-    settings.database.url = "sqlite::memory:".into();
-    // Each connection to an in-memory database is a database of its own: keep to one.
-    settings.database.sqlite_max_connections = 1;
-    let db = crate::db::connect(&settings.database)
+    let d = District::new().await;
+    let case = d
+        .submit(District::intake("lunan"), Utc::now())
         .await
-        .expect("in-memory SQLite");
-    crate::db::migrate(&db).await.expect("migrations");
-    let now = Utc::now();
-    let station = stations::entity::ActiveModel {
-        code: Set("lunan".into()),
-        name: Set("路南联络站".into()),
-        name_en: Set("Lunan".into()),
-        kind: Set("township".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .expect("station");
-    let category = categories::entity::ActiveModel {
-        code: Set("roads".into()),
-        name: Set("道路".into()),
-        name_en: Set("Roads".into()),
-        sort: Set(1),
-        active: Set(true),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .expect("category");
-    for code in ["housing", "eco"] {
-        orgs::entity::ActiveModel {
-            code: Set(code.into()),
-            name: Set(code.into()),
-            kind: Set("department".into()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&db)
-        .await
-        .expect("organisation");
-    }
-    let case = cases::ActiveModel {
-        receipt_code: Set("ABCD-EFGH".into()),
-        station_id: Set(station.id),
-        deputy_id: Set(None),
-        category_id: Set(category.id),
-        channel: Set(crate::cases::Channel::Web),
-        title: Set("路灯不亮".into()),
-        description: Set("小区门口的路灯坏了一个月".into()),
-        urgency: Set(crate::cases::Urgency::Normal),
-        complex: Set(false),
-        lat: Set(None),
-        lng: Set(None),
-        address: Set(None),
-        anonymous: Set(true),
-        status: Set(crate::cases::Status::Submitted),
-        supervision_level: Set(0),
-        lead_org_id: Set(None),
-        sign_deadline: Set(None),
-        reply_deadline: Set(None),
-        feedback_deadline: Set(None),
-        rating_deadline: Set(None),
-        due_on: Set(None),
-        extension_count: Set(0),
-        pending_extension_days: Set(None),
-        rework_count: Set(0),
-        rating: Set(None),
-        unrated: Set(false),
-        duplicate_of: Set(None),
-        intake_key: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        closed_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await
-    .expect("case");
-    let staff = Performer::User(Actor {
-        user_id: 1,
-        username: "staff".into(),
-        display_name: "工作人员".into(),
-        role: Role::StationStaff,
-        station_id: Some(station.id),
-        organisation_id: None,
-        deputy_id: None,
-    });
+        .expect("case");
     World {
-        db,
-        settings,
-        staff,
+        staff: Performer::User(d.lunan_staff.clone()),
+        db: d.db,
+        settings: d.settings,
         case_id: case.id,
     }
 }
@@ -181,9 +97,9 @@ async fn register_then_assign_writes_the_case_its_handlers_and_events() {
 
     let events = w.events().await;
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["register", "assign"]);
+    assert_eq!(actions, ["submit", "register", "assign"]);
     let data: Value =
-        serde_json::from_str(events[1].data.as_deref().expect("assign keeps its data"))
+        serde_json::from_str(events[2].data.as_deref().expect("assign keeps its data"))
             .expect("JSON");
     assert_eq!(data["lead"], "housing");
     assert_eq!(data["co_handlers"], serde_json::json!(["eco"]));
@@ -235,6 +151,10 @@ async fn a_refused_command_changes_nothing() {
         "{e:?}"
     );
     assert_eq!(w.case().await, registered);
-    assert_eq!(w.events().await.len(), 1, "only the register was recorded");
+    assert_eq!(
+        w.events().await.len(),
+        2,
+        "only the submit and the register were recorded"
+    );
     assert_eq!(before.status, crate::cases::Status::Submitted);
 }
