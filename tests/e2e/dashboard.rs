@@ -1,7 +1,8 @@
 //! The dashboards over the real server on both backends: the organisation measures the appraisal
 //! reads, computed by hand on a small fixture; the counters kept by the live hooks equal a full
 //! recount (and the plain counts of the cases table) after random walks of transitions, intake
-//! batches and the sweeper.
+//! batches and the sweeper; and after each round every figure the dashboards show, in every
+//! dimension, equals plain SQL counts of the cases and their events (`dashboard_figures`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -407,6 +408,10 @@ async fn counters_equal_a_recount_after_random_walks(b: Backend) {
             *moves.entry("sweeper".into()).or_default() += closed;
         }
         assert_counters_match_recount(&app).await;
+        // Every figure means its label: plain SQL over cases and events, at the same moment.
+        let compared =
+            crate::dashboard_figures::assert_figures_equal_plain_counts(&app, &ops).await;
+        eprintln!("round {round}: {compared} slices equal plain SQL");
     }
     eprintln!("moves: {moves:?}");
     for a in [
@@ -561,9 +566,34 @@ async fn cockpit_and_screen_read_the_counters(b: Backend) {
             .all(|s| s["code"] != "ecology"),
         "another station's category is not in this cockpit"
     );
+    assert_eq!(
+        cat["figures"]["overdue"], 1,
+        "a category counts its overdue"
+    );
+    assert_eq!(
+        slice(&k["by_channel"], "station_qr")["figures"]["overdue"],
+        1
+    );
     let housing = slice(&k["by_organisation"], "housing");
     assert_eq!(housing["figures"]["assigned"], 2);
     assert_eq!(housing["figures"]["overdue"], 1);
+    // An organisation's received/open/closed are its own as lead (the glossary's definitions),
+    // and what an organisation cannot have is absent, not 0.
+    assert_eq!(
+        (
+            &housing["figures"]["received"],
+            &housing["figures"]["open"],
+            &housing["figures"]["closed"]
+        ),
+        (&json!(2), &json!(1), &json!(1)),
+        "{housing}"
+    );
+    for absent in ["rejected", "resolved", "closed_unrated"] {
+        assert!(
+            housing["figures"].get(absent).is_none(),
+            "{absent}: {housing}"
+        );
+    }
     assert_eq!(
         slice(&k["by_channel"], "station_qr")["figures"]["received"],
         3

@@ -13,6 +13,7 @@ mod brand_auto;
 mod brand_desk;
 mod brand_inspection;
 mod dashboard;
+mod dashboard_figures;
 #[cfg(unix)]
 mod demo;
 mod durability;

@@ -124,7 +124,9 @@ fn require_district(ctx: &Ctx) -> PageResult<()> {
 struct Card {
     label: String,
     value: String,
-    hint: Option<String>,
+    /// The figure's definition (from the glossary), shown as the card's tooltip and in the
+    /// footnote: never run into the label.
+    def: String,
     /// `warn` for overdue work, so the number stands out.
     tone: &'static str,
 }
@@ -133,45 +135,76 @@ fn pct(ctx: &Ctx, r: Option<f64>) -> String {
     r.map_or_else(|| ctx.t("dashboard.no_rate"), |v| format!("{v:.1}%"))
 }
 
+/// A count, or "—" where the figure does not exist for the slice (never a 0 that reads as one).
+fn count(ctx: &Ctx, n: Option<i64>) -> String {
+    n.map_or_else(|| ctx.t("dashboard.no_rate"), |v| v.to_string())
+}
+
+/// The figures the cards and tables show, by message key: (label key, definition key).
+const DEFS: [(&str, &str); 9] = [
+    ("dashboard.received", "dashboard.def_received"),
+    ("dashboard.assigned", "dashboard.def_assigned"),
+    ("dashboard.open", "dashboard.def_open"),
+    ("dashboard.overdue", "dashboard.def_overdue"),
+    ("dashboard.closed", "dashboard.def_closed"),
+    ("dashboard.sign_rate", "dashboard.def_sign_rate"),
+    ("dashboard.reply_rate", "dashboard.def_reply_rate"),
+    ("dashboard.satisfaction", "dashboard.def_satisfaction"),
+    ("dashboard.reworked", "dashboard.def_reworked"),
+];
+
+#[derive(Serialize)]
+struct Note {
+    term: String,
+    def: String,
+}
+
+/// The footnote under the figures: every label with its definition.
+fn notes(ctx: &Ctx) -> Vec<Note> {
+    DEFS.iter()
+        .map(|(term, def)| (term.to_string(), def.to_string()))
+        .chain([
+            ("dashboard.by_month".into(), "dashboard.def_month".into()),
+            ("dashboard.no_rate".into(), "dashboard.def_absent".into()),
+        ])
+        .map(|(term, def)| Note {
+            term: ctx.t(&term),
+            def: ctx.t(&def),
+        })
+        .collect()
+}
+
+/// The table columns' headings with their definitions as tooltips.
+fn heads(ctx: &Ctx) -> Vec<Note> {
+    DEFS.iter()
+        .map(|(term, def)| Note {
+            term: ctx.t(term),
+            def: ctx.t(def),
+        })
+        .collect()
+}
+
 fn cards(ctx: &Ctx, f: &Figures) -> Vec<Card> {
-    let n = |key: &str, v: i64, tone| Card {
+    let card = |key: &str, value: String, tone| Card {
         label: ctx.t(key),
-        value: v.to_string(),
-        hint: None,
+        value,
+        def: ctx.t(&key.replace("dashboard.", "dashboard.def_")),
         tone,
     };
+    let late = f.overdue.unwrap_or(0);
     vec![
-        n("dashboard.received", f.received, ""),
-        n("dashboard.open", f.open, ""),
-        n(
+        card("dashboard.received", f.received.to_string(), ""),
+        card("dashboard.open", f.open.to_string(), ""),
+        card(
             "dashboard.overdue",
-            f.overdue.unwrap_or(0),
-            if f.overdue.unwrap_or(0) > 0 {
-                "warn"
-            } else {
-                ""
-            },
+            count(ctx, f.overdue),
+            if late > 0 { "warn" } else { "" },
         ),
-        n("dashboard.closed", f.closed, ""),
-        Card {
-            label: ctx.t("dashboard.sign_rate"),
-            value: pct(ctx, f.sign_on_time_rate),
-            hint: None,
-            tone: "",
-        },
-        Card {
-            label: ctx.t("dashboard.reply_rate"),
-            value: pct(ctx, f.reply_on_time_rate),
-            hint: None,
-            tone: "",
-        },
-        Card {
-            label: ctx.t("dashboard.satisfaction"),
-            value: pct(ctx, f.satisfaction_rate),
-            hint: Some(ctx.t("dashboard.satisfaction_hint")),
-            tone: "",
-        },
-        n("dashboard.reworked", f.reworked, ""),
+        card("dashboard.closed", f.closed.to_string(), ""),
+        card("dashboard.sign_rate", pct(ctx, f.sign_on_time_rate), ""),
+        card("dashboard.reply_rate", pct(ctx, f.reply_on_time_rate), ""),
+        card("dashboard.satisfaction", pct(ctx, f.satisfaction_rate), ""),
+        card("dashboard.reworked", f.reworked.to_string(), ""),
     ]
 }
 
@@ -306,7 +339,8 @@ struct TableRow {
     received: i64,
     assigned: i64,
     open: i64,
-    overdue: i64,
+    overdue: String,
+    late: bool,
     closed: i64,
     sign_rate: String,
     reply_rate: String,
@@ -322,7 +356,8 @@ fn table(ctx: &Ctx, slices: &[Slice]) -> Vec<TableRow> {
             received: s.figures.received,
             assigned: s.figures.assigned,
             open: s.figures.open,
-            overdue: s.figures.overdue.unwrap_or(0),
+            overdue: count(ctx, s.figures.overdue),
+            late: s.figures.overdue.unwrap_or(0) > 0,
             closed: s.figures.closed,
             sign_rate: pct(ctx, s.figures.sign_on_time_rate),
             reply_rate: pct(ctx, s.figures.reply_on_time_rate),
@@ -387,6 +422,8 @@ fn station_panel_ctx(ctx: &Ctx, k: &Cockpit) -> Value {
         latest => value(latest_rows(ctx, &k.latest, &k.by_category, std::slice::from_ref(&k.station))),
         as_of => as_of(ctx, k.as_of),
         show_station => false,
+        heads => value(heads(ctx)),
+        notes => value(notes(ctx)),
     }
 }
 
@@ -455,6 +492,8 @@ fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
         latest => value(latest_rows(ctx, &s.latest, &s.by_category, &s.stations)),
         as_of => as_of(ctx, s.as_of),
         show_station => true,
+        heads => value(heads(ctx)),
+        notes => value(notes(ctx)),
     }
 }
 
