@@ -154,15 +154,15 @@ async fn counts(
     today: &str,
 ) -> BTreeMap<&'static str, BTreeMap<String, Counts>> {
     let only = station.map_or(String::new(), |s| format!("AND c.station_id = {s}"));
-    let from = "cases c JOIN stations st ON st.id = c.station_id \
-                JOIN categories cat ON cat.id = c.category_id";
+    let joins = "JOIN stations st ON st.id = c.station_id \
+                 JOIN categories cat ON cat.id = c.category_id";
     let mut out = BTreeMap::new();
     for (dim, key) in CASE_KEYS {
         let mut by = BTreeMap::new();
         let rows = query(
             app,
             &format!(
-                "SELECT {key} AS k, COUNT(*) AS received, {} FROM {from} WHERE 1 = 1 {only} GROUP BY {key}",
+                "SELECT {key} AS k, COUNT(*) AS received, {} FROM cases c {joins} WHERE 1 = 1 {only} GROUP BY 1",
                 case_sums(today)
             ),
         )
@@ -173,8 +173,8 @@ async fn counts(
         let rows = query(
             app,
             &format!(
-                "SELECT {key} AS k, {EVENT_SUMS} FROM case_events e JOIN {from} ON c.id = e.case_id \
-                 WHERE 1 = 1 {only} GROUP BY {key}"
+                "SELECT {key} AS k, {EVENT_SUMS} FROM case_events e JOIN cases c ON c.id = e.case_id \
+                 {joins} WHERE 1 = 1 {only} GROUP BY 1"
             ),
         )
         .await;
@@ -207,7 +207,7 @@ async fn counts(
              JOIN organisations o ON a.data LIKE '%\"lead\":\"' || o.code || '\"%'
              WHERE NOT EXISTS (
                  SELECT 1 FROM case_events x WHERE x.case_id = e.case_id
-                   AND x.action IN ('assign', 'return') AND x.id > a.id AND x.id < e.id)
+                   AND x.action IN ('assign', 'return') AND x.id > a.id AND x.id <= e.id)
                AND e.action IN ('assign', 'acknowledge', 'reply', 'rate', 'reopen') {only}
              GROUP BY o.code"
         ),
