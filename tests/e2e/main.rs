@@ -33,4 +33,5 @@ mod web_case;
 mod web_client;
 mod web_console;
 mod web_deputy;
+mod web_layout;
 mod web_pages;
