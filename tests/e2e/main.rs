@@ -35,3 +35,4 @@ mod web_console;
 mod web_deputy;
 mod web_layout;
 mod web_pages;
+mod web_screens;

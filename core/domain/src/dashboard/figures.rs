@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -200,11 +201,28 @@ pub struct Cockpit {
     pub as_of: DateTime<Utc>,
 }
 
+/// Where a station is, for the big screen's map.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Place {
+    /// The station's code (its slice in `stations` has the same).
+    pub code: String,
+    /// Latitude, WGS 84 degrees.
+    pub lat: f64,
+    /// Longitude, WGS 84 degrees.
+    pub lng: f64,
+}
+
 /// The district's big screen (一屏总览): the district, and every station side by side.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Screen {
     /// The whole district's numbers, all time.
     pub district: Figures,
+    /// Cases submitted today (Asia/Shanghai), district-wide.
+    pub received_today: i64,
+    /// Cases submitted this month (Asia/Shanghai), district-wide.
+    pub received_this_month: i64,
+    /// The stations that have coordinates, to place them on the map.
+    pub places: Vec<Place>,
     /// Each station's numbers.
     pub stations: Vec<Slice>,
     /// Per category, district-wide.
@@ -403,16 +421,26 @@ type Named = HashMap<i64, (String, String, String)>;
 
 struct Names {
     stations: Named,
+    places: Vec<Place>,
     categories: Named,
     orgs: Named,
 }
 
 impl Names {
     async fn load(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+        let stations = crate::stations::entity::Entity::find().all(db).await?;
         Ok(Names {
-            stations: crate::stations::entity::Entity::find()
-                .all(db)
-                .await?
+            places: stations
+                .iter()
+                .filter_map(|s| {
+                    Some(Place {
+                        code: s.code.clone(),
+                        lat: s.lat?,
+                        lng: s.lng?,
+                    })
+                })
+                .collect(),
+            stations: stations
                 .into_iter()
                 .map(|s| (s.id, (s.code, s.name, s.name_en)))
                 .collect(),
@@ -607,14 +635,27 @@ pub async fn screen(
             .map(|(id, _)| *id)
     });
     let p = parts(db, DISTRICT, &names, &late).await?;
+    let month_line = month_line(&by_month, today);
+    // Today's intake: a range read of the index on `created_at`, a day's cases at most.
+    // China Standard Time has no daylight saving: midnight is 16:00 UTC the day before.
+    let midnight = today
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |t| t.and_utc() - chrono::Duration::hours(8));
+    let received_today = cases::Entity::find()
+        .filter(cases::Column::CreatedAt.gte(midnight))
+        .count(db)
+        .await? as i64;
     Ok(Screen {
+        received_today,
+        received_this_month: month_line.last().map_or(0, |m| m.received),
+        places: names.places.clone(),
         district: district.case_slice().finish(),
         stations,
         by_category: p.by_category,
         by_organisation: p.by_organisation,
         by_channel: p.by_channel,
-        by_month: month_line(&by_month, today),
-        latest: latest(db, None, &names, 12).await?,
+        by_month: month_line,
+        latest: latest(db, None, &names, 16).await?,
         as_of: now,
     })
 }
