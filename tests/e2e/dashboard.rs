@@ -885,20 +885,29 @@ async fn the_cockpit_and_screen_pages_draw_the_figures(b: Backend) {
     let viewer = browser_of(&app, "viewer").await;
     let s = viewer.get("/screen").await.expect(200);
     s.assert_html();
-    s.assert_contains("href=\"/screen\"");
+    // A kiosk: no site navigation, the district's title and a clock.
+    s.assert_lacks("class=\"site-nav\"");
+    s.assert_contains("路桥区人大代表联络站 · 民情民意一屏总览");
+    s.assert_contains("id=\"k-clock\"");
     s.assert_contains("data-live=\"/screen/live\"");
     let flat = squeezed(&s.text);
-    assert!(
-        flat.contains(
-            "<spanclass=\"stat-value\">3</span><spanclass=\"stat-label\">收到意见</span>"
-        )
-    );
+    for (n, label) in [(3, "累计收到"), (0, "今日收到"), (3, "办理中")] {
+        let tile = format!("<spanclass=\"k-val\">{n}</span><spanclass=\"k-lab\">{label}</span>");
+        assert!(flat.contains(&tile), "the tile {label} reads {n}");
+    }
     for code in ["lunan", "lubei", "jinqing"] {
         let st = liaison_domain::stations::by_code(&app.db, code)
             .await
             .unwrap();
-        s.assert_contains(&st.name);
+        s.assert_contains(st.name.trim_end_matches("人大代表联络站"));
     }
+    // Placed on the map by their coordinates (the demo gives every station theirs).
+    s.assert_contains("aria-label=\"各联络站分布（示意）.");
+    s.assert_contains(&a.receipt_code);
+    assert!(
+        !s.text.contains("style="),
+        "no inline style (the CSP forbids it)"
+    );
     s.assert_contains("各联络站对比");
     s.assert_lacks(crate::support::REPORTER_PHONE);
     let (status, kind, js) = app.get_bytes("/assets/cockpit.js", None).await;
