@@ -316,7 +316,7 @@ pub fn map(title: &str, legend: &str, dots: &[Dot], w: f64, h: f64) -> String {
     let ys: Vec<f64> = dots.iter().map(|d| -d.lat).collect();
     let (min_x, max_x) = bounds(&xs);
     let (min_y, max_y) = bounds(&ys);
-    let (pad_x, pad_top, pad_bottom) = (70.0, 40.0, 44.0);
+    let (pad_x, pad_top, pad_bottom) = (80.0, 36.0, 60.0);
     let (aw, ah) = (w - 2.0 * pad_x, h - pad_top - pad_bottom);
     let scale = (aw / (max_x - min_x).max(1e-6)).min(ah / (max_y - min_y).max(1e-6));
     let ox = pad_x + (aw - (max_x - min_x) * scale) / 2.0;
@@ -335,8 +335,21 @@ pub fn map(title: &str, legend: &str, dots: &[Dot], w: f64, h: f64) -> String {
         path.join(" ")
     );
     let most = dots.iter().map(|d| d.open).max().unwrap_or(0).max(1) as f64;
-    for (d, (x, y)) in dots.iter().zip(&pts) {
-        let r = 8.0 + 16.0 * (d.open.max(0) as f64 / most).sqrt();
+    let radius = |d: &Dot| 7.0 + 12.0 * (d.open.max(0) as f64 / most).sqrt();
+    // Every circle is taken room; each label goes below its dot, else above, right or left,
+    // wherever it overlaps neither a circle nor a label placed before it.
+    let mut taken: Vec<[f64; 4]> = dots
+        .iter()
+        .zip(&pts)
+        .map(|(d, (x, y))| {
+            let r = radius(d);
+            [x - r, y - r, x + r, y + r]
+        })
+        .collect();
+    let overlaps =
+        |a: &[f64; 4], b: &[f64; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+    for (i, (d, (x, y))) in dots.iter().zip(&pts).enumerate() {
+        let r = radius(d);
         let colour = if d.overdue == 0 {
             GREEN
         } else if d.overdue * 5 <= d.open {
@@ -346,9 +359,44 @@ pub fn map(title: &str, legend: &str, dots: &[Dot], w: f64, h: f64) -> String {
         };
         let _ = write!(
             s,
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{colour}" fill-opacity="0.85" stroke="#071426" stroke-width="2"><title>{}</title></circle><text x="{x:.1}" y="{:.1}" font-size="16" text-anchor="middle" fill="{INK}">{}</text>"##,
-            esc(&format!("{}: {} / {}", d.label, d.open, d.overdue)),
-            y + r + 17.0,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{colour}" fill-opacity="0.85" stroke="#071426" stroke-width="2"><title>{}</title></circle>"##,
+            esc(&format!("{}: {} / {}", d.label, d.open, d.overdue))
+        );
+        let tw = 16.0 * d.label.chars().count() as f64;
+        let spots = [
+            (*x, y + r + 17.0, "middle"),
+            (*x, y - r - 5.0, "middle"),
+            (x + r + 4.0, y + 6.0, "start"),
+            (x - r - 4.0, y + 6.0, "end"),
+        ];
+        let boxed = |(tx, ty, anchor): (f64, f64, &str)| {
+            let x0 = match anchor {
+                "middle" => tx - tw / 2.0,
+                "start" => tx,
+                _ => tx - tw,
+            };
+            [x0, ty - 15.0, x0 + tw, ty + 3.0]
+        };
+        let pick = spots
+            .iter()
+            .copied()
+            .find(|sp| {
+                let b = boxed(*sp);
+                b[1] > 0.0
+                    && b[3] < h - 24.0
+                    && taken
+                        .iter()
+                        .enumerate()
+                        .all(|(j, t)| j == i || !overlaps(&b, t))
+            })
+            .unwrap_or(spots[0]);
+        taken.push(boxed(pick));
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="16" text-anchor="{}" fill="{INK}">{}</text>"##,
+            pick.0,
+            pick.1,
+            pick.2,
             esc(&d.label)
         );
     }
