@@ -974,3 +974,63 @@ async fn the_cockpit_page_hears_its_station_live(b: Backend) {
     panel.assert_contains(&case.receipt_code);
     panel.assert_contains("已受理");
 }
+
+both_backends!(a_station_wall_screen_is_public_and_keeps_to_public_answers);
+
+async fn a_station_wall_screen_is_public_and_keeps_to_public_answers(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let handler = app.login_demo("handler").await;
+    let a = app.submit_at("lunan").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), a.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    app.act(Some(&handler), a.id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    app.act(
+        Some(&handler),
+        a.id,
+        "reply",
+        json!({ "answer": "已安排维修，路灯已于本周恢复照明。" }),
+    )
+    .await
+    .expect(200);
+    app.submit_at("lubei").await;
+    // No sign-in: the wall hangs in the station's hall.
+    let anon = crate::web_client::Browser::new(&app);
+    let w = anon.get("/s/lunan/screen").await.expect(200);
+    w.assert_html();
+    w.assert_contains("路南街道人大代表联络站 · 智慧屏");
+    w.assert_lacks("class=\"site-nav\"");
+    w.assert_contains("src=\"/s/lunan/qr.svg\"");
+    w.assert_contains("data-live=\"/s/lunan/screen/live\"");
+    w.assert_contains(&a.receipt_code);
+    w.assert_contains("已安排维修，路灯已于本周恢复照明。");
+    w.assert_contains("区住建局");
+    for secret in [
+        crate::support::REPORTER_NAME,
+        crate::support::REPORTER_PHONE,
+        "路灯不亮",
+        "石曲村",
+    ] {
+        w.assert_lacks(secret);
+    }
+    assert!(
+        !w.text.contains("style="),
+        "no inline style (the CSP forbids it)"
+    );
+    let flat = squeezed(&w.text);
+    assert!(
+        flat.contains("<spanclass=\"k-val\">1</span><spanclass=\"k-lab\">累计收到</span>"),
+        "lunan's own figures, not lubei's"
+    );
+    anon.get("/s/lunan/screen/panel")
+        .await
+        .expect(200)
+        .assert_lacks("<html");
+    anon.get("/s/nowhere/screen").await.expect(404);
+}

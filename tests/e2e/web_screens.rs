@@ -143,6 +143,23 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
     assert_eq!(small, json!([]), "/screen has no visible text under 14px");
     every_size(&c, &driver, base, "/screen", "screen", &dir).await;
 
+    // A station's wall screen: the same kiosk rules.
+    viewport(&c, &driver, 1920, 1080).await;
+    c.goto(&format!("{base}/s/lunan/screen")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the wall screen").await;
+    let fits = js(
+        &c,
+        "const d = document.documentElement; return [d.scrollWidth, d.scrollHeight];",
+    )
+    .await;
+    assert_eq!(fits, json!([1920, 1080]), "/s/lunan/screen fits 1920×1080");
+    assert_eq!(
+        small_text(&c).await,
+        json!([]),
+        "/s/lunan/screen: no text under 14px"
+    );
+    every_size(&c, &driver, base, "/s/lunan/screen", "wall", &dir).await;
+
     // The handler's desk.
     sign_in(&c, base, "handler", "handler-demo-2026").await;
     every_size(&c, &driver, base, "/org", "org", &dir).await;

@@ -11,6 +11,7 @@
 
 mod chart;
 mod kiosk;
+mod wall;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -51,6 +52,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/cockpit/screen_panel.html"),
     ),
     (
+        "cockpit/wall.html",
+        include_str!("../templates/cockpit/wall.html"),
+    ),
+    (
+        "cockpit/wall_panel.html",
+        include_str!("../templates/cockpit/wall_panel.html"),
+    ),
+    (
         "cockpit/parts.html",
         include_str!("../templates/cockpit/parts.html"),
     ),
@@ -68,6 +77,9 @@ pub fn router() -> Router<AppState> {
         .route("/cockpit/{code}/panel", get(station_panel))
         .route("/cockpit/{code}/live", get(station_live))
         .route("/screen", get(screen_page))
+        .route("/s/{code}/screen", get(wall::page))
+        .route("/s/{code}/screen/panel", get(wall::panel_page))
+        .route("/s/{code}/screen/live", get(wall::live))
         .route("/screen/panel", get(screen_panel))
         .route("/screen/live", get(screen_live))
         .route("/assets/cockpit.js", get(script))
