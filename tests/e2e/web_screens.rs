@@ -5,7 +5,7 @@
 //! 1366 with every column; the district big screen fits one 1920×1080 viewport with no text
 //! under 14 px.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
@@ -71,7 +71,7 @@ async fn sign_in(c: &Client, base: &str, user: &str, password: &str) {
 }
 
 /// Opens `path` at every size, checks it never scrolls sideways, and saves a screenshot each.
-async fn every_size(c: &Client, driver: &str, base: &str, path: &str, name: &str, dir: &PathBuf) {
+async fn every_size(c: &Client, driver: &str, base: &str, path: &str, name: &str, dir: &Path) {
     for (w, h, size) in SIZES {
         viewport(c, driver, w, h).await;
         c.goto(&format!("{base}{path}")).await.unwrap();
