@@ -141,6 +141,9 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
     assert_eq!(fits, json!([1920, 1080]), "/screen fits 1920×1080 exactly");
     let small = small_text(&c).await;
     assert_eq!(small, json!([]), "/screen has no visible text under 14px");
+    c.goto(&format!("{base}/screen")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the big screen again").await;
+    weigh(&c, "/screen at 1920×1080").await;
     every_size(&c, &driver, base, "/screen", "screen", &dir).await;
 
     // A station's wall screen: the same kiosk rules.
@@ -158,11 +161,69 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
         json!([]),
         "/s/lunan/screen: no text under 14px"
     );
+    weigh(&c, "/s/lunan/screen at 1920×1080").await;
     every_size(&c, &driver, base, "/s/lunan/screen", "wall", &dir).await;
+    viewport(&c, &driver, 390, 844).await;
+    c.goto(&format!("{base}/s/lunan")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the station page").await;
+    weigh(&c, "/s/lunan at 390×844").await;
 
     // The handler's desk.
     sign_in(&c, base, "handler", "handler-demo-2026").await;
     every_size(&c, &driver, base, "/org", "org", &dir).await;
+}
+
+/// What the page now shown weighs (its document and the resources it loaded, raw and
+/// gzip-compressed) and when it first painted; printed for `docs/BENCHMARKS.md`.
+async fn weigh(c: &Client, what: &str) {
+    use std::io::Write;
+    let urls = js(
+        c,
+        "return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name))\
+           .filter(u => u.startsWith(location.origin) && !u.includes('/live'));",
+    )
+    .await;
+    // The paint entry is recorded a moment after the page can be read: wait up to 3 s for it.
+    let mut fcp = Value::Null;
+    for _ in 0..30 {
+        fcp = js(
+            c,
+            "const p = performance.getEntriesByName('first-contentful-paint')[0]; \
+             return p ? p.startTime : null;",
+        )
+        .await;
+        if !fcp.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let cookie = c
+        .get_named_cookie("liaison_session")
+        .await
+        .ok()
+        .map(|k| format!("liaison_session={}", k.value()));
+    let http = reqwest::Client::new();
+    let (mut raw, mut gz) = (0usize, 0usize);
+    for u in urls
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        let mut req = http.get(u);
+        if let Some(k) = &cookie {
+            req = req.header("cookie", k);
+        }
+        let body = req.send().await.unwrap().bytes().await.unwrap();
+        raw += body.len();
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(&body).unwrap();
+        gz += e.finish().unwrap().len();
+    }
+    eprintln!(
+        "weight {what}: {} files, {raw} bytes, {gz} bytes gzip; first contentful paint {fcp} ms",
+        urls.as_array().map_or(0, Vec::len)
+    );
 }
 
 /// Visible text drawn under 14 px (HTML text and SVG text alike), as "tag: text (size)".
