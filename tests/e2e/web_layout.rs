@@ -12,6 +12,7 @@ both_backends!(
     each_role_lands_on_its_own_desk,
     the_desk_lists_what_a_station_works_with,
     a_refused_action_is_said_at_the_top,
+    an_unknown_receipt_code_gets_the_lookup_again,
 );
 
 async fn each_role_lands_on_its_own_desk(b: Backend) {
@@ -126,4 +127,19 @@ async fn a_refused_action_is_said_at_the_top(b: Backend) {
     let page = staff.get(&format!("/cases/{}", fresh.id)).await.expect(200);
     page.assert_contains("class=\"go\" name=\"_go\" value=\"register\"");
     page.assert_contains("class=\"danger\" name=\"_go\" value=\"reject\"");
+}
+
+async fn an_unknown_receipt_code_gets_the_lookup_again(b: Backend) {
+    let app = spawn_app(b).await;
+    let web = crate::web_client::Browser::new(&app);
+    let p = web.get("/t/2222-2222").await.expect(404);
+    p.assert_html();
+    p.assert_contains("<h1>回执码未找到</h1>");
+    p.assert_contains("action=\"/t\"");
+    p.assert_contains("value=\"2222-2222\"");
+    p.assert_contains("id=\"err-code\"");
+    p.assert_lacks("页面不存在");
+    // A known code still opens its case.
+    let a = app.submit_at("lunan").await;
+    web.get(&format!("/t/{}", a.receipt_code)).await.expect(200);
 }
