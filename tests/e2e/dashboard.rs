@@ -1,7 +1,8 @@
 //! The dashboards over the real server on both backends: the organisation measures the appraisal
 //! reads, computed by hand on a small fixture; the counters kept by the live hooks equal a full
 //! recount (and the plain counts of the cases table) after random walks of transitions, intake
-//! batches and the sweeper.
+//! batches and the sweeper; and after each round every figure the dashboards show, in every
+//! dimension, equals plain SQL counts of the cases and their events (`dashboard_figures`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -407,6 +408,10 @@ async fn counters_equal_a_recount_after_random_walks(b: Backend) {
             *moves.entry("sweeper".into()).or_default() += closed;
         }
         assert_counters_match_recount(&app).await;
+        // Every figure means its label: plain SQL over cases and events, at the same moment.
+        let compared =
+            crate::dashboard_figures::assert_figures_equal_plain_counts(&app, &ops).await;
+        eprintln!("round {round}: {compared} slices equal plain SQL");
     }
     eprintln!("moves: {moves:?}");
     for a in [
@@ -561,9 +566,34 @@ async fn cockpit_and_screen_read_the_counters(b: Backend) {
             .all(|s| s["code"] != "ecology"),
         "another station's category is not in this cockpit"
     );
+    assert_eq!(
+        cat["figures"]["overdue"], 1,
+        "a category counts its overdue"
+    );
+    assert_eq!(
+        slice(&k["by_channel"], "station_qr")["figures"]["overdue"],
+        1
+    );
     let housing = slice(&k["by_organisation"], "housing");
     assert_eq!(housing["figures"]["assigned"], 2);
     assert_eq!(housing["figures"]["overdue"], 1);
+    // An organisation's received/open/closed are its own as lead (the glossary's definitions),
+    // and what an organisation cannot have is absent, not 0.
+    assert_eq!(
+        (
+            &housing["figures"]["received"],
+            &housing["figures"]["open"],
+            &housing["figures"]["closed"]
+        ),
+        (&json!(2), &json!(1), &json!(1)),
+        "{housing}"
+    );
+    for absent in ["rejected", "resolved", "closed_unrated"] {
+        assert!(
+            housing["figures"].get(absent).is_none(),
+            "{absent}: {housing}"
+        );
+    }
     assert_eq!(
         slice(&k["by_channel"], "station_qr")["figures"]["received"],
         3
@@ -855,20 +885,29 @@ async fn the_cockpit_and_screen_pages_draw_the_figures(b: Backend) {
     let viewer = browser_of(&app, "viewer").await;
     let s = viewer.get("/screen").await.expect(200);
     s.assert_html();
-    s.assert_contains("href=\"/screen\"");
+    // A kiosk: no site navigation, the district's title and a clock.
+    s.assert_lacks("class=\"site-nav\"");
+    s.assert_contains("路桥区人大代表联络站 · 民情民意一屏总览");
+    s.assert_contains("id=\"k-clock\"");
     s.assert_contains("data-live=\"/screen/live\"");
     let flat = squeezed(&s.text);
-    assert!(
-        flat.contains(
-            "<spanclass=\"stat-value\">3</span><spanclass=\"stat-label\">收到意见</span>"
-        )
-    );
+    for (n, label) in [(3, "累计收到"), (0, "今日收到"), (3, "办理中")] {
+        let tile = format!("<spanclass=\"k-val\">{n}</span><spanclass=\"k-lab\">{label}</span>");
+        assert!(flat.contains(&tile), "the tile {label} reads {n}");
+    }
     for code in ["lunan", "lubei", "jinqing"] {
         let st = liaison_domain::stations::by_code(&app.db, code)
             .await
             .unwrap();
-        s.assert_contains(&st.name);
+        s.assert_contains(st.name.trim_end_matches("人大代表联络站"));
     }
+    // Placed on the map by their coordinates (the demo gives every station theirs).
+    s.assert_contains("aria-label=\"各联络站分布（示意）.");
+    s.assert_contains(&a.receipt_code);
+    assert!(
+        !s.text.contains("style="),
+        "no inline style (the CSP forbids it)"
+    );
     s.assert_contains("各联络站对比");
     s.assert_lacks(crate::support::REPORTER_PHONE);
     let (status, kind, js) = app.get_bytes("/assets/cockpit.js", None).await;
@@ -934,4 +973,64 @@ async fn the_cockpit_page_hears_its_station_live(b: Backend) {
     let panel = staff.get("/cockpit/lunan/panel").await.expect(200);
     panel.assert_contains(&case.receipt_code);
     panel.assert_contains("已受理");
+}
+
+both_backends!(a_station_wall_screen_is_public_and_keeps_to_public_answers);
+
+async fn a_station_wall_screen_is_public_and_keeps_to_public_answers(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let handler = app.login_demo("handler").await;
+    let a = app.submit_at("lunan").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), a.id, "assign", assign("housing"))
+        .await
+        .expect(200);
+    app.act(Some(&handler), a.id, "acknowledge", json!({}))
+        .await
+        .expect(200);
+    app.act(
+        Some(&handler),
+        a.id,
+        "reply",
+        json!({ "answer": "已安排维修，路灯已于本周恢复照明。" }),
+    )
+    .await
+    .expect(200);
+    app.submit_at("lubei").await;
+    // No sign-in: the wall hangs in the station's hall.
+    let anon = crate::web_client::Browser::new(&app);
+    let w = anon.get("/s/lunan/screen").await.expect(200);
+    w.assert_html();
+    w.assert_contains("路南街道人大代表联络站 · 智慧屏");
+    w.assert_lacks("class=\"site-nav\"");
+    w.assert_contains("src=\"/s/lunan/qr.svg\"");
+    w.assert_contains("data-live=\"/s/lunan/screen/live\"");
+    w.assert_contains(&a.receipt_code);
+    w.assert_contains("已安排维修，路灯已于本周恢复照明。");
+    w.assert_contains("区住建局");
+    for secret in [
+        crate::support::REPORTER_NAME,
+        crate::support::REPORTER_PHONE,
+        "路灯不亮",
+        "石曲村",
+    ] {
+        w.assert_lacks(secret);
+    }
+    assert!(
+        !w.text.contains("style="),
+        "no inline style (the CSP forbids it)"
+    );
+    let flat = squeezed(&w.text);
+    assert!(
+        flat.contains("<spanclass=\"k-val\">1</span><spanclass=\"k-lab\">累计收到</span>"),
+        "lunan's own figures, not lubei's"
+    );
+    anon.get("/s/lunan/screen/panel")
+        .await
+        .expect(200)
+        .assert_lacks("<html");
+    anon.get("/s/nowhere/screen").await.expect(404);
 }

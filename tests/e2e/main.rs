@@ -13,6 +13,7 @@ mod brand_auto;
 mod brand_desk;
 mod brand_inspection;
 mod dashboard;
+mod dashboard_figures;
 #[cfg(unix)]
 mod demo;
 mod durability;
@@ -32,4 +33,6 @@ mod web_case;
 mod web_client;
 mod web_console;
 mod web_deputy;
+mod web_layout;
 mod web_pages;
+mod web_screens;

@@ -20,7 +20,7 @@ use crate::support::{Backend, free_port, spawn_app, unique, wait_until};
 const PHONE: (u32, u32) = (390, 844);
 const WAIT: Duration = Duration::from_secs(30);
 
-fn skip_browser() -> bool {
+pub(crate) fn skip_browser() -> bool {
     std::env::var("LIAISON_SKIP_BROWSER").is_ok_and(|v| v.trim() == "1")
 }
 
@@ -37,16 +37,16 @@ fn find_binary(env: &str, names: &[&str]) -> Option<PathBuf> {
     })
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
 /// chromedriver on a free port of its own, killed when dropped.
-struct Chromedriver {
+pub(crate) struct Chromedriver {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     profile: PathBuf,
 }
 
@@ -62,7 +62,7 @@ const HOW_TO_FIX: &str = "./scripts/test installs Debian's chromium and chromium
     chromedriver is missing (apt-get install -y chromium chromium-driver); set \
     LIAISON_SKIP_BROWSER=1 to skip the browser test on purpose";
 
-async fn start_chromedriver() -> Chromedriver {
+pub(crate) async fn start_chromedriver() -> Chromedriver {
     let bin = find_binary("LIAISON_CHROMEDRIVER", &["chromedriver"])
         .unwrap_or_else(|| panic!("chromedriver is not installed. {HOW_TO_FIX}."));
     let port = free_port();
@@ -107,7 +107,13 @@ async fn start_chromedriver() -> Chromedriver {
     driver
 }
 
-async fn open_browser(driver: &Chromedriver) -> Client {
+pub(crate) async fn open_browser(driver: &Chromedriver) -> Client {
+    open_browser_sized(driver, PHONE).await
+}
+
+/// Chromium with a first window of `size`; headless, its screen is that large too, so a
+/// window can later be made as large as this and no larger.
+pub(crate) async fn open_browser_sized(driver: &Chromedriver, size: (u32, u32)) -> Client {
     let chromium = find_binary("LIAISON_CHROMIUM", &["chromium", "chromium-browser"])
         .unwrap_or_else(|| panic!("Chromium is not installed. {HOW_TO_FIX}."));
     let args = vec![
@@ -121,7 +127,7 @@ async fn open_browser(driver: &Chromedriver) -> Client {
         "--no-first-run".to_owned(),
         "--hide-scrollbars".to_owned(),
         "--lang=zh-CN".to_owned(),
-        format!("--window-size={},{}", PHONE.0, PHONE.1),
+        format!("--window-size={},{}", size.0, size.1),
         format!(
             "--user-data-dir={}",
             driver.profile.join("profile").display()
@@ -140,12 +146,12 @@ async fn open_browser(driver: &Chromedriver) -> Client {
         .unwrap_or_else(|e| panic!("Chromium did not start under chromedriver: {e}. {HOW_TO_FIX}."))
 }
 
-async fn shot(c: &Client, dir: &Path, name: &str) {
+pub(crate) async fn shot(c: &Client, dir: &Path, name: &str) {
     let png = c.screenshot().await.expect("a screenshot");
     std::fs::write(dir.join(name), png).expect("writing a screenshot");
 }
 
-async fn js(c: &Client, script: &str) -> Value {
+pub(crate) async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.expect("running a script")
 }
 
@@ -184,7 +190,11 @@ async fn assert_phone_friendly(c: &Client, what: &str) {
 }
 
 /// Waits (up to `WAIT`) for an element the page should show; `what` says which, on failure.
-async fn wait_for(c: &Client, locator: Locator<'_>, what: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait_for(
+    c: &Client,
+    locator: Locator<'_>,
+    what: &str,
+) -> fantoccini::elements::Element {
     c.wait()
         .at_most(WAIT)
         .for_element(locator)
@@ -197,7 +207,7 @@ async fn click(c: &Client, locator: Locator<'_>) {
     c.find(locator).await.unwrap().click().await.unwrap();
 }
 
-async fn fill(c: &Client, id: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, id: &str, text: &str) {
     let e = c.find(Locator::Id(id)).await.expect("a field");
     e.clear().await.expect("clearing a field");
     e.send_keys(text).await.expect("typing");

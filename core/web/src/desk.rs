@@ -74,7 +74,12 @@ struct Row {
     code: String,
     title: String,
     category: String,
+    station: String,
+    /// The lead organisation's name; empty before an assignment.
+    organisation: String,
     status: String,
+    /// The status's code, which colours its tag.
+    status_code: &'static str,
     supervision: Option<String>,
     due_on: Option<String>,
     overdue: bool,
@@ -276,13 +281,21 @@ async fn render(
                 .get(&c.category_id)
                 .map(|x| ctx.lang.pick(&x.name, &x.name_en).to_owned())
                 .unwrap_or_default();
+            let station = dir
+                .stations
+                .get(&c.station_id)
+                .map(|x| ctx.lang.pick(&x.name, &x.name_en).to_owned())
+                .unwrap_or_default();
             let s = view.summary(c);
             Row {
                 id: s.id,
                 code: s.receipt_code,
                 title: s.title,
                 category,
+                station,
+                organisation: s.lead.map(|o| o.name).unwrap_or_default(),
                 status: ctx.t(&format!("status.{}", s.status.as_str())),
+                status_code: s.status.as_str(),
                 supervision: (s.supervision_level > 0)
                     .then(|| ctx.t(&format!("supervision.{}", s.supervision_level.min(3)))),
                 due_on: s.due_on.map(|d| d.to_string()),

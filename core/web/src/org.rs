@@ -24,6 +24,8 @@ struct Row {
     title: String,
     station: String,
     status: String,
+    /// The status's code, which colours its tag.
+    status_code: &'static str,
     lead: bool,
     supervision: Option<String>,
     due_on: Option<String>,
@@ -78,6 +80,7 @@ pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Re
                 title: s.title,
                 station,
                 status: ctx.t(&format!("status.{}", s.status.as_str())),
+                status_code: s.status.as_str(),
                 lead,
                 supervision: (s.supervision_level > 0)
                     .then(|| ctx.t(&format!("supervision.{}", s.supervision_level.min(3)))),

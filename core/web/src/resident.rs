@@ -706,7 +706,23 @@ pub async fn track(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> PageResult<Response> {
-    let view = queries::track(&state.db, &state.reference, &code).await?;
+    let view = match queries::track(&state.db, &state.reference, &code).await {
+        Ok(v) => v,
+        // An unknown code is most often mistyped: say so and offer the box again, with what
+        // was typed, rather than the generic "page not found".
+        Err(Error::NotFound(_)) => {
+            return ctx.render_status(
+                StatusCode::NOT_FOUND,
+                "lookup.html",
+                minijinja::context! {
+                    not_found => true,
+                    lookup_value => code.chars().take(20).collect::<String>(),
+                    lookup_error => ctx.t("lookup.not_found"),
+                },
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
     render_track(&state, &ctx, view, RateForm::default(), StatusCode::OK).await
 }
 

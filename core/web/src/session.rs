@@ -113,7 +113,7 @@ pub async fn login(
     let (token, _) = auth::open_session(&state.db, actor.user_id, state.clock.now(), hours).await?;
     tracing::info!(user_id = actor.user_id, "signed in to the pages");
     let to = if next.is_empty() {
-        "/me".to_owned()
+        landing_path(&state, &actor).await
     } else {
         next
     };
@@ -126,6 +126,22 @@ pub async fn login(
     // A new token for the new session: one planted before sign-in is worth nothing after.
     h.append(header::SET_COOKIE, ctx.csrf_cookie(&random_token()));
     Ok(res)
+}
+
+/// The page of the desk `actor` lands on (the domain's rule), as a path.
+async fn landing_path(state: &AppState, actor: &auth::Actor) -> String {
+    use liaison_domain::policy::{Landing, landing};
+    match landing(actor) {
+        Landing::StationDesk(id) => match liaison_domain::stations::by_id(&state.db, id).await {
+            Ok(Some(s)) => format!("/desk/{}", s.code),
+            _ => "/me".to_owned(),
+        },
+        Landing::OrgDesk => "/org".to_owned(),
+        Landing::DeputyDesk => "/deputy".to_owned(),
+        Landing::Console => "/console".to_owned(),
+        Landing::Screen => "/screen".to_owned(),
+        Landing::Account => "/me".to_owned(),
+    }
 }
 
 /// `POST /logout`

@@ -7,6 +7,22 @@ use liaison_domain::auth::{PasswordPolicy, Role, entity::users};
 use liaison_domain::policy::{self, Attachment};
 use liaison_domain::{calendar, categories, deputies, orgs, stations};
 
+/// Where the demo's stations are (WGS 84 degrees): approximate centres of Luqiao's streets and
+/// towns, close enough for the big screen's schematic map, not for navigation.
+pub const COORDINATES: [(&str, f64, f64); 11] = [
+    ("luqiao-head", 28.5835, 121.3690),
+    ("luqiao", 28.5790, 121.3560),
+    ("lunan", 28.5600, 121.3760),
+    ("lubei", 28.6010, 121.3690),
+    ("luoyang", 28.6120, 121.3120),
+    ("tongyu", 28.5730, 121.2990),
+    ("fengjiang", 28.5270, 121.3180),
+    ("xinqiao", 28.5150, 121.3600),
+    ("hengjie", 28.5400, 121.4150),
+    ("jinqing", 28.5350, 121.5100),
+    ("pengjie", 28.4700, 121.4900),
+];
+
 pub const STATIONS: [(&str, &str, &str, &str); 11] = [
     (
         "luqiao-head",
@@ -217,6 +233,8 @@ pub async fn seed_district(
                 name.trim_end_matches("人大代表联络站")
             ))),
             created_at: Set(now),
+            lat: Set(COORDINATES.iter().find(|c| c.0 == code).map(|c| c.1)),
+            lng: Set(COORDINATES.iter().find(|c| c.0 == code).map(|c| c.2)),
             ..Default::default()
         }
         .insert(&txn)

@@ -23,6 +23,12 @@
 //! Every change is also added to an all-time row (month 0), which is what the cockpit and the
 //! big screen read for their totals.
 //!
+//! An organisation's slice follows the glossary's definitions for an organisation: its
+//! "received" (收到意见) is the assignments that made it lead, on the event-month axis, and its
+//! status gauges (`s_<status>`, hence 办理中 and 已办结) are kept under the lead organisation a
+//! case has *now*, in the all-time row only: a gauge is a "now" figure, it has no month, and a
+//! case moves from one organisation's gauge to another's when it is returned and reassigned.
+//!
 //! "Overdue" is not here: it changes with the clock, not with events. It is counted live over
 //! the index on `cases(due_on, station_id, lead_org_id)`, which reads only the cases whose step
 //! deadline has passed (see `dashboard::queries`).
@@ -181,6 +187,21 @@ impl Deltas {
         }
     }
 
+    /// A status gauge of the organisation leading a case now: all-time row only (a gauge has
+    /// no month).
+    fn org_gauge(&mut self, c: &CaseFacts, org: i64, status: &str, n: i64) {
+        for station in [c.station_id, DISTRICT] {
+            let k = CounterKey {
+                dim: DIM_ORG.to_owned(),
+                station_id: station,
+                key: org.to_string(),
+                month: ALL_TIME,
+                metric: format!("{}{status}", metric::STATUS_PREFIX),
+            };
+            *self.0.entry(k).or_insert(0) += n;
+        }
+    }
+
     /// True when every change is zero: nothing to write.
     pub fn is_empty(&self) -> bool {
         self.0.values().all(|v| *v == 0)
@@ -254,12 +275,25 @@ pub fn on_event(d: &mut Deltas, c: &CaseFacts, s: &Step) {
         }
         d.case(c, &format!("{STATUS_PREFIX}{}", s.to), 1);
     }
+    // The lead's gauges move when the status or the lead changes (an assignment, a return).
+    if s.from != s.to || s.lead_before != s.lead_after {
+        if let (Some(org), false) = (s.lead_before, s.from.is_empty()) {
+            d.org_gauge(c, org, s.from, -1);
+        }
+        if let Some(org) = s.lead_after {
+            d.org_gauge(c, org, s.to, 1);
+        }
+    }
     let both = |d: &mut Deltas, org: Option<i64>, m: &str| {
         d.case(c, m, 1);
         d.org(c, org, s.month, m, 1);
     };
     match s.action {
-        "assign" => both(d, s.lead_after, ASSIGNED),
+        "assign" => {
+            both(d, s.lead_after, ASSIGNED);
+            // For an organisation, 收到意见 is being made lead (the glossary's definition).
+            d.org(c, s.lead_after, s.month, RECEIVED, 1);
+        }
         "acknowledge" => {
             both(d, s.lead_before, SIGNED);
             if on_time(s.data) {
@@ -499,6 +533,45 @@ mod tests {
             assert_eq!(get(&d, DIM_ORG, station, "7", ALL_TIME, "signed"), 1);
             assert_eq!(get(&d, DIM_CATEGORY, station, "1", ALL_TIME, "signed"), 1);
         }
+    }
+
+    #[test]
+    fn an_organisation_receives_on_assignment_and_its_gauges_follow_the_lead() {
+        let step = |action, from, to, before, after| {
+            let mut d = Deltas::default();
+            on_event(
+                &mut d,
+                &facts(),
+                &Step {
+                    action,
+                    from,
+                    to,
+                    data: &Value::Null,
+                    lead_before: before,
+                    lead_after: after,
+                    month: 202612,
+                },
+            );
+            d
+        };
+        let d = step("assign", "registered", "assigned", None, Some(7));
+        assert_eq!(get(&d, DIM_ORG, 3, "7", 202612, "received"), 1);
+        assert_eq!(get(&d, DIM_ORG, DISTRICT, "7", ALL_TIME, "received"), 1);
+        assert_eq!(get(&d, DIM_ORG, 3, "7", ALL_TIME, "s_assigned"), 1);
+        assert_eq!(
+            get(&d, DIM_ORG, 3, "7", 202612, "s_assigned"),
+            0,
+            "no month"
+        );
+        let d = step("return", "in_progress", "registered", Some(7), None);
+        assert_eq!(get(&d, DIM_ORG, 3, "7", ALL_TIME, "s_in_progress"), -1);
+        assert_eq!(get(&d, DIM_ORG, 3, "7", ALL_TIME, "s_registered"), 0);
+        let d = step("rate", "feedback_given", "closed", Some(7), Some(7));
+        assert_eq!(get(&d, DIM_ORG, 3, "7", ALL_TIME, "s_feedback_given"), -1);
+        assert_eq!(get(&d, DIM_ORG, 3, "7", ALL_TIME, "s_closed"), 1);
+        // A reminder changes neither status nor lead: no gauge moves.
+        let d = step("remind", "assigned", "assigned", Some(7), Some(7));
+        assert!(d.0.keys().all(|k| !k.metric.starts_with("s_")));
     }
 
     #[test]

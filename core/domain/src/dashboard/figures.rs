@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,47 +18,59 @@ use crate::cases::Status;
 use crate::cases::deadlines::local_today;
 use crate::cases::entity::cases;
 
-/// The numbers of one slice (a station, a category, an organisation, a month…).
+/// The numbers of one slice (a station, a category, an organisation…), each meaning what the
+/// glossary's "dashboard figures" say. A figure that does not exist for a slice's dimension is
+/// `None` and absent from the JSON (pages draw "—"), never a 0 that reads as a count.
+///
+/// For the case dimensions (district, station, category, channel) a case counts under its own
+/// station, category and channel. For an organisation the case-side figures are its work as lead
+/// (主办): received = assignments that made it lead; open and closed = cases it leads now by
+/// status; the event figures (signed, replied, ratings, rework) against the lead at that moment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct Figures {
-    /// Opinions received.
+    /// 收到意见: cases submitted (for an organisation: assignments that made it lead).
     pub received: i64,
-    /// Neither closed nor rejected.
+    /// 办理中: cases neither closed nor rejected, now (for an organisation: those it leads now).
     pub open: i64,
-    /// Open with the deadline of their current step passed (counted live, not by month);
-    /// absent where it is not counted (categories, channels, months).
+    /// 已超期: open cases whose current step's deadline has passed, counted live.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue: Option<i64>,
-    /// Closed (已办结), rated or not.
+    /// 已办结: cases closed, rated or not, now (for an organisation: those it led).
     pub closed: i64,
-    /// Refused (不予受理).
-    pub rejected: i64,
-    /// Closed because the rating window passed.
-    pub closed_unrated: i64,
-    /// Assigned (交办) to an organisation; for an organisation's slice, the cases it was made lead of.
+    /// 不予受理: refused; absent for an organisation (a refused case never had one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<i64>,
+    /// Closures without a rating (by staff, or by the sweeper after the rating window); absent
+    /// for an organisation (closing is the station's act, not the handler's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_unrated: Option<i64>,
+    /// 交办: assignments (a reassignment after a return or rework counts again); for an
+    /// organisation, the assignments that made it lead.
     pub assigned: i64,
-    /// Acknowledged (签收) by the lead organisation.
+    /// 签收: sign-fors by the lead organisation.
     pub signed: i64,
-    /// Acknowledged on or before the sign deadline.
+    /// Sign-fors on or before the sign deadline.
     pub signed_on_time: i64,
-    /// Answered (答复) by the lead organisation.
+    /// 答复: answers by the lead organisation.
     pub replied: i64,
-    /// Answered on or before the reply deadline in force (after any granted extension).
+    /// Answers on or before the reply deadline in force (after any granted extension).
     pub replied_on_time: i64,
-    /// Answered by the station itself (站内解决).
-    pub resolved: i64,
-    /// Rated 满意.
+    /// 站内解决: answered by the station itself; absent for an organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<i64>,
+    /// Ratings 满意.
     pub satisfied: i64,
-    /// Rated 基本满意.
+    /// Ratings 基本满意.
     pub basically_satisfied: i64,
-    /// Rated 不满意.
+    /// Ratings 不满意.
     pub unsatisfied: i64,
-    /// Sent back for rework (重办): unsatisfied ratings and reopens.
+    /// 重办: sent back for rework (unsatisfied ratings and reopens).
     pub reworked: i64,
-    /// Sign-fors made on time, in per cent (none when nothing was signed for).
+    /// 按时签收率: signed on time ÷ signed, in per cent, one decimal (none when nothing was signed for).
     pub sign_on_time_rate: Option<f64>,
-    /// Answers made on time, in per cent, one decimal (none when nothing was answered).
+    /// 按时答复率: replied on time ÷ replied, in per cent, one decimal (none when nothing was answered).
     pub reply_on_time_rate: Option<f64>,
-    /// Satisfied or basically satisfied, of all ratings.
+    /// 满意率: (满意 + 基本满意) ÷ rated, in per cent, one decimal (none when nothing was rated).
     pub satisfaction_rate: Option<f64>,
 }
 
@@ -71,7 +84,7 @@ impl Figures {
         if let Some(status) = metric_name.strip_prefix(STATUS_PREFIX) {
             match Status::parse(status) {
                 Some(Status::Closed) => self.closed += n,
-                Some(Status::Rejected) => self.rejected += n,
+                Some(Status::Rejected) => *self.rejected.get_or_insert(0) += n,
                 Some(_) => self.open += n,
                 None => {}
             }
@@ -79,19 +92,37 @@ impl Figures {
         }
         match metric_name {
             RECEIVED => self.received += n,
-            CLOSED_UNRATED => self.closed_unrated += n,
+            CLOSED_UNRATED => *self.closed_unrated.get_or_insert(0) += n,
             ASSIGNED => self.assigned += n,
             SIGNED => self.signed += n,
             SIGNED_ON_TIME => self.signed_on_time += n,
             REPLIED => self.replied += n,
             REPLIED_ON_TIME => self.replied_on_time += n,
-            RESOLVED => self.resolved += n,
+            RESOLVED => *self.resolved.get_or_insert(0) += n,
             SATISFIED => self.satisfied += n,
             BASICALLY_SATISFIED => self.basically_satisfied += n,
             UNSATISFIED => self.unsatisfied += n,
             REWORKED => self.reworked += n,
             _ => {}
         }
+    }
+
+    /// Gives the case dimensions' counts their zeros: on a case slice every figure exists.
+    fn case_slice(mut self) -> Self {
+        for f in [
+            &mut self.rejected,
+            &mut self.closed_unrated,
+            &mut self.resolved,
+        ] {
+            f.get_or_insert(0);
+        }
+        self
+    }
+
+    /// An organisation's slice: the figures that are not an organisation's are absent.
+    fn org_slice(mut self) -> Self {
+        (self.rejected, self.closed_unrated, self.resolved) = (None, None, None);
+        self
     }
 
     fn finish(mut self) -> Self {
@@ -170,11 +201,28 @@ pub struct Cockpit {
     pub as_of: DateTime<Utc>,
 }
 
+/// Where a station is, for the big screen's map.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Place {
+    /// The station's code (its slice in `stations` has the same).
+    pub code: String,
+    /// Latitude, WGS 84 degrees.
+    pub lat: f64,
+    /// Longitude, WGS 84 degrees.
+    pub lng: f64,
+}
+
 /// The district's big screen (一屏总览): the district, and every station side by side.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Screen {
     /// The whole district's numbers, all time.
     pub district: Figures,
+    /// Cases submitted today (Asia/Shanghai), district-wide.
+    pub received_today: i64,
+    /// Cases submitted this month (Asia/Shanghai), district-wide.
+    pub received_this_month: i64,
+    /// The stations that have coordinates, to place them on the map.
+    pub places: Vec<Place>,
     /// Each station's numbers.
     pub stations: Vec<Slice>,
     /// Per category, district-wide.
@@ -278,15 +326,26 @@ fn month_line(by: &BTreeMap<i32, Figures>, today: NaiveDate) -> Vec<MonthPoint> 
     out
 }
 
-/// Open cases past their step's deadline, counted by station and by lead organisation.
+/// Open cases past their step's deadline, counted by station, lead organisation, category and
+/// channel.
 ///
 /// One range read of the index on `(due_on, station_id, lead_org_id)`: only the overdue cases
-/// are read, and the counting is done here rather than by a `GROUP BY`, which could tempt the
-/// planner into walking another index over every case to skip a sort.
+/// are read (their category and channel from the row), and the counting is done here rather
+/// than by a `GROUP BY`, which could tempt the planner into walking another index over every
+/// case to skip a sort. Only open steps carry a `due_on` (closing and refusing clear it), so
+/// the read needs no status filter.
 #[derive(Default)]
 struct Overdue {
     by_station: HashMap<i64, i64>,
     by_org: HashMap<i64, i64>,
+    by_category: HashMap<i64, i64>,
+    by_channel: HashMap<String, i64>,
+}
+
+impl Overdue {
+    fn total(&self) -> i64 {
+        self.by_station.values().sum()
+    }
 }
 
 async fn overdue(
@@ -294,16 +353,18 @@ async fn overdue(
     station: Option<i64>,
     today: NaiveDate,
 ) -> Result<Overdue, DbErr> {
-    let rows: Vec<(i64, Option<i64>)> = cases::Entity::find()
+    let rows: Vec<(i64, Option<i64>, i64, String)> = cases::Entity::find()
         .select_only()
         .column(cases::Column::StationId)
         .column(cases::Column::LeadOrgId)
+        .column(cases::Column::CategoryId)
+        .column(cases::Column::Channel)
         .filter(cases::Column::DueOn.lt(today))
         .into_tuple()
         .all(db)
         .await?;
     let mut out = Overdue::default();
-    for (s, org) in rows {
+    for (s, org, category, channel) in rows {
         if station.is_some_and(|x| x != s) {
             continue;
         }
@@ -311,6 +372,8 @@ async fn overdue(
         if let Some(o) = org {
             *out.by_org.entry(o).or_default() += 1;
         }
+        *out.by_category.entry(category).or_default() += 1;
+        *out.by_channel.entry(channel).or_default() += 1;
     }
     Ok(out)
 }
@@ -358,16 +421,26 @@ type Named = HashMap<i64, (String, String, String)>;
 
 struct Names {
     stations: Named,
+    places: Vec<Place>,
     categories: Named,
     orgs: Named,
 }
 
 impl Names {
     async fn load(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+        let stations = crate::stations::entity::Entity::find().all(db).await?;
         Ok(Names {
-            stations: crate::stations::entity::Entity::find()
-                .all(db)
-                .await?
+            places: stations
+                .iter()
+                .filter_map(|s| {
+                    Some(Place {
+                        code: s.code.clone(),
+                        lat: s.lat?,
+                        lng: s.lng?,
+                    })
+                })
+                .collect(),
+            stations: stations
                 .into_iter()
                 .map(|s| (s.id, (s.code, s.name, s.name_en)))
                 .collect(),
@@ -401,25 +474,20 @@ impl Names {
     }
 }
 
-/// Figures by key turned into labelled slices, largest first.
+/// Figures by key turned into labelled slices, largest first; `overdue` gives each key's live
+/// overdue count, `shape` makes the figures the dimension's own (see [`Figures`]).
 fn slices(
     by: BTreeMap<String, Figures>,
     label: impl Fn(&str) -> (String, String, String),
-    overdue: Option<&HashMap<i64, i64>>,
+    overdue: impl Fn(&str) -> i64,
+    shape: fn(Figures) -> Figures,
 ) -> Vec<Slice> {
     let mut out: Vec<Slice> = by
         .into_iter()
         .map(|(key, f)| {
             let (code, name, name_en) = label(&key);
-            let mut figures = f.finish();
-            if let Some(o) = overdue {
-                figures.overdue = Some(
-                    key.parse()
-                        .ok()
-                        .and_then(|k| o.get(&k).copied())
-                        .unwrap_or(0),
-                );
-            }
+            let mut figures = shape(f).finish();
+            figures.overdue = Some(overdue(&key));
             Slice {
                 code,
                 name,
@@ -427,11 +495,16 @@ fn slices(
                 figures,
             }
         })
-        .filter(|s| s.figures != Figures::default().finish() || s.figures.overdue.unwrap_or(0) > 0)
+        .filter(|s| {
+            let mut empty = shape(Figures::default()).finish();
+            empty.overdue = Some(0);
+            s.figures != empty
+        })
         .collect();
     out.sort_by(|a, b| {
-        (b.figures.received + b.figures.assigned)
-            .cmp(&(a.figures.received + a.figures.assigned))
+        b.figures
+            .received
+            .cmp(&a.figures.received)
             .then(a.code.cmp(&b.code))
     });
     out
@@ -447,22 +520,28 @@ async fn parts(
     db: &impl ConnectionTrait,
     station: i64,
     names: &Names,
-    org_overdue: &HashMap<i64, i64>,
+    late: &Overdue,
 ) -> Result<Parts, DbErr> {
+    let by_id = |m: &HashMap<i64, i64>, k: &str| {
+        k.parse().ok().and_then(|k| m.get(&k).copied()).unwrap_or(0)
+    };
     let by_category = slices(
         sums_by_key(db, DIM_CATEGORY, station).await?,
         |k| names.category(k.parse().unwrap_or_default()),
-        None,
+        |k| by_id(&late.by_category, k),
+        Figures::case_slice,
     );
     let by_organisation = slices(
         sums_by_key(db, DIM_ORG, station).await?,
         |k| Names::of(&names.orgs, k.parse().unwrap_or_default()),
-        Some(org_overdue),
+        |k| by_id(&late.by_org, k),
+        Figures::org_slice,
     );
     let mut by_channel = slices(
         sums_by_key(db, DIM_CHANNEL, station).await?,
         |k| (k.to_owned(), k.to_owned(), k.to_owned()),
-        None,
+        |k| late.by_channel.get(k).copied().unwrap_or(0),
+        Figures::case_slice,
     );
     by_channel.sort_by_key(|s| CHANNELS.iter().position(|c| *c == s.code));
     Ok(Parts {
@@ -483,14 +562,14 @@ pub async fn cockpit(
     let (mut total, by_month) = months(db, station_id).await?;
     let late = overdue(db, Some(station_id), today).await?;
     total.overdue = Some(late.by_station.get(&station_id).copied().unwrap_or(0));
-    let p = parts(db, station_id, &names, &late.by_org).await?;
+    let p = parts(db, station_id, &names, &late).await?;
     let (code, name, name_en) = names.station(station_id);
     Ok(Cockpit {
         station: Slice {
             code,
             name,
             name_en,
-            figures: total.finish(),
+            figures: total.case_slice().finish(),
         },
         by_category: p.by_category,
         by_organisation: p.by_organisation,
@@ -511,7 +590,7 @@ pub async fn screen(
     let names = Names::load(db).await?;
     let (mut district, by_month) = months(db, DISTRICT).await?;
     let late = overdue(db, None, today).await?;
-    district.overdue = Some(late.by_station.values().sum());
+    district.overdue = Some(late.total());
     let rows: Vec<(i64, String, Option<i64>)> = Entity::find()
         .select_only()
         .column(C::StationId)
@@ -537,7 +616,7 @@ pub async fn screen(
         .into_iter()
         .map(|(id, f)| {
             let (code, name, name_en) = names.station(id);
-            let mut figures = f.finish();
+            let mut figures = f.case_slice().finish();
             figures.overdue = Some(late.by_station.get(&id).copied().unwrap_or(0));
             Slice {
                 code,
@@ -555,15 +634,28 @@ pub async fn screen(
             .find(|(_, (c, _, _))| *c == s.code)
             .map(|(id, _)| *id)
     });
-    let p = parts(db, DISTRICT, &names, &late.by_org).await?;
+    let p = parts(db, DISTRICT, &names, &late).await?;
+    let month_line = month_line(&by_month, today);
+    // Today's intake: a range read of the index on `created_at`, a day's cases at most.
+    // China Standard Time has no daylight saving: midnight is 16:00 UTC the day before.
+    let midnight = today
+        .and_hms_opt(0, 0, 0)
+        .map_or(now, |t| t.and_utc() - chrono::Duration::hours(8));
+    let received_today = cases::Entity::find()
+        .filter(cases::Column::CreatedAt.gte(midnight))
+        .count(db)
+        .await? as i64;
     Ok(Screen {
-        district: district.finish(),
+        received_today,
+        received_this_month: month_line.last().map_or(0, |m| m.received),
+        places: names.places.clone(),
+        district: district.case_slice().finish(),
         stations,
         by_category: p.by_category,
         by_organisation: p.by_organisation,
         by_channel: p.by_channel,
-        by_month: month_line(&by_month, today),
-        latest: latest(db, None, &names, 12).await?,
+        by_month: month_line,
+        latest: latest(db, None, &names, 16).await?,
         as_of: now,
     })
 }
@@ -604,6 +696,10 @@ mod tests {
         ] {
             f.add(m, n);
         }
-        assert_eq!((f.open, f.closed, f.rejected), (5, 4, 1));
+        assert_eq!((f.open, f.closed, f.rejected), (5, 4, Some(1)));
+        let org = f.clone().org_slice();
+        assert_eq!((org.open, org.rejected, org.resolved), (5, None, None));
+        let empty = Figures::default().case_slice();
+        assert_eq!((empty.rejected, empty.resolved), (Some(0), Some(0)));
     }
 }

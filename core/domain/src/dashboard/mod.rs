@@ -6,3 +6,4 @@ pub mod figures;
 pub mod live;
 pub mod measures;
 pub mod recount;
+pub mod wall;

@@ -211,6 +211,37 @@ pub fn attachment(role: Role) -> Option<Attachment> {
     }
 }
 
+/// Where a person lands after signing in: their own desk, not the account page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing {
+    /// Station staff: their station's inbox (`/desk/{station}`).
+    StationDesk(i64),
+    /// Handlers: their organisation's cases (`/org`).
+    OrgDesk,
+    /// Deputies: the deputy's desk (`/deputy`).
+    DeputyDesk,
+    /// Ops: the console.
+    Console,
+    /// Viewers: the district big screen.
+    Screen,
+    /// Anyone else (an account missing its attachment): the account page.
+    Account,
+}
+
+/// The desk `actor` lands on after signing in.
+pub fn landing(actor: &Actor) -> Landing {
+    match actor.role {
+        Role::StationStaff => actor
+            .station_id
+            .map_or(Landing::Account, Landing::StationDesk),
+        Role::Handler if actor.organisation_id.is_some() => Landing::OrgDesk,
+        Role::Deputy if actor.deputy_id.is_some() => Landing::DeputyDesk,
+        Role::Ops => Landing::Console,
+        Role::Viewer => Landing::Screen,
+        _ => Landing::Account,
+    }
+}
+
 /// Whether `actor` may act on a case whose lead organisation is `lead_org_id`: a handler acts
 /// only on cases their organisation leads (co-handlers read); everyone else is left to the
 /// case state machine's role table.
@@ -296,6 +327,20 @@ mod tests {
         assert!(!may(&viewer, Permission::WorkAtStation(2)));
         assert!(may(&viewer, Permission::SeeStation(2)));
         assert!(!may(&handler, Permission::SeeStation(1)));
+    }
+
+    #[test]
+    fn each_role_lands_on_its_own_desk() {
+        let at = |role| landing(&actor(role, Some(4), Some(5), Some(6)));
+        assert_eq!(at(Role::StationStaff), Landing::StationDesk(4));
+        assert_eq!(at(Role::Handler), Landing::OrgDesk);
+        assert_eq!(at(Role::Deputy), Landing::DeputyDesk);
+        assert_eq!(at(Role::Ops), Landing::Console);
+        assert_eq!(at(Role::Viewer), Landing::Screen);
+        assert_eq!(
+            landing(&actor(Role::StationStaff, None, None, None)),
+            Landing::Account
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A station.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "stations")]
     pub struct Model {
         /// Row id; cases, deputies and users refer to it.
@@ -31,6 +31,11 @@ pub mod entity {
         pub address: Option<String>,
         /// When ops added the station (UTC).
         pub created_at: DateTimeUtc,
+        /// Latitude (WGS 84, degrees), where the big screen's map places the station; none
+        /// until set.
+        pub lat: Option<f64>,
+        /// Longitude (WGS 84, degrees).
+        pub lng: Option<f64>,
     }
 
     /// No relations declared: queries join by id by hand.

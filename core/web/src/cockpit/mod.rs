@@ -10,6 +10,8 @@
 //! with a view for the `dashboard` audience show it under the figures.
 
 mod chart;
+mod kiosk;
+mod wall;
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -50,6 +52,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/cockpit/screen_panel.html"),
     ),
     (
+        "cockpit/wall.html",
+        include_str!("../templates/cockpit/wall.html"),
+    ),
+    (
+        "cockpit/wall_panel.html",
+        include_str!("../templates/cockpit/wall_panel.html"),
+    ),
+    (
         "cockpit/parts.html",
         include_str!("../templates/cockpit/parts.html"),
     ),
@@ -57,6 +67,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 const SCRIPT: &str = include_str!("cockpit.js");
 const STYLE: &str = include_str!("cockpit.css");
+const SCREEN_SCRIPT: &str = include_str!("screen.js");
+const SCREEN_STYLE: &str = include_str!("screen.css");
 
 /// This area's page routes; mounted inside the page context by `web::router`.
 pub fn router() -> Router<AppState> {
@@ -65,10 +77,15 @@ pub fn router() -> Router<AppState> {
         .route("/cockpit/{code}/panel", get(station_panel))
         .route("/cockpit/{code}/live", get(station_live))
         .route("/screen", get(screen_page))
+        .route("/s/{code}/screen", get(wall::page))
+        .route("/s/{code}/screen/panel", get(wall::panel_page))
+        .route("/s/{code}/screen/live", get(wall::live))
         .route("/screen/panel", get(screen_panel))
         .route("/screen/live", get(screen_live))
         .route("/assets/cockpit.js", get(script))
         .route("/assets/cockpit.css", get(style))
+        .route("/assets/screen.js", get(screen_script))
+        .route("/assets/screen.css", get(screen_style))
 }
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
@@ -91,6 +108,14 @@ async fn script() -> Response {
 
 async fn style() -> Response {
     asset("text/css; charset=utf-8", STYLE)
+}
+
+async fn screen_script() -> Response {
+    asset("text/javascript; charset=utf-8", SCREEN_SCRIPT)
+}
+
+async fn screen_style() -> Response {
+    asset("text/css; charset=utf-8", SCREEN_STYLE)
 }
 
 /// A station the visitor may see the cockpit of.
@@ -124,7 +149,9 @@ fn require_district(ctx: &Ctx) -> PageResult<()> {
 struct Card {
     label: String,
     value: String,
-    hint: Option<String>,
+    /// The figure's definition (from the glossary), shown as the card's tooltip and in the
+    /// footnote: never run into the label.
+    def: String,
     /// `warn` for overdue work, so the number stands out.
     tone: &'static str,
 }
@@ -133,45 +160,76 @@ fn pct(ctx: &Ctx, r: Option<f64>) -> String {
     r.map_or_else(|| ctx.t("dashboard.no_rate"), |v| format!("{v:.1}%"))
 }
 
+/// A count, or "—" where the figure does not exist for the slice (never a 0 that reads as one).
+fn count(ctx: &Ctx, n: Option<i64>) -> String {
+    n.map_or_else(|| ctx.t("dashboard.no_rate"), |v| v.to_string())
+}
+
+/// The figures the cards and tables show, by message key: (label key, definition key).
+const DEFS: [(&str, &str); 9] = [
+    ("dashboard.received", "dashboard.def_received"),
+    ("dashboard.assigned", "dashboard.def_assigned"),
+    ("dashboard.open", "dashboard.def_open"),
+    ("dashboard.overdue", "dashboard.def_overdue"),
+    ("dashboard.closed", "dashboard.def_closed"),
+    ("dashboard.sign_rate", "dashboard.def_sign_rate"),
+    ("dashboard.reply_rate", "dashboard.def_reply_rate"),
+    ("dashboard.satisfaction", "dashboard.def_satisfaction"),
+    ("dashboard.reworked", "dashboard.def_reworked"),
+];
+
+#[derive(Serialize)]
+struct Note {
+    term: String,
+    def: String,
+}
+
+/// The footnote under the figures: every label with its definition.
+fn notes(ctx: &Ctx) -> Vec<Note> {
+    DEFS.iter()
+        .map(|(term, def)| (term.to_string(), def.to_string()))
+        .chain([
+            ("dashboard.by_month".into(), "dashboard.def_month".into()),
+            ("dashboard.no_rate".into(), "dashboard.def_absent".into()),
+        ])
+        .map(|(term, def)| Note {
+            term: ctx.t(&term),
+            def: ctx.t(&def),
+        })
+        .collect()
+}
+
+/// The table columns' headings with their definitions as tooltips.
+fn heads(ctx: &Ctx) -> Vec<Note> {
+    DEFS.iter()
+        .map(|(term, def)| Note {
+            term: ctx.t(term),
+            def: ctx.t(def),
+        })
+        .collect()
+}
+
 fn cards(ctx: &Ctx, f: &Figures) -> Vec<Card> {
-    let n = |key: &str, v: i64, tone| Card {
+    let card = |key: &str, value: String, tone| Card {
         label: ctx.t(key),
-        value: v.to_string(),
-        hint: None,
+        value,
+        def: ctx.t(&key.replace("dashboard.", "dashboard.def_")),
         tone,
     };
+    let late = f.overdue.unwrap_or(0);
     vec![
-        n("dashboard.received", f.received, ""),
-        n("dashboard.open", f.open, ""),
-        n(
+        card("dashboard.received", f.received.to_string(), ""),
+        card("dashboard.open", f.open.to_string(), ""),
+        card(
             "dashboard.overdue",
-            f.overdue.unwrap_or(0),
-            if f.overdue.unwrap_or(0) > 0 {
-                "warn"
-            } else {
-                ""
-            },
+            count(ctx, f.overdue),
+            if late > 0 { "warn" } else { "" },
         ),
-        n("dashboard.closed", f.closed, ""),
-        Card {
-            label: ctx.t("dashboard.sign_rate"),
-            value: pct(ctx, f.sign_on_time_rate),
-            hint: None,
-            tone: "",
-        },
-        Card {
-            label: ctx.t("dashboard.reply_rate"),
-            value: pct(ctx, f.reply_on_time_rate),
-            hint: None,
-            tone: "",
-        },
-        Card {
-            label: ctx.t("dashboard.satisfaction"),
-            value: pct(ctx, f.satisfaction_rate),
-            hint: Some(ctx.t("dashboard.satisfaction_hint")),
-            tone: "",
-        },
-        n("dashboard.reworked", f.reworked, ""),
+        card("dashboard.closed", f.closed.to_string(), ""),
+        card("dashboard.sign_rate", pct(ctx, f.sign_on_time_rate), ""),
+        card("dashboard.reply_rate", pct(ctx, f.reply_on_time_rate), ""),
+        card("dashboard.satisfaction", pct(ctx, f.satisfaction_rate), ""),
+        card("dashboard.reworked", f.reworked.to_string(), ""),
     ]
 }
 
@@ -306,7 +364,8 @@ struct TableRow {
     received: i64,
     assigned: i64,
     open: i64,
-    overdue: i64,
+    overdue: String,
+    late: bool,
     closed: i64,
     sign_rate: String,
     reply_rate: String,
@@ -322,7 +381,8 @@ fn table(ctx: &Ctx, slices: &[Slice]) -> Vec<TableRow> {
             received: s.figures.received,
             assigned: s.figures.assigned,
             open: s.figures.open,
-            overdue: s.figures.overdue.unwrap_or(0),
+            overdue: count(ctx, s.figures.overdue),
+            late: s.figures.overdue.unwrap_or(0) > 0,
             closed: s.figures.closed,
             sign_rate: pct(ctx, s.figures.sign_on_time_rate),
             reply_rate: pct(ctx, s.figures.reply_on_time_rate),
@@ -387,6 +447,8 @@ fn station_panel_ctx(ctx: &Ctx, k: &Cockpit) -> Value {
         latest => value(latest_rows(ctx, &k.latest, &k.by_category, std::slice::from_ref(&k.station))),
         as_of => as_of(ctx, k.as_of),
         show_station => false,
+        heads => value(heads(ctx)),
+        notes => value(notes(ctx)),
     }
 }
 
@@ -441,47 +503,253 @@ async fn station_live(
     Ok(liaison_api::live::sse(&state.live, Some(station.id)).into_response())
 }
 
-fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
-    let label_ch = |x: &Slice| channel_name(ctx, &x.code);
-    minijinja::context! {
-        cards => value(cards(ctx, &s.district)),
-        station_chart => progress_bars(ctx, &ctx.t("dashboard.by_station"), &s.stations, |x| name(ctx, x)),
-        category_chart => progress_bars(ctx, &ctx.t("dashboard.by_category"), &s.by_category, |x| name(ctx, x)),
-        channel_chart => received_bars(ctx, &ctx.t("dashboard.by_channel"), &s.by_channel, label_ch),
-        org_chart => org_bars(ctx, &ctx.t("dashboard.by_organisation"), &s.by_organisation),
-        month_chart => month_chart(ctx, &s.by_month),
-        stations => value(table(ctx, &s.stations)),
-        orgs => value(table(ctx, &s.by_organisation)),
-        latest => value(latest_rows(ctx, &s.latest, &s.by_category, &s.stations)),
-        as_of => as_of(ctx, s.as_of),
-        show_station => true,
+/// A station's name without "人大代表联络站", short enough for the map and the bars.
+fn short_name(ctx: &Ctx, s: &Slice) -> String {
+    let n = name(ctx, s);
+    for tail in ["人大代表联络总站", "人大代表联络站", " Station"] {
+        if let Some(x) = n.strip_suffix(tail) {
+            return if x.ends_with('区') {
+                ctx.t("dashboard.head_short")
+            } else {
+                x.to_owned()
+            };
+        }
     }
+    n
+}
+
+#[derive(Serialize)]
+struct RankRow {
+    rank: usize,
+    name: String,
+    reply_rate: String,
+    satisfaction: String,
+    open: i64,
+}
+
+/// Splits `rows` into pages of `n` for the panels that rotate.
+fn pages<T>(rows: Vec<T>, n: usize) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    let mut it = rows.into_iter().peekable();
+    while it.peek().is_some() {
+        out.push(it.by_ref().take(n).collect());
+    }
+    out
+}
+
+fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
+    use kiosk::{Dot, Item, StationBar};
+    let d = &s.district;
+    let tile = |label: &str, def: &str, value: String, tone: &'static str| Card {
+        label: ctx.t(label),
+        value,
+        def: ctx.t(def),
+        tone,
+    };
+    let late = d.overdue.unwrap_or(0);
+    let tiles = vec![
+        tile(
+            "dashboard.received_today",
+            "dashboard.def_received_today",
+            s.received_today.to_string(),
+            "",
+        ),
+        tile(
+            "dashboard.received_month",
+            "dashboard.def_received_month",
+            s.received_this_month.to_string(),
+            "",
+        ),
+        tile(
+            "dashboard.open",
+            "dashboard.def_open",
+            d.open.to_string(),
+            "",
+        ),
+        tile(
+            "dashboard.overdue",
+            "dashboard.def_overdue",
+            count(ctx, d.overdue),
+            if late > 0 { "warn" } else { "" },
+        ),
+        tile(
+            "dashboard.sign_rate",
+            "dashboard.def_sign_rate",
+            pct(ctx, d.sign_on_time_rate),
+            "",
+        ),
+        tile(
+            "dashboard.reply_rate",
+            "dashboard.def_reply_rate",
+            pct(ctx, d.reply_on_time_rate),
+            "",
+        ),
+        tile(
+            "dashboard.satisfaction",
+            "dashboard.def_satisfaction",
+            pct(ctx, d.satisfaction_rate),
+            "",
+        ),
+        tile(
+            "dashboard.received_total",
+            "dashboard.def_received",
+            d.received.to_string(),
+            "",
+        ),
+    ];
+    let items: Vec<Item> = s
+        .by_category
+        .iter()
+        .map(|c| Item {
+            label: name(ctx, c),
+            value: c.figures.received,
+        })
+        .collect();
+    let ring = kiosk::ring(&ctx.t("dashboard.received"), &items, 528.0, 300.0);
+    let labels: Vec<String> = s.by_month.iter().map(|p| p.month.clone()).collect();
+    let (received, closed) = (
+        ctx.t("dashboard.month_received"),
+        ctx.t("dashboard.month_closed"),
+    );
+    let trend = kiosk::trend(
+        &ctx.t("dashboard.by_month"),
+        &labels,
+        &[
+            (
+                &received,
+                kiosk::CYAN,
+                s.by_month.iter().map(|p| p.received).collect(),
+            ),
+            (
+                &closed,
+                kiosk::GREEN,
+                s.by_month.iter().map(|p| p.closed).collect(),
+            ),
+        ],
+        688.0,
+        300.0,
+    );
+    let bars: Vec<StationBar> = s
+        .stations
+        .iter()
+        .map(|x| StationBar {
+            label: short_name(ctx, x),
+            closed: x.figures.closed,
+            open: x.figures.open,
+            overdue: x.figures.overdue.unwrap_or(0),
+        })
+        .collect();
+    let station_chart = kiosk::station_bars(
+        &ctx.t("dashboard.by_station"),
+        [
+            &ctx.t("dashboard.part_closed"),
+            &ctx.t("dashboard.part_open"),
+            &ctx.t("dashboard.part_overdue"),
+        ],
+        &bars,
+        528.0,
+        300.0,
+    );
+    let dots: Vec<Dot> = s
+        .places
+        .iter()
+        .filter_map(|p| {
+            let st = s.stations.iter().find(|x| x.code == p.code)?;
+            Some(Dot {
+                label: short_name(ctx, st),
+                lat: p.lat,
+                lng: p.lng,
+                open: st.figures.open,
+                overdue: st.figures.overdue.unwrap_or(0),
+            })
+        })
+        .collect();
+    let map = kiosk::map(
+        &ctx.t("dashboard.map"),
+        &ctx.t("dashboard.map_legend"),
+        &dots,
+        688.0,
+        300.0,
+    );
+    // The ranking: on-time replies first, then satisfaction; organisations without a base last.
+    let mut orgs: Vec<&Slice> = s.by_organisation.iter().collect();
+    let key = |r: Option<f64>| r.unwrap_or(-1.0);
+    orgs.sort_by(|a, b| {
+        key(b.figures.reply_on_time_rate)
+            .total_cmp(&key(a.figures.reply_on_time_rate))
+            .then(key(b.figures.satisfaction_rate).total_cmp(&key(a.figures.satisfaction_rate)))
+            .then(b.figures.received.cmp(&a.figures.received))
+    });
+    let rank: Vec<RankRow> = orgs
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| RankRow {
+            rank: i + 1,
+            name: name(ctx, o),
+            reply_rate: pct(ctx, o.figures.reply_on_time_rate),
+            satisfaction: pct(ctx, o.figures.satisfaction_rate),
+            open: o.figures.open,
+        })
+        .collect();
+    let short_stations: Vec<Slice> = s
+        .stations
+        .iter()
+        .map(|x| Slice {
+            name: short_name(ctx, x),
+            name_en: short_name(ctx, x),
+            ..x.clone()
+        })
+        .collect();
+    let latest = latest_rows(ctx, &s.latest, &s.by_category, &short_stations);
+    let v = Value::from_safe_string;
+    minijinja::context! {
+        tiles => value(tiles),
+        ring => v(ring),
+        trend => v(trend),
+        station_chart => v(station_chart),
+        map => v(map),
+        rank_pages => value(pages(rank, 6)),
+        latest_pages => value(pages(latest, 7)),
+        as_of => as_of(ctx, s.as_of),
+    }
+}
+
+/// The banner's title: the district's name is the head station's, without its suffix.
+async fn kiosk_title(state: &AppState, ctx: &Ctx) -> String {
+    let head = stations::all_by_id(&state.db)
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|s| s.kind == "head"));
+    let Some(head) = head else {
+        return ctx.t("dashboard.kiosk_title_plain");
+    };
+    let district = match head.name.strip_suffix("人大代表联络总站") {
+        Some(zh) if ctx.lang.code() == "zh" => zh.to_owned(),
+        _ => head
+            .name_en
+            .split(" District")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    ctx.tf("dashboard.kiosk_title", &[("district", district)])
 }
 
 async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     require_district(&ctx)?;
     let s = figures::screen(&state.db, state.clock.now()).await?;
-    // Every station's brand boards, each titled with its station.
-    let mut brands = Vec::new();
-    for station in stations::all_by_id(&state.db).await? {
-        for b in super::brand::sections_for(
-            &state,
-            &ctx,
-            &station,
-            None,
-            Audience::Dashboard,
-            super::brand::Door::Desk,
-        )
-        .await
-        {
-            brands.push(minijinja::context! { station => ctx.lang.pick(&station.name, &station.name_en), ..b });
-        }
-    }
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let local = s.as_of.with_timezone(&cst);
     let panel = screen_panel_ctx(&ctx, &s);
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/screen.html",
-        minijinja::context! { brands => brands, ..panel },
+        minijinja::context! {
+            kiosk_title => kiosk_title(&state, &ctx).await,
+            clock => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            clock_iso => local.to_rfc3339(),
+            ..panel
+        },
     )
 }
 

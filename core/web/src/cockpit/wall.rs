@@ -1,0 +1,192 @@
+//! A station's wall screen (智慧屏, `/s/{code}/screen`): public, hung in the station's hall.
+//! Same kiosk rules as the district big screen (dark 16:9 canvas scaled as a whole, no site
+//! navigation, text of 16 design pixels or more): the station and a live clock, its figures,
+//! today's duty deputies, the latest public answers (what `/t` shows anyone with the receipt
+//! code; never a title, a description or a contact), and the station's QR code to raise an
+//! opinion. Live through the station's server-sent events, like its cockpit.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use minijinja::Value;
+use serde::Serialize;
+
+use super::super::context::Ctx;
+use super::super::error::{PageError, PageResult};
+use super::super::templates::value;
+use super::{Card, count, pct};
+use liaison_api::AppState;
+use liaison_domain::cases::queries::{self, Directory};
+use liaison_domain::dashboard::{figures, wall};
+use liaison_domain::{deputies, duty, stations};
+
+async fn station(state: &AppState, code: &str) -> PageResult<stations::entity::Model> {
+    if code.len() > 32 {
+        return Err(PageError::NotFound);
+    }
+    match state.reference.station_by_code(&state.db, code).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(PageError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Serialize)]
+struct OnDuty {
+    half: String,
+    name: String,
+    level: String,
+}
+
+#[derive(Serialize)]
+struct Reply {
+    receipt_code: String,
+    category: String,
+    by: String,
+    answer: String,
+    date: String,
+}
+
+/// At most `n` characters, with an ellipsis when cut: the wall shows the start of an answer.
+fn clip(s: &str, n: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+async fn panel(state: &AppState, ctx: &Ctx, s: &stations::entity::Model) -> PageResult<Value> {
+    let now = state.clock.now();
+    let today = queries::today(now);
+    let k = figures::cockpit(&state.db, s.id, now).await?;
+    let f = &k.station.figures;
+    let card = |label: &str, def: &str, value: String, tone: &'static str| Card {
+        label: ctx.t(label),
+        value,
+        def: ctx.t(def),
+        tone,
+    };
+    let late = f.overdue.unwrap_or(0);
+    let tiles = vec![
+        card(
+            "dashboard.received_total",
+            "dashboard.def_received",
+            f.received.to_string(),
+            "",
+        ),
+        card(
+            "dashboard.open",
+            "dashboard.def_open",
+            f.open.to_string(),
+            "",
+        ),
+        card(
+            "dashboard.overdue",
+            "dashboard.def_overdue",
+            count(ctx, f.overdue),
+            if late > 0 { "warn" } else { "" },
+        ),
+        card(
+            "dashboard.closed",
+            "dashboard.def_closed",
+            f.closed.to_string(),
+            "",
+        ),
+        card(
+            "dashboard.satisfaction",
+            "dashboard.def_satisfaction",
+            pct(ctx, f.satisfaction_rate),
+            "",
+        ),
+    ];
+    let shifts = duty::shifts_of_station(&state.db, s.id, today, today).await?;
+    let ids: Vec<i64> = shifts.iter().map(|x| x.deputy_id).collect();
+    let people = deputies::by_ids(&state.db, &ids).await?;
+    let on_duty: Vec<OnDuty> = shifts
+        .iter()
+        .filter_map(|x| {
+            let d = people.iter().find(|d| d.id == x.deputy_id)?;
+            Some(OnDuty {
+                half: ctx.t(if x.half == "pm" {
+                    "station.pm"
+                } else {
+                    "station.am"
+                }),
+                name: d.name.clone(),
+                level: ctx.t(&format!("level.{}", d.level)),
+            })
+        })
+        .collect();
+    let dir = Directory::load(&state.db).await?;
+    let replies: Vec<Reply> = wall::latest_replies(&state.db, s.id, 5)
+        .await?
+        .into_iter()
+        .map(|r| Reply {
+            receipt_code: r.receipt_code,
+            category: dir
+                .categories
+                .get(&r.category_id)
+                .map(|c| ctx.lang.pick(&c.name, &c.name_en).to_owned())
+                .unwrap_or_default(),
+            by: r
+                .organisation_id
+                .and_then(|o| dir.orgs.get(&o))
+                .map_or_else(|| ctx.t("wall.by_station"), |o| o.name.clone()),
+            answer: clip(&r.answer, 60),
+            date: r.date.to_string(),
+        })
+        .collect();
+    Ok(minijinja::context! {
+        tiles => value(tiles),
+        on_duty => value(on_duty),
+        replies => value(replies),
+        as_of => super::as_of(ctx, now),
+    })
+}
+
+/// `GET /s/{code}/screen`
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let s = station(&state, &code).await?;
+    let local = state
+        .clock
+        .now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"));
+    let p = panel(&state, &ctx, &s).await?;
+    ctx.render_status(
+        axum::http::StatusCode::OK,
+        "cockpit/wall.html",
+        minijinja::context! {
+            station => minijinja::context! {
+                code => s.code.clone(),
+                name => ctx.lang.pick(&s.name, &s.name_en),
+                address => s.address.clone(),
+            },
+            page_url => super::super::poster::public_url(&state, &format!("/s/{}", s.code)),
+            clock => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            clock_iso => local.to_rfc3339(),
+            ..p
+        },
+    )
+}
+
+/// `GET /s/{code}/screen/panel`: the part the live feed redraws.
+pub async fn panel_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult<Response> {
+    let s = station(&state, &code).await?;
+    let p = panel(&state, &ctx, &s).await?;
+    ctx.render_status(axum::http::StatusCode::OK, "cockpit/wall_panel.html", p)
+}
+
+/// `GET /s/{code}/screen/live`: the station's change feed (a change, not what changed).
+pub async fn live(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<Response> {
+    let s = station(&state, &code).await?;
+    Ok(liaison_api::live::sse(&state.live, Some(s.id)).into_response())
+}

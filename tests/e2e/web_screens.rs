@@ -1,0 +1,297 @@
+//! The signed-in desks and the screens in a real browser (headless Chromium over WebDriver) at
+//! a phone (390×844), a laptop (1366×768) and a wall screen (1920×1080), on the demo district's
+//! cases: screenshots of each page at each size in `target/screenshots/`, and the layout checks
+//! people would make by eye — the document never scrolls sideways; the desk's table fits at
+//! 1366 with every column; the district big screen fits one 1920×1080 viewport with no text
+//! under 14 px.
+
+use std::path::{Path, PathBuf};
+
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
+
+use crate::support::{Backend, TestApp, spawn_app};
+use crate::web_browser::{
+    fill, js, open_browser_sized, shot, skip_browser, start_chromedriver, target_dir, wait_for,
+};
+
+const SIZES: [(u32, u32, &str); 3] = [
+    (390, 844, "phone"),
+    (1366, 768, "laptop"),
+    (1920, 1080, "wall"),
+];
+
+/// Sets the viewport to exactly `w`×`h` CSS pixels through the DevTools protocol (chromedriver's
+/// `goog/cdp/execute`): a headless window keeps some of its height for itself and cannot grow
+/// past its screen, so resizing the window does not give an exact viewport.
+async fn viewport(c: &Client, driver: &str, w: u32, h: u32) {
+    let sid = c.session_id().await.unwrap().expect("a session");
+    let r = reqwest::Client::new()
+        .post(format!("{driver}/session/{sid}/goog/cdp/execute"))
+        .json(&json!({
+            "cmd": "Emulation.setDeviceMetricsOverride",
+            "params": { "width": w, "height": h, "deviceScaleFactor": 1, "mobile": w < 600 },
+        }))
+        .send()
+        .await
+        .expect("the DevTools command");
+    assert!(
+        r.status().is_success(),
+        "setting the viewport: {:?}",
+        r.text().await
+    );
+    let got = js(c, "return [window.innerWidth, window.innerHeight];").await;
+    assert_eq!(got, json!([w, h]), "the viewport is {w}×{h}");
+}
+
+/// How far the document scrolls sideways (≤ 0: not at all).
+async fn sideways(c: &Client) -> i64 {
+    js(
+        c,
+        "return document.documentElement.scrollWidth - window.innerWidth;",
+    )
+    .await
+    .as_i64()
+    .unwrap_or(i64::MAX)
+}
+
+async fn sign_in(c: &Client, base: &str, user: &str, password: &str) {
+    c.delete_all_cookies().await.ok();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    wait_for(c, Locator::Id("login-form"), "the sign-in page").await;
+    fill(c, "f-username", user).await;
+    fill(c, "f-password", password).await;
+    c.find(Locator::Css("#login-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, Locator::Css("main"), "signed in").await;
+}
+
+/// Opens `path` at every size, checks it never scrolls sideways, and saves a screenshot each.
+async fn every_size(c: &Client, driver: &str, base: &str, path: &str, name: &str, dir: &Path) {
+    for (w, h, size) in SIZES {
+        viewport(c, driver, w, h).await;
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        wait_for(c, Locator::Css("main"), path).await;
+        let over = sideways(c).await;
+        assert!(over <= 0, "{path} at {w}×{h} scrolls sideways by {over}px");
+        shot(c, dir, &format!("{name}-{size}-{w}x{h}.png")).await;
+    }
+}
+
+async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id: i64) {
+    let base = app_base.as_str();
+    sign_in(&c, base, "ops", "ops-demo-2026").await;
+    for (path, name) in [
+        ("/desk/lunan", "desk"),
+        (&format!("/cases/{case_id}") as &str, "case"),
+        ("/cockpit/lunan", "cockpit"),
+        ("/console", "console"),
+    ] {
+        every_size(&c, &driver, base, path, name, &dir).await;
+    }
+
+    // The desk at a laptop's size: the table with every column, not scrolled inside its frame.
+    viewport(&c, &driver, 1366, 768).await;
+    c.goto(&format!("{base}/desk/lunan")).await.unwrap();
+    wait_for(&c, Locator::Css("table.cases"), "the desk's table").await;
+    let fit = js(
+        &c,
+        "const t = document.querySelector('table.cases'); const w = t.parentElement; \
+         const heads = Array.from(t.querySelectorAll('thead th')).map(h => h.textContent.trim()); \
+         const r = w.getBoundingClientRect(); \
+         const hidden = Array.from(t.querySelectorAll('thead th')) \
+           .filter(h => h.getBoundingClientRect().right > r.right + 1).map(h => h.textContent.trim()); \
+         return { table: t.scrollWidth, frame: w.clientWidth, heads: heads, hidden: hidden };",
+    )
+    .await;
+    for h in [
+        "回执码",
+        "标题",
+        "类别",
+        "联络站",
+        "状态",
+        "承办单位",
+        "期限",
+    ] {
+        assert!(
+            fit["heads"].as_array().unwrap().iter().any(|x| x == h),
+            "the desk has {h}: {fit}"
+        );
+    }
+    assert!(
+        fit["table"].as_i64() <= fit["frame"].as_i64(),
+        "the desk's table fits its frame at 1366: {fit}"
+    );
+    assert_eq!(fit["hidden"], json!([]), "no column hidden at 1366: {fit}");
+
+    // The district big screen at the wall's size: one viewport, nothing under 14 px.
+    viewport(&c, &driver, 1920, 1080).await;
+    c.goto(&format!("{base}/screen")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the big screen").await;
+    let fits = js(
+        &c,
+        "const d = document.documentElement; \
+         return [d.scrollWidth, d.scrollHeight];",
+    )
+    .await;
+    assert_eq!(fits, json!([1920, 1080]), "/screen fits 1920×1080 exactly");
+    let small = small_text(&c).await;
+    assert_eq!(small, json!([]), "/screen has no visible text under 14px");
+    c.goto(&format!("{base}/screen")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the big screen again").await;
+    weigh(&c, "/screen at 1920×1080").await;
+    every_size(&c, &driver, base, "/screen", "screen", &dir).await;
+
+    // A station's wall screen: the same kiosk rules.
+    viewport(&c, &driver, 1920, 1080).await;
+    c.goto(&format!("{base}/s/lunan/screen")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the wall screen").await;
+    let fits = js(
+        &c,
+        "const d = document.documentElement; return [d.scrollWidth, d.scrollHeight];",
+    )
+    .await;
+    assert_eq!(fits, json!([1920, 1080]), "/s/lunan/screen fits 1920×1080");
+    assert_eq!(
+        small_text(&c).await,
+        json!([]),
+        "/s/lunan/screen: no text under 14px"
+    );
+    weigh(&c, "/s/lunan/screen at 1920×1080").await;
+    every_size(&c, &driver, base, "/s/lunan/screen", "wall", &dir).await;
+    viewport(&c, &driver, 390, 844).await;
+    c.goto(&format!("{base}/s/lunan")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the station page").await;
+    weigh(&c, "/s/lunan at 390×844").await;
+
+    // The handler's desk.
+    sign_in(&c, base, "handler", "handler-demo-2026").await;
+    every_size(&c, &driver, base, "/org", "org", &dir).await;
+}
+
+/// What the page now shown weighs (its document and the resources it loaded, raw and
+/// gzip-compressed) and when it first painted; printed for `docs/BENCHMARKS.md`.
+async fn weigh(c: &Client, what: &str) {
+    use std::io::Write;
+    let urls = js(
+        c,
+        "return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name))\
+           .filter(u => u.startsWith(location.origin) && !u.includes('/live'));",
+    )
+    .await;
+    // The paint entry is recorded a moment after the page can be read: wait up to 3 s for it.
+    let mut fcp = Value::Null;
+    for _ in 0..30 {
+        fcp = js(
+            c,
+            "const p = performance.getEntriesByName('first-contentful-paint')[0]; \
+             return p ? p.startTime : null;",
+        )
+        .await;
+        if !fcp.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let cookie = c
+        .get_named_cookie("liaison_session")
+        .await
+        .ok()
+        .map(|k| format!("liaison_session={}", k.value()));
+    let http = reqwest::Client::new();
+    let (mut raw, mut gz) = (0usize, 0usize);
+    for u in urls
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        let mut req = http.get(u);
+        if let Some(k) = &cookie {
+            req = req.header("cookie", k);
+        }
+        let body = req.send().await.unwrap().bytes().await.unwrap();
+        raw += body.len();
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(&body).unwrap();
+        gz += e.finish().unwrap().len();
+    }
+    eprintln!(
+        "weight {what}: {} files, {raw} bytes, {gz} bytes gzip; first contentful paint {fcp} ms",
+        urls.as_array().map_or(0, Vec::len)
+    );
+}
+
+/// Visible text drawn under 14 px (HTML text and SVG text alike), as "tag: text (size)".
+async fn small_text(c: &Client) -> Value {
+    js(
+        c,
+        "const out = []; \
+         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); \
+         let n; \
+         while ((n = walker.nextNode())) { \
+           if (!n.textContent.trim()) continue; \
+           const e = n.parentElement; \
+           if (!e || e.closest('.visually-hidden, script, style, title, desc')) continue; \
+           const r = e.getBoundingClientRect(); \
+           if (r.width === 0 || r.height === 0) continue; \
+           const px = parseFloat(getComputedStyle(e).fontSize); \
+           let scale = 1; \
+           const svg = e.closest('svg'); \
+           if (svg && svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width) { \
+             scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; } \
+           const drawn = px * scale; \
+           if (drawn < 13.95) out.push(e.tagName + ': ' + n.textContent.trim().slice(0, 20) + ' (' + drawn.toFixed(1) + ')'); \
+         } \
+         return out.slice(0, 10);",
+    )
+    .await
+}
+
+/// The demo district's cases, so the pages look like a working district.
+async fn seed(app: &TestApp) -> i64 {
+    liaison::demo::seed_cases(&app.db, &app.settings.deadlines, 160, app.clock.now(), 2026)
+        .await
+        .expect("the demo cases");
+    let ops = app.login_demo("ops").await;
+    let a = app.submit_at("lunan").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    a.id
+}
+
+#[tokio::test]
+async fn desks_and_screens_fit_their_screens() {
+    if skip_browser() {
+        eprintln!("skipped: LIAISON_SKIP_BROWSER=1");
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    let case_id = seed(&app).await;
+    let driver = start_chromedriver().await;
+    let client = open_browser_sized(&driver, (1920, 1400)).await;
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshots folder");
+    let started = std::time::Instant::now();
+    let outcome = tokio::spawn(walk(
+        client.clone(),
+        driver.url.clone(),
+        app.address.clone(),
+        dir.clone(),
+        case_id,
+    ))
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    eprintln!("the desktop walk took {:?}", started.elapsed());
+    match outcome {
+        Ok(()) => eprintln!("screenshots in {}", dir.display()),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("the browser walk did not finish: {e}"),
+    }
+}
