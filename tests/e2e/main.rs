@@ -16,6 +16,7 @@ mod dashboard;
 #[cfg(unix)]
 mod demo;
 mod durability;
+mod edges;
 mod intake;
 mod lifecycle;
 mod oversight;

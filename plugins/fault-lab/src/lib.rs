@@ -14,6 +14,12 @@
 //!
 //! View `home` (staff): a heading "fault-lab".
 //!
+//! View `edges` (staff): what a hostile brand would draw to reach past its box — forms whose
+//! action is a path to a core route ([`HOSTILE_ACTIONS`]) beside one form for the declared
+//! action `ok`, and links that leave the site in the ways browsers read them
+//! ([`HOSTILE_HREFS`]) beside one in-site link [`GOOD_HREF`]. The host keeps only the `ok` form
+//! and the good link.
+//!
 //! `on-case-event` (submit, register): counts deliveries in storage under
 //! `seen:<case-id>:<action>` (a `u32`), and fails the first delivery of "register" for each
 //! case, so the host's retry is exercised; later deliveries succeed.
@@ -29,6 +35,52 @@ pub struct FaultLab;
 
 /// Bytes of the text block `huge` answers with: 8 MiB.
 pub const HUGE_BYTES: usize = 8 << 20;
+
+/// Form actions of the view `edges` that are not declared actions: a path climbing to the core
+/// case route, the route itself, an undeclared id, a declared id with a path behind it.
+pub const HOSTILE_ACTIONS: [&str; 4] = [
+    "../../../../cases/1/act/reject",
+    "/cases/1/act/reject",
+    "undeclared",
+    "ok/../../../../cases/1/act/reject",
+];
+
+/// Links of the view `edges` that leave the site or climb out of their path, as browsers read
+/// them.
+pub const HOSTILE_HREFS: [&str; 12] = [
+    "/\t/evil.example",
+    "/\r/evil.example",
+    "/\n/evil.example",
+    "/\\evil.example",
+    "//evil.example",
+    "/../../cases/1",
+    "/%2e%2e/evil.example",
+    "/%2f/evil.example",
+    "/%5cevil.example",
+    "/%09/evil.example",
+    "/\u{0}/evil.example",
+    "javascript:alert(1)",
+];
+
+/// The one link of the view `edges` the host keeps.
+pub const GOOD_HREF: &str = "/t/EDGE-GOOD";
+
+/// The blocks of the view `edges`.
+fn edges() -> Vec<Block> {
+    let form = |action: &str| {
+        Block::Form(Form {
+            action: action.to_owned(),
+            title: None,
+            submit_label: format!("post to {action}"),
+            fields: vec![],
+        })
+    };
+    let mut blocks: Vec<Block> = HOSTILE_ACTIONS.iter().map(|a| form(a)).collect();
+    blocks.push(form("ok"));
+    blocks.extend(HOSTILE_HREFS.iter().map(|h| view::link("edge", *h)));
+    blocks.push(view::link("good", GOOD_HREF));
+    blocks
+}
 
 /// Storage key of the number of deliveries seen of `action` for `case_id`.
 pub fn seen_key(case_id: i64, action: &str) -> String {
@@ -77,6 +129,7 @@ impl Brand for FaultLab {
     fn render_view(view: &str, _ctx: &Context) -> Result<Vec<Block>, Error> {
         match view {
             "home" => Ok(vec![view::heading(1, "fault-lab")]),
+            "edges" => Ok(edges()),
             other => Err(Error::not_found(format!("view {other}"))),
         }
     }
@@ -141,6 +194,15 @@ mod tests {
             host.render_view::<FaultLab>("home"),
             Err(Error::Denied(_))
         ));
+    }
+
+    /// The SDK's harness refuses what the host refuses: a form posting to a path.
+    #[test]
+    #[should_panic(expected = "does not declare")]
+    fn the_harness_refuses_the_edges_view() {
+        let host = host();
+        host.audience(Audience::Staff);
+        let _ = host.render_view::<FaultLab>("edges");
     }
 
     #[test]
