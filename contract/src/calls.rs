@@ -45,10 +45,13 @@ impl From<FieldError> for Refusal {
     }
 }
 
-/// Text that people typed: trimmed, not shorter than `min` characters (an empty one "must not
-/// be empty" when `min` is 1), not longer than `max`.
+/// Text that people typed: free of control characters and bidi overrides
+/// ([`crate::hygiene`]), trimmed of whitespace and invisible characters, not shorter than `min`
+/// characters (an empty one "must not be empty" when `min` is 1), not longer than `max`.
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
-    let v = value.trim();
+    crate::hygiene::check(field, value)?;
+    // Invisible characters at the ends count as blanks: text made only of them is empty.
+    let v = crate::hygiene::trim(value);
     let n = v.chars().count();
     if n < min {
         return Err(if min <= 1 {

@@ -9,6 +9,8 @@
 //!   plugin sees it;
 //! - [`calls`]: what the host's imports accept (storage keys, values and quota, texts, tags,
 //!   case descriptions and titles, list sizes, roster spans);
+//! - [`hygiene`]: what text from outside may hold (no control characters, no bidi overrides)
+//!   and when it counts as empty;
 //! - [`link`]: the strict grammar of in-site paths a view's links may point to.
 //!
 //! The host (the `liaison` crate) applies these rules; the SDK's native test harness applies
@@ -18,6 +20,7 @@ pub mod calls;
 pub mod capability;
 pub mod field;
 pub mod form;
+pub mod hygiene;
 pub mod link;
 pub mod manifest;
 

@@ -3,14 +3,25 @@
 //! off the site in the ways browsers read them; the host keeps only the form of its declared
 //! action, at the URL the host builds, and the one in-site link — in the API's JSON and HTML and
 //! on the staff desk, where a staff click would otherwise have rejected a case.
+//!
+//! Public surfaces keep staff notes private: every note has an audience, internal unless the
+//! writer ticks 群众可见, and tracking (API and page) shows only public notes. An idempotency
+//! key answers the first case only to a replay saying the same.
 
+use liaison_domain::cases::entity::cases;
+use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::json;
 
 use crate::plugins::FAULT_LAB;
-use crate::support::{Backend, Package, TestApp, spawn_plugin_app};
-use crate::web_client::demo;
+use crate::support::{Backend, Package, TestApp, case_body, spawn_app, spawn_plugin_app};
+use crate::web_client::{demo, post_form};
 
-both_backends!(a_brand_cannot_aim_forms_or_links_past_its_box,);
+both_backends!(
+    a_brand_cannot_aim_forms_or_links_past_its_box,
+    staff_notes_stay_off_the_tracking_page,
+    a_replayed_key_must_say_the_same,
+    bad_input_is_refused_naming_the_field,
+);
 
 /// A server with fault-lab enabled at 路南 and the demo staff's token.
 async fn with_fault_lab(b: Backend) -> (TestApp, String) {
@@ -112,4 +123,341 @@ async fn a_brand_cannot_aim_forms_or_links_past_its_box(b: Backend) {
     }
     // The case the hostile form aimed at stands.
     assert_eq!(app.case_row(case.id).await.status, "submitted");
+}
+
+/// Internal notes (the default, through the API and the pages) never reach the tracking API or
+/// page; a note marked public does, and so do the notes that are for the resident by nature (a
+/// rejection's reason). The forms say which is which.
+async fn staff_notes_stay_off_the_tracking_page(b: Backend) {
+    let app = spawn_app(b).await;
+    let staff = app.login_demo("staff").await;
+    let web = demo(&app, "staff").await;
+    const INTERNAL: [&str; 3] = [
+        "内部：先找王科长核实",
+        "内部：交办时提醒住建局",
+        "内部：页面登记备注",
+    ];
+    const PUBLIC: [&str; 2] = [
+        "已交区住建局办理，请耐心等待",
+        "不属于人大代表联络站受理范围",
+    ];
+
+    // Through the API: a register note without an audience, an assign note marked internal
+    // and one marked public on the next case.
+    let a = app.submit_at("lunan").await;
+    app.act(
+        Some(&staff),
+        a.id,
+        "register",
+        json!({ "note": INTERNAL[0] }),
+    )
+    .await
+    .expect(200);
+    app.act(
+        Some(&staff),
+        a.id,
+        "assign",
+        json!({ "lead": "housing", "note": INTERNAL[1], "note_audience": "internal" }),
+    )
+    .await
+    .expect(200);
+    let b_case = app.submit_at("lunan").await;
+    app.act(Some(&staff), b_case.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(
+        Some(&staff),
+        b_case.id,
+        "assign",
+        json!({ "lead": "housing", "note": PUBLIC[0], "note_audience": "public" }),
+    )
+    .await
+    .expect(200);
+    app.act(
+        Some(&staff),
+        b_case.id,
+        "register",
+        json!({ "note_audience": "everyone" }),
+    )
+    .await
+    .expect_error(400, "bad_request", Some("note_audience"));
+    // A rejection's reason is for the resident by nature.
+    let c = app.submit_at("lunan").await;
+    app.act(Some(&staff), c.id, "reject", json!({ "reason": PUBLIC[1] }))
+        .await
+        .expect(200);
+
+    // Through the page: the register form offers 群众可见, unticked; a note sent without it
+    // stays internal.
+    let d = app.submit_at("lunan").await;
+    let page = web.get(&format!("/cases/{}", d.id)).await.expect(200);
+    page.assert_contains("name=\"note_public\"");
+    page.assert_contains("群众可见");
+    page.assert_lacks("name=\"note_public\" value=\"true\" checked");
+    post_form(
+        &web,
+        &format!("/cases/{}/act/register", d.id),
+        &[("note", INTERNAL[2])],
+    )
+    .await;
+
+    // Staff see every note with its audience.
+    let detail = app.detail(&staff, a.id).await;
+    let audiences: Vec<(String, bool)> = detail["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["note"].is_string())
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["note_public"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        audiences,
+        [("register".to_owned(), false), ("assign".to_owned(), false)]
+    );
+    let d_events = app.event_rows(d.id).await;
+    assert!(
+        d_events
+            .iter()
+            .any(|e| e.note.as_deref() == Some(INTERNAL[2]) && !e.note_public),
+        "{d_events:?}"
+    );
+
+    // Tracking, API and page: only the public notes.
+    for code in [
+        &a.receipt_code,
+        &b_case.receipt_code,
+        &c.receipt_code,
+        &d.receipt_code,
+    ] {
+        let api = app.track(code).await.expect(200);
+        let page = web.get(&format!("/t/{code}")).await.expect(200);
+        for secret in INTERNAL {
+            assert!(
+                !api.text.contains(secret),
+                "{secret} on the tracking API: {}",
+                api.text
+            );
+            page.assert_lacks(secret);
+        }
+    }
+    assert!(
+        app.track(&b_case.receipt_code)
+            .await
+            .text
+            .contains(PUBLIC[0])
+    );
+    web.get(&format!("/t/{}", b_case.receipt_code))
+        .await
+        .assert_contains(PUBLIC[0]);
+    assert!(app.track(&c.receipt_code).await.text.contains(PUBLIC[1]));
+}
+
+/// The same key with the same body answers the first case; with another station, text or
+/// contact it is refused naming the key, and nobody learns the first case's receipt code. Keys
+/// shorter than 16 characters are refused, in the body and in the header.
+async fn a_replayed_key_must_say_the_same(b: Backend) {
+    let app = spawn_app(b).await;
+    let key = "replay-key-0123456789";
+    let mut first = case_body("lunan");
+    first["client_key"] = json!(key);
+    let made = app.submit(&first).await.expect(201);
+    let again = app.submit(&first).await.expect(200);
+    assert_eq!(made.body, again.body);
+    let receipt = made.body["receipt_code"].as_str().unwrap().to_owned();
+
+    let mut other = case_body("jinqing");
+    other["client_key"] = json!(key);
+    other["description"] = json!("另一位群众：村道积水严重，雨天无法通行，请尽快处理。");
+    other["contact"] = json!({ "name": "另一人", "phone": "13912345678" });
+    for body in [other.clone(), {
+        let mut only_text = first.clone();
+        only_text["description"] = json!("同一个站点，不同的内容：垃圾清运不及时。");
+        only_text
+    }] {
+        let r = app
+            .submit(&body)
+            .await
+            .expect_error(422, "invalid", Some("client_key"));
+        assert_eq!(r.body["error"]["kind"], "key_reused", "{}", r.text);
+        assert!(!r.text.contains(&receipt), "{}", r.text);
+    }
+    // The header, too.
+    let r = app
+        .client
+        .post(app.api("/cases"))
+        .header("Idempotency-Key", key)
+        .json(&case_body("jinqing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(!r.text().await.unwrap().contains(&receipt));
+    assert_eq!(app.case_count().await, 1);
+
+    // Keys of little entropy are refused.
+    for short in ["abc", "fifteen-chars-x"] {
+        let mut body = case_body("lunan");
+        body["client_key"] = json!(short);
+        app.submit(&body)
+            .await
+            .expect_error(422, "invalid", Some("client_key"));
+        let r = app
+            .client
+            .post(app.api("/cases"))
+            .header("Idempotency-Key", short)
+            .json(&case_body("lunan"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 422, "{short}");
+    }
+    assert_eq!(app.case_count().await, 1);
+}
+
+/// Control characters and bidi overrides, wherever text enters (a JSON body, a path segment, a
+/// query), are refused with 422 naming the field on both backends — never a 500 from
+/// PostgreSQL; invisible-only text is empty; a page's form drops them; paging is bounded; a
+/// struct is read from an object only; days fall in sensible years; the `bearer` scheme is
+/// case-insensitive.
+async fn bad_input_is_refused_naming_the_field(b: Backend) {
+    let app = spawn_app(b).await;
+    let staff = app.login_demo("staff").await;
+    let ops = app.login_demo("ops").await;
+    let before = app.case_count().await;
+
+    let refused = |r: crate::support::Resp, field: &str| {
+        let r = r.expect_error(422, "invalid", Some(field));
+        assert_eq!(r.body["error"]["kind"], "control_characters", "{}", r.text);
+    };
+    for (field, value) in [
+        (
+            "description",
+            json!("路灯坏了\u{0}半个多月，晚上出行很不方便。"),
+        ),
+        (
+            "description",
+            json!("\u{1b}[31m路灯坏了半个多月，晚上出行很不方便。"),
+        ),
+        (
+            "description",
+            json!("路灯坏了半个多月\u{7}，晚上出行很不方便。"),
+        ),
+        ("title", json!("路灯\u{202e}不亮")),
+    ] {
+        let mut body = case_body("lunan");
+        body[field] = value;
+        refused(app.submit(&body).await, field);
+    }
+    let mut body = case_body("lunan");
+    body["contact"]["name"] = json!("张\u{0}三");
+    refused(app.submit(&body).await, "contact.name");
+    refused(
+        app.post(
+            "/auth/login",
+            None,
+            &json!({ "username": "sta\u{0}ff", "password": "x" }),
+        )
+        .await,
+        "username",
+    );
+    // Text made only of invisible characters is empty.
+    let mut body = case_body("lunan");
+    body["description"] = json!("\u{200b}\u{200b}\u{feff}\u{2060}\u{200b}\u{200b} ");
+    app.submit(&body)
+        .await
+        .expect_error(422, "invalid", Some("description"));
+    assert_eq!(app.case_count().await, before);
+
+    // Paths and queries, encoded.
+    refused(app.get("/stations/lu%00nan", None).await, "path");
+    refused(app.get("/track/ABCD%00EFGH", None).await, "path");
+    refused(app.get("/cases?text=a%00b", Some(&staff)).await, "text");
+    refused(
+        app.get("/cases?text=%E2%80%AEx", Some(&staff)).await,
+        "text",
+    );
+    let page = app
+        .client
+        .get(format!("{}/t/AB%00CD", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 422);
+
+    // A page's form: the characters are dropped, the case is filed.
+    let web = crate::web_client::Browser::new(&app);
+    let form = web.get("/s/lunan").await.expect(200);
+    let key = form.input_value("client_key");
+    let csrf = form.input_value("_csrf");
+    let sent = web
+        .post(
+            "/s/lunan",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("client_key", key.as_str()),
+                ("category", "urban_construction"),
+                (
+                    "description",
+                    "路灯坏了\u{0}半个多月，晚上\u{1b}出行很不方便。",
+                ),
+                ("anonymous", "true"),
+            ],
+        )
+        .await;
+    sent.expect(303);
+    assert_eq!(app.case_count().await, before + 1);
+    let filed = cases::Entity::find()
+        .order_by_desc(cases::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(filed.description, "路灯坏了半个多月，晚上出行很不方便。");
+
+    // Paging is bounded.
+    app.get("/cases?page=9223372036854775807", Some(&staff))
+        .await
+        .expect_error(422, "invalid", Some("page"));
+    app.get("/cases?page=10000", Some(&staff)).await.expect(200);
+
+    // Objects only where objects are declared.
+    let r = app
+        .post("/auth/login", None, &json!(["staff", "staff-demo-2026"]))
+        .await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
+    let mut body = case_body("lunan");
+    body["contact"] = json!(["张三", "13800138000"]);
+    app.submit(&body)
+        .await
+        .expect_error(400, "bad_request", Some("contact"));
+
+    // Days in sensible years.
+    app.put(
+        "/calendar/9999-01-01",
+        Some(&ops),
+        &json!({ "kind": "holiday", "name": "远" }),
+    )
+    .await
+    .expect_error(422, "invalid", Some("day"));
+    let r = app
+        .get("/stations/lunan/duty?from=%2B262142-01-01", None)
+        .await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
+
+    // `bearer` in any case.
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let r = app
+            .client
+            .get(app.api("/auth/me"))
+            .header("Authorization", format!("{scheme} {staff}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{scheme}");
+    }
 }

@@ -11,6 +11,7 @@ pub mod deputies;
 pub mod duty;
 pub mod error;
 pub mod exports;
+pub mod input;
 pub mod json;
 pub mod limits;
 pub mod live;
@@ -107,6 +108,7 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
+        .layer(axum::middleware::from_fn(input::refuse_controls))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(TraceLayer::new_for_http())

@@ -133,6 +133,7 @@ impl HostEnv {
             actor_user_id: Set(None),
             actor_name: Set(self.plugin_id.clone()),
             note: Set(Some(note)),
+            note_public: Set(false),
             public: Set(false),
             data: Set(Some(data.to_string())),
             created_at: Set(self.clock.now()),
