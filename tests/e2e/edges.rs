@@ -13,7 +13,10 @@ use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::json;
 
 use crate::plugins::FAULT_LAB;
-use crate::support::{Backend, Package, TestApp, case_body, spawn_app, spawn_plugin_app};
+use crate::support::{
+    Backend, Package, TestApp, case_body, plugin_settings, spawn_app, spawn_app_with,
+    spawn_plugin_app,
+};
 use crate::web_client::{demo, post_form};
 
 both_backends!(
@@ -21,6 +24,8 @@ both_backends!(
     staff_notes_stay_off_the_tracking_page,
     a_replayed_key_must_say_the_same,
     bad_input_is_refused_naming_the_field,
+    receipt_codes_share_one_budget,
+    anonymous_brand_actions_spend_the_intake_budget,
 );
 
 /// A server with fault-lab enabled at 路南 and the demo staff's token.
@@ -460,4 +465,178 @@ async fn bad_input_is_refused_naming_the_field(b: Backend) {
             .unwrap();
         assert_eq!(r.status().as_u16(), 200, "{scheme}");
     }
+}
+
+/// A raw request with optional extra headers, for the rate-limit tests.
+async fn raw(
+    app: &TestApp,
+    method: reqwest::Method,
+    url: String,
+    headers: &[(&str, &str)],
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    let mut req = app.client.request(method, url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().await.unwrap()
+}
+
+/// Every door that takes a receipt code spends one budget per client, API and pages together;
+/// Retry-After is rounded up; forwarding headers count only from a trusted proxy.
+async fn receipt_codes_share_one_budget(b: Backend) {
+    let app = spawn_app_with(b, |s| {
+        s.server.receipt_burst = 5;
+        s.server.receipt_refill_ms = 60_000;
+    })
+    .await;
+    let c = app.submit_at("lunan").await;
+    let get = reqwest::Method::GET;
+    let post = reqwest::Method::POST;
+    let page = |p: &str| format!("{}{p}", app.address);
+    // Five tries of receipt codes on four different doors.
+    let tries = [
+        (
+            get.clone(),
+            app.api(&format!("/track/{}", c.receipt_code)),
+            None,
+        ),
+        (get.clone(), page(&format!("/t/{}", c.receipt_code)), None),
+        (
+            post.clone(),
+            app.api(&format!("/cases/{}/actions/rate", c.id)),
+            Some(json!({ "rating": "satisfied", "receipt_code": "AAAA-BBBB" })),
+        ),
+        (
+            post.clone(),
+            app.api("/track/AAAA-BBBB/rate"),
+            Some(json!({ "rating": "satisfied" })),
+        ),
+        (get.clone(), page("/r/AAAA-BBBB"), None),
+    ];
+    for (m, url, body) in tries.iter().cloned() {
+        let r = raw(&app, m, url.clone(), &[], body).await;
+        assert_ne!(r.status().as_u16(), 429, "{url}");
+    }
+    // The sixth, on any of them, waits; the wait is rounded up to the whole minute.
+    for (m, url, body) in tries.iter().cloned() {
+        let r = raw(&app, m, url.clone(), &[], body).await;
+        assert_eq!(r.status().as_u16(), 429, "{url}");
+        let wait: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((59..=60).contains(&wait), "{url}: Retry-After {wait}");
+    }
+    let r = raw(&app, get.clone(), tries[0].1.clone(), &[], None).await;
+    assert_eq!(r.headers()["retry-after"], "60");
+    // No proxy is trusted: a forwarding header does not buy a new bucket.
+    let r = raw(
+        &app,
+        get.clone(),
+        tries[0].1.clone(),
+        &[
+            ("X-Forwarded-For", "203.0.113.9"),
+            ("Forwarded", "for=203.0.113.9"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 429);
+    // Signed-in work and intake go on.
+    app.submit_at("lunan").await;
+
+    // Behind a trusted proxy, each client has its own bucket.
+    let app = spawn_app_with(b, |s| {
+        s.server.receipt_burst = 2;
+        s.server.receipt_refill_ms = 60_000;
+        s.server.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await;
+    let url = app.api("/track/AAAA-BBBB");
+    for _ in 0..2 {
+        let r = raw(
+            &app,
+            get.clone(),
+            url.clone(),
+            &[("X-Forwarded-For", "203.0.113.1")],
+            None,
+        )
+        .await;
+        assert_eq!(r.status().as_u16(), 404);
+    }
+    let r = raw(
+        &app,
+        get.clone(),
+        url.clone(),
+        &[("X-Forwarded-For", "203.0.113.1")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 429);
+    let r = raw(
+        &app,
+        get.clone(),
+        url.clone(),
+        &[("Forwarded", "for=\"203.0.113.2:5555\"")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 404, "another client behind the proxy");
+    // A client cannot choose its bucket by prepending to the chain the proxy appends to.
+    let r = raw(
+        &app,
+        get.clone(),
+        url.clone(),
+        &[("X-Forwarded-For", "198.51.100.1, 203.0.113.1")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 429);
+}
+
+/// An anonymous brand action files cases too: it spends intake's budget, on the API as on its
+/// page twin, in the same buckets as intake itself.
+async fn anonymous_brand_actions_spend_the_intake_budget(b: Backend) {
+    let app = spawn_app_with(b, |s| {
+        plugin_settings(s);
+        s.server.intake_burst = 3;
+        s.server.intake_refill_ms = 60_000;
+    })
+    .await;
+    let ops = app.login_demo("ops").await;
+    app.install_package(&ops, &Package::fault_lab()).await;
+    app.plugin_enable(Some(&ops), "lunan", FAULT_LAB, &["storage"], json!({}))
+        .await
+        .expect(200);
+    app.submit(&case_body("lunan")).await.expect(201);
+    app.plugin_act(None, "lunan", FAULT_LAB, "ok", json!({}))
+        .await
+        .expect(200);
+    app.plugin_act(None, "lunan", FAULT_LAB, "ok", json!({}))
+        .await
+        .expect(200);
+    let r = app
+        .plugin_act(None, "lunan", FAULT_LAB, "ok", json!({}))
+        .await
+        .expect_error(429, "too_many_requests", None);
+    assert!(r.headers.contains_key("retry-after"));
+    app.submit(&case_body("lunan"))
+        .await
+        .expect_error(429, "too_many_requests", None);
+    // The page twin draws on the same bucket.
+    let web = crate::web_client::Browser::new(&app);
+    let form = web.get("/s/lunan").await.expect(200);
+    let csrf = form.input_value("_csrf");
+    let r = web
+        .post(
+            &format!("/s/lunan/brand/{FAULT_LAB}/ok"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 429, "{}", r.text);
 }

@@ -15,11 +15,10 @@ use liaison_domain::auth::{Actor, PasswordPolicy, Role};
 use liaison_domain::error::FieldKind;
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
-    let s = &state.settings.server;
-    // Password guessing is throttled per address.
+    // Password guessing is throttled per client, with the sign-in page.
     let guarded = OpenApiRouter::new()
         .routes(routes!(login))
-        .layer(crate::limits::per_ip(s.login_burst, s.login_refill_ms));
+        .layer(state.budgets.login.layer());
     OpenApiRouter::new()
         .merge(guarded)
         .routes(routes!(logout))

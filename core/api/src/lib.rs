@@ -51,6 +51,8 @@ pub struct AppState {
     pub plugins: Arc<liaison_host::PluginHost>,
     /// "Station X changed", for the dashboards' server-sent events.
     pub live: liaison_domain::dashboard::live::Live,
+    /// The per-client budgets of the public doors, shared by the API and the pages.
+    pub budgets: limits::Budgets,
 }
 
 #[derive(OpenApi)]

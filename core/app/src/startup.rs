@@ -46,6 +46,7 @@ impl Application {
             clock.clone(),
             settings.plugins.clone(),
         )?);
+        let budgets = liaison_api::limits::Budgets::new(&settings.server)?;
         let state = AppState {
             db,
             settings: Arc::new(settings),
@@ -55,6 +56,7 @@ impl Application {
             reference,
             plugins,
             live: liaison_domain::dashboard::live::Live::new(),
+            budgets,
         };
         Ok(Self { listener, state })
     }
