@@ -166,7 +166,7 @@ pub enum FormatKind {
         /// The longest tag.
         max: u32,
     },
-    /// A storage key: 1 to `max` bytes.
+    /// A storage key: 1 to `max` bytes of printable text.
     StorageKey {
         /// The longest key, in bytes.
         max: u32,
@@ -299,7 +299,9 @@ impl fmt::Display for FieldKind {
                 FormatKind::Username => "may hold only letters, digits, '_', '-' and '.'".into(),
                 FormatKind::ClientKey => "must be 16 to 64 printable ASCII characters".into(),
                 FormatKind::Tag { max } => format!("must be 1 to {max} printable characters"),
-                FormatKind::StorageKey { max } => format!("must be 1 to {max} bytes"),
+                FormatKind::StorageKey { max } => {
+                    format!("must be 1 to {max} bytes of printable text")
+                }
                 FormatKind::CodeLength { min, max } => format!("must be {min} to {max} characters"),
                 FormatKind::CodeChars => {
                     "may hold only lowercase letters, digits and dashes".into()

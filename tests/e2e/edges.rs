@@ -26,6 +26,7 @@ both_backends!(
     bad_input_is_refused_naming_the_field,
     receipt_codes_share_one_budget,
     anonymous_brand_actions_spend_the_intake_budget,
+    storage_is_counted_in_bytes_under_one_key_rule,
 );
 
 /// A server with fault-lab enabled at 路南 and the demo staff's token.
@@ -639,4 +640,73 @@ async fn anonymous_brand_actions_spend_the_intake_budget(b: Backend) {
         )
         .await;
     assert_eq!(r.status.as_u16(), 429, "{}", r.text);
+}
+
+/// The storage quota counts bytes on both backends; keys are printable text (a NUL-prefixed
+/// key is refused, it used to be stored without limit); `storage-keys` matches its prefix
+/// exactly, byte for byte, not as a case-folding pattern.
+async fn storage_is_counted_in_bytes_under_one_key_rule(b: Backend) {
+    let app = spawn_app_with(b, |s| {
+        plugin_settings(s);
+        s.plugins.storage_quota_kib = 4;
+    })
+    .await;
+    let ops = app.login_demo("ops").await;
+    app.install_package(&ops, &Package::fault_lab()).await;
+    app.plugin_enable(Some(&ops), "lunan", FAULT_LAB, &["storage"], json!({}))
+        .await
+        .expect(200);
+    let run = |kind: &'static str| {
+        let app = &app;
+        async move {
+            app.plugin_act(None, "lunan", FAULT_LAB, "fill", json!({ "kind": kind }))
+                .await
+                .expect(200)
+                .body["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    // A key of 64 Chinese characters and four digits is 196 bytes: 20 fit in 4 KiB (counted in
+    // characters, 60 did).
+    let wide = run("wide").await;
+    assert!(wide.starts_with("stored 20;"), "{wide}");
+    assert!(wide.contains("quota"), "{wide}");
+    let nul = run("nul").await;
+    assert!(nul.starts_with("stored 0;"), "{nul}");
+    assert!(nul.contains("printable"), "{nul}");
+    let stored: i64 = liaison_domain::plugins::entity::storage::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.key.len() + r.value.len()) as i64)
+        .sum();
+    assert!(stored <= 4096, "{stored} bytes stored");
+
+    // Exact prefixes: no case folding, no patterns.
+    let delete_wide = liaison_domain::plugins::entity::storage::Entity::delete_many()
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(delete_wide.rows_affected, 20);
+    for (prefix, keys) in [
+        ("A", "Ab1"),
+        ("a_", "a_c"),
+        ("a%", "a%d"),
+        ("ab", "ab2 ab_x"),
+    ] {
+        let r = app
+            .plugin_act(
+                None,
+                "lunan",
+                FAULT_LAB,
+                "prefix",
+                json!({ "prefix": prefix }),
+            )
+            .await
+            .expect(200);
+        assert_eq!(r.body["message"], keys, "prefix {prefix}");
+    }
 }

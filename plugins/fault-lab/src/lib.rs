@@ -11,6 +11,8 @@
 //! | `recurse` | recurses without end, not in tail position, until the stack overflows |
 //! | `panic` | `panic!("fault-lab panic")`, which with `panic = "abort"` is a trap |
 //! | `huge` | answers with a view holding one text block of 8 MiB |
+//! | `fill` | writes keys of field `kind` ("nul": NUL-prefixed, "wide": 64 Chinese characters and a number) with empty values until the host refuses; answers "stored N; <refusal>" |
+//! | `prefix` | stores `Ab1`, `ab2`, `a_c`, `a%d`, `ab_x` and answers the keys starting with field `prefix`, joined by spaces |
 //!
 //! View `home` (staff): a heading "fault-lab".
 //!
@@ -82,6 +84,22 @@ fn edges() -> Vec<Block> {
     blocks
 }
 
+/// Writes keys of `kind` with empty values until the host refuses (at most 500): "stored N;
+/// <refusal>".
+fn fill(kind: &str) -> String {
+    let wide = "路".repeat(64);
+    for i in 0..500 {
+        let key = match kind {
+            "nul" => format!("\u{0}{i:04}"),
+            _ => format!("{wide}{i:04}"),
+        };
+        if let Err(e) = storage::set_bytes(&key, &[]) {
+            return format!("stored {i}; {e:?}");
+        }
+    }
+    "stored 500; no refusal".to_owned()
+}
+
 /// Storage key of the number of deliveries seen of `action` for `case_id`.
 pub fn seen_key(case_id: i64, action: &str) -> String {
     format!("seen:{case_id}:{action}")
@@ -134,7 +152,7 @@ impl Brand for FaultLab {
         }
     }
 
-    fn run_action(action: &str, _ctx: &Context, _input: &FormInput) -> Result<ActionResult, Error> {
+    fn run_action(action: &str, _ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
         match action {
             "ok" => Ok(ActionResult::message("ok")),
             "trap" => trap(),
@@ -142,6 +160,16 @@ impl Brand for FaultLab {
             "grow" => grow(),
             "recurse" => Ok(ActionResult::message(recurse(0).to_string())),
             "panic" => panic!("fault-lab panic"),
+            "fill" => Ok(ActionResult::message(fill(
+                input.get("kind").unwrap_or("wide"),
+            ))),
+            "prefix" => {
+                for k in ["Ab1", "ab2", "a_c", "a%d", "ab_x"] {
+                    storage::set(k, &1u8)?;
+                }
+                let keys = storage::keys(input.get("prefix").unwrap_or(""))?;
+                Ok(ActionResult::message(keys.join(" ")))
+            }
             "huge" => {
                 Ok(ActionResult::message("huge")
                     .with_view(vec![view::text("x".repeat(HUGE_BYTES))]))
