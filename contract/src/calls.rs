@@ -45,10 +45,13 @@ impl From<FieldError> for Refusal {
     }
 }
 
-/// Text that people typed: trimmed, not shorter than `min` characters (an empty one "must not
-/// be empty" when `min` is 1), not longer than `max`.
+/// Text that people typed: free of control characters and bidi overrides
+/// ([`crate::hygiene`]), trimmed of whitespace and invisible characters, not shorter than `min`
+/// characters (an empty one "must not be empty" when `min` is 1), not longer than `max`.
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
-    let v = value.trim();
+    crate::hygiene::check(field, value)?;
+    // Invisible characters at the ends count as blanks: text made only of them is empty.
+    let v = crate::hygiene::trim(value);
     let n = v.chars().count();
     if n < min {
         return Err(if min <= 1 {
@@ -140,15 +143,37 @@ pub fn roster_span(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), Field
     Ok((from, to))
 }
 
-/// A storage key and value by their sizes: a key of 1 to [`MAX_KEY`] bytes, a value of at most
+/// A storage key: 1 to [`MAX_KEY`] bytes of printable text — no control characters (tab and
+/// line breaks included), no bidi controls, no invisible characters. (A NUL-prefixed key used
+/// to slip past the quota: SQLite's `LENGTH` stops at NUL.)
+pub fn storage_key(field: &str, key: &str) -> Result<(), FieldError> {
+    let printable = key
+        .chars()
+        .all(|c| !c.is_control() && !crate::hygiene::forbidden(c) && !crate::link::invisible(c));
+    if key.is_empty() || key.len() > MAX_KEY || !printable {
+        let max = count(MAX_KEY);
+        return Err(FieldError::new(
+            field,
+            FieldKind::Format(FormatKind::StorageKey { max }),
+        ));
+    }
+    Ok(())
+}
+
+/// A prefix `storage-keys` takes: empty (every key), or up to [`MAX_KEY`] bytes of what a key
+/// may hold ([`storage_key`]). It is matched exactly, byte for byte (no patterns, no case
+/// folding).
+pub fn storage_prefix(prefix: &str) -> Result<(), FieldError> {
+    if prefix.is_empty() {
+        return Ok(());
+    }
+    storage_key("prefix", prefix)
+}
+
+/// A storage key and value by their sizes: a key by [`storage_key`], a value of at most
 /// [`MAX_VALUE`] bytes.
 pub fn storage_entry(key: &str, value_len: usize) -> Result<(), Refusal> {
-    if key.is_empty() || key.len() > MAX_KEY {
-        let max = count(MAX_KEY);
-        return Err(
-            FieldError::new("key", FieldKind::Format(FormatKind::StorageKey { max })).into(),
-        );
-    }
+    storage_key("key", key)?;
     if value_len > MAX_VALUE {
         return Err(Refusal::Limit(format!(
             "a value may be at most {MAX_VALUE} bytes"
@@ -158,7 +183,8 @@ pub fn storage_entry(key: &str, value_len: usize) -> Result<(), Refusal> {
 }
 
 /// Whether storing `key` with a value of `value_len` bytes fits the station's `quota`, when the
-/// plugin's other keys and values there take `used_by_others` bytes.
+/// plugin's other keys and values there take `used_by_others` bytes. Everything is counted in
+/// bytes (UTF-8 for keys): a key of 66 Chinese characters takes 198.
 pub fn storage_quota(
     used_by_others: i64,
     key: &str,

@@ -103,6 +103,11 @@ pub enum FieldKind {
         /// The checker's sentence.
         message: String,
     },
+    /// A key against resending that was already used for a submission saying something else.
+    KeyReused,
+    /// Control characters (NUL, ESC, BEL …) or characters that reverse or hide text (bidi
+    /// overrides) in text.
+    ControlCharacters,
     /// A plugin's own words about one of its fields, written for the page's locale.
     Plugin {
         /// The plugin's sentence.
@@ -154,14 +159,14 @@ pub enum FormatKind {
     Boolean,
     /// A user name: letters, digits, `_`, `-` and `.`.
     Username,
-    /// A form's key against resending: 8 to 64 printable ASCII characters.
+    /// A form's key against resending: 16 to 64 printable ASCII characters.
     ClientKey,
     /// A tag: 1 to `max` printable characters.
     Tag {
         /// The longest tag.
         max: u32,
     },
-    /// A storage key: 1 to `max` bytes.
+    /// A storage key: 1 to `max` bytes of printable text.
     StorageKey {
         /// The longest key, in bytes.
         max: u32,
@@ -237,6 +242,8 @@ impl FieldKind {
             FieldKind::Photo(PhotoKind::TooLarge) => "photo_size",
             FieldKind::LargerThan { .. } => "larger_than",
             FieldKind::Package { .. } => "package",
+            FieldKind::KeyReused => "key_reused",
+            FieldKind::ControlCharacters => "control_characters",
             FieldKind::Plugin { .. } => "plugin",
         }
     }
@@ -290,9 +297,11 @@ impl fmt::Display for FieldKind {
                 FormatKind::Number => "must be a number".into(),
                 FormatKind::Boolean => "must be true or false".into(),
                 FormatKind::Username => "may hold only letters, digits, '_', '-' and '.'".into(),
-                FormatKind::ClientKey => "must be 8 to 64 printable ASCII characters".into(),
+                FormatKind::ClientKey => "must be 16 to 64 printable ASCII characters".into(),
                 FormatKind::Tag { max } => format!("must be 1 to {max} printable characters"),
-                FormatKind::StorageKey { max } => format!("must be 1 to {max} bytes"),
+                FormatKind::StorageKey { max } => {
+                    format!("must be 1 to {max} bytes of printable text")
+                }
                 FormatKind::CodeLength { min, max } => format!("must be {min} to {max} characters"),
                 FormatKind::CodeChars => {
                     "may hold only lowercase letters, digits and dashes".into()
@@ -317,6 +326,12 @@ impl fmt::Display for FieldKind {
             FieldKind::Photo(PhotoKind::TooMany { max }) => write!(f, "at most {max} photos"),
             FieldKind::Photo(PhotoKind::TooLarge) => f.write_str("too large"),
             FieldKind::LargerThan { mib } => write!(f, "larger than {mib} MiB"),
+            FieldKind::KeyReused => f.write_str(
+                "was already used for a submission saying something else; make a new key for a new submission",
+            ),
+            FieldKind::ControlCharacters => f.write_str(
+                "must not contain control characters or characters that reverse or hide text",
+            ),
             FieldKind::Package { message } | FieldKind::Plugin { message } => f.write_str(message),
         }
     }

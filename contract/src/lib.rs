@@ -8,7 +8,10 @@
 //! - [`form`]: how a submitted form is checked against the action's declared fields before the
 //!   plugin sees it;
 //! - [`calls`]: what the host's imports accept (storage keys, values and quota, texts, tags,
-//!   case descriptions and titles, list sizes, roster spans).
+//!   case descriptions and titles, list sizes, roster spans);
+//! - [`hygiene`]: what text from outside may hold (no control characters, no bidi overrides)
+//!   and when it counts as empty;
+//! - [`link`]: the strict grammar of in-site paths a view's links may point to.
 //!
 //! The host (the `liaison` crate) applies these rules; the SDK's native test harness applies
 //! the same ones, so a plugin's unit tests get the answers the host would give.
@@ -17,6 +20,8 @@ pub mod calls;
 pub mod capability;
 pub mod field;
 pub mod form;
+pub mod hygiene;
+pub mod link;
 pub mod manifest;
 
 pub use capability::Capability;

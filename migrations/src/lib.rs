@@ -9,6 +9,8 @@ mod m20261129_000003_case_photos;
 mod m20261130_000004_counters;
 mod m20261130_000005_oversight;
 mod m20261202_100001_station_coordinates;
+mod m20261202_200001_note_audience;
+mod m20261202_200002_intake_digest;
 
 pub struct Migrator;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_counters::Migration),
             Box::new(m20261130_000005_oversight::Migration),
             Box::new(m20261202_100001_station_coordinates::Migration),
+            Box::new(m20261202_200001_note_audience::Migration),
+            Box::new(m20261202_200002_intake_digest::Migration),
         ]
     }
 }

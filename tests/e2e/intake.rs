@@ -131,14 +131,14 @@ async fn idempotent_resubmission(b: Backend) {
 
     // The same key in the body.
     let mut body = case_body("jinqing");
-    body["client_key"] = json!("client-key-0001");
+    body["client_key"] = json!("client-key-0001-e2e");
     let a = app.submit(&body).await.expect(201);
     let c = app.submit(&body).await.expect(200);
     assert_eq!(a.body, c.body);
     assert_ne!(a.body["id"], first["id"]);
     assert_eq!(app.case_count().await, 2);
     let rows = cases::Entity::find()
-        .filter(cases::Column::IntakeKey.eq("client-key-0001"))
+        .filter(cases::Column::IntakeKey.eq("client-key-0001-e2e"))
         .all(&app.db)
         .await
         .unwrap();

@@ -17,6 +17,7 @@ mod dashboard_figures;
 #[cfg(unix)]
 mod demo;
 mod durability;
+mod edges;
 mod intake;
 mod lifecycle;
 mod oversight;

@@ -396,7 +396,7 @@ async fn receptions_become_cases(b: Backend) {
     // A resident's form whose key looks like the reception's: it stays the resident's own case,
     // and it neither takes over the reception nor learns that case's receipt code.
     let mut guess = crate::support::case_body("jinqing");
-    guess["client_key"] = json!(format!("reception-{rid}"));
+    guess["client_key"] = json!(format!("reception-{rid}-guessed-key"));
     let guessed = app.submit(&guess).await.expect(201);
     let guessed_id = guessed.body["id"].as_i64().unwrap();
 

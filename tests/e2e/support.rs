@@ -222,6 +222,8 @@ pub async fn prepare_app(backend: Backend, tweak: impl FnOnce(&mut Settings)) ->
     settings.server.intake_refill_ms = 1;
     settings.server.login_burst = 100_000;
     settings.server.login_refill_ms = 1;
+    settings.server.receipt_burst = 100_000;
+    settings.server.receipt_refill_ms = 1;
     settings.auth.argon2_memory_kib = 64;
     settings.auth.argon2_iterations = 1;
     settings.auth.argon2_parallelism = 1;

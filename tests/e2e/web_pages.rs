@@ -856,8 +856,8 @@ async fn brand_services_render_and_run_on_the_station_page(b: Backend) {
 
 async fn refusals_of_the_server_itself_are_pages_too(b: Backend) {
     let app = spawn_app_with(b, |s| {
-        s.server.intake_burst = 2;
-        s.server.intake_refill_ms = 600_000;
+        s.server.receipt_burst = 2;
+        s.server.receipt_refill_ms = 600_000;
     })
     .await;
     let web = Browser::new(&app);

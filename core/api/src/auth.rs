@@ -15,11 +15,10 @@ use liaison_domain::auth::{Actor, PasswordPolicy, Role};
 use liaison_domain::error::FieldKind;
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
-    let s = &state.settings.server;
-    // Password guessing is throttled per address.
+    // Password guessing is throttled per client, with the sign-in page.
     let guarded = OpenApiRouter::new()
         .routes(routes!(login))
-        .layer(crate::limits::per_ip(s.login_burst, s.login_refill_ms));
+        .layer(state.budgets.login.layer());
     OpenApiRouter::new()
         .merge(guarded)
         .routes(routes!(logout))
@@ -125,13 +124,18 @@ async fn me(actor: Actor) -> Json<Me> {
     Json(Me::from(&actor))
 }
 
+/// The token of an `Authorization: Bearer <token>` header. The scheme's name is
+/// case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are the same scheme.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers
+    let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .ok()?;
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 impl FromRequestParts<AppState> for Actor {

@@ -21,6 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CalendarDay {
+    /// In the years 2000 to 2100.
+    #[serde(deserialize_with = "liaison_domain::day::deserialize")]
     pub day: NaiveDate,
     pub kind: DayKind,
     pub name: String,
@@ -96,6 +98,17 @@ async fn delete_day(
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid("day", FieldKind::Format(FormatKind::Date)))
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid("day", FieldKind::Format(FormatKind::Date)))?;
+    if !liaison_domain::day::sensible(day) {
+        let years = liaison_domain::day::YEARS;
+        return Err(ApiError::invalid(
+            "day",
+            FieldKind::OutOfRange {
+                min: (*years.start()).into(),
+                max: (*years.end()).into(),
+            },
+        ));
+    }
+    Ok(day)
 }

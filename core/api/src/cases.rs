@@ -24,7 +24,6 @@ use liaison_domain::error::FieldKind;
 use liaison_domain::json::parse;
 
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
-    let s = &state.settings.server;
     // Intake takes photos too, so its body limit is the photos' (a JSON body keeps the server's).
     let intake =
         OpenApiRouter::new()
@@ -32,19 +31,22 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
             .layer(axum::extract::DefaultBodyLimit::max(
                 state.settings.photos.body_limit(),
             ));
-    // Intake and rating are open to anyone; a per-address budget keeps floods out.
+    // Intake is open to anyone; a per-client budget (shared with the intake pages) keeps
+    // floods out.
     let public = OpenApiRouter::new()
         .merge(intake)
-        .routes(routes!(rate_by_receipt))
-        .layer(crate::limits::per_ip(s.intake_burst, s.intake_refill_ms));
-    // Tracking is public too. A budget of its own (of the same size) keeps receipt codes from
-    // being guessed, without a resident who just filed a few opinions losing sight of them.
-    let tracking = OpenApiRouter::new()
+        .layer(state.budgets.intake.layer());
+    // Every door that takes a receipt code spends one budget of its own, with the tracking
+    // pages: codes cannot be tried faster on one door than another, and a resident who just
+    // filed a few opinions does not lose sight of them.
+    let receipts = OpenApiRouter::new()
         .routes(routes!(track))
-        .layer(crate::limits::per_ip(s.intake_burst, s.intake_refill_ms));
+        .routes(routes!(rate_by_receipt))
+        .routes(routes!(act_rate))
+        .layer(state.budgets.receipt.layer());
     OpenApiRouter::new()
         .merge(public)
-        .merge(tracking)
+        .merge(receipts)
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .merge(action_router())
@@ -296,8 +298,6 @@ action_routes! {
         "Answer the resident without an organisation (station staff or a deputy).";
     act_feedback "/cases/{id}/actions/feedback" Feedback { FeedbackBody },
         "Record how the answer was relayed to the resident (a deputy).";
-    act_rate "/cases/{id}/actions/rate" Rate { RateBody },
-        "Rate the answer: signed in, or without signing in by giving the receipt code.";
     act_reopen "/cases/{id}/actions/reopen" Reopen { ReasonBody },
         "Open an answered or closed case again, saying why.";
     act_remind "/cases/{id}/actions/remind" Remind { Option<NoteBody> },
@@ -308,6 +308,27 @@ action_routes! {
         "Give public notice (通报), the top rung of supervision; the body may be left out.";
     act_close "/cases/{id}/actions/close" Close { Option<NoteBody> },
         "Close the case without a rating; the body may be left out.";
+}
+
+/// Rate the answer: signed in, or without signing in by giving the receipt code. Routed apart
+/// from the other actions: it takes a receipt code, so it spends the receipt budget.
+#[utoipa::path(post, path = "/cases/{id}/actions/rate", tag = "cases", params(("id" = i64, Path)),
+    request_body = RateBody,
+    responses((status = 200, body = CaseDetail,
+            description = "the case after; a resident rating gets its `TrackView`"),
+        (status = 400, body = crate::ErrorBody), (status = 401, body = crate::ErrorBody),
+        (status = 403, body = crate::ErrorBody), (status = 404, body = crate::ErrorBody),
+        (status = 409, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody),
+        (status = 429, body = crate::ErrorBody)),
+    security((), ("bearer" = [])))]
+async fn act_rate(
+    State(state): State<AppState>,
+    actor: Option<Actor>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    act(&state, actor, id, Action::Rate, &headers, &bytes).await
 }
 
 /// An action name that is none of the actions: 404, listing them.

@@ -46,9 +46,11 @@ impl From<Shift> for ShiftOut {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct Range {
-    /// First day (default today).
+    /// First day (default today), in the years 2000 to 2100.
+    #[serde(default, deserialize_with = "liaison_domain::day::option")]
     pub from: Option<NaiveDate>,
     /// Last day (default two weeks after `from`); at most 92 days in all.
+    #[serde(default, deserialize_with = "liaison_domain::day::option")]
     pub to: Option<NaiveDate>,
 }
 

@@ -11,6 +11,7 @@ pub mod deputies;
 pub mod duty;
 pub mod error;
 pub mod exports;
+pub mod input;
 pub mod json;
 pub mod limits;
 pub mod live;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub plugins: Arc<liaison_host::PluginHost>,
     /// "Station X changed", for the dashboards' server-sent events.
     pub live: liaison_domain::dashboard::live::Live,
+    /// The per-client budgets of the public doors, shared by the API and the pages.
+    pub budgets: limits::Budgets,
 }
 
 #[derive(OpenApi)]
@@ -107,6 +110,7 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
+        .layer(axum::middleware::from_fn(input::refuse_controls))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::map_response(error::json_errors))
         .layer(TraceLayer::new_for_http())

@@ -26,11 +26,16 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let upload = OpenApiRouter::new()
         .routes(routes!(install, list_plugins))
         .layer(DefaultBodyLimit::max(package_limit));
+    // A brand's action is open to residents and may file a case: it spends intake's budget,
+    // as its page twin does.
+    let actions = OpenApiRouter::new()
+        .routes(routes!(run_action))
+        .layer(state.budgets.intake.layer());
     OpenApiRouter::new()
         .merge(upload)
+        .merge(actions)
         .routes(routes!(station_plugins))
         .routes(routes!(render_view))
-        .routes(routes!(run_action))
         .routes(routes!(enable, disable))
         .routes(routes!(resume))
 }

@@ -117,6 +117,8 @@ async fn intake(settings: &Settings, count: usize) -> Intake {
     s.server.port = 0;
     s.server.intake_burst = 1_000_000;
     s.server.intake_refill_ms = 1;
+    s.server.receipt_burst = 1_000_000;
+    s.server.receipt_refill_ms = 1;
     let db = liaison_domain::db::connect(&s.database).await.unwrap();
     liaison_domain::db::migrate(&db).await.unwrap();
     let passwords = liaison_domain::auth::PasswordPolicy::new(&s.auth).unwrap();

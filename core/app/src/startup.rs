@@ -45,6 +45,7 @@ impl Application {
             liaison_host::PluginHost::new(db.clone(), clock.clone(), settings.plugins.clone())?;
         plugins.reference = reference.clone();
         let plugins = Arc::new(plugins);
+        let budgets = liaison_api::limits::Budgets::new(&settings.server)?;
         let state = AppState {
             db,
             settings: Arc::new(settings),
@@ -54,6 +55,7 @@ impl Application {
             reference,
             plugins,
             live: liaison_domain::dashboard::live::Live::new(),
+            budgets,
         };
         Ok(Self { listener, state })
     }

@@ -53,6 +53,27 @@ pub struct ServerSettings {
     pub login_burst: u32,
     /// Milliseconds until one more sign-in attempt is allowed after the burst.
     pub login_refill_ms: u64,
+    /// Requests per client address to every endpoint that takes a receipt code (tracking,
+    /// rating, the receipt page), allowed in a burst (then one more every `receipt_refill_ms`):
+    /// one budget for all of them, API and pages.
+    #[serde(default = "default_receipt_burst")]
+    pub receipt_burst: u32,
+    /// Milliseconds until one more receipt-code request is allowed after the burst.
+    #[serde(default = "default_receipt_refill_ms")]
+    pub receipt_refill_ms: u64,
+    /// Reverse proxies (addresses or networks such as `10.0.0.0/8`) whose `Forwarded` or
+    /// `X-Forwarded-For` names the client; from any other peer those headers are ignored and
+    /// the peer is the client. Empty: no proxy is trusted.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+}
+
+fn default_receipt_burst() -> u32 {
+    30
+}
+
+fn default_receipt_refill_ms() -> u64 {
+    2000
 }
 
 /// `[database]` in the configuration.

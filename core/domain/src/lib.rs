@@ -11,6 +11,7 @@ pub mod categories;
 pub mod clock;
 pub mod configuration;
 pub mod dashboard;
+pub mod day;
 pub mod db;
 pub mod deputies;
 pub mod duty;

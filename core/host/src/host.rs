@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use liaison_contract::FieldError;
 use liaison_contract::calls::{self, Refusal};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 
 use crate::bindings::v0_1::liaison::brand::host::{self, Level};
@@ -136,6 +136,7 @@ impl HostEnv {
             actor_user_id: Set(None),
             actor_name: Set(self.plugin_id.clone()),
             note: Set(Some(note)),
+            note_public: Set(false),
             public: Set(false),
             data: Set(Some(data.to_string())),
             created_at: Set(self.clock.now()),
@@ -223,6 +224,7 @@ impl host::Host for PluginState {
     async fn storage_get(&mut self, key: String) -> Result<Option<Vec<u8>>, Error> {
         let env = &mut self.env;
         env.need("storage-get")?;
+        calls::storage_key("key", &key)?;
         let row = storage::Entity::find_by_id((env.plugin_id.clone(), env.station_id, key))
             .one(&env.db)
             .await
@@ -234,12 +236,15 @@ impl host::Host for PluginState {
         let env = &mut self.env;
         env.need("storage-set")?;
         calls::storage_entry(&key, value.len())?;
+        // Bytes on both backends: `LENGTH` of text counts characters (a Chinese key at a third
+        // of its size) and, in SQLite, stops at a NUL.
+        let bytes = match env.db.get_database_backend() {
+            DbBackend::Postgres => "COALESCE(SUM(OCTET_LENGTH(value) + OCTET_LENGTH(key)), 0)",
+            _ => "COALESCE(SUM(LENGTH(CAST(value AS BLOB)) + LENGTH(CAST(key AS BLOB))), 0)",
+        };
         let used: Option<i64> = storage::Entity::find()
             .select_only()
-            .column_as(
-                Expr::cust("COALESCE(SUM(LENGTH(value) + LENGTH(key)), 0)"),
-                "used",
-            )
+            .column_as(Expr::cust(bytes), "used")
             .filter(storage::Column::PluginId.eq(env.plugin_id.as_str()))
             .filter(storage::Column::StationId.eq(env.station_id))
             .filter(storage::Column::Key.ne(key.as_str()))
@@ -267,6 +272,7 @@ impl host::Host for PluginState {
     async fn storage_delete(&mut self, key: String) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("storage-delete")?;
+        calls::storage_key("key", &key)?;
         storage::Entity::delete_by_id((env.plugin_id.clone(), env.station_id, key))
             .exec(&env.db)
             .await
@@ -277,13 +283,26 @@ impl host::Host for PluginState {
     async fn storage_keys(&mut self, prefix: String) -> Result<Vec<String>, Error> {
         let env = &mut self.env;
         env.need("storage-keys")?;
+        calls::storage_prefix(&prefix)?;
+        // The exact prefix, byte for byte: the first characters equal to it (a LIKE would read
+        // `%` and `_` as patterns and, in SQLite, fold ASCII case). Ordered by bytes, as the
+        // SDK's harness orders them.
+        let n = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
+        let first = Func::cust("SUBSTR")
+            .arg(Expr::col(storage::Column::Key))
+            .arg(1)
+            .arg(n);
+        let order = match env.db.get_database_backend() {
+            DbBackend::Postgres => Expr::cust("\"key\" COLLATE \"C\""),
+            _ => Expr::col(storage::Column::Key),
+        };
         let rows: Vec<String> = storage::Entity::find()
             .select_only()
             .column(storage::Column::Key)
             .filter(storage::Column::PluginId.eq(env.plugin_id.as_str()))
             .filter(storage::Column::StationId.eq(env.station_id))
-            .filter(storage::Column::Key.starts_with(prefix.as_str()))
-            .order_by_asc(storage::Column::Key)
+            .filter(Expr::expr(first).eq(prefix.as_str()))
+            .order_by(order, sea_orm::Order::Asc)
             .limit(calls::MAX_KEYS as u64)
             .into_tuple()
             .all(&env.db)

@@ -211,9 +211,14 @@ impl PluginHost {
         }
     }
 
-    /// A view's blocks, converted and checked for size.
-    fn sized(&self, blocks: Vec<wit::Block>) -> Result<Vec<ViewBlock>, CallFailure> {
-        let blocks = view::convert(blocks);
+    /// A view's blocks as `audience` is shown them, converted and checked for size.
+    fn sized(
+        &self,
+        a: &Active,
+        audience: Audience,
+        blocks: Vec<wit::Block>,
+    ) -> Result<Vec<ViewBlock>, CallFailure> {
+        let blocks = view::convert(blocks, &a.loaded.manifest, audience);
         self.within_size(view::size(&blocks))?;
         Ok(blocks)
     }
@@ -242,7 +247,7 @@ impl PluginHost {
                 async |brand, store| brand.call_render_view(store, view, &ctx).await,
             )
             .await
-            .and_then(|blocks| self.sized(blocks));
+            .and_then(|blocks| self.sized(a, audience, blocks));
         self.settle(a, started, result).await
     }
 
@@ -265,7 +270,9 @@ impl PluginHost {
             )
             .await
             .and_then(|r| {
-                let view = r.view.map(view::convert);
+                let view = r
+                    .view
+                    .map(|b| view::convert(b, &a.loaded.manifest, audience));
                 self.within_size(r.message.len() + view.as_deref().map(view::size).unwrap_or(0))?;
                 Ok(ActionOut {
                     message: r.message,

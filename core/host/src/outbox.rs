@@ -155,7 +155,11 @@ async fn deliver_one(host: &PluginHost, d: &deliveries::Model) -> Result<(), Ret
         to_status: ev.to_status,
         at: ev.created_at.to_rfc3339(),
         // Only public notes leave the core.
-        note: if ev.public { ev.note } else { None },
+        note: if ev.public && ev.note_public {
+            ev.note
+        } else {
+            None
+        },
     };
     host.deliver(&active, event).await.map_err(Retry::Failed)
 }

@@ -2,6 +2,12 @@
 //! and into HTML in the site's own markup, escaping every string, so a plugin cannot inject
 //! script. Form input is checked against the manifest before a plugin sees it, by the
 //! contract's rules (`liaison_contract::form`).
+//!
+//! Nothing a plugin writes becomes a URL as written. A form names one of the plugin's declared
+//! actions by id (offered to the audience looking at the view), and the host builds where it
+//! posts ([`form_target`]); any other form is left out. A link is kept only when it is an
+//! in-site path by the contract's strict grammar (`liaison_contract::link::in_site`), re-encoded
+//! by it; any other link is drawn as plain text.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::bindings::v0_1::liaison::brand::types::{self as wit, Block};
-use crate::manifest::ActionDecl;
+use crate::manifest::{ActionDecl, Audience, Manifest};
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -77,10 +83,24 @@ pub struct FieldOut {
     pub help: Option<String>,
 }
 
-/// Only paths inside Liaison: no other sites, no `javascript:`.
+/// Only paths inside Liaison, by the contract's strict grammar, as the host re-encodes them.
 fn safe_href(href: &str) -> Option<String> {
-    (href.starts_with('/') && !href.starts_with("//") && !href.contains('\\'))
-        .then(|| href.to_owned())
+    liaison_contract::link::in_site(href)
+}
+
+/// Where a form of the view posts: `base` (the door's path up to the action, built by the
+/// caller from the station's and the plugin's codes) and the action's id. `None` unless the id
+/// is an id by the manifest's grammar; [`convert`] lets through only declared ones.
+pub fn form_target(base: &str, action: &str) -> Option<String> {
+    liaison_contract::manifest::valid_id(action).then(|| format!("{base}{action}"))
+}
+
+/// Whether a form of a view shown to `audience` may post to `action`: one of the plugin's
+/// declared actions, offered to that audience.
+fn declared_for(manifest: &Manifest, audience: Audience, action: &str) -> bool {
+    manifest
+        .action(action)
+        .is_some_and(|a| a.audience.contains(&audience))
 }
 
 fn kind_name(k: wit::FieldKind) -> &'static str {
@@ -95,9 +115,20 @@ fn kind_name(k: wit::FieldKind) -> &'static str {
     }
 }
 
-pub fn convert(blocks: Vec<Block>) -> Vec<ViewBlock> {
+/// A plugin's blocks as the host shows them to `audience`: forms only for the plugin's declared
+/// actions offered to that audience (others are left out, with a warning in the log), links
+/// only in-site (others become their text).
+pub fn convert(blocks: Vec<Block>, manifest: &Manifest, audience: Audience) -> Vec<ViewBlock> {
     blocks
         .into_iter()
+        .filter(|b| match b {
+            Block::Form(f) if !declared_for(manifest, audience, &f.action) => {
+                tracing::warn!(plugin = %manifest.id, action = %f.action, audience = audience.as_str(),
+                    "a view's form names no action declared for its audience; it is left out");
+                false
+            }
+            _ => true,
+        })
         .map(|b| match b {
             Block::Heading(h) => ViewBlock::Heading {
                 level: h.level.clamp(1, 3),
@@ -190,12 +221,23 @@ fn environment() -> &'static minijinja::Environment<'static> {
 }
 
 /// HTML in the site's markup, drawn by the block templates with every string escaped.
-/// `action_base` is where forms post (`…/actions/`).
+/// `action_base` is where forms post (`…/actions/`); each form's target is built by
+/// [`form_target`].
 pub fn html(blocks: &[ViewBlock], action_base: &str) -> String {
+    let targets: BTreeMap<&str, String> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            ViewBlock::Form { form } => Some((
+                form.action.as_str(),
+                form_target(action_base, &form.action)?,
+            )),
+            _ => None,
+        })
+        .collect();
     let rendered = environment().get_template("blocks.html").and_then(|t| {
         t.render(minijinja::context! {
             blocks => minijinja::Value::from(minijinja::value::Serde(blocks)),
-            action_base => action_base,
+            targets => targets,
         })
     });
     match rendered {
@@ -220,23 +262,161 @@ pub fn validate_input(
 mod tests {
     use super::*;
 
+    /// A manifest with one action `ask` for staff and one `vote` for residents.
+    fn manifest() -> Manifest {
+        Manifest::parse(
+            r#"
+id = "edge-brand"
+version = "0.1.0"
+wit = "0.1.0"
+[name]
+zh = "边"
+en = "Edge"
+[[actions]]
+id = "ask"
+audience = ["staff"]
+[actions.title]
+zh = "问"
+en = "Ask"
+[[actions]]
+id = "vote"
+audience = ["resident"]
+[actions.title]
+zh = "投"
+en = "Vote"
+"#,
+        )
+        .expect("the test manifest parses")
+    }
+
+    fn form(action: &str) -> Block {
+        Block::Form(wit::Form {
+            action: action.into(),
+            title: None,
+            submit_label: "go".into(),
+            fields: vec![],
+        })
+    }
+
+    fn link(href: &str) -> Block {
+        Block::Link(wit::Link {
+            text: "go".into(),
+            href: href.into(),
+        })
+    }
+
+    /// A form posts only to a declared action offered to the audience, at the URL the host
+    /// builds; a path the plugin writes never becomes a form's target.
+    #[test]
+    fn forms_post_only_to_declared_actions_for_the_audience() {
+        let m = manifest();
+        let blocks = convert(
+            vec![
+                form("../../../../cases/1/act/reject"),
+                form("/cases/1/act/reject"),
+                form("ask/../../x"),
+                form("nope"),
+                form("vote"),
+                form("ASK"),
+                form("ask"),
+            ],
+            &m,
+            Audience::Staff,
+        );
+        let actions: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                ViewBlock::Form { form } => Some(form.action.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(actions, ["ask"]);
+        let h = html(&blocks, "/desk/lunan/brand/edge-brand/");
+        assert_eq!(h.matches("<form ").count(), 1, "{h}");
+        assert!(
+            h.contains("<form method=\"post\" action=\"/desk/lunan/brand/edge-brand/ask\">"),
+            "{h}"
+        );
+        // Residents get their own action, not the staff's.
+        let resident = convert(vec![form("ask"), form("vote")], &m, Audience::Resident);
+        assert!(
+            matches!(&resident[..], [ViewBlock::Form { form }] if form.action == "vote"),
+            "{resident:?}"
+        );
+        // The host builds targets only from ids.
+        assert_eq!(form_target("/b/", "../x"), None);
+        assert_eq!(form_target("/b/", "ok-1").as_deref(), Some("/b/ok-1"));
+    }
+
+    /// Links by the strict grammar, re-encoded; the rest become their text.
+    #[test]
+    fn links_follow_the_in_site_grammar() {
+        let m = manifest();
+        let blocks = convert(
+            vec![
+                link("/\t/evil.example"),
+                link("/\r\n/evil.example"),
+                link("/%2e%2e/%2e%2e/x"),
+                link("/s/路南"),
+            ],
+            &m,
+            Audience::Staff,
+        );
+        assert!(
+            matches!(
+                &blocks[..3],
+                [
+                    ViewBlock::Text { .. },
+                    ViewBlock::Text { .. },
+                    ViewBlock::Text { .. }
+                ]
+            ),
+            "{blocks:?}"
+        );
+        assert_eq!(
+            blocks[3],
+            ViewBlock::Link {
+                text: "go".into(),
+                href: "/s/%E8%B7%AF%E5%8D%97".into()
+            }
+        );
+        let items = convert(
+            vec![Block::Items(vec![wit::ListItem {
+                title: "t".into(),
+                detail: None,
+                href: Some("/\t/evil.example".into()),
+            }])],
+            &m,
+            Audience::Staff,
+        );
+        assert!(
+            matches!(&items[..], [ViewBlock::Items { items }] if items[0].href.is_none()),
+            "{items:?}"
+        );
+    }
+
     #[test]
     fn html_escapes_everything_and_drops_foreign_links() {
-        let blocks = convert(vec![
-            Block::Text("<script>alert(1)</script>".into()),
-            Block::Link(wit::Link {
-                text: "x".into(),
-                href: "javascript:alert(1)".into(),
-            }),
-            Block::Link(wit::Link {
-                text: "ok".into(),
-                href: "/t/ABCD-EFGH".into(),
-            }),
-            Block::Link(wit::Link {
-                text: "far".into(),
-                href: "//evil.example".into(),
-            }),
-        ]);
+        let m = manifest();
+        let blocks = convert(
+            vec![
+                Block::Text("<script>alert(1)</script>".into()),
+                Block::Link(wit::Link {
+                    text: "x".into(),
+                    href: "javascript:alert(1)".into(),
+                }),
+                Block::Link(wit::Link {
+                    text: "ok".into(),
+                    href: "/t/ABCD-EFGH".into(),
+                }),
+                Block::Link(wit::Link {
+                    text: "far".into(),
+                    href: "//evil.example".into(),
+                }),
+            ],
+            &m,
+            Audience::Staff,
+        );
         let h = html(&blocks, "/a/");
         assert!(!h.contains("<script>"));
         assert!(h.contains("&lt;script&gt;"));
@@ -246,7 +426,8 @@ mod tests {
     }
 
     /// Every kind of block is drawn, and every string of it — values, labels, hints, cells,
-    /// option values, form action and field names — arrives escaped.
+    /// option values and field names — arrives escaped. (A form's action is an id the host
+    /// checked, see above.)
     #[test]
     fn every_block_is_drawn_escaped() {
         let evil = "<b onclick=\"x\">'&";
@@ -286,7 +467,7 @@ mod tests {
             },
             ViewBlock::Form {
                 form: FormOut {
-                    action: s(evil),
+                    action: s("ask"),
                     title: Some(s(evil)),
                     submit_label: s(evil),
                     fields: ["text", "textarea", "select", "checkbox", "phone"]

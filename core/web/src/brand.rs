@@ -112,10 +112,13 @@ fn brand_form(
     plugin: &str,
     form: &FormOut,
     failed: Option<&Failed>,
-) -> Value {
+) -> Option<Value> {
+    // The host built the target from the declared action's id; a form without one (which
+    // `view::convert` never lets through) is not drawn.
+    let post_to = view::form_target(base, &form.action)?;
     let mine = failed.filter(|f| f.plugin == plugin && f.action == form.action);
-    value(BrandForm {
-        post_to: format!("{base}{}", form.action),
+    Some(value(BrandForm {
+        post_to,
         back: door.back_field(),
         title: form.title.clone(),
         submit_label: form.submit_label.clone(),
@@ -149,7 +152,7 @@ fn brand_form(
                 error: mine.and_then(|m| m.errors.get(&f.name).cloned()),
             })
             .collect(),
-    })
+    }))
 }
 
 /// The view's blocks as page parts: runs of blocks in the host's HTML, forms drawn here.
@@ -175,9 +178,9 @@ fn parts(
         match b {
             ViewBlock::Form { form } => {
                 flush(&mut run, &mut out);
-                out.push(
-                    minijinja::context! { form => brand_form(door, &base, plugin, &form, failed) },
-                );
+                if let Some(form) = brand_form(door, &base, plugin, &form, failed) {
+                    out.push(minijinja::context! { form => form });
+                }
             }
             other => run.push(other),
         }

@@ -27,8 +27,8 @@ use liaison_domain::auth::Actor;
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::actions::{self, Context, Performer};
 use liaison_domain::cases::commands::{
-    AnswerBody, AssignBody, Command, ExtendBody, FeedbackBody, GrantExtensionBody, NoteBody,
-    ReasonBody, RegisterBody,
+    AnswerBody, AssignBody, Command, ExtendBody, FeedbackBody, GrantExtensionBody, NoteAudience,
+    NoteBody, ReasonBody, RegisterBody,
 };
 use liaison_domain::cases::contact::{self, Contact};
 use liaison_domain::cases::deadlines::{Timeliness, timeliness};
@@ -48,6 +48,8 @@ struct DeadlineOut {
 struct EventRow {
     label: String,
     public: bool,
+    /// The resident reads the note too (群众可见).
+    note_public: bool,
     actor: String,
     role: String,
     note: Option<String>,
@@ -150,6 +152,7 @@ async fn render(
                 }
             },
             public: e.public,
+            note_public: e.note_public,
             actor: e.actor_name.clone(),
             role: liaison_domain::auth::Role::parse(&e.actor_role)
                 .map(|r| role_label(ctx.lang, r))
@@ -322,7 +325,16 @@ fn command_of(action: Action, f: &WebForm) -> Result<Command, (String, FieldKind
     let reason = || ReasonBody {
         reason: text("reason"),
     };
-    let note = || NoteBody { note: opt("note") };
+    // A note is internal unless the box "群众可见" is ticked.
+    let note_audience = if f.checked("note_public") {
+        NoteAudience::Public
+    } else {
+        NoteAudience::Internal
+    };
+    let note = || NoteBody {
+        note: opt("note"),
+        note_audience,
+    };
     let answer = || AnswerBody {
         answer: text("answer"),
     };
@@ -331,6 +343,7 @@ fn command_of(action: Action, f: &WebForm) -> Result<Command, (String, FieldKind
             category: opt("category"),
             title: opt("title"),
             note: opt("note"),
+            note_audience,
             complex,
             ..Default::default()
         }),
@@ -348,6 +361,7 @@ fn command_of(action: Action, f: &WebForm) -> Result<Command, (String, FieldKind
             complex,
             reply_days: number("reply_days")?,
             note: opt("note"),
+            note_audience,
         }),
         Action::Extend => Command::Extend(ExtendBody {
             reason: text("reason"),
@@ -361,6 +375,7 @@ fn command_of(action: Action, f: &WebForm) -> Result<Command, (String, FieldKind
             },
             days: number("days")?,
             note: opt("note"),
+            note_audience,
         }),
         Action::Reply => Command::Reply(answer()),
         Action::Resolve => Command::Resolve(answer()),

@@ -210,7 +210,7 @@ async fn render(
     let page = match some(&q.page) {
         None => 1,
         Some(v) => match v.parse::<u64>() {
-            Ok(n @ 1..=100_000) => n,
+            Ok(n) if (1..=queries::MAX_PAGE).contains(&n) => n,
             _ => {
                 errors.insert("page", ctx.t("errors.number"));
                 1

@@ -130,6 +130,25 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
                 .0;
             (fields, Vec::new())
         };
+        // What text may hold (`liaison_contract::hygiene`): control characters and bidi
+        // overrides are taken out of every field here, so no rule and no database ever sees them
+        // from a page (the API refuses them naming the field; a person typing into a form never
+        // sends them).
+        let fields = fields
+            .into_iter()
+            .map(|(k, v)| {
+                let clean = |s: String| {
+                    if s.chars().any(liaison_contract::hygiene::forbidden) {
+                        s.chars()
+                            .filter(|c| !liaison_contract::hygiene::forbidden(*c))
+                            .collect()
+                    } else {
+                        s
+                    }
+                };
+                (clean(k), clean(v))
+            })
+            .collect();
         let form = WebForm { fields, files };
         let ok = ctx.csrf_from_cookie && form.get("_csrf").is_some_and(|t| same(t, &ctx.csrf));
         if ok {

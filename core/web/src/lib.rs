@@ -61,8 +61,8 @@ pub use liaison_domain::configuration::WebSettings;
 
 /// Every page route. Mounted next to the API by `http::router`.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let s = &state.settings.server;
-    // The doors anyone can knock on get the same per-address budgets as their API twins.
+    // The doors anyone can knock on spend the same per-client budgets as their API twins (the
+    // same buckets: a page does not double the API's budget).
     // The intake form carries photos: its body limit is theirs.
     let with_photos = Router::new()
         .route("/s/{code}", post(resident::submit_station))
@@ -72,27 +72,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         ));
     let intake = Router::new()
         .merge(with_photos)
-        .route("/t/{code}/rate", post(resident::rate))
         .route("/s/{code}/brand/{plugin}/{action}", post(brand::act))
-        .layer(liaison_api::limits::per_ip(
-            s.intake_burst,
-            s.intake_refill_ms,
-        ));
+        .layer(state.budgets.intake.layer());
+    // Every page that takes a receipt code: the tracking API's budget.
     let tracking = Router::new()
         .route("/t", get(resident::lookup))
         .route("/t/{code}", get(resident::track))
+        .route("/t/{code}/rate", post(resident::rate))
         .route("/r/{code}", get(resident::receipt))
-        .layer(liaison_api::limits::per_ip(
-            s.intake_burst,
-            s.intake_refill_ms,
-        ));
-    let sign_in =
-        Router::new()
-            .route("/login", post(session::login))
-            .layer(liaison_api::limits::per_ip(
-                s.login_burst,
-                s.login_refill_ms,
-            ));
+        .layer(state.budgets.receipt.layer());
+    let sign_in = Router::new()
+        .route("/login", post(session::login))
+        .layer(state.budgets.login.layer());
     Router::new()
         .merge(intake)
         .merge(tracking)

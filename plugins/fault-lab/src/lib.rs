@@ -11,8 +11,16 @@
 //! | `recurse` | recurses without end, not in tail position, until the stack overflows |
 //! | `panic` | `panic!("fault-lab panic")`, which with `panic = "abort"` is a trap |
 //! | `huge` | answers with a view holding one text block of 8 MiB |
+//! | `fill` | writes keys of field `kind` ("nul": NUL-prefixed, "wide": 64 Chinese characters and a number) with empty values until the host refuses; answers "stored N; <refusal>" |
+//! | `prefix` | stores `Ab1`, `ab2`, `a_c`, `a%d`, `ab_x` and answers the keys starting with field `prefix`, joined by spaces |
 //!
 //! View `home` (staff): a heading "fault-lab".
+//!
+//! View `edges` (staff): what a hostile brand would draw to reach past its box — forms whose
+//! action is a path to a core route ([`HOSTILE_ACTIONS`]) beside one form for the declared
+//! action `ok`, and links that leave the site in the ways browsers read them
+//! ([`HOSTILE_HREFS`]) beside one in-site link [`GOOD_HREF`]. The host keeps only the `ok` form
+//! and the good link.
 //!
 //! `on-case-event` (submit, register): counts deliveries in storage under
 //! `seen:<case-id>:<action>` (a `u32`), and fails the first delivery of "register" for each
@@ -29,6 +37,68 @@ pub struct FaultLab;
 
 /// Bytes of the text block `huge` answers with: 8 MiB.
 pub const HUGE_BYTES: usize = 8 << 20;
+
+/// Form actions of the view `edges` that are not declared actions: a path climbing to the core
+/// case route, the route itself, an undeclared id, a declared id with a path behind it.
+pub const HOSTILE_ACTIONS: [&str; 4] = [
+    "../../../../cases/1/act/reject",
+    "/cases/1/act/reject",
+    "undeclared",
+    "ok/../../../../cases/1/act/reject",
+];
+
+/// Links of the view `edges` that leave the site or climb out of their path, as browsers read
+/// them.
+pub const HOSTILE_HREFS: [&str; 12] = [
+    "/\t/evil.example",
+    "/\r/evil.example",
+    "/\n/evil.example",
+    "/\\evil.example",
+    "//evil.example",
+    "/../../cases/1",
+    "/%2e%2e/evil.example",
+    "/%2f/evil.example",
+    "/%5cevil.example",
+    "/%09/evil.example",
+    "/\u{0}/evil.example",
+    "javascript:alert(1)",
+];
+
+/// The one link of the view `edges` the host keeps.
+pub const GOOD_HREF: &str = "/t/EDGE-GOOD";
+
+/// The blocks of the view `edges`.
+fn edges() -> Vec<Block> {
+    let form = |action: &str| {
+        Block::Form(Form {
+            action: action.to_owned(),
+            title: None,
+            submit_label: format!("post to {action}"),
+            fields: vec![],
+        })
+    };
+    let mut blocks: Vec<Block> = HOSTILE_ACTIONS.iter().map(|a| form(a)).collect();
+    blocks.push(form("ok"));
+    blocks.extend(HOSTILE_HREFS.iter().map(|h| view::link("edge", *h)));
+    blocks.push(view::link("good", GOOD_HREF));
+    blocks
+}
+
+/// Writes keys of `kind` with empty values until the host refuses (at most 500): "stored N;
+/// <refusal>".
+fn fill(kind: &str) -> String {
+    let wide = "路".repeat(64);
+    for i in 0..500 {
+        let key = match kind {
+            "nul" => format!("\u{0}{i:04}"),
+            _ => format!("{wide}{i:04}"),
+        };
+        if let Err(e) = storage::set_bytes(&key, &[]) {
+            return format!("stored {i}; {e:?}");
+        }
+    }
+    "stored 500; no refusal".to_owned()
+}
 
 /// Storage key of the number of deliveries seen of `action` for `case_id`.
 pub fn seen_key(case_id: i64, action: &str) -> String {
@@ -77,11 +147,12 @@ impl Brand for FaultLab {
     fn render_view(view: &str, _ctx: &Context) -> Result<Vec<Block>, Error> {
         match view {
             "home" => Ok(vec![view::heading(1, "fault-lab")]),
+            "edges" => Ok(edges()),
             other => Err(Error::not_found(format!("view {other}"))),
         }
     }
 
-    fn run_action(action: &str, _ctx: &Context, _input: &FormInput) -> Result<ActionResult, Error> {
+    fn run_action(action: &str, _ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
         match action {
             "ok" => Ok(ActionResult::message("ok")),
             "trap" => trap(),
@@ -89,6 +160,16 @@ impl Brand for FaultLab {
             "grow" => grow(),
             "recurse" => Ok(ActionResult::message(recurse(0).to_string())),
             "panic" => panic!("fault-lab panic"),
+            "fill" => Ok(ActionResult::message(fill(
+                input.get("kind").unwrap_or("wide"),
+            ))),
+            "prefix" => {
+                for k in ["Ab1", "ab2", "a_c", "a%d", "ab_x"] {
+                    storage::set(k, &1u8)?;
+                }
+                let keys = storage::keys(input.get("prefix").unwrap_or(""))?;
+                Ok(ActionResult::message(keys.join(" ")))
+            }
             "huge" => {
                 Ok(ActionResult::message("huge")
                     .with_view(vec![view::text("x".repeat(HUGE_BYTES))]))
@@ -141,6 +222,15 @@ mod tests {
             host.render_view::<FaultLab>("home"),
             Err(Error::Denied(_))
         ));
+    }
+
+    /// The SDK's harness refuses what the host refuses: a form posting to a path.
+    #[test]
+    #[should_panic(expected = "does not declare")]
+    fn the_harness_refuses_the_edges_view() {
+        let host = host();
+        host.audience(Audience::Staff);
+        let _ = host.render_view::<FaultLab>("edges");
     }
 
     #[test]

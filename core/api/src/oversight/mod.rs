@@ -12,11 +12,10 @@ use crate::AppState;
 /// The oversight API routes, mounted under `/api/v1`. The public doors (opinions on an
 /// organisation, project proposals) get intake's per-address budget.
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
-    let s = &state.settings.server;
     let public = OpenApiRouter::new()
         .merge(appraisal::opinion_router())
         .merge(projects::proposal_router())
-        .layer(crate::limits::per_ip(s.intake_burst, s.intake_refill_ms));
+        .layer(state.budgets.intake.layer());
     OpenApiRouter::new()
         .merge(visits::router())
         .merge(appraisal::router())

@@ -320,7 +320,8 @@ pub async fn seed_cases(
                     act!(
                         &staff,
                         Command::Remind(NoteBody {
-                            note: Some("请抓紧办理".into())
+                            note: Some("请抓紧办理".into()),
+                            ..Default::default()
                         })
                     );
                 }

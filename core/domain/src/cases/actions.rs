@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::commands::Command;
+use super::commands::{Command, NoteAudience};
 use super::deadlines::{Limits, local_today};
 use super::entity::{cases, events};
 use super::lifecycle::{self, Action, Refusal, Status};
@@ -146,6 +146,7 @@ pub async fn perform(
         change.to,
         who,
         change.note,
+        change.note_audience,
         change.public,
         Some(change.data),
         ctx.now,
@@ -171,7 +172,8 @@ pub async fn perform(
 
 /// Writes one event of a case (a transition, or a note such as a contact reveal) and queues it
 /// for plugins, inside the caller's transaction so both happen or neither. `public` events
-/// appear on the resident's tracking page; `data` that is JSON null is stored as none.
+/// appear on the resident's tracking page, their note only when its audience is public; `data`
+/// that is JSON null is stored as none.
 #[allow(clippy::too_many_arguments)]
 pub async fn record(
     txn: &DatabaseTransaction,
@@ -181,6 +183,7 @@ pub async fn record(
     to: Status,
     who: &Performer,
     note: Option<String>,
+    note_audience: NoteAudience,
     public: bool,
     data: Option<Value>,
     now: DateTime<Utc>,
@@ -194,6 +197,7 @@ pub async fn record(
         actor_user_id: Set(who.user_id()),
         actor_name: Set(who.name()),
         note: Set(note),
+        note_public: Set(public && note_audience.is_public()),
         public: Set(public),
         data: Set(data.filter(|d| !d.is_null()).map(|d| d.to_string())),
         created_at: Set(now),

@@ -3,13 +3,34 @@
 //! The faces build a `Command` (the API from JSON, the pages from form fields, the demo and the
 //! sweeper directly) and hand it to `actions::perform`, so no rule reads loose JSON.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::Urgency;
 use super::lifecycle::{Action, Rating};
 use crate::error::Error;
+
+/// Who reads a note kept with a step: the resident on the tracking page (群众可见), or only the
+/// people working the case. Every note has one. Where the person writing chooses, internal is
+/// the default; some steps fix it (a rejection's reason and the answer are for the resident, a
+/// return's or an extension's reason is not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteAudience {
+    /// Shown to the resident on the tracking page with the step.
+    Public,
+    /// Only for the station, the handlers and ops.
+    #[default]
+    Internal,
+}
+
+impl NoteAudience {
+    /// Whether the resident reads it.
+    pub fn is_public(self) -> bool {
+        self == NoteAudience::Public
+    }
+}
 
 // The bodies, one per action. Unknown fields are refused so a typo is not silently ignored.
 
@@ -29,9 +50,13 @@ pub struct RegisterBody {
     pub duplicate_of: Option<i64>,
     /// A note kept with the step.
     pub note: Option<String>,
+    /// Who reads the note: `internal` (the default) or `public` (shown on the tracking page).
+    #[serde(default)]
+    pub note_audience: NoteAudience,
 }
 
-/// The body of `reject`, `return` and `reopen`.
+/// The body of `reject`, `return` and `reopen`. A rejection's reason is for the resident; a
+/// return's and a reopening's are internal.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
@@ -45,6 +70,9 @@ pub struct ReasonBody {
 pub struct NoteBody {
     /// A note kept with the step.
     pub note: Option<String>,
+    /// Who reads the note: `internal` (the default) or `public` (shown on the tracking page).
+    #[serde(default)]
+    pub note_audience: NoteAudience,
 }
 
 /// The body of `assign`.
@@ -62,13 +90,16 @@ pub struct AssignBody {
     pub reply_days: Option<u32>,
     /// A note kept with the step.
     pub note: Option<String>,
+    /// Who reads the note: `internal` (the default) or `public` (shown on the tracking page).
+    #[serde(default)]
+    pub note_audience: NoteAudience,
 }
 
 /// The body of `extend`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtendBody {
-    /// Why more time is needed; the station reads it.
+    /// Why more time is needed; the station reads it (internal).
     pub reason: String,
     /// Extra working days asked for.
     pub days: u32,
@@ -84,13 +115,16 @@ pub struct GrantExtensionBody {
     pub days: Option<u32>,
     /// A note kept with the step.
     pub note: Option<String>,
+    /// Who reads the note: `internal` (the default) or `public` (shown on the tracking page).
+    #[serde(default)]
+    pub note_audience: NoteAudience,
 }
 
 /// The body of `reply` and `resolve`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
-    /// The answer the resident will read.
+    /// The answer the resident will read (public).
     pub answer: String,
 }
 
@@ -98,7 +132,7 @@ pub struct AnswerBody {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackBody {
-    /// How and what the deputy relayed to the resident.
+    /// How and what the deputy relayed to the resident (public).
     pub note: String,
 }
 
@@ -108,7 +142,7 @@ pub struct FeedbackBody {
 pub struct RateBody {
     /// How satisfied the resident is; unsatisfied sends the case back for rework.
     pub rating: Rating,
-    /// What the resident adds.
+    /// What the resident adds (public, as the resident wrote it for the tracking page).
     pub comment: Option<String>,
     /// Required when not signed in: proves the rater holds the receipt.
     pub receipt_code: Option<String>,

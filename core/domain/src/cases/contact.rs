@@ -74,6 +74,7 @@ pub async fn reveal(
         status,
         &Performer::User(actor.clone()),
         Some(reason),
+        super::commands::NoteAudience::Internal,
         false,
         None,
         now,

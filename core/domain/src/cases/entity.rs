@@ -65,8 +65,10 @@ pub mod cases {
         pub unrated: bool,
         /// The earlier case this one repeats (`cases.id`), marked at triage.
         pub duplicate_of: Option<i64>,
-        /// The submitting client's idempotency key (8–64 printable ASCII characters): a resubmission with the same key returns the first case instead of a new one.
+        /// The submitting client's idempotency key (16–64 printable ASCII characters): a resubmission with the same key and the same content returns the first case instead of a new one.
         pub intake_key: Option<String>,
+        /// The digest of what the case said when it was filed with `intake_key` (`NewCase::digest`): a replay saying something else is refused.
+        pub intake_digest: Option<String>,
         /// When the case was submitted (the start of its clock).
         pub created_at: DateTimeUtc,
         /// When the row last changed.
@@ -220,8 +222,11 @@ pub mod events {
         pub actor_user_id: Option<i64>,
         /// The actor's display name at the time, so the history reads the same after renames.
         pub actor_name: String,
-        /// The note the actor wrote (a reason, a reply text), shown according to `public`.
+        /// The note the actor wrote (a reason, a reply text).
         pub note: Option<String>,
+        /// The note's audience: shown on the tracking page only when true (and the event is
+        /// public); otherwise it is for the station, the handlers and ops.
+        pub note_public: bool,
         /// Shown on the resident's tracking page when true.
         pub public: bool,
         /// JSON with the action's particulars (organisations, deadlines, rating).

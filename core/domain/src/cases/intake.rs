@@ -118,7 +118,7 @@ pub struct NewCase {
     /// The reporter's contact, stored apart in `reporter_contacts`; none when anonymous or not
     /// given.
     pub contact: Option<contact::Contact>,
-    /// The idempotency key (8–64 printable ASCII characters) from the header or the form; a second
+    /// The idempotency key (16–64 printable ASCII characters) from the header or the form; a second
     /// case with the same key is not written, the first one is answered instead.
     pub intake_key: Option<String>,
     /// Who wrote it down, for cases recorded by people rather than residents.
@@ -237,9 +237,7 @@ pub async fn validate(
         }
     };
     let intake_key = match header_key.or(req.client_key) {
-        Some(k) if (8..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
-            Some(k)
-        }
+        Some(k) if valid_key(&k) => Some(k),
         Some(_) => {
             return Err(Error::format("client_key", FormatKind::ClientKey));
         }
@@ -262,7 +260,60 @@ pub async fn validate(
     })
 }
 
-/// Writes the case; returns the existing one when the intake key was seen before.
+/// The shortest idempotency key: with fewer characters keys are guessable or collide, and a
+/// replayed key must never answer another resident's case.
+pub const MIN_KEY: usize = 16;
+/// The longest idempotency key.
+pub const MAX_KEY: usize = 64;
+
+/// An idempotency key: [`MIN_KEY`] to [`MAX_KEY`] printable ASCII characters.
+pub fn valid_key(k: &str) -> bool {
+    (MIN_KEY..=MAX_KEY).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
+}
+
+impl NewCase {
+    /// The digest of what the case says (station, deputy, category, channel, texts, urgency,
+    /// location, contact, the photos' types and sizes), stored with its idempotency key: a
+    /// replay with the same key must say the same, or it is refused rather than answered with
+    /// the first case.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::json!([
+            self.station_id,
+            self.deputy_id,
+            self.category_id,
+            self.channel.as_str(),
+            self.title,
+            self.description,
+            self.urgency.as_str(),
+            self.location
+                .as_ref()
+                .map(|l| (l.lat, l.lng, l.address.clone())),
+            self.anonymous,
+            self.contact
+                .as_ref()
+                .map(|c| (c.name.clone(), c.phone.clone())),
+            self.photos
+                .iter()
+                .map(|p| (p.content_type, p.bytes, p.width, p.height))
+                .collect::<Vec<_>>(),
+        ]);
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+/// The case stored under `new`'s key, when there is one and it says what `new` says; a refusal
+/// naming `client_key` when the key was used for something else.
+fn replayed(existing: &cases::Model, new: &NewCase) -> Result<(Created, bool), Error> {
+    // Rows stored before digests were kept carry none; they answer as before.
+    match &existing.intake_digest {
+        Some(d) if *d != new.digest() => Err(Error::invalid("client_key", FieldKind::KeyReused)),
+        _ => Ok((created_of(existing), false)),
+    }
+}
+
+/// Writes the case; returns the existing one when the intake key was seen before with the same
+/// content, and refuses a key seen before with other content.
 pub async fn insert(
     db: &DatabaseConnection,
     new: NewCase,
@@ -274,7 +325,7 @@ pub async fn insert(
             .one(db)
             .await?
     {
-        return Ok((created_of(&existing), false));
+        return replayed(&existing, &new);
     }
     // A receipt-code collision is astronomically rare, but retrying costs nothing.
     for _ in 0..5 {
@@ -289,7 +340,7 @@ pub async fn insert(
                         .one(db)
                         .await?
                     {
-                        return Ok((created_of(&existing), false));
+                        return replayed(&existing, &new);
                     }
                 }
             }
@@ -347,6 +398,7 @@ fn case_row(new: &NewCase, code: &str, now: DateTime<Utc>) -> cases::ActiveModel
         rework_count: Set(0),
         unrated: Set(false),
         intake_key: Set(new.intake_key.clone()),
+        intake_digest: Set(new.intake_key.as_ref().map(|_| new.digest())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -381,6 +433,7 @@ fn submit_event(case_id: i64, new: &NewCase, now: DateTime<Utc>) -> events::Acti
         actor_user_id: Set(actor_user_id),
         actor_name: Set(actor_name),
         note: Set(None),
+        note_public: Set(false),
         public: Set(true),
         data: Set(Some(
             serde_json::json!({ "channel": new.channel.as_str() }).to_string(),

@@ -17,7 +17,7 @@ use super::{contact, scope};
 use crate::auth::Actor;
 use crate::calendar::Calendar;
 use crate::configuration::DeadlineRules;
-use crate::error::{Error, FieldKind, Thing};
+use crate::error::{Error, Thing};
 use crate::{categories, orgs, stations};
 
 pub use crate::reference::Directory;
@@ -78,6 +78,8 @@ impl Named {
 pub const PER_PAGE: u64 = 20;
 /// The most cases one list page may show.
 pub const MAX_PER_PAGE: u64 = 100;
+/// The highest page number a list accepts (a million cases at the largest page size).
+pub const MAX_PAGE: u64 = 10_000;
 /// The longest tag a list may be filtered by: the longest a brand may put on a case.
 pub const MAX_TAG: usize = liaison_contract::calls::MAX_TAG;
 
@@ -261,8 +263,10 @@ pub async fn list(
         return Err(Error::out_of_range("per_page", 1, MAX_PER_PAGE as i64));
     }
     let page = f.page.unwrap_or(1);
-    if page == 0 {
-        return Err(Error::invalid("page", FieldKind::TooSmall { min: 1 }));
+    // Bounded, so that the offset cannot overflow (a page of 2^63 used to panic) and a client
+    // cannot make the database skip billions of rows.
+    if page == 0 || page > MAX_PAGE {
+        return Err(Error::out_of_range("page", 1, MAX_PAGE as i64));
     }
     let total = q.clone().count(db).await?;
     let rows = q
@@ -308,6 +312,9 @@ pub struct EventOut {
     pub actor_name: String,
     /// The reason or answer given with the action, if any.
     pub note: Option<String>,
+    /// Whether the resident reads the note on the tracking page (群众可见); `false` for an
+    /// internal note.
+    pub note_public: bool,
     /// Whether the resident sees this event on the tracking page.
     pub public: bool,
     /// Details of the action (e.g. the organisations assigned, the days asked), as JSON; absent
@@ -396,6 +403,7 @@ fn event_out(e: events::Model) -> EventOut {
         actor_role: e.actor_role,
         actor_name: e.actor_name,
         note: e.note,
+        note_public: e.public && e.note_public,
         public: e.public,
         data: e.data.and_then(|d| serde_json::from_str(&d).ok()),
         at: e.created_at,
@@ -606,7 +614,8 @@ pub async fn track(
             .map(|e| TrackStep {
                 label: event_label(&e.action),
                 action: e.action,
-                note: e.note,
+                // Only a note written for the resident; staff remarks stay with the staff.
+                note: e.note.filter(|_| e.note_public),
                 at: e.created_at,
             })
             .collect(),

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::actions::{Context, Performer};
 use super::commands::{
-    AnswerBody, AssignBody, ExtendBody, FeedbackBody, GrantExtensionBody, NoteBody, RateBody,
-    ReasonBody, RegisterBody,
+    AnswerBody, AssignBody, ExtendBody, FeedbackBody, GrantExtensionBody, NoteAudience, NoteBody,
+    RateBody, ReasonBody, RegisterBody,
 };
 use super::deadlines::{self, Limits};
 use super::entity::{cases, handlers};
@@ -36,6 +36,8 @@ pub(super) struct Step<'a> {
 pub(super) struct Change {
     pub to: Status,
     pub note: Option<String>,
+    /// Who reads the note; the resident only when the step is public too.
+    pub note_audience: NoteAudience,
     pub public: bool,
     pub data: Value,
 }
@@ -93,6 +95,7 @@ pub(super) async fn register(
     }
     Ok(Change {
         to: Status::Registered,
+        note_audience: b.note_audience,
         note: opt_text("note", &b.note, 1000)?,
         public: true,
         data: json!({ "category": b.category, "duplicate_of": b.duplicate_of, "complex": b.complex }),
@@ -109,6 +112,7 @@ pub(super) fn reject(
     m.closed_at = Set(Some(s.ctx.now));
     Ok(Change {
         to: Status::Rejected,
+        note_audience: NoteAudience::Public,
         note: Some(reason),
         public: true,
         data: Value::Null,
@@ -194,6 +198,7 @@ pub(super) async fn assign(
     m.extension_count = Set(0);
     Ok(Change {
         to: Status::Assigned,
+        note_audience: b.note_audience,
         note: opt_text("note", &b.note, 1000)?,
         public: true,
         data: json!({
@@ -213,6 +218,7 @@ pub(super) fn acknowledge(
     m.due_on = Set(s.case.reply_deadline);
     Ok(Change {
         to: Status::InProgress,
+        note_audience: b.note_audience,
         note: opt_text("note", &b.note, 1000)?,
         public: true,
         data: json!({ "on_time": s.case.sign_deadline.is_none_or(|d| s.today <= d) }),
@@ -238,6 +244,7 @@ pub(super) async fn return_(
     m.pending_extension_days = Set(None);
     Ok(Change {
         to: Status::Registered,
+        note_audience: NoteAudience::Internal,
         note: Some(reason),
         public: false,
         data: json!({ "returned_by": s.case.lead_org_id }),
@@ -273,6 +280,7 @@ pub(super) fn extend(
     m.pending_extension_days = Set(Some(b.days as i32));
     Ok(Change {
         to: Status::InProgress,
+        note_audience: NoteAudience::Internal,
         note: Some(reason),
         public: false,
         data: json!({ "days": b.days }),
@@ -295,6 +303,7 @@ pub(super) fn grant_extension(
         return Ok(Change {
             to: Status::InProgress,
             note,
+            note_audience: b.note_audience,
             public: false,
             data: json!({ "approved": false, "asked": asked }),
         });
@@ -314,6 +323,7 @@ pub(super) fn grant_extension(
     Ok(Change {
         to: Status::InProgress,
         note,
+        note_audience: b.note_audience,
         public: true,
         data: json!({ "approved": true, "days": days, "reply_deadline": new_deadline }),
     })
@@ -336,6 +346,7 @@ pub(super) fn answer(
     m.pending_extension_days = Set(None);
     Ok(Change {
         to: Status::Replied,
+        note_audience: NoteAudience::Public,
         note: Some(answer),
         public: true,
         data: json!({
@@ -356,6 +367,7 @@ pub(super) fn feedback(
     m.due_on = Set(None);
     Ok(Change {
         to: Status::FeedbackGiven,
+        note_audience: NoteAudience::Public,
         note: Some(note),
         public: true,
         data: json!({
@@ -378,6 +390,7 @@ pub(super) fn rate(s: &Step<'_>, m: &mut cases::ActiveModel, b: RateBody) -> Res
     };
     Ok(Change {
         to,
+        note_audience: NoteAudience::Public,
         note: comment,
         public: true,
         data: json!({ "rating": b.rating.as_str() }),
@@ -396,6 +409,7 @@ pub(super) fn reopen(
     m.due_on = Set(None);
     Ok(Change {
         to: Status::Reopened,
+        note_audience: NoteAudience::Internal,
         note: Some(reason),
         public: true,
         data: Value::Null,
@@ -413,6 +427,7 @@ pub(super) fn supervise(
     m.supervision_level = Set(level);
     Ok(Change {
         to: s.from,
+        note_audience: b.note_audience,
         note: opt_text("note", &b.note, 1000)?,
         // A public notice is public by nature; reminders are between the station and the handler.
         public: action == Action::Notice,
@@ -430,6 +445,7 @@ pub(super) fn close(
     m.closed_at = Set(Some(s.ctx.now));
     Ok(Change {
         to: Status::Closed,
+        note_audience: b.note_audience,
         note: opt_text("note", &b.note, 1000)?,
         public: true,
         data: json!({ "unrated": true }),

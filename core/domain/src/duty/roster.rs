@@ -46,7 +46,8 @@ fn half_of(stored: &str) -> Half {
 pub struct NewShift {
     /// Deputy code; the deputy must serve at this station.
     pub deputy: String,
-    /// The day.
+    /// The day (in the years 2000 to 2100).
+    #[serde(deserialize_with = "crate::day::deserialize")]
     pub day: NaiveDate,
     /// Morning or afternoon.
     pub half: Half,

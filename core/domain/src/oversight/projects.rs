@@ -642,7 +642,8 @@ async fn chosen_project(
 pub struct MilestoneInput {
     /// What is to be delivered, 2 to [`MAX_TITLE`] characters.
     pub title: String,
-    /// The local date (Asia/Shanghai) it is planned for; optional.
+    /// The local date (Asia/Shanghai) it is planned for, in the years 2000 to 2100; optional.
+    #[serde(default, deserialize_with = "crate::day::option")]
     pub due: Option<NaiveDate>,
 }
 

@@ -92,7 +92,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 /// This area's page routes; mounted inside the page context by `web::router`. The residents'
 /// forms get intake's per-address budget.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let s = &state.settings.server;
     let public_forms = Router::new()
         .route(
             "/appraisal/{org}/opinion",
@@ -102,10 +101,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/projects/propose",
             axum::routing::post(projects::propose_submit),
         )
-        .layer(liaison_api::limits::per_ip(
-            s.intake_burst,
-            s.intake_refill_ms,
-        ));
+        .layer(state.budgets.intake.layer());
     Router::new()
         .merge(public_forms)
         .route("/appraisal", get(appraisal::ranking_page))

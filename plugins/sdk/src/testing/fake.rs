@@ -167,6 +167,7 @@ pub(crate) fn setting(name: &str) -> Option<String> {
 pub(crate) fn storage_get(key: &str) -> Result<Option<Vec<u8>>, Error> {
     with(|s| {
         s.need("storage-get")?;
+        calls::storage_key("key", key)?;
         Ok(s.storage.get(key).cloned())
     })
 }
@@ -190,6 +191,7 @@ pub(crate) fn storage_set(key: &str, value: &[u8]) -> Result<(), Error> {
 pub(crate) fn storage_delete(key: &str) -> Result<(), Error> {
     with(|s| {
         s.need("storage-delete")?;
+        calls::storage_key("key", key)?;
         s.storage.remove(key);
         Ok(())
     })
@@ -198,6 +200,7 @@ pub(crate) fn storage_delete(key: &str) -> Result<(), Error> {
 pub(crate) fn storage_keys(prefix: &str) -> Result<Vec<String>, Error> {
     with(|s| {
         s.need("storage-keys")?;
+        calls::storage_prefix(prefix)?;
         Ok(s.storage
             .keys()
             .filter(|k| k.starts_with(prefix))

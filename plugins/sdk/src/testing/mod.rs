@@ -280,7 +280,7 @@ impl TestHost {
             Ok(())
         })?;
         let blocks = B::render_view(view, &ctx)?;
-        self.check_blocks(&blocks);
+        self.check_blocks(&blocks, ctx.audience);
         if blocks_size(&blocks) > MAX_RESULT_BYTES {
             return Err(Error::Limit("result larger than the host accepts".into()));
         }
@@ -319,7 +319,7 @@ impl TestHost {
         })?;
         let result = B::run_action(action, &ctx, &input)?;
         if let Some(view) = &result.view {
-            self.check_blocks(view);
+            self.check_blocks(view, ctx.audience);
         }
         let size = result.message.len() + result.view.as_deref().map_or(0, blocks_size);
         if size > MAX_RESULT_BYTES {
@@ -442,7 +442,10 @@ impl TestHost {
         self
     }
 
-    fn check_blocks(&self, blocks: &[Block]) {
+    /// The host's checks of a view shown to `audience`: a form posts only to a declared action
+    /// offered to that audience (the host leaves any other out), and every link is an in-site
+    /// path by the host's grammar (the host draws any other as text). A panic names the fault.
+    fn check_blocks(&self, blocks: &[Block], audience: Audience) {
         with(|s| {
             for b in blocks {
                 let href = match b {
@@ -469,6 +472,12 @@ impl TestHost {
                         form.action
                     )
                 });
+                assert!(
+                    offered(&action.audience, audience).is_ok(),
+                    "a form posts to action {}, which plugin.toml does not offer to {}",
+                    form.action,
+                    audience.as_str()
+                );
                 for f in &form.fields {
                     let decl = action
                         .fields
@@ -495,8 +504,10 @@ impl TestHost {
 
 fn assert_safe_href(href: &str) {
     assert!(
-        href.starts_with('/') && !href.starts_with("//") && !href.contains('\\'),
-        "link {href} leaves Liaison; the host shows only paths beginning with one /"
+        liaison_contract::link::in_site(href).is_some(),
+        "link {href:?} is not an in-site path by the host's grammar (one leading /, no control \
+         characters, whitespace or backslash, no // or . or .. segments, also when escaped); the \
+         host draws it as plain text"
     );
 }
 

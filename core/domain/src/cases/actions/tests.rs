@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use super::{Context, Performer, perform};
-use crate::cases::commands::{AssignBody, Command, ReasonBody, RegisterBody};
+use crate::cases::commands::{AssignBody, Command, NoteAudience, ReasonBody, RegisterBody};
 use crate::cases::entity::{cases, events, handlers};
 use crate::configuration::Settings;
 use crate::error::Error;
@@ -157,4 +157,52 @@ async fn a_refused_command_changes_nothing() {
         "only the submit and the register were recorded"
     );
     assert_eq!(before.status, crate::cases::Status::Submitted);
+}
+
+/// A note is internal unless whoever writes it says it is for the resident: the tracking view
+/// shows a public step's note only when its audience is public.
+#[tokio::test]
+async fn notes_are_internal_unless_marked_public() {
+    let w = world().await;
+    w.run(Command::Register(RegisterBody {
+        note: Some("内部：先找王科长核实".into()),
+        ..Default::default()
+    }))
+    .await
+    .expect("registered");
+    w.run(Command::Assign(AssignBody {
+        lead: "housing".into(),
+        note: Some("已交区住建局办理".into()),
+        note_audience: NoteAudience::Public,
+        ..Default::default()
+    }))
+    .await
+    .expect("assigned");
+    let events = w.events().await;
+    let audiences: Vec<(&str, bool, bool)> = events
+        .iter()
+        .filter(|e| e.action != "submit")
+        .map(|e| (e.action.as_str(), e.public, e.note_public))
+        .collect();
+    assert_eq!(
+        audiences,
+        [("register", true, false), ("assign", true, true)]
+    );
+    let code = w.case().await.receipt_code;
+    let tracked = crate::cases::queries::track(&w.db, &Default::default(), &code)
+        .await
+        .expect("tracked");
+    let notes: Vec<(String, Option<String>)> = tracked
+        .timeline
+        .into_iter()
+        .filter(|s| s.action != "submit")
+        .map(|s| (s.action, s.note))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("register".to_owned(), None),
+            ("assign".to_owned(), Some("已交区住建局办理".to_owned()))
+        ]
+    );
 }
