@@ -14,6 +14,7 @@
 //! domain's `policy::audiences`), only for the station's own staff and deputies (and ops).
 //! Where a form posts is the section's [`Door`]; the drawing is the same.
 
+use crate::sent::Sent;
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
@@ -33,14 +34,10 @@ use liaison_host::manifest::Audience;
 use liaison_host::view::{self, FormOut, ViewBlock};
 use liaison_host::{PluginError, registry};
 
-/// A brand form that was refused, to be shown again with its messages.
-#[derive(Debug, Default)]
-pub struct Failed {
-    pub plugin: String,
-    pub action: String,
-    pub values: BTreeMap<String, String>,
-    pub errors: BTreeMap<String, String>,
-    pub form_error: Option<String>,
+/// Which form of a page a brand action's form is, when it comes back refused: pages carry the
+/// forms of several brands, and only the one sent shows what was typed.
+fn form_id(plugin: &str, action: &str) -> String {
+    format!("{plugin}/{action}")
 }
 
 /// Which page a brand section is drawn on: where its forms post, and where a refused form is
@@ -111,12 +108,12 @@ fn brand_form(
     base: &str,
     plugin: &str,
     form: &FormOut,
-    failed: Option<&Failed>,
+    failed: Option<&Sent>,
 ) -> Option<Value> {
     // The host built the target from the declared action's id; a form without one (which
     // `view::convert` never lets through) is not drawn.
     let post_to = view::form_target(base, &form.action)?;
-    let mine = failed.filter(|f| f.plugin == plugin && f.action == form.action);
+    let mine = failed.filter(|f| f.form == form_id(plugin, &form.action));
     Some(value(BrandForm {
         post_to,
         back: door.back_field(),
@@ -161,7 +158,7 @@ fn parts(
     station: &str,
     plugin: &str,
     blocks: Vec<ViewBlock>,
-    failed: Option<&Failed>,
+    failed: Option<&Sent>,
 ) -> Vec<Value> {
     let base = door.base(station, plugin);
     let mut out = Vec::new();
@@ -194,7 +191,7 @@ pub async fn sections(
     state: &AppState,
     ctx: &Ctx,
     station: &stations::entity::Model,
-    failed: Option<&Failed>,
+    failed: Option<&Sent>,
 ) -> Vec<Value> {
     sections_for(
         state,
@@ -213,7 +210,7 @@ pub async fn sections_for(
     state: &AppState,
     ctx: &Ctx,
     station: &stations::entity::Model,
-    failed: Option<&Failed>,
+    failed: Option<&Sent>,
     audience: Audience,
     door: Door,
 ) -> Vec<Value> {
@@ -337,7 +334,7 @@ async fn again(
     ctx: &Ctx,
     station: stations::entity::Model,
     door: Door,
-    failed: Failed,
+    failed: Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
     match door {
@@ -394,12 +391,7 @@ async fn perform(
         let n = &active.loaded.manifest.name;
         ctx.lang.pick(&n.zh, &n.en).to_owned()
     };
-    let mut failed = Failed {
-        plugin: plugin.to_owned(),
-        action: action.to_owned(),
-        values: values.clone(),
-        ..Default::default()
-    };
+    let mut failed = Sent::new(&form_id(plugin, action), &fields);
     if !csrf_ok {
         failed.form_error = Some(ctx.t("error.csrf"));
         return again(state, ctx, station, door, failed, StatusCode::FORBIDDEN).await;

@@ -83,7 +83,7 @@ async fn render(
     actor: &Actor,
     station_id: i64,
     sent: Sent,
-    brand_failed: Option<&super::brand::Failed>,
+    brand_failed: Option<&crate::sent::Sent>,
     status: StatusCode,
 ) -> PageResult<Response> {
     let today = queries::today(state.clock.now());
@@ -213,7 +213,7 @@ pub async fn desk(State(state): State<AppState>, ctx: Ctx) -> PageResult<Respons
 pub async fn with_brand_failure(
     state: &AppState,
     ctx: &Ctx,
-    failed: super::brand::Failed,
+    failed: crate::sent::Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
     let (actor, station_id) = deputy(ctx)?;

@@ -103,7 +103,7 @@ pub async fn with_brand_failure(
     state: &AppState,
     ctx: &Ctx,
     station: &liaison_domain::stations::entity::Model,
-    failed: super::brand::Failed,
+    failed: crate::sent::Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
     let mut res = render(
@@ -172,7 +172,7 @@ async fn render(
     code: &str,
     q: DeskQuery,
     bulk: Option<BulkOutcome>,
-    brand_failed: Option<&super::brand::Failed>,
+    brand_failed: Option<&crate::sent::Sent>,
 ) -> PageResult<Response> {
     let station = desk_station(state, ctx, code).await?;
     let actor = ctx.require_actor()?;

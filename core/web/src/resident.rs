@@ -271,7 +271,7 @@ async fn render_target(
     ctx: &Ctx,
     target: &Target,
     form: IntakeForm,
-    brand_failure: Option<super::brand::Failed>,
+    brand_failure: Option<crate::sent::Sent>,
     status: StatusCode,
 ) -> PageResult<Response> {
     let station = target.station();
@@ -548,7 +548,7 @@ pub async fn station_with_brand_failure(
     state: &AppState,
     ctx: &Ctx,
     station: stations::entity::Model,
-    failed: super::brand::Failed,
+    failed: crate::sent::Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
     let target = Target::Station(station);

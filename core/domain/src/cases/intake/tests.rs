@@ -223,7 +223,7 @@ async fn the_same_idempotency_key_answers_the_first_case() {
     let now = Utc::now();
     let keyed = || async {
         let mut form = District::intake("lunan");
-        form.client_key = Some("form-0001-abcd".into());
+        form.client_key = Some("form-0001-abcd-efgh".into());
         check(&d, form).await.unwrap()
     };
     let (first, fresh) = writer.submit(keyed().await, now).await.unwrap();
