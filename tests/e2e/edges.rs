@@ -27,6 +27,7 @@ both_backends!(
     receipt_codes_share_one_budget,
     anonymous_brand_actions_spend_the_intake_budget,
     storage_is_counted_in_bytes_under_one_key_rule,
+    every_import_counts_and_logs_are_capped,
 );
 
 /// A server with fault-lab enabled at 路南 and the demo staff's token.
@@ -709,4 +710,31 @@ async fn storage_is_counted_in_bytes_under_one_key_rule(b: Backend) {
             .expect(200);
         assert_eq!(r.body["message"], keys, "prefix {prefix}");
     }
+}
+
+/// `log`, `now` and `setting` count toward the bound of host calls and stop at it (the call
+/// fails, in time); a plugin's log is capped per call, with the dropped lines counted for ops.
+async fn every_import_counts_and_logs_are_capped(b: Backend) {
+    let app = spawn_plugin_app(b).await;
+    let ops = app.login_demo("ops").await;
+    app.install_package(&ops, &Package::fault_lab()).await;
+    app.plugin_enable(Some(&ops), "lunan", FAULT_LAB, &["storage"], json!({}))
+        .await
+        .expect(200);
+    let started = std::time::Instant::now();
+    let r = app
+        .plugin_act(None, "lunan", FAULT_LAB, "clock", json!({}))
+        .await
+        .expect_error(503, "unavailable", None);
+    assert!(r.message().contains("host calls"), "{}", r.text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let started = std::time::Instant::now();
+    app.plugin_act(None, "lunan", FAULT_LAB, "chatter", json!({}))
+        .await
+        .expect(200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let state = crate::plugins::station_state(&app, &ops, FAULT_LAB, "lunan").await;
+    // 900 lines asked: at most 100 written in one call.
+    assert_eq!(state["stats"]["log_dropped"], 800, "{state}");
 }

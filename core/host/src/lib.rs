@@ -84,6 +84,8 @@ pub struct CallStats {
     pub failures: u64,
     pub total_ms: f64,
     pub max_ms: f64,
+    /// Log lines the plugin wrote past its caps, dropped.
+    pub log_dropped: u64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -99,6 +101,7 @@ pub struct PluginHost {
     pub clock: Clock,
     pub settings: PluginSettings,
     stats: Mutex<HashMap<(String, String), CallStats>>,
+    log_windows: host::LogWindows,
 }
 
 /// An enabled plugin at a station, ready to call.
@@ -126,6 +129,7 @@ impl PluginHost {
             clock,
             settings,
             stats: Mutex::new(HashMap::new()),
+            log_windows: Default::default(),
         })
     }
 
@@ -150,6 +154,10 @@ impl PluginHost {
             storage_quota: self.runtime.limits.storage_bytes,
             max_host_calls: self.runtime.limits.max_host_calls,
             host_calls: 0,
+            log_window: self.log_windows.clone(),
+            log_lines: 0,
+            log_bytes: 0,
+            log_dropped: 0,
         }
     }
 
@@ -196,11 +204,19 @@ impl PluginHost {
         ) -> wasmtime::Result<Result<T, wit::Error>>,
     ) -> Result<T, CallFailure> {
         let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-        match self
+        let finished = self
             .runtime
             .finish(deadline, export(&brand, &mut store))
-            .await?
-        {
+            .await;
+        let dropped = store.data().env.log_dropped;
+        if dropped > 0 {
+            let mut stats = self.stats.lock().expect("stats lock");
+            stats
+                .entry((a.row.plugin_id.clone(), a.station_code.clone()))
+                .or_default()
+                .log_dropped += dropped;
+        }
+        match finished? {
             Ok(v) => Ok(v),
             Err(e) => Err(CallFailure::Plugin(e)),
         }
