@@ -31,6 +31,14 @@ pub const MAX_NOTE: usize = 1000;
 pub const MAX_REASON: usize = 500;
 /// The longest line `log` keeps, in characters (the rest is cut).
 pub const MAX_LOG: usize = 2000;
+/// Most log lines one plugin call writes; later lines are dropped, with one marker.
+pub const MAX_LOG_LINES_PER_CALL: u32 = 100;
+/// Most log bytes one plugin call writes; later lines are dropped, with one marker.
+pub const MAX_LOG_BYTES_PER_CALL: usize = 64 << 10;
+/// Most log lines one plugin writes per minute, all stations and calls together.
+pub const MAX_LOG_LINES_PER_MINUTE: u32 = 1000;
+/// Most log bytes one plugin writes per minute, all stations and calls together.
+pub const MAX_LOG_BYTES_PER_MINUTE: usize = 1 << 20;
 
 /// Why a host call refuses what the plugin passed: a field that is not acceptable, or a limit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,6 +27,8 @@ both_backends!(
     receipt_codes_share_one_budget,
     anonymous_brand_actions_spend_the_intake_budget,
     storage_is_counted_in_bytes_under_one_key_rule,
+    every_import_counts_and_logs_are_capped,
+    grants_never_widen_on_upgrade,
 );
 
 /// A server with fault-lab enabled at 路南 and the demo staff's token.
@@ -709,4 +711,73 @@ async fn storage_is_counted_in_bytes_under_one_key_rule(b: Backend) {
             .expect(200);
         assert_eq!(r.body["message"], keys, "prefix {prefix}");
     }
+}
+
+/// `log`, `now` and `setting` count toward the bound of host calls and stop at it (the call
+/// fails, in time); a plugin's log is capped per call, with the dropped lines counted for ops.
+async fn every_import_counts_and_logs_are_capped(b: Backend) {
+    let app = spawn_plugin_app(b).await;
+    let ops = app.login_demo("ops").await;
+    app.install_package(&ops, &Package::fault_lab()).await;
+    app.plugin_enable(Some(&ops), "lunan", FAULT_LAB, &["storage"], json!({}))
+        .await
+        .expect(200);
+    let started = std::time::Instant::now();
+    let r = app
+        .plugin_act(None, "lunan", FAULT_LAB, "clock", json!({}))
+        .await
+        .expect_error(503, "unavailable", None);
+    assert!(r.message().contains("host calls"), "{}", r.text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let started = std::time::Instant::now();
+    app.plugin_act(None, "lunan", FAULT_LAB, "chatter", json!({}))
+        .await
+        .expect(200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let state = crate::plugins::station_state(&app, &ops, FAULT_LAB, "lunan").await;
+    // 900 lines asked: at most 100 written in one call.
+    assert_eq!(state["stats"]["log_dropped"], 800, "{state}");
+}
+
+/// Ops' grant is stored only as far as the package asks; a later version asking for anything
+/// the previous one did not request waits for ops, even where the grant once named it.
+async fn grants_never_widen_on_upgrade(b: Backend) {
+    let app = spawn_plugin_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let hello = Package::hello();
+    app.install_package(&ops, &hello).await;
+    let mut wide: Vec<&str> = crate::plugins::HELLO_CAPS.to_vec();
+    wide.push("deputies.read");
+    let r = app
+        .plugin_enable(Some(&ops), "lunan", "hello-brand", &wide, json!({}))
+        .await
+        .expect(200);
+    assert!(!r.text.contains("deputies.read"), "{}", r.text);
+    let state = crate::plugins::station_state(&app, &ops, "hello-brand", "lunan").await;
+    let granted: Vec<&str> = state["granted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g.as_str())
+        .collect();
+    assert!(!granted.contains(&"deputies.read"), "{state}");
+
+    // Version 0.2.0 asks for deputies.read as well: it waits for ops.
+    let more = hello.with_version("0.2.0").with_capabilities(&wide);
+    app.install_package(&ops, &more).await;
+    let state = crate::plugins::station_state(&app, &ops, "hello-brand", "lunan").await;
+    assert_eq!(state["enabled"], false, "{state}");
+    assert!(
+        state["disabled_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("deputies.read")),
+        "{state}"
+    );
+    // Ops decide, and it runs again with what they granted.
+    app.plugin_enable(Some(&ops), "lunan", "hello-brand", &wide, json!({}))
+        .await
+        .expect(200);
+    let state = crate::plugins::station_state(&app, &ops, "hello-brand", "lunan").await;
+    assert_eq!(state["enabled"], true, "{state}");
 }

@@ -319,7 +319,8 @@ async fn upgrades_keep_data_and_need_new_grants(b: Backend) {
     app.install_package(&ops, &v1).await;
     let mut with_deputies = HELLO_CAPS.to_vec();
     with_deputies.push("deputies.read");
-    // 路南 and 金清 grant what 0.1.0 asks for; 蓬街 grants more.
+    // 路南 and 金清 grant what 0.1.0 asks for; 蓬街 grants more, which is not stored: only
+    // what the package asks for is.
     for (station, grant, greeting) in [
         ("lunan", &HELLO_CAPS[..], "路南欢迎您"),
         ("jinqing", &HELLO_CAPS[..], "金清欢迎您"),
@@ -359,12 +360,17 @@ async fn upgrades_keep_data_and_need_new_grants(b: Backend) {
         s
     };
 
-    // 0.2.0 asks for deputies.read as well: it waits for a grant where none covers it.
+    // 0.2.0 asks for deputies.read as well: it waits for ops everywhere, 蓬街's wider grant of
+    // 0.1.0 included (a grant never widens silently on upgrade).
     let v2 = v1.with_version("0.2.0").with_capabilities(&with_deputies);
     let r = app.install_package(&ops, &v2).await;
     assert_eq!(r["version"], "0.2.0");
-    assert_eq!(sorted(&r["awaiting_grant_at"]), ["jinqing", "lunan"], "{r}");
-    assert_eq!(sorted(&r["upgraded_at"]), ["pengjie"], "{r}");
+    assert_eq!(
+        sorted(&r["awaiting_grant_at"]),
+        ["jinqing", "lunan", "pengjie"],
+        "{r}"
+    );
+    assert_eq!(r["upgraded_at"], json!([]), "{r}");
     let refused = app
         .plugin_view(None, "lunan", HELLO, "home", false)
         .await
@@ -384,7 +390,19 @@ async fn upgrades_keep_data_and_need_new_grants(b: Backend) {
     .await
     .expect_error(503, "unavailable", None);
     assert!(listed(&app, None, "lunan").await.is_empty());
-    // Where the grant covered it, it moved in place, settings and all.
+    app.plugin_view(None, "pengjie", HELLO, "home", false)
+        .await
+        .expect_error(503, "unavailable", None);
+    // Ops decide at 蓬街: it moved in place, settings and all.
+    app.plugin_enable(
+        Some(&ops),
+        "pengjie",
+        HELLO,
+        &with_deputies,
+        json!({ "greeting": "蓬街欢迎您" }),
+    )
+    .await
+    .expect(200);
     let v = app
         .plugin_view(None, "pengjie", HELLO, "home", false)
         .await
@@ -480,8 +498,13 @@ async fn upgrades_keep_data_and_need_new_grants(b: Backend) {
     app.delete(&format!("/stations/jinqing/plugins/{HELLO}"), Some(&ops))
         .await
         .expect(204);
+    // 0.5.0 asks for deputies.read again, which 0.4.0 did not: 路南 waits for ops too.
     let r = app.install_package(&ops, &v2.with_version("0.5.0")).await;
-    assert_eq!(sorted(&r["awaiting_grant_at"]), ["jinqing"], "{r}");
+    assert_eq!(
+        sorted(&r["awaiting_grant_at"]),
+        ["jinqing", "lunan", "pengjie"],
+        "{r}"
+    );
     let r = app.install_package(&ops, &v1.with_version("0.6.0")).await;
     assert_eq!(r["awaiting_grant_at"], json!([]), "{r}");
     for station in ["jinqing", "pengjie"] {

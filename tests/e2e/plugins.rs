@@ -301,7 +301,7 @@ async fn enable_grants_and_settings(b: Backend) {
     );
     assert!(listed(&app, None, "lunan").await.is_empty());
 
-    // Granted more than it asks for: it gets what it asked for AND the grant.
+    // Granted more than it asks for: only what it asks for is stored and effective.
     let granted = [
         "storage",
         "cases.read",
@@ -319,7 +319,7 @@ async fn enable_grants_and_settings(b: Backend) {
         )
         .await
         .expect(200);
-    assert_eq!(strings(&r.body["granted"]), granted);
+    assert_eq!(strings(&r.body["granted"]), HELLO_CAPS);
     assert_eq!(strings(&r.body["effective"]), HELLO_CAPS);
     assert_eq!(r.body["settings"], json!({ "greeting": "路南欢迎您" }));
 
@@ -358,11 +358,11 @@ async fn enable_grants_and_settings(b: Backend) {
     assert_eq!(row.user_id, Some(user_id(&app, "ops").await));
     assert_eq!(row.digest, installed["digest"].as_str().unwrap());
     let logged: Vec<String> = serde_json::from_str(&row.granted).unwrap();
-    assert_eq!(logged, granted);
+    assert_eq!(logged, HELLO_CAPS);
     let state = station_state(&app, &ops, HELLO, "lunan").await;
     assert_eq!(state["enabled"], true);
     assert_eq!(state["version"], "0.1.0");
-    assert_eq!(strings(&state["granted"]), granted);
+    assert_eq!(strings(&state["granted"]), HELLO_CAPS);
     assert_eq!(state["suspended"], false);
     assert_eq!(state["consecutive_failures"], 0);
 

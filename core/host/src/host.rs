@@ -43,6 +43,62 @@ pub struct HostEnv {
     pub storage_quota: i64,
     pub max_host_calls: u32,
     pub host_calls: u32,
+    /// The plugin's log budget per minute, shared by all its calls in this process.
+    pub log_window: LogWindows,
+    /// Lines and bytes this call logged, and lines it dropped.
+    pub log_lines: u32,
+    pub log_bytes: usize,
+    pub log_dropped: u64,
+}
+
+/// Per plugin, the minute its log budget counts and what it logged in it.
+pub type LogWindows = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u32, usize)>>,
+>;
+
+/// Whether a line of `bytes` may still be written: within this call's caps and the plugin's
+/// minute. The second value says the line is the first one cut (so a marker is due).
+fn log_allowed(env: &mut HostEnv, bytes: usize) -> (bool, bool) {
+    let call_ok = env.log_lines < calls::MAX_LOG_LINES_PER_CALL
+        && env.log_bytes + bytes <= calls::MAX_LOG_BYTES_PER_CALL;
+    let minute_ok = call_ok && {
+        let mut windows = env.log_window.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        let w = windows.entry(env.plugin_id.clone()).or_insert((now, 0, 0));
+        if now.duration_since(w.0) >= std::time::Duration::from_secs(60) {
+            *w = (now, 0, 0);
+        }
+        let fits =
+            w.1 < calls::MAX_LOG_LINES_PER_MINUTE && w.2 + bytes <= calls::MAX_LOG_BYTES_PER_MINUTE;
+        if fits {
+            w.1 += 1;
+            w.2 += bytes;
+        }
+        fits
+    };
+    if minute_ok {
+        env.log_lines += 1;
+        env.log_bytes += bytes;
+        (true, false)
+    } else {
+        env.log_dropped += 1;
+        (false, env.log_dropped == 1)
+    }
+}
+
+impl HostEnv {
+    /// Counts a call of an import that has no error to return (`log`, `now`, `setting`): over
+    /// the bound it traps the guest.
+    fn count(&mut self) -> wasmtime::Result<()> {
+        self.host_calls += 1;
+        if self.host_calls > self.max_host_calls {
+            return Err(wasmtime::Error::msg(format!(
+                "more than {} host calls in one call",
+                self.max_host_calls
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl HostEnv {
@@ -197,28 +253,39 @@ impl From<Refusal> for Error {
 impl types::Host for PluginState {}
 
 impl host::Host for PluginState {
-    async fn log(&mut self, level: Level, message: String) {
+    async fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
         let env = &mut self.env;
-        env.host_calls += 1;
+        env.count()?;
         let message = calls::log_line(&message);
+        let (write, first_cut) = log_allowed(env, message.len());
         let (plugin, station) = (&env.plugin_id, &env.station_code);
+        if first_cut {
+            tracing::warn!(plugin = %plugin, station = %station,
+                "plugin log cut: more than {} lines or {} bytes in one call, or {} lines or {} bytes in a minute; further lines are dropped",
+                calls::MAX_LOG_LINES_PER_CALL, calls::MAX_LOG_BYTES_PER_CALL,
+                calls::MAX_LOG_LINES_PER_MINUTE, calls::MAX_LOG_BYTES_PER_MINUTE);
+        }
+        if !write {
+            return Ok(());
+        }
         match level {
             Level::Debug => tracing::debug!(plugin = %plugin, station = %station, "{message}"),
             Level::Info => tracing::info!(plugin = %plugin, station = %station, "{message}"),
             Level::Warn => tracing::warn!(plugin = %plugin, station = %station, "{message}"),
             Level::Error => tracing::error!(plugin = %plugin, station = %station, "{message}"),
         }
+        Ok(())
     }
 
-    async fn now(&mut self) -> String {
-        self.env.host_calls += 1;
+    async fn now(&mut self) -> wasmtime::Result<String> {
+        self.env.count()?;
         let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-        self.env.clock.now().with_timezone(&cst).to_rfc3339()
+        Ok(self.env.clock.now().with_timezone(&cst).to_rfc3339())
     }
 
-    async fn setting(&mut self, name: String) -> Option<String> {
-        self.env.host_calls += 1;
-        self.env.settings.get(&name).cloned()
+    async fn setting(&mut self, name: String) -> wasmtime::Result<Option<String>> {
+        self.env.count()?;
+        Ok(self.env.settings.get(&name).cloned())
     }
 
     async fn storage_get(&mut self, key: String) -> Result<Option<Vec<u8>>, Error> {

@@ -84,6 +84,8 @@ pub struct CallStats {
     pub failures: u64,
     pub total_ms: f64,
     pub max_ms: f64,
+    /// Log lines the plugin wrote past its caps, dropped.
+    pub log_dropped: u64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -102,6 +104,7 @@ pub struct PluginHost {
     /// application's, so an edit in the console shows in plugins' case summaries at once.
     pub reference: liaison_domain::reference::Reference,
     stats: Mutex<HashMap<(String, String), CallStats>>,
+    log_windows: host::LogWindows,
 }
 
 /// An enabled plugin at a station, ready to call.
@@ -130,6 +133,7 @@ impl PluginHost {
             settings,
             reference: Default::default(),
             stats: Mutex::new(HashMap::new()),
+            log_windows: Default::default(),
         })
     }
 
@@ -155,6 +159,10 @@ impl PluginHost {
             storage_quota: self.runtime.limits.storage_bytes,
             max_host_calls: self.runtime.limits.max_host_calls,
             host_calls: 0,
+            log_window: self.log_windows.clone(),
+            log_lines: 0,
+            log_bytes: 0,
+            log_dropped: 0,
         }
     }
 
@@ -201,11 +209,19 @@ impl PluginHost {
         ) -> wasmtime::Result<Result<T, wit::Error>>,
     ) -> Result<T, CallFailure> {
         let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-        match self
+        let finished = self
             .runtime
             .finish(deadline, export(&brand, &mut store))
-            .await?
-        {
+            .await;
+        let dropped = store.data().env.log_dropped;
+        if dropped > 0 {
+            let mut stats = self.stats.lock().expect("stats lock");
+            stats
+                .entry((a.row.plugin_id.clone(), a.station_code.clone()))
+                .or_default()
+                .log_dropped += dropped;
+        }
+        match finished? {
             Ok(v) => Ok(v),
             Err(e) => Err(CallFailure::Plugin(e)),
         }

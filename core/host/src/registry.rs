@@ -163,10 +163,22 @@ pub async fn install(
         .all(&txn)
         .await?
     {
-        let granted = caps_of(&sp.granted);
+        // What ops decided for is what the previous version asked for and they granted; a
+        // grant stored wider (before grants were narrowed to the request) covers no more.
+        let previous = version_meta(&txn, sp.version_id)
+            .await
+            .ok()
+            .and_then(|(_, text)| Manifest::parse(&text).ok())
+            .map(|m| m.requested())
+            .unwrap_or_default();
+        let granted: BTreeSet<Capability> = caps_of(&sp.granted)
+            .intersection(&previous)
+            .copied()
+            .collect();
         let code = codes.get(&sp.station_id).cloned().unwrap_or_default();
         let mut am = sp.clone().into_active_model();
         am.version_id = Set(v.id);
+        am.granted = Set(caps_json(&granted));
         if requested.is_subset(&granted) {
             // A station left waiting for a grant by an earlier version that asked for more
             // (disabled, its grant given for another package than the one it was moved to)
@@ -301,6 +313,12 @@ pub async fn enable(
         })?;
         granted.insert(cap);
     }
+    // Only what the package asks for is stored: a grant wider than the request would pass
+    // silently to a later version asking for more, without a new decision by ops.
+    let granted: BTreeSet<Capability> = granted
+        .intersection(&manifest.requested())
+        .copied()
+        .collect();
     let resolved = manifest
         .resolve_settings(settings)
         .map_err(|e| PluginError::Invalid {

@@ -12,6 +12,8 @@
 //! | `panic` | `panic!("fault-lab panic")`, which with `panic = "abort"` is a trap |
 //! | `huge` | answers with a view holding one text block of 8 MiB |
 //! | `fill` | writes keys of field `kind` ("nul": NUL-prefixed, "wide": 64 Chinese characters and a number) with empty values until the host refuses; answers "stored N; <refusal>" |
+//! | `chatter` | logs 900 lines of 200 bytes (under the bound of host calls), then answers "ok" |
+//! | `clock` | asks the host for the time 100000 times, then answers "ok" |
 //! | `prefix` | stores `Ab1`, `ab2`, `a_c`, `a%d`, `ab_x` and answers the keys starting with field `prefix`, joined by spaces |
 //!
 //! View `home` (staff): a heading "fault-lab".
@@ -169,6 +171,19 @@ impl Brand for FaultLab {
                 }
                 let keys = storage::keys(input.get("prefix").unwrap_or(""))?;
                 Ok(ActionResult::message(keys.join(" ")))
+            }
+            "chatter" => {
+                let line = "x".repeat(200);
+                for _ in 0..900 {
+                    log::info(&line);
+                }
+                Ok(ActionResult::message("ok"))
+            }
+            "clock" => {
+                for _ in 0..100_000 {
+                    black_box(host::now());
+                }
+                Ok(ActionResult::message("ok"))
             }
             "huge" => {
                 Ok(ActionResult::message("huge")
