@@ -131,10 +131,11 @@ async fn enable_records_the_grant_and_the_plugin_gets_what_it_asked_and_was_gran
         caps(&["storage", "cases.read"]),
         "asked AND granted: not cases.create (not granted), not deputies.read (not asked)"
     );
-    // What ops granted is kept as given: a later version asking for it is covered by it.
+    // Only what the package asks for is stored: a grant beyond it would silently cover a
+    // later version asking for more (issue 11, item 10).
     assert_eq!(
         e.granted.iter().copied().collect::<BTreeSet<_>>(),
-        caps(&["storage", "cases.read", "deputies.read"])
+        caps(&["storage", "cases.read"])
     );
     assert_eq!(
         e.settings.get("greeting").map(String::as_str),
@@ -147,7 +148,7 @@ async fn enable_records_the_grant_and_the_plugin_gets_what_it_asked_and_was_gran
     assert!(r.enabled);
     assert_eq!(
         caps_of(&r.granted),
-        caps(&["storage", "cases.read", "deputies.read"])
+        caps(&["storage", "cases.read"])
     );
     assert_eq!(
         r.granted_digest, digest,
