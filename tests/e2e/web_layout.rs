@@ -143,3 +143,41 @@ async fn an_unknown_receipt_code_gets_the_lookup_again(b: Backend) {
     let a = app.submit_at("lunan").await;
     web.get(&format!("/t/{}", a.receipt_code)).await.expect(200);
 }
+
+both_backends!(the_desk_downloads_as_csv_and_xlsx);
+
+async fn the_desk_downloads_as_csv_and_xlsx(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let a = app.submit_at("lunan").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), a.id, "assign", json!({ "lead": "housing" }))
+        .await
+        .expect(200);
+    let other = app.submit_at("lubei").await;
+    let staff = demo(&app, "staff").await;
+    let (status, csv) = staff.get_bytes("/desk/lunan?format=csv").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with('\u{feff}'), "UTF-8 with a BOM for Excel");
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some("回执码,标题,类别,联络站,状态,承办单位,期限,超期")
+    );
+    let row = lines.next().expect("a row");
+    assert!(row.starts_with(&a.receipt_code), "{row}");
+    assert!(row.contains("区住建局") && row.contains("已交办"), "{row}");
+    assert!(!text.contains(&other.receipt_code), "scoped like the page");
+    // The filters hold: nothing is overdue yet.
+    let (_, empty) = staff.get_bytes("/desk/lunan?format=csv&overdue=true").await;
+    assert_eq!(String::from_utf8(empty).unwrap().lines().count(), 1);
+    let (status, xlsx) = staff.get_bytes("/desk/lunan?format=xlsx").await;
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with(b"PK"), "an Excel (zip) file");
+    // Another station's desk is refused as a download too.
+    let (status, _) = staff.get_bytes("/desk/lubei?format=csv").await;
+    assert_eq!(status, 403);
+}
