@@ -181,3 +181,34 @@ async fn the_desk_downloads_as_csv_and_xlsx(b: Backend) {
     let (status, _) = staff.get_bytes("/desk/lubei?format=csv").await;
     assert_eq!(status, 403);
 }
+
+both_backends!(the_org_desk_downloads_as_csv);
+
+async fn the_org_desk_downloads_as_csv(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let a = app.submit_at("lunan").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), a.id, "assign", json!({ "lead": "housing" }))
+        .await
+        .expect(200);
+    let handler = demo(&app, "handler").await;
+    let (status, csv) = handler.get_bytes("/org?format=csv").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.contains("回执码,标题,联络站,本单位,状态,期限,超期"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&a.receipt_code) && text.contains("主办"),
+        "{text}"
+    );
+    let (status, xlsx) = handler.get_bytes("/org?format=xlsx").await;
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with(b"PK"));
+    let staff = demo(&app, "staff").await;
+    assert_eq!(staff.get_bytes("/org?format=csv").await.0, 403);
+}
