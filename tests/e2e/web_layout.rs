@@ -97,6 +97,27 @@ async fn the_desk_lists_what_a_station_works_with(b: Backend) {
     desk.assert_contains("<span class=\"status-tag st-submitted\">");
     desk.assert_contains("<td>区住建局</td>");
     desk.assert_contains(&b_.receipt_code);
+    // In-row: a new case is registered from the list, and the list comes back.
+    desk.assert_contains(&format!("form=\"reg-{}\"", b_.id));
+    let r = post_form(
+        &staff,
+        &format!("/cases/{}/act/register", b_.id),
+        &[("_back", "/desk/lunan")],
+    )
+    .await
+    .expect(303);
+    assert_eq!(r.location(), "/desk/lunan");
+    assert_eq!(app.case_row(b_.id).await.status, "registered");
+    // Only a desk may be the way back.
+    let c = app.submit_at("lunan").await;
+    let r = post_form(
+        &staff,
+        &format!("/cases/{}/act/register", c.id),
+        &[("_back", "//evil.example/desk/")],
+    )
+    .await
+    .expect(303);
+    assert_eq!(r.location(), format!("/cases/{}", c.id));
 }
 
 async fn a_refused_action_is_said_at_the_top(b: Backend) {
