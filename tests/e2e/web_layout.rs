@@ -97,6 +97,27 @@ async fn the_desk_lists_what_a_station_works_with(b: Backend) {
     desk.assert_contains("<span class=\"status-tag st-submitted\">");
     desk.assert_contains("<td>区住建局</td>");
     desk.assert_contains(&b_.receipt_code);
+    // In-row: a new case is registered from the list, and the list comes back.
+    desk.assert_contains(&format!("form=\"reg-{}\"", b_.id));
+    let r = post_form(
+        &staff,
+        &format!("/cases/{}/act/register", b_.id),
+        &[("_back", "/desk/lunan")],
+    )
+    .await
+    .expect(303);
+    assert_eq!(r.location(), "/desk/lunan");
+    assert_eq!(app.case_row(b_.id).await.status.as_str(), "registered");
+    // Only a desk may be the way back.
+    let c = app.submit_at("lunan").await;
+    let r = post_form(
+        &staff,
+        &format!("/cases/{}/act/register", c.id),
+        &[("_back", "//evil.example/desk/")],
+    )
+    .await
+    .expect(303);
+    assert_eq!(r.location(), format!("/cases/{}", c.id));
 }
 
 async fn a_refused_action_is_said_at_the_top(b: Backend) {
@@ -142,4 +163,73 @@ async fn an_unknown_receipt_code_gets_the_lookup_again(b: Backend) {
     // A known code still opens its case.
     let a = app.submit_at("lunan").await;
     web.get(&format!("/t/{}", a.receipt_code)).await.expect(200);
+}
+
+both_backends!(the_desk_downloads_as_csv_and_xlsx);
+
+async fn the_desk_downloads_as_csv_and_xlsx(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let a = app.submit_at("lunan").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), a.id, "assign", json!({ "lead": "housing" }))
+        .await
+        .expect(200);
+    let other = app.submit_at("lubei").await;
+    let staff = demo(&app, "staff").await;
+    let (status, csv) = staff.get_bytes("/desk/lunan?format=csv").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with('\u{feff}'), "UTF-8 with a BOM for Excel");
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some("回执码,标题,类别,联络站,状态,承办单位,期限,超期")
+    );
+    let row = lines.next().expect("a row");
+    assert!(row.starts_with(&a.receipt_code), "{row}");
+    assert!(row.contains("区住建局") && row.contains("已交办"), "{row}");
+    assert!(!text.contains(&other.receipt_code), "scoped like the page");
+    // The filters hold: nothing is overdue yet.
+    let (_, empty) = staff.get_bytes("/desk/lunan?format=csv&overdue=true").await;
+    assert_eq!(String::from_utf8(empty).unwrap().lines().count(), 1);
+    let (status, xlsx) = staff.get_bytes("/desk/lunan?format=xlsx").await;
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with(b"PK"), "an Excel (zip) file");
+    // Another station's desk is refused as a download too.
+    let (status, _) = staff.get_bytes("/desk/lubei?format=csv").await;
+    assert_eq!(status, 403);
+}
+
+both_backends!(the_org_desk_downloads_as_csv);
+
+async fn the_org_desk_downloads_as_csv(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let a = app.submit_at("lunan").await;
+    app.act(Some(&ops), a.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), a.id, "assign", json!({ "lead": "housing" }))
+        .await
+        .expect(200);
+    let handler = demo(&app, "handler").await;
+    let (status, csv) = handler.get_bytes("/org?format=csv").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(csv).unwrap();
+    assert!(
+        text.contains("回执码,标题,联络站,本单位,状态,期限,超期"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&a.receipt_code) && text.contains("主办"),
+        "{text}"
+    );
+    let (status, xlsx) = handler.get_bytes("/org?format=xlsx").await;
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with(b"PK"));
+    let staff = demo(&app, "staff").await;
+    assert_eq!(staff.get_bytes("/org?format=csv").await.0, 403);
 }

@@ -90,6 +90,7 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
         (&format!("/cases/{case_id}") as &str, "case"),
         ("/cockpit/lunan", "cockpit"),
         ("/console", "console"),
+        ("/appraisal", "appraisal"),
     ] {
         every_size(&c, &driver, base, path, name, &dir).await;
     }

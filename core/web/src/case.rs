@@ -439,10 +439,11 @@ pub async fn act(
     let who = Performer::User(actor.clone());
     let refused = match actions::perform(&state.db, &actx, &who, id, command).await {
         Ok(_) => {
-            return Ok(ctx.redirect_with_flash(
-                &format!("/cases/{id}"),
-                &format!("flash.action_{}", action.as_str()),
-            ));
+            // An in-row action on a desk list goes back to that list (a local path only).
+            let back = super::session::safe_next(f.get("_back").unwrap_or(""))
+                .filter(|p| p.starts_with("/desk/"))
+                .map_or_else(|| format!("/cases/{id}"), str::to_owned);
+            return Ok(ctx.redirect_with_flash(&back, &format!("flash.action_{}", action.as_str())));
         }
         Err(Error::Invalid { field, kind }) => {
             let shown = page_field(&field);

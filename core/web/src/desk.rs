@@ -33,6 +33,7 @@ use liaison_domain::cases::deadlines::Timeliness;
 use liaison_domain::cases::lifecycle::Action;
 use liaison_domain::cases::lifecycle::Status;
 use liaison_domain::cases::queries::{self, CaseFilter, View};
+use liaison_domain::oversight::exports::{Cell, Format, Table};
 use liaison_domain::policy::{self, Permission};
 use liaison_host::manifest::Audience;
 
@@ -49,6 +50,8 @@ pub struct DeskQuery {
     tag: String,
     page: String,
     per_page: String,
+    /// Empty for the page; `csv` or `xlsx` for the rows the page shows as a download.
+    format: String,
 }
 
 /// What a bulk assignment did, shown above the list.
@@ -305,6 +308,46 @@ async fn render(
             }
         })
         .collect();
+    // `?format=csv|xlsx`: the same rows, with the page's scope and filters, as a download
+    // (any other value is the page, as on the oversight lists).
+    let format = match q.format.as_str() {
+        "csv" => Some(Format::Csv),
+        "xlsx" => Some(Format::Xlsx),
+        _ => None,
+    };
+    if let (Some(format), true) = (format, errors.is_empty()) {
+        let table = Table {
+            name: "联络站案件",
+            headers: vec![
+                "回执码",
+                "标题",
+                "类别",
+                "联络站",
+                "状态",
+                "承办单位",
+                "期限",
+                "超期",
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    let text = |s: &str| Cell::Text(s.to_owned());
+                    vec![
+                        text(&r.code),
+                        text(&r.title),
+                        text(&r.category),
+                        text(&r.station),
+                        text(&r.status),
+                        text(&r.organisation),
+                        r.due_on.as_deref().map_or(Cell::Empty, text),
+                        text(if r.overdue { "是" } else { "" }),
+                    ]
+                })
+                .collect(),
+        };
+        let file = format!("desk-{}", station.code);
+        return liaison_api::exports::download(format, &file, &table).map_err(PageError::from);
+    }
     let mut cats: Vec<_> = dir.categories.values().filter(|c| c.active).collect();
     cats.sort_by_key(|c| (c.sort, c.id));
     let categories: Vec<Choice> = cats

@@ -3,10 +3,10 @@
 //! overdue mark, each linking to the case page, where the lead signs for, returns, asks for time
 //! and answers.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::context::Ctx;
 use super::error::PageResult;
@@ -15,6 +15,7 @@ use liaison_api::AppState;
 use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::deadlines::Timeliness;
 use liaison_domain::cases::queries::{self, CaseFilter, View};
+use liaison_domain::oversight::exports::{Cell, Format, Table};
 use liaison_domain::policy::{self, Permission};
 
 #[derive(Serialize)]
@@ -33,8 +34,19 @@ struct Row {
     due_soon: bool,
 }
 
+/// `?format=csv|xlsx` asks for the list as a download; anything else is the page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OrgQuery {
+    format: String,
+}
+
 /// `GET /org`
-pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
+pub async fn org_cases(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OrgQuery>,
+) -> PageResult<Response> {
     let actor = ctx.require_actor()?;
     policy::require(actor, Permission::HandleForOrganisation)?;
     let today = queries::today(state.clock.now());
@@ -90,6 +102,35 @@ pub async fn org_cases(State(state): State<AppState>, ctx: Ctx) -> PageResult<Re
             }
         })
         .collect();
+    let format = match q.format.as_str() {
+        "csv" => Some(Format::Csv),
+        "xlsx" => Some(Format::Xlsx),
+        _ => None,
+    };
+    if let Some(format) = format {
+        let (lead, co) = ("主办", "协办");
+        let table = Table {
+            name: "承办案件",
+            headers: vec!["回执码", "标题", "联络站", "本单位", "状态", "期限", "超期"],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    let text = |s: &str| Cell::Text(s.to_owned());
+                    vec![
+                        text(&r.code),
+                        text(&r.title),
+                        text(&r.station),
+                        text(if r.lead { lead } else { co }),
+                        text(&r.status),
+                        r.due_on.as_deref().map_or(Cell::Empty, text),
+                        text(if r.overdue { "是" } else { "" }),
+                    ]
+                })
+                .collect(),
+        };
+        return liaison_api::exports::download(format, "org-cases", &table)
+            .map_err(super::error::PageError::from);
+    }
     ctx.render_status(
         StatusCode::OK,
         "org.html",

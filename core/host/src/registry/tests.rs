@@ -146,10 +146,7 @@ async fn enable_records_the_grant_and_the_plugin_gets_what_it_asked_and_was_gran
     let lunan = station_id(&host, "lunan").await;
     let r = row(&host.db, lunan, "hello-brand").await.unwrap();
     assert!(r.enabled);
-    assert_eq!(
-        caps_of(&r.granted),
-        caps(&["storage", "cases.read"])
-    );
+    assert_eq!(caps_of(&r.granted), caps(&["storage", "cases.read"]));
     assert_eq!(
         r.granted_digest, digest,
         "the grant is tied to the package it was given for"

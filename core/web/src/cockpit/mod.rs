@@ -714,6 +714,29 @@ fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
     }
 }
 
+/// Every station's brand boards for the dashboard, each titled with its station: the big
+/// screen shows them in turn in its last panel.
+async fn screen_brands(state: &AppState, ctx: &Ctx) -> PageResult<Vec<Value>> {
+    let mut brands = Vec::new();
+    for station in stations::all_by_id(&state.db).await? {
+        for b in super::brand::sections_for(
+            state,
+            ctx,
+            &station,
+            None,
+            Audience::Dashboard,
+            super::brand::Door::Desk,
+        )
+        .await
+        {
+            brands.push(
+                minijinja::context! { station => ctx.lang.pick(&station.name, &station.name_en), ..b },
+            );
+        }
+    }
+    Ok(brands)
+}
+
 /// The banner's title: the district's name is the head station's, without its suffix.
 async fn kiosk_title(state: &AppState, ctx: &Ctx) -> String {
     let head = stations::all_by_id(&state.db)
@@ -741,10 +764,12 @@ async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Resp
     let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
     let local = s.as_of.with_timezone(&cst);
     let panel = screen_panel_ctx(&ctx, &s);
+    let brands = screen_brands(&state, &ctx).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/screen.html",
         minijinja::context! {
+            brands => brands,
             kiosk_title => kiosk_title(&state, &ctx).await,
             clock => local.format("%Y-%m-%d %H:%M:%S").to_string(),
             clock_iso => local.to_rfc3339(),
@@ -756,10 +781,11 @@ async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Resp
 async fn screen_panel(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     require_district(&ctx)?;
     let s = figures::screen(&state.db, state.clock.now()).await?;
+    let brands = screen_brands(&state, &ctx).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/screen_panel.html",
-        screen_panel_ctx(&ctx, &s),
+        minijinja::context! { brands => brands, ..screen_panel_ctx(&ctx, &s) },
     )
 }
 

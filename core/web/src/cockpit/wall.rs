@@ -15,7 +15,7 @@ use super::super::error::{PageError, PageResult};
 use super::super::templates::value;
 use super::{Card, count, pct};
 use liaison_api::AppState;
-use liaison_domain::cases::queries::{self, Directory};
+use liaison_domain::cases::queries;
 use liaison_domain::dashboard::{figures, wall};
 use liaison_domain::{deputies, duty, stations};
 
@@ -118,7 +118,7 @@ async fn panel(state: &AppState, ctx: &Ctx, s: &stations::entity::Model) -> Page
             })
         })
         .collect();
-    let dir = Directory::load(&state.db).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let replies: Vec<Reply> = wall::latest_replies(&state.db, s.id, 5)
         .await?
         .into_iter()
