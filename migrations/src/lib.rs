@@ -11,6 +11,7 @@ mod m20261130_000005_oversight;
 mod m20261202_100001_station_coordinates;
 mod m20261202_200001_note_audience;
 mod m20261202_200002_intake_digest;
+mod m20261202_300001_overdue_index;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_100001_station_coordinates::Migration),
             Box::new(m20261202_200001_note_audience::Migration),
             Box::new(m20261202_200002_intake_digest::Migration),
+            Box::new(m20261202_300001_overdue_index::Migration),
         ]
     }
 }

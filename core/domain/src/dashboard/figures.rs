@@ -353,27 +353,37 @@ async fn overdue(
     station: Option<i64>,
     today: NaiveDate,
 ) -> Result<Overdue, DbErr> {
-    let rows: Vec<(i64, Option<i64>, i64, String)> = cases::Entity::find()
+    // Counted by the database from the index alone (idx_cases_due_dimensions holds the
+    // deadline and all four dimensions), one row per combination rather than per case.
+    let q = cases::Entity::find()
         .select_only()
         .column(cases::Column::StationId)
         .column(cases::Column::LeadOrgId)
         .column(cases::Column::CategoryId)
         .column(cases::Column::Channel)
+        .column_as(
+            sea_orm::sea_query::ExprTrait::count(Expr::col(cases::Column::DueOn)),
+            "n",
+        )
         .filter(cases::Column::DueOn.lt(today))
-        .into_tuple()
-        .all(db)
-        .await?;
+        .group_by(cases::Column::StationId)
+        .group_by(cases::Column::LeadOrgId)
+        .group_by(cases::Column::CategoryId)
+        .group_by(cases::Column::Channel);
+    let rows: Vec<(i64, Option<i64>, i64, String, i64)> = q.into_tuple().all(db).await?;
     let mut out = Overdue::default();
-    for (s, org, category, channel) in rows {
+    // A station's cockpit keeps its own rows here: told `station_id = ?`, SQLite prefers the
+    // station's index and reads all of the station's cases (78 ms at a million, against 23).
+    for (s, org, category, channel, n) in rows {
         if station.is_some_and(|x| x != s) {
             continue;
         }
-        *out.by_station.entry(s).or_default() += 1;
+        *out.by_station.entry(s).or_default() += n;
         if let Some(o) = org {
-            *out.by_org.entry(o).or_default() += 1;
+            *out.by_org.entry(o).or_default() += n;
         }
-        *out.by_category.entry(category).or_default() += 1;
-        *out.by_channel.entry(channel).or_default() += 1;
+        *out.by_category.entry(category).or_default() += n;
+        *out.by_channel.entry(channel).or_default() += n;
     }
     Ok(out)
 }
