@@ -163,8 +163,18 @@ impl Reference {
             .cloned())
     }
 
-    /// Forgets the snapshot: the next read loads the tables again. Every edit of a reference
-    /// table in this crate calls it after its write.
+    /// Runs an edit of a reference table and, once it has succeeded, forgets the snapshot: every
+    /// create and update of stations, categories, organisations and deputies goes through here.
+    pub async fn edited<T>(
+        &self,
+        edit: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let written = edit.await?;
+        self.invalidate();
+        Ok(written)
+    }
+
+    /// Forgets the snapshot: the next read loads the tables again.
     pub fn invalidate(&self) {
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut w) = self.inner.snapshot.write() {

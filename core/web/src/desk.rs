@@ -310,11 +310,7 @@ async fn render(
         .collect();
     // `?format=csv|xlsx`: the same rows, with the page's scope and filters, as a download
     // (any other value is the page, as on the oversight lists).
-    let format = match q.format.as_str() {
-        "csv" => Some(Format::Csv),
-        "xlsx" => Some(Format::Xlsx),
-        _ => None,
-    };
+    let format = Format::download_of(&q.format);
     if let (Some(format), true) = (format, errors.is_empty()) {
         let table = Table {
             name: "联络站案件",

@@ -102,11 +102,7 @@ pub async fn org_cases(
             }
         })
         .collect();
-    let format = match q.format.as_str() {
-        "csv" => Some(Format::Csv),
-        "xlsx" => Some(Format::Xlsx),
-        _ => None,
-    };
+    let format = Format::download_of(&q.format);
     if let Some(format) = format {
         let (lead, co) = ("主办", "协办");
         let table = Table {

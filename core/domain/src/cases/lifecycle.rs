@@ -399,6 +399,26 @@ pub fn supervision_after(action: Action, current: i32) -> i32 {
 mod tests {
     use super::*;
 
+    /// The stored name (the database derive), the API's name (serde) and `as_str` are spelled
+    /// in three places; they must never drift apart, or rows written earlier stop reading back.
+    #[test]
+    fn stored_names_agree_with_the_wire_names() {
+        use sea_orm::{ActiveEnum, Iterable};
+        fn agree<T: ActiveEnum<Value = String> + Iterable + Serialize + Copy>(
+            name: fn(T) -> &'static str,
+        ) {
+            for v in T::iter() {
+                assert_eq!(v.to_value(), name(v));
+                assert_eq!(serde_json::to_value(v).unwrap(), name(v));
+            }
+        }
+        agree::<Status>(Status::as_str);
+        agree::<Rating>(Rating::as_str);
+        agree::<crate::cases::Channel>(crate::cases::Channel::as_str);
+        agree::<crate::cases::Urgency>(crate::cases::Urgency::as_str);
+        assert_eq!(Status::iter().count(), Status::ALL.len());
+    }
+
     const ROLES: [Role; 7] = [
         Role::Resident,
         Role::Deputy,

@@ -492,9 +492,7 @@ pub async fn create(
     ),
     Error,
 > {
-    let written = insert_row(db, new).await?;
-    reference.invalidate();
-    Ok(written)
+    reference.edited(insert_row(db, new)).await
 }
 
 /// Changes the deputy (see `update_row`), then makes the reference data forget its snapshot so the
@@ -505,7 +503,5 @@ pub async fn update(
     code: &str,
     patch: &DeputyPatch,
 ) -> Result<entity::Model, Error> {
-    let written = update_row(db, code, patch).await?;
-    reference.invalidate();
-    Ok(written)
+    reference.edited(update_row(db, code, patch)).await
 }

@@ -167,9 +167,7 @@ pub async fn create(
     reference: &crate::reference::Reference,
     new: &NewOrganisation,
 ) -> Result<entity::Model, Error> {
-    let written = insert_row(db, new).await?;
-    reference.invalidate();
-    Ok(written)
+    reference.edited(insert_row(db, new)).await
 }
 
 /// Changes the organisation (see `update_row`), then makes the reference data forget its snapshot so the
@@ -181,7 +179,5 @@ pub async fn update(
     name: &str,
     kind: OrganisationKind,
 ) -> Result<entity::Model, Error> {
-    let written = update_row(db, code, name, kind).await?;
-    reference.invalidate();
-    Ok(written)
+    reference.edited(update_row(db, code, name, kind)).await
 }

@@ -20,6 +20,18 @@ pub enum Format {
     Xlsx,
 }
 
+impl Format {
+    /// A page's `?format=` value: `csv` and `xlsx` ask for a download; anything else (or
+    /// nothing) is the page itself, so a stray value never breaks a desk.
+    pub fn download_of(value: &str) -> Option<Format> {
+        match value {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+}
+
 /// The `?format=` query of every oversight list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct FormatQuery {

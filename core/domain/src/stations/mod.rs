@@ -254,9 +254,7 @@ pub async fn create(
     reference: &crate::reference::Reference,
     new: &NewStation,
 ) -> Result<entity::Model, Error> {
-    let written = insert_row(db, new).await?;
-    reference.invalidate();
-    Ok(written)
+    reference.edited(insert_row(db, new)).await
 }
 
 /// Changes the station (see `update_row`), then makes the reference data forget its snapshot so the
@@ -267,7 +265,5 @@ pub async fn update(
     code: &str,
     patch: &StationPatch,
 ) -> Result<entity::Model, Error> {
-    let written = update_row(db, code, patch).await?;
-    reference.invalidate();
-    Ok(written)
+    reference.edited(update_row(db, code, patch)).await
 }

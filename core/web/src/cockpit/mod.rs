@@ -156,6 +156,18 @@ struct Card {
     tone: &'static str,
 }
 
+impl Card {
+    /// A figure with its label and definition looked up in the visitor's language.
+    fn new(ctx: &Ctx, label: &str, def: &str, value: String, tone: &'static str) -> Card {
+        Card {
+            label: ctx.t(label),
+            value,
+            def: ctx.t(def),
+            tone,
+        }
+    }
+}
+
 fn pct(ctx: &Ctx, r: Option<f64>) -> String {
     r.map_or_else(|| ctx.t("dashboard.no_rate"), |v| format!("{v:.1}%"))
 }
@@ -210,11 +222,14 @@ fn heads(ctx: &Ctx) -> Vec<Note> {
 }
 
 fn cards(ctx: &Ctx, f: &Figures) -> Vec<Card> {
-    let card = |key: &str, value: String, tone| Card {
-        label: ctx.t(key),
-        value,
-        def: ctx.t(&key.replace("dashboard.", "dashboard.def_")),
-        tone,
+    let card = |key: &str, value: String, tone| {
+        Card::new(
+            ctx,
+            key,
+            &key.replace("dashboard.", "dashboard.def_"),
+            value,
+            tone,
+        )
     };
     let late = f.overdue.unwrap_or(0);
     vec![
@@ -540,11 +555,8 @@ fn pages<T>(rows: Vec<T>, n: usize) -> Vec<Vec<T>> {
 fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
     use kiosk::{Dot, Item, StationBar};
     let d = &s.district;
-    let tile = |label: &str, def: &str, value: String, tone: &'static str| Card {
-        label: ctx.t(label),
-        value,
-        def: ctx.t(def),
-        tone,
+    let tile = |label: &str, def: &str, value: String, tone: &'static str| {
+        Card::new(ctx, label, def, value, tone)
     };
     let late = d.overdue.unwrap_or(0);
     let tiles = vec![

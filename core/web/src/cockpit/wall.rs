@@ -61,11 +61,8 @@ async fn panel(state: &AppState, ctx: &Ctx, s: &stations::entity::Model) -> Page
     let today = queries::today(now);
     let k = figures::cockpit(&state.db, s.id, now).await?;
     let f = &k.station.figures;
-    let card = |label: &str, def: &str, value: String, tone: &'static str| Card {
-        label: ctx.t(label),
-        value,
-        def: ctx.t(def),
-        tone,
+    let card = |label: &str, def: &str, value: String, tone: &'static str| {
+        Card::new(ctx, label, def, value, tone)
     };
     let late = f.overdue.unwrap_or(0);
     let tiles = vec![
