@@ -1089,7 +1089,7 @@ async fn projects_are_proposed_voted_and_followed(b: Backend) {
 
 async fn the_demo_fills_every_table(b: Backend) {
     let app = spawn_app(b).await;
-    let o = liaison::demo::oversight::seed(&app.db, app.clock.now())
+    let o = liaison::demo::oversight::seed(&app.db, &app.passwords, app.clock.now())
         .await
         .expect("seeding the demo's oversight");
     assert_eq!(o.visits, 10);

@@ -28,9 +28,7 @@ pub const FAULT_LAB: &str = "fault-lab";
 pub const HELLO_CAPS: [&str; 4] = ["storage", "cases.read", "cases.create", "cases.tag"];
 
 pub async fn user_id(app: &TestApp, username: &str) -> i64 {
-    liaison_domain::auth::entity::users::Entity::find()
-        .filter(liaison_domain::auth::entity::users::Column::Username.eq(username))
-        .one(&app.db)
+    liaison_domain::users::by_username(&app.db, username)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no user {username}"))

@@ -14,14 +14,36 @@ use std::time::Duration;
 use chrono::{Datelike, NaiveDate, Weekday};
 use liaison_domain::Clock;
 use liaison_domain::auth::PasswordPolicy;
-use liaison_domain::cases::entity::{cases, events};
+use liaison_domain::cases::{Case, Event};
 use liaison_domain::configuration::Settings;
 use reqwest::{Method, StatusCode};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    QueryFilter,
 };
 use serde_json::{Value, json};
+
+/// What `sql`, a `SELECT COUNT(*)` or another single integer, answers on `db`.
+pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    let backend = db.get_database_backend();
+    db.query_one_raw(sea_orm::Statement::from_string(backend, sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .unwrap_or_else(|| panic!("{sql}: no row"))
+        .try_get_by_index::<i64>(0)
+        .unwrap()
+}
+
+/// The first column of every row `sql` answers on `db`, as text.
+pub async fn texts(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    db.query_all_raw(sea_orm::Statement::from_string(backend, sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
 
 pub const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -244,7 +266,7 @@ pub async fn prepare_app(backend: Backend, tweak: impl FnOnce(&mut Settings)) ->
         .expect("running migrations");
     let passwords = PasswordPolicy::new(&settings.auth).expect("argon2 parameters");
     let clock = Clock::default();
-    liaison::demo::seed_district(&db, &passwords, clock.now())
+    liaison::demo::seed_district(&db, &passwords)
         .await
         .expect("seeding the demo district");
     Prepared {
@@ -490,45 +512,20 @@ impl TestApp {
         organisation: Option<&str>,
         deputy: Option<&str>,
     ) -> String {
-        let station_id = match station {
-            Some(code) => Some(
-                liaison_domain::stations::by_code(&self.db, code)
-                    .await
-                    .unwrap()
-                    .id,
-            ),
-            None => None,
-        };
-        let organisation_id = match organisation {
-            Some(code) => Some(
-                liaison_domain::orgs::by_code(&self.db, code)
-                    .await
-                    .unwrap()
-                    .unwrap_or_else(|| panic!("no organisation {code}"))
-                    .id,
-            ),
-            None => None,
-        };
-        let (deputy_id, station_id) = match deputy {
-            Some(code) => {
-                let d = liaison_domain::deputies::by_code(&self.db, code)
-                    .await
-                    .unwrap();
-                (Some(d.id), station_id.or(Some(d.station_id)))
-            }
-            None => (None, station_id),
-        };
-        liaison::demo::insert_user(
+        // Through the same service as the console, so a test user is attached as the policy says.
+        liaison_domain::users::create(
             &self.db,
             &self.passwords,
-            username,
-            TEST_PASSWORD,
-            username,
-            role,
-            station_id,
-            organisation_id,
-            deputy_id,
-            self.clock.now(),
+            &liaison_domain::users::NewUser {
+                username: username.into(),
+                password: TEST_PASSWORD.into(),
+                display_name: username.into(),
+                role: liaison_domain::auth::Role::parse(role)
+                    .unwrap_or_else(|| panic!("no role {role}")),
+                station: station.map(str::to_owned),
+                organisation: organisation.map(str::to_owned),
+                deputy: deputy.map(str::to_owned),
+            },
         )
         .await
         .expect("adding a user");
@@ -596,36 +593,40 @@ impl TestApp {
     }
 
     pub async fn case_count(&self) -> u64 {
-        cases::Entity::find().count(&self.db).await.unwrap()
+        liaison_domain::cases::count(&self.db).await.unwrap()
     }
 
     pub async fn contact_count(&self) -> u64 {
-        liaison_domain::cases::contact::entity::Entity::find()
-            .count(&self.db)
-            .await
-            .unwrap()
+        self.count("SELECT COUNT(*) FROM reporter_contacts").await as u64
     }
 
     pub async fn all_event_count(&self) -> u64 {
-        events::Entity::find().count(&self.db).await.unwrap()
+        self.count("SELECT COUNT(*) FROM case_events").await as u64
     }
 
-    pub async fn case_row(&self, id: i64) -> cases::Model {
-        cases::Entity::find_by_id(id)
-            .one(&self.db)
+    pub async fn case_row(&self, id: i64) -> Case {
+        liaison_domain::cases::stored(&self.db, id)
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no case row {id}"))
     }
 
     /// The case's events as stored, oldest first.
-    pub async fn event_rows(&self, id: i64) -> Vec<events::Model> {
-        events::Entity::find()
-            .filter(events::Column::CaseId.eq(id))
-            .order_by_asc(events::Column::Id)
-            .all(&self.db)
+    pub async fn event_rows(&self, id: i64) -> Vec<Event> {
+        liaison_domain::cases::stored_history(&self.db, id)
             .await
             .unwrap()
+    }
+
+    /// The number a plain SQL count answers (tests look at tables as the database has them; the
+    /// entities are the domain's own).
+    pub async fn count(&self, sql: &str) -> i64 {
+        count(&self.db, sql).await
+    }
+
+    /// The first column of every row a plain SQL query answers, as text.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        texts(&self.db, sql).await
     }
 
     /// The working-day calendar as the API publishes it, every year.

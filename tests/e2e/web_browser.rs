@@ -297,14 +297,7 @@ async fn walk(c: Client, base: String, db: sea_orm::DatabaseConnection, dir: Pat
     shot(&c, &dir, "resident-4-receipt.png").await;
 
     // One case, with this code.
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    assert_eq!(
-        liaison_domain::cases::entity::cases::Entity::find()
-            .count(&db)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(liaison_domain::cases::count(&db).await.unwrap(), 1);
 
     // Its progress.
     click(&c, Locator::Id("track-link")).await;

@@ -3,7 +3,6 @@
 //! CSRF, language, sign-in and scope, QR codes and posters, and the station's brand services.
 
 use reqwest::Method;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::support::{
@@ -176,10 +175,8 @@ async fn a_station_form_makes_one_case_however_often_it_is_sent(b: Backend) {
     assert_eq!(receipt_of(&again), code);
     assert_eq!(app.case_count().await, 1);
 
-    let case = liaison_domain::cases::entity::cases::Entity::find()
-        .one(&app.db)
+    let case = liaison_domain::cases::queries::by_receipt(&app.db, &code)
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(case.receipt_code, code);
     assert_eq!(case.channel.as_str(), "station_qr");
@@ -204,11 +201,8 @@ async fn a_station_form_makes_one_case_however_often_it_is_sent(b: Backend) {
     set(&mut fields, "lng", "121.37");
     let second = receipt_of(&web.post("/s/lunan", &as_refs(&fields)).await.expect(303));
     assert_ne!(second, code, "a new form makes a new case");
-    let c2 = liaison_domain::cases::entity::cases::Entity::find()
-        .filter(liaison_domain::cases::entity::cases::Column::ReceiptCode.eq(second.as_str()))
-        .one(&app.db)
+    let c2 = liaison_domain::cases::queries::by_receipt(&app.db, &second)
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(c2.address.as_deref(), Some("石曲村口"));
     assert_eq!(c2.lat, Some(28.58));
@@ -404,10 +398,9 @@ async fn a_deputy_page_addresses_the_form_to_the_deputy(b: Backend) {
             .await
             .expect(303),
     );
-    let c = liaison_domain::cases::entity::cases::Entity::find()
-        .one(&app.db)
+    assert_eq!(app.case_count().await, 1);
+    let c = liaison_domain::cases::queries::by_receipt(&app.db, &code)
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(c.receipt_code, code);
     assert_eq!(c.deputy_id, Some(d.id));

@@ -226,7 +226,7 @@ async fn get_case(
 async fn detail(
     state: &AppState,
     actor: &Actor,
-    c: liaison_domain::cases::entity::cases::Model,
+    c: liaison_domain::cases::Case,
 ) -> ApiResult<CaseDetail> {
     let today = queries::today(state.clock.now());
     let dir = state.reference.directory(&state.db).await?;

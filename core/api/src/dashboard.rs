@@ -29,7 +29,7 @@ pub async fn visible_station(
     state: &AppState,
     actor: &Actor,
     code: &str,
-) -> ApiResult<liaison_domain::stations::entity::Model> {
+) -> ApiResult<liaison_domain::stations::Station> {
     let station = liaison_domain::stations::by_code(&state.db, code.trim()).await?;
     if !may_see_station(actor, station.id) {
         return Err(ApiError::forbidden(

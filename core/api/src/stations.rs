@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use crate::{ApiResult, AppState, JsonBody};
 use liaison_domain::auth::Actor;
 use liaison_domain::policy::{self, Permission};
-use liaison_domain::stations::{NewStation, StationPatch, entity};
+use liaison_domain::stations::{NewStation, Station, StationPatch};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,8 +26,8 @@ pub struct StationOut {
     pub address: Option<String>,
 }
 
-impl From<entity::Model> for StationOut {
-    fn from(m: entity::Model) -> Self {
+impl From<Station> for StationOut {
+    fn from(m: Station) -> Self {
         StationOut {
             code: m.code,
             name: m.name,

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
 use liaison_domain::configuration::Settings;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, Statement, TransactionTrait,
     Value,
 };
 
@@ -355,22 +355,19 @@ async fn write_events(db: &impl ConnectionTrait, evs: &[Ev]) {
 
 async fn reference(db: &DatabaseConnection) -> Reference {
     Reference {
-        stations: liaison_domain::stations::entity::Entity::find()
-            .all(db)
+        stations: liaison_domain::stations::all(db)
             .await
             .unwrap()
             .into_iter()
             .map(|s| s.id)
             .collect(),
-        categories: liaison_domain::categories::entity::Entity::find()
-            .all(db)
+        categories: liaison_domain::categories::all(db)
             .await
             .unwrap()
             .into_iter()
             .map(|c| c.id)
             .collect(),
-        orgs: liaison_domain::orgs::entity::Entity::find()
-            .all(db)
+        orgs: liaison_domain::orgs::all(db)
             .await
             .unwrap()
             .into_iter()
@@ -459,10 +456,7 @@ async fn main() {
     liaison_domain::db::migrate(&db).await.unwrap();
     let now = Utc::now();
 
-    let have = liaison_domain::cases::entity::cases::Entity::find()
-        .count(&db)
-        .await
-        .unwrap() as i64;
+    let have = liaison_domain::cases::count(&db).await.unwrap() as i64;
     let mut made = None;
     if have != n {
         assert_eq!(
@@ -472,9 +466,7 @@ async fn main() {
             path.display()
         );
         let passwords = liaison_domain::auth::PasswordPolicy::new(&settings.auth).unwrap();
-        liaison::demo::seed_district(&db, &passwords, now)
-            .await
-            .unwrap();
+        liaison::demo::seed_district(&db, &passwords).await.unwrap();
         let g = generate(&db, n, now).await;
         eprintln!("generated {} cases and {} events in {:.1} s", g.0, g.1, g.2);
         let t = Instant::now();

@@ -49,9 +49,7 @@ async fn raw_ceiling(settings: &Settings, count: usize) -> f64 {
     let db = liaison_domain::db::connect(&s.database).await.unwrap();
     liaison_domain::db::migrate(&db).await.unwrap();
     let passwords = liaison_domain::auth::PasswordPolicy::new(&s.auth).unwrap();
-    liaison::demo::seed_district(&db, &passwords, chrono::Utc::now())
-        .await
-        .unwrap();
+    liaison::demo::seed_district(&db, &passwords).await.unwrap();
     db.close().await.unwrap();
 
     let sync = SqliteSynchronous::from_str(&settings.database.sqlite_synchronous).unwrap();
@@ -122,9 +120,7 @@ async fn intake(settings: &Settings, count: usize) -> Intake {
     let db = liaison_domain::db::connect(&s.database).await.unwrap();
     liaison_domain::db::migrate(&db).await.unwrap();
     let passwords = liaison_domain::auth::PasswordPolicy::new(&s.auth).unwrap();
-    liaison::demo::seed_district(&db, &passwords, chrono::Utc::now())
-        .await
-        .unwrap();
+    liaison::demo::seed_district(&db, &passwords).await.unwrap();
     let app = Application::with_db(s, db.clone(), Clock::default())
         .await
         .unwrap();
@@ -167,11 +163,7 @@ async fn intake(settings: &Settings, count: usize) -> Intake {
     }
     let elapsed = start.elapsed();
     all.sort();
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    let stored = liaison_domain::cases::entity::cases::Entity::find()
-        .count(&db)
-        .await
-        .unwrap();
+    let stored = liaison_domain::cases::count(&db).await.unwrap();
     let _ = std::fs::remove_dir_all(dir);
     Intake {
         rate: count as f64 / elapsed.as_secs_f64(),

@@ -326,7 +326,7 @@ async fn try_run(
     settings.auth.argon2_iterations = 1;
     let host = host(&settings).await?;
     let passwords = liaison_domain::auth::PasswordPolicy::new(&settings.auth)?;
-    crate::demo::seed_district(&host.db, &passwords, host.clock.now()).await?;
+    crate::demo::seed_district(&host.db, &passwords).await?;
     let installed = registry::install(&host, &manifest_text, &wasm, None).await?;
     let manifest = Manifest::parse(&manifest_text)?;
     let grant: Vec<String> = manifest.capabilities.clone();

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use liaison_api::AppState;
@@ -80,11 +80,7 @@ impl Application {
         );
         liaison_host::outbox::spawn(state.plugins.clone());
         state.live.spawn_watcher(state.db.clone());
-        if liaison_domain::stations::entity::Entity::find()
-            .count(&state.db)
-            .await?
-            == 0
-        {
+        if liaison_domain::stations::count(&state.db).await? == 0 {
             tracing::warn!(
                 "the database has no stations yet: load the demo district with `liaison demo`, \
                  or add stations through the API as ops"

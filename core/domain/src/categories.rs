@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::Error;
+
 use crate::required_text;
+/// A category of cases as stored.
+pub use entity::Model as Category;
 
 /// The `categories` table: the case categories ops maintain, retired ones kept.
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A case category.

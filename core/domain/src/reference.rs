@@ -237,6 +237,8 @@ mod tests {
             name_en: code.to_owned(),
             kind: crate::stations::StationKind::Township,
             address: None,
+            lat: None,
+            lng: None,
         }
     }
 

@@ -78,6 +78,8 @@ impl District {
             name_en: c.to_owned(),
             kind: StationKind::Township,
             address: None,
+            lat: None,
+            lng: None,
         };
         let lunan = stations::create(&db, &reference, &station("lunan", "路南联络站"))
             .await

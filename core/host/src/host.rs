@@ -8,11 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use liaison_contract::FieldError;
 use liaison_contract::calls::{self, Refusal};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use sea_orm::DatabaseConnection;
 
 use crate::bindings::v0_1::liaison::brand::host::{self, Level};
 use crate::bindings::v0_1::liaison::brand::types::{
@@ -21,11 +17,9 @@ use crate::bindings::v0_1::liaison::brand::types::{
 use crate::capability::{Capability, required_for};
 use crate::runtime::PluginState;
 use liaison_domain::Clock;
-use liaison_domain::auth::Scope;
-use liaison_domain::cases::entity::{cases, events};
-use liaison_domain::cases::{Channel, Status, Urgency, intake, scope};
+use liaison_domain::cases::{Case, Channel, Status, Urgency, intake};
 use liaison_domain::error::{FieldKind, Thing};
-use liaison_domain::plugins::entity::{storage, tags};
+use liaison_domain::plugins::station;
 use liaison_domain::{categories, deputies, duty, orgs};
 
 pub use liaison_contract::calls::{MAX_KEY, MAX_VALUE};
@@ -122,20 +116,23 @@ impl HostEnv {
         Error::Failed("the host could not complete this call".into())
     }
 
-    async fn station_case(&self, id: i64) -> Result<cases::Model, Error> {
-        scope::narrow(cases::Entity::find(), Scope::Station(self.station_id))
-            .filter(cases::Column::Id.eq(id))
-            .one(&self.db)
+    async fn station_case(&self, id: i64) -> Result<Case, Error> {
+        station::case(&self.db, self.station_id, id)
             .await
             .map_err(|e| self.internal(e))?
             .ok_or_else(|| Error::NotFound(format!("no case {id} at this station")))
     }
 
-    async fn summaries(&self, rows: Vec<cases::Model>) -> Result<Vec<CaseSummary>, Error> {
+    fn storage(&self) -> station::Storage<'_> {
+        station::Storage {
+            plugin_id: &self.plugin_id,
+            station_id: self.station_id,
+        }
+    }
+
+    async fn summaries(&self, rows: Vec<Case>) -> Result<Vec<CaseSummary>, Error> {
         let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-        let tag_rows = tags::Entity::find()
-            .filter(tags::Column::CaseId.is_in(ids))
-            .all(&self.db)
+        let tag_rows = station::tags_of(&self.db, &ids)
             .await
             .map_err(|e| self.internal(e))?;
         let dir = self
@@ -149,8 +146,8 @@ impl HostEnv {
                 id: c.id,
                 tags: tag_rows
                     .iter()
-                    .filter(|t| t.case_id == c.id)
-                    .map(|t| t.tag.clone())
+                    .filter(|(case, _)| *case == c.id)
+                    .map(|(_, tag)| tag.clone())
                     .collect(),
                 category: dir
                     .categories
@@ -177,31 +174,22 @@ impl HostEnv {
     /// An internal event in the case's history, by the plugin (annotations, suggestions).
     async fn note(
         &self,
-        case: &cases::Model,
+        case: &Case,
         action: &str,
         note: String,
         data: serde_json::Value,
     ) -> Result<(), Error> {
-        let status = case.status;
-        events::ActiveModel {
-            case_id: Set(case.id),
-            action: Set(action.to_owned()),
-            from_status: Set(status.as_str().to_owned()),
-            to_status: Set(status.as_str().to_owned()),
-            actor_role: Set("plugin".into()),
-            actor_user_id: Set(None),
-            actor_name: Set(self.plugin_id.clone()),
-            note: Set(Some(note)),
-            note_public: Set(false),
-            public: Set(false),
-            data: Set(Some(data.to_string())),
-            created_at: Set(self.clock.now()),
-            ..Default::default()
-        }
-        .insert(&self.db)
+        station::note(
+            &self.db,
+            &self.plugin_id,
+            case,
+            action,
+            note,
+            data,
+            self.clock.now(),
+        )
         .await
-        .map_err(|e| self.internal(e))?;
-        Ok(())
+        .map_err(|e| self.internal(e))
     }
 }
 
@@ -292,134 +280,73 @@ impl host::Host for PluginState {
         let env = &mut self.env;
         env.need("storage-get")?;
         calls::storage_key("key", &key)?;
-        let row = storage::Entity::find_by_id((env.plugin_id.clone(), env.station_id, key))
-            .one(&env.db)
+        env.storage()
+            .get(&env.db, &key)
             .await
-            .map_err(|e| env.internal(e))?;
-        Ok(row.map(|r| r.value))
+            .map_err(|e| env.internal(e))
     }
 
     async fn storage_set(&mut self, key: String, value: Vec<u8>) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("storage-set")?;
         calls::storage_entry(&key, value.len())?;
-        // Bytes on both backends: `LENGTH` of text counts characters (a Chinese key at a third
-        // of its size) and, in SQLite, stops at a NUL.
-        let bytes = match env.db.get_database_backend() {
-            DbBackend::Postgres => "COALESCE(SUM(OCTET_LENGTH(value) + OCTET_LENGTH(key)), 0)",
-            _ => "COALESCE(SUM(LENGTH(CAST(value AS BLOB)) + LENGTH(CAST(key AS BLOB))), 0)",
-        };
-        let used: Option<i64> = storage::Entity::find()
-            .select_only()
-            .column_as(Expr::cust(bytes), "used")
-            .filter(storage::Column::PluginId.eq(env.plugin_id.as_str()))
-            .filter(storage::Column::StationId.eq(env.station_id))
-            .filter(storage::Column::Key.ne(key.as_str()))
-            .into_tuple()
-            .one(&env.db)
+        let used = env
+            .storage()
+            .used_besides(&env.db, &key)
             .await
             .map_err(|e| env.internal(e))?;
-        calls::storage_quota(used.unwrap_or(0), &key, value.len(), env.storage_quota)?;
-        storage::Entity::delete_by_id((env.plugin_id.clone(), env.station_id, key.clone()))
-            .exec(&env.db)
+        calls::storage_quota(used, &key, value.len(), env.storage_quota)?;
+        env.storage()
+            .put(&env.db, &key, value)
             .await
-            .map_err(|e| env.internal(e))?;
-        storage::ActiveModel {
-            plugin_id: Set(env.plugin_id.clone()),
-            station_id: Set(env.station_id),
-            key: Set(key),
-            value: Set(value),
-        }
-        .insert(&env.db)
-        .await
-        .map_err(|e| env.internal(e))?;
-        Ok(())
+            .map_err(|e| env.internal(e))
     }
 
     async fn storage_delete(&mut self, key: String) -> Result<(), Error> {
         let env = &mut self.env;
         env.need("storage-delete")?;
         calls::storage_key("key", &key)?;
-        storage::Entity::delete_by_id((env.plugin_id.clone(), env.station_id, key))
-            .exec(&env.db)
+        env.storage()
+            .delete(&env.db, &key)
             .await
-            .map_err(|e| env.internal(e))?;
-        Ok(())
+            .map_err(|e| env.internal(e))
     }
 
     async fn storage_keys(&mut self, prefix: String) -> Result<Vec<String>, Error> {
         let env = &mut self.env;
         env.need("storage-keys")?;
         calls::storage_prefix(&prefix)?;
-        // The exact prefix, byte for byte: the first characters equal to it (a LIKE would read
-        // `%` and `_` as patterns and, in SQLite, fold ASCII case). Ordered by bytes, as the
-        // SDK's harness orders them.
-        let n = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
-        let first = Func::cust("SUBSTR")
-            .arg(Expr::col(storage::Column::Key))
-            .arg(1)
-            .arg(n);
-        let order = match env.db.get_database_backend() {
-            DbBackend::Postgres => Expr::cust("\"key\" COLLATE \"C\""),
-            _ => Expr::col(storage::Column::Key),
-        };
-        let rows: Vec<String> = storage::Entity::find()
-            .select_only()
-            .column(storage::Column::Key)
-            .filter(storage::Column::PluginId.eq(env.plugin_id.as_str()))
-            .filter(storage::Column::StationId.eq(env.station_id))
-            .filter(Expr::expr(first).eq(prefix.as_str()))
-            .order_by(order, sea_orm::Order::Asc)
-            .limit(calls::MAX_KEYS as u64)
-            .into_tuple()
-            .all(&env.db)
+        env.storage()
+            .keys(&env.db, &prefix, calls::MAX_KEYS as u64)
             .await
-            .map_err(|e| env.internal(e))?;
-        Ok(rows)
+            .map_err(|e| env.internal(e))
     }
 
     async fn list_cases(&mut self, query: CaseQuery) -> Result<Vec<CaseSummary>, Error> {
         let env = &mut self.env;
         env.need("list-cases")?;
-        let mut q = scope::narrow(cases::Entity::find(), Scope::Station(env.station_id));
-        if let Some(s) = &query.status {
-            let status = Status::parse(s).ok_or_else(|| unknown("status", Thing::Status, s))?;
-            q = q.filter(cases::Column::Status.eq(status.as_str()));
-        }
-        if let Some(c) = &query.category {
-            let cat = categories::by_code(&env.db, c)
-                .await
-                .map_err(|e| env.internal(e))?
-                .ok_or_else(|| unknown("category", Thing::Category, c))?;
-            q = q.filter(cases::Column::CategoryId.eq(cat.id));
-        }
-        if let Some(t) = &query.tag {
-            q = q.filter(
-                Expr::col((cases::Entity, cases::Column::Id)).in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(tags::Column::CaseId)
-                        .from(tags::Entity)
-                        .and_where(Expr::col(tags::Column::Tag).eq(t.as_str()))
-                        .to_owned(),
-                ),
-            );
-        }
-        if let Some(t) = query
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            q = q.filter(
-                Condition::any()
-                    .add(cases::Column::Title.contains(t))
-                    .add(cases::Column::Description.contains(t)),
-            );
-        }
-        let rows = q
-            .order_by_desc(cases::Column::Id)
-            .limit(u64::from(calls::list_limit(query.limit)))
-            .all(&env.db)
+        let status = match &query.status {
+            Some(s) => Some(Status::parse(s).ok_or_else(|| unknown("status", Thing::Status, s))?),
+            None => None,
+        };
+        let category_id = match &query.category {
+            Some(c) => Some(
+                categories::by_code(&env.db, c)
+                    .await
+                    .map_err(|e| env.internal(e))?
+                    .ok_or_else(|| unknown("category", Thing::Category, c))?
+                    .id,
+            ),
+            None => None,
+        };
+        let filter = station::CaseFilter {
+            status,
+            category_id,
+            tag: query.tag.clone(),
+            text: query.text.clone(),
+            limit: u64::from(calls::list_limit(query.limit)),
+        };
+        let rows = station::cases(&env.db, env.station_id, &filter)
             .await
             .map_err(|e| env.internal(e))?;
         env.summaries(rows).await
@@ -561,23 +488,8 @@ impl host::Host for PluginState {
     async fn list_deputies(&mut self) -> Result<Vec<Deputy>, Error> {
         let env = &mut self.env;
         env.need("list-deputies")?;
-        let linked: Vec<i64> = deputies::stations_entity::Entity::find()
-            .filter(deputies::stations_entity::Column::StationId.eq(env.station_id))
-            .all(&env.db)
-            .await
-            .map_err(|e| env.internal(e))?
-            .into_iter()
-            .map(|l| l.deputy_id)
-            .collect();
-        let rows = deputies::entity::Entity::find()
-            .filter(deputies::entity::Column::Active.eq(true))
-            .filter(
-                Condition::any()
-                    .add(deputies::entity::Column::StationId.eq(env.station_id))
-                    .add(deputies::entity::Column::Id.is_in(linked)),
-            )
-            .order_by_asc(deputies::entity::Column::Id)
-            .all(&env.db)
+        // Whom the station's page lists: the active deputies serving there, home or further.
+        let rows = deputies::serving_at(&env.db, env.station_id)
             .await
             .map_err(|e| env.internal(e))?;
         Ok(rows
@@ -595,28 +507,24 @@ impl host::Host for PluginState {
         let env = &mut self.env;
         env.need("duty-roster")?;
         let (from, to) = calls::roster_span(&from, &to)?;
-        let rows = duty::shifts::Entity::find()
-            .filter(duty::shifts::Column::StationId.eq(env.station_id))
-            .filter(duty::shifts::Column::Day.gte(from))
-            .filter(duty::shifts::Column::Day.lte(to))
-            .order_by_asc(duty::shifts::Column::Day)
-            .order_by_asc(duty::shifts::Column::Half)
-            .all(&env.db)
+        let rows = duty::shifts_of_station(&env.db, env.station_id, from, to)
             .await
             .map_err(|e| env.internal(e))?;
-        let codes: BTreeMap<i64, String> = deputies::entity::Entity::find()
-            .all(&env.db)
+        let dir = env
+            .reference
+            .directory(&env.db)
             .await
-            .map_err(|e| env.internal(e))?
-            .into_iter()
-            .map(|d| (d.id, d.code))
-            .collect();
+            .map_err(|e| env.internal(e))?;
         Ok(rows
             .into_iter()
             .map(|s| Shift {
                 day: s.day.format("%Y-%m-%d").to_string(),
                 half: s.half,
-                deputy: codes.get(&s.deputy_id).cloned().unwrap_or_default(),
+                deputy: dir
+                    .deputies
+                    .get(&s.deputy_id)
+                    .map(|d| d.code.clone())
+                    .unwrap_or_default(),
                 note: s.note,
             })
             .collect())
@@ -624,22 +532,9 @@ impl host::Host for PluginState {
 }
 
 async fn add_tag(env: &HostEnv, case_id: i64, tag: String) -> Result<(), Error> {
-    let exists = tags::Entity::find_by_id((case_id, tag.clone()))
-        .one(&env.db)
+    station::tag(&env.db, &env.plugin_id, case_id, &tag, env.clock.now())
         .await
-        .map_err(|e| env.internal(e))?;
-    if exists.is_none() {
-        tags::ActiveModel {
-            case_id: Set(case_id),
-            tag: Set(tag),
-            plugin_id: Set(env.plugin_id.clone()),
-            created_at: Set(env.clock.now()),
-        }
-        .insert(&env.db)
-        .await
-        .map_err(|e| env.internal(e))?;
-    }
-    Ok(())
+        .map_err(|e| env.internal(e))
 }
 
 /// For the tests: the time the host reports, as the plugin sees it.

@@ -61,6 +61,9 @@ pub enum PluginError {
     Unavailable(String),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
+    /// A refusal or failure of a domain service the host called.
+    #[error(transparent)]
+    Domain(#[from] liaison_domain::Error),
 }
 
 impl From<PluginError> for liaison_domain::Error {
@@ -73,6 +76,7 @@ impl From<PluginError> for liaison_domain::Error {
             PluginError::Invalid { field, kind } => ApiError::Invalid { field, kind },
             PluginError::Unavailable(m) => ApiError::Unavailable(m),
             PluginError::Db(e) => ApiError::Db(e),
+            PluginError::Domain(e) => e,
         }
     }
 }

@@ -16,7 +16,6 @@ use sea_orm::{
 
 use crate::bindings::v0_1::liaison::brand::types::CaseEvent;
 use crate::{PluginHost, registry};
-use liaison_domain::cases::entity::events;
 use liaison_domain::plugins::entity::{deliveries, outbox};
 use liaison_domain::stations;
 
@@ -128,8 +127,7 @@ enum Retry {
 }
 
 async fn deliver_one(host: &PluginHost, d: &deliveries::Model) -> Result<(), Retry> {
-    let station = stations::entity::Entity::find_by_id(d.station_id)
-        .one(&host.db)
+    let station = stations::by_id(&host.db, d.station_id)
         .await
         .map_err(|e| Retry::Failed(e.to_string()))?
         .ok_or_else(|| Retry::Failed("station is gone".into()))?;
@@ -143,8 +141,7 @@ async fn deliver_one(host: &PluginHost, d: &deliveries::Model) -> Result<(), Ret
         .await
         .map_err(|e| Retry::Failed(e.to_string()))?
         .ok_or_else(|| Retry::Failed("outbox row is gone".into()))?;
-    let ev = events::Entity::find_by_id(row.event_id)
-        .one(&host.db)
+    let ev = liaison_domain::cases::event(&host.db, row.event_id)
         .await
         .map_err(|e| Retry::Failed(e.to_string()))?
         .ok_or_else(|| Retry::Failed("case event is gone".into()))?;
@@ -169,7 +166,7 @@ async fn run_schedules(
     host: &PluginHost,
     last: &mut std::collections::HashMap<(String, i64), chrono::DateTime<Utc>>,
 ) {
-    let Ok(stations) = stations::entity::Entity::find().all(&host.db).await else {
+    let Ok(stations) = stations::all(&host.db).await else {
         return;
     };
     for s in stations {

@@ -51,12 +51,7 @@ fn caps_of(json: &str) -> BTreeSet<Capability> {
 }
 
 async fn station_codes(db: &impl ConnectionTrait) -> Result<BTreeMap<i64, String>, PluginError> {
-    Ok(stations::entity::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.code))
-        .collect())
+    Ok(stations::codes_by_id(db).await?.into_iter().collect())
 }
 
 pub async fn install(

@@ -190,7 +190,7 @@ fn parts(
 pub async fn sections(
     state: &AppState,
     ctx: &Ctx,
-    station: &stations::entity::Model,
+    station: &stations::Station,
     failed: Option<&Sent>,
 ) -> Vec<Value> {
     sections_for(
@@ -209,7 +209,7 @@ pub async fn sections(
 pub async fn sections_for(
     state: &AppState,
     ctx: &Ctx,
-    station: &stations::entity::Model,
+    station: &stations::Station,
     failed: Option<&Sent>,
     audience: Audience,
     door: Door,
@@ -332,7 +332,7 @@ pub async fn desk_act(
 async fn again(
     state: &AppState,
     ctx: &Ctx,
-    station: stations::entity::Model,
+    station: stations::Station,
     door: Door,
     failed: Sent,
     status: StatusCode,
@@ -354,7 +354,7 @@ async fn again(
 async fn perform(
     state: &AppState,
     ctx: &Ctx,
-    station: stations::entity::Model,
+    station: stations::Station,
     door: Door,
     mine: &[Audience],
     plugin: &str,
@@ -476,7 +476,7 @@ async fn perform(
 }
 
 /// The way back from a result: to the page the form was on.
-fn back(ctx: &Ctx, station: &stations::entity::Model, door: Door) -> Value {
+fn back(ctx: &Ctx, station: &stations::Station, door: Door) -> Value {
     let name = ctx.lang.pick(&station.name, &station.name_en).to_owned();
     let (href, label) = match door {
         Door::Resident => (
@@ -494,7 +494,7 @@ fn back(ctx: &Ctx, station: &stations::entity::Model, door: Door) -> Value {
 
 fn unavailable(
     ctx: &Ctx,
-    station: &stations::entity::Model,
+    station: &stations::Station,
     door: Door,
     title: &str,
 ) -> PageResult<Response> {

@@ -32,7 +32,6 @@ use liaison_domain::cases::commands::{
 };
 use liaison_domain::cases::contact::{self, Contact};
 use liaison_domain::cases::deadlines::{Timeliness, timeliness};
-use liaison_domain::cases::entity::cases;
 use liaison_domain::cases::lifecycle::Action;
 use liaison_domain::cases::queries::{self, View};
 use liaison_domain::error::{FieldKind, FormatKind};
@@ -70,7 +69,7 @@ struct Choice {
 }
 
 /// A case the actor may see, or 403 (not 404: whether another station's case exists is not told).
-async fn load(state: &AppState, actor: &Actor, id: i64) -> PageResult<cases::Model> {
+async fn load(state: &AppState, actor: &Actor, id: i64) -> PageResult<liaison_domain::cases::Case> {
     match queries::visible_case(&state.db, actor, id).await {
         Ok(c) => Ok(c),
         Err(Error::NotFound(_)) => Err(PageError::Forbidden),
@@ -90,7 +89,7 @@ async fn render(
     state: &AppState,
     ctx: &Ctx,
     actor: &Actor,
-    c: cases::Model,
+    c: liaison_domain::cases::Case,
     sent: Sent,
     revealed: Option<Contact>,
     status: StatusCode,

@@ -105,7 +105,7 @@ pub async fn station_cases(
 pub async fn with_brand_failure(
     state: &AppState,
     ctx: &Ctx,
-    station: &liaison_domain::stations::entity::Model,
+    station: &liaison_domain::stations::Station,
     failed: crate::sent::Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
@@ -127,7 +127,7 @@ async fn desk_station(
     state: &AppState,
     ctx: &Ctx,
     code: &str,
-) -> PageResult<liaison_domain::stations::entity::Model> {
+) -> PageResult<liaison_domain::stations::Station> {
     let actor = ctx.require_actor()?;
     let station = state
         .reference

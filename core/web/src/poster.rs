@@ -85,7 +85,7 @@ fn image(body: Vec<u8>, kind: &'static str) -> Response {
         .into_response()
 }
 
-async fn station_of(state: &AppState, code: &str) -> PageResult<stations::entity::Model> {
+async fn station_of(state: &AppState, code: &str) -> PageResult<stations::Station> {
     state
         .reference
         .station_by_code(&state.db, code)
@@ -93,7 +93,7 @@ async fn station_of(state: &AppState, code: &str) -> PageResult<stations::entity
         .ok_or(PageError::NotFound)
 }
 
-async fn deputy_of(state: &AppState, code: &str) -> PageResult<deputies::entity::Model> {
+async fn deputy_of(state: &AppState, code: &str) -> PageResult<deputies::Deputy> {
     let d = deputies::by_code(&state.db, code).await?;
     if d.active {
         Ok(d)

@@ -67,7 +67,7 @@ struct StationOut {
     address: Option<String>,
 }
 
-fn station_out(ctx: &Ctx, s: &stations::entity::Model) -> StationOut {
+fn station_out(ctx: &Ctx, s: &stations::Station) -> StationOut {
     StationOut {
         code: s.code.clone(),
         name: ctx.lang.pick(&s.name, &s.name_en).to_owned(),
@@ -220,12 +220,12 @@ impl IntakeForm {
 
 /// Where a form was raised: at a station, or to a deputy (at their station).
 enum Target {
-    Station(stations::entity::Model),
-    Deputy(deputies::entity::Model, stations::entity::Model),
+    Station(stations::Station),
+    Deputy(deputies::Deputy, stations::Station),
 }
 
 impl Target {
-    fn station(&self) -> &stations::entity::Model {
+    fn station(&self) -> &stations::Station {
         match self {
             Target::Station(s) | Target::Deputy(_, s) => s,
         }
@@ -246,7 +246,7 @@ impl Target {
     }
 }
 
-async fn station_by_code(state: &AppState, code: &str) -> PageResult<stations::entity::Model> {
+async fn station_by_code(state: &AppState, code: &str) -> PageResult<stations::Station> {
     match state.reference.station_by_code(&state.db, code).await {
         Ok(Some(s)) => Ok(s),
         Ok(None) => Err(PageError::NotFound),
@@ -547,7 +547,7 @@ async fn intake_refused(
 pub async fn station_with_brand_failure(
     state: &AppState,
     ctx: &Ctx,
-    station: stations::entity::Model,
+    station: stations::Station,
     failed: crate::sent::Sent,
     status: StatusCode,
 ) -> PageResult<Response> {

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 
-use liaison_domain::auth::{Actor, Role, entity::users};
+use liaison_domain::auth::{Actor, Role};
 use liaison_domain::cases::actions::{Context, Performer, perform};
 use liaison_domain::cases::commands::{
     AnswerBody, AssignBody, Command, ExtendBody, FeedbackBody, GrantExtensionBody, NoteBody,
@@ -15,7 +15,7 @@ use liaison_domain::cases::commands::{
 use liaison_domain::cases::intake::{self, NewCase};
 use liaison_domain::cases::{Channel, Rating, Urgency, contact::Contact};
 use liaison_domain::configuration::DeadlineRules;
-use liaison_domain::{categories, deputies, orgs, stations};
+use liaison_domain::{categories, deputies, orgs, stations, users};
 
 const PLACES: [&str; 12] = [
     "石曲村",
@@ -137,14 +137,14 @@ pub async fn seed_cases(
     seed: u64,
 ) -> anyhow::Result<usize> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let stations = stations::entity::Entity::find().all(db).await?;
-    let cats = categories::entity::Entity::find().all(db).await?;
-    let all_orgs = orgs::entity::Entity::find().all(db).await?;
-    let deps = deputies::entity::Entity::find().all(db).await?;
-    let ops = users::Entity::find()
-        .filter(users::Column::Role.eq("ops"))
-        .one(db)
+    let stations = stations::all(db).await?;
+    let cats = categories::all(db).await?;
+    let all_orgs = orgs::all(db).await?;
+    let deps = deputies::all(db).await?;
+    let ops = users::all(db)
         .await?
+        .into_iter()
+        .find(|u| u.role == Role::Ops.as_str())
         .ok_or_else(|| anyhow::anyhow!("no ops user"))?;
     let mut made = 0;
     for i in 0..count {

@@ -1,11 +1,16 @@
 //! Who and what the demo district holds.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
+use chrono::NaiveDate;
+use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use liaison_domain::auth::{PasswordPolicy, Role, entity::users};
-use liaison_domain::policy::{self, Attachment};
-use liaison_domain::{calendar, categories, deputies, orgs, stations};
+use liaison_domain::auth::{PasswordPolicy, Role};
+use liaison_domain::calendar::{self, DayKind};
+use liaison_domain::categories::{self, NewCategory};
+use liaison_domain::deputies::{self, Level, NewDeputy};
+use liaison_domain::orgs::{self, NewOrganisation, OrganisationKind};
+use liaison_domain::reference::Reference;
+use liaison_domain::stations::{self, NewStation, PublicCode, StationKind};
+use liaison_domain::users::{self, NewUser};
 
 /// Where the demo's stations are (WGS 84 degrees): approximate centres of Luqiao's streets and
 /// towns, close enough for the big screen's schematic map, not for navigation.
@@ -214,36 +219,42 @@ pub const DEMO_USERS: [DemoUser; 5] = [
     },
 ];
 
-/// Everything but the cases. Deputies get codes `<station>-d01` …; the demo deputy user is `lunan-d01`.
+/// Everything but the cases, added through the same services ops use (so the demo obeys the
+/// rules a console edit does) in one transaction: a failure leaves the database empty, ready for
+/// another try. Deputies get codes `<station>-d01` …; the demo deputy user is `lunan-d01`.
 pub async fn seed_district(
     db: &DatabaseConnection,
     passwords: &PasswordPolicy,
-    now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    // A throwaway cache: nothing has read the reference tables of an empty database yet.
+    let reference = Reference::default();
     let txn = db.begin().await?;
-    let mut station_ids = Vec::new();
     for (code, name, name_en, kind) in STATIONS {
-        let s = stations::entity::ActiveModel {
-            code: Set(code.into()),
-            name: Set(name.into()),
-            name_en: Set(name_en.into()),
-            kind: Set(kind.into()),
-            address: Set(Some(format!(
-                "台州市路桥区{}",
-                name.trim_end_matches("人大代表联络站")
-            ))),
-            created_at: Set(now),
-            lat: Set(COORDINATES.iter().find(|c| c.0 == code).map(|c| c.1)),
-            lng: Set(COORDINATES.iter().find(|c| c.0 == code).map(|c| c.2)),
-            ..Default::default()
-        }
-        .insert(&txn)
+        let at = COORDINATES.iter().find(|c| c.0 == code);
+        stations::create(
+            &txn,
+            &reference,
+            &NewStation {
+                code: PublicCode::parse(code).map_err(anyhow::Error::msg)?,
+                name: name.into(),
+                name_en: name_en.into(),
+                kind: if kind == "head" {
+                    StationKind::Head
+                } else {
+                    StationKind::Township
+                },
+                address: Some(format!(
+                    "台州市路桥区{}",
+                    name.trim_end_matches("人大代表联络站")
+                )),
+                lat: at.map(|c| c.1),
+                lng: at.map(|c| c.2),
+            },
+        )
         .await?;
-        station_ids.push((code, s.id));
     }
     let mut n = 0usize;
-    let mut lunan_first = None;
-    for (si, (code, station_id)) in station_ids.iter().enumerate() {
+    for (si, (code, ..)) in STATIONS.iter().enumerate() {
         let count = if si == 0 { 3 } else { 4 };
         for k in 0..count {
             let name = format!(
@@ -252,132 +263,81 @@ pub async fn seed_district(
                 GIVEN[(n * 7 + 3) % GIVEN.len()]
             );
             let level = match n % 9 {
-                0 => "city",
-                5 => "province",
-                _ => "district",
+                0 => Level::City,
+                5 => Level::Province,
+                _ => Level::District,
             };
-            let d = deputies::entity::ActiveModel {
-                code: Set(format!("{code}-d{:02}", k + 1)),
-                name: Set(name),
-                level: Set(level.into()),
-                station_id: Set(*station_id),
-                profile: Set(Some(PROFILES[n % PROFILES.len()].into())),
-                active: Set(true),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
+            let deputy = format!("{code}-d{:02}", k + 1);
+            deputies::create(
+                &txn,
+                &reference,
+                &NewDeputy {
+                    code: PublicCode::parse(&deputy).map_err(anyhow::Error::msg)?,
+                    name,
+                    level,
+                    station: (*code).into(),
+                    also_serves: Vec::new(),
+                    profile: Some(PROFILES[n % PROFILES.len()].into()),
+                },
+            )
             .await?;
-            deputies::stations_entity::ActiveModel {
-                deputy_id: Set(d.id),
-                station_id: Set(*station_id),
-            }
-            .insert(&txn)
-            .await?;
-            if *code == "lunan" && k == 0 {
-                lunan_first = Some(d);
-            }
             n += 1;
         }
     }
-    let mut housing = None;
     for (code, name, kind) in ORGANISATIONS {
-        let o = orgs::entity::ActiveModel {
-            code: Set(code.into()),
-            name: Set(name.into()),
-            kind: Set(kind.into()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
+        orgs::create(
+            &txn,
+            &reference,
+            &NewOrganisation {
+                code: PublicCode::parse(code).map_err(anyhow::Error::msg)?,
+                name: name.into(),
+                kind: OrganisationKind::parse(kind)
+                    .ok_or_else(|| anyhow::anyhow!("organisation kind {kind}"))?,
+            },
+        )
         .await?;
-        if code == "housing" {
-            housing = Some(o.id);
-        }
     }
     for (i, (code, name, name_en)) in CATEGORIES.iter().enumerate() {
-        categories::entity::ActiveModel {
-            code: Set((*code).into()),
-            name: Set((*name).into()),
-            name_en: Set((*name_en).into()),
-            sort: Set(i as i32),
-            active: Set(true),
-            ..Default::default()
-        }
-        .insert(&txn)
+        categories::create(
+            &txn,
+            &reference,
+            &NewCategory {
+                code: PublicCode::parse(code).map_err(anyhow::Error::msg)?,
+                name: (*name).into(),
+                name_en: (*name_en).into(),
+                sort: i as i32,
+            },
+        )
         .await?;
     }
     for (day, kind, name) in holidays_2026() {
-        calendar::entity::ActiveModel {
-            day: Set(day),
-            kind: Set(kind.into()),
-            name: Set(name.into()),
-        }
-        .insert(&txn)
-        .await?;
+        let kind = DayKind::parse(kind).ok_or_else(|| anyhow::anyhow!("day kind {kind}"))?;
+        calendar::put_day(&txn, day, kind, name).await?;
     }
-    let lunan = station_ids
-        .iter()
-        .find(|(c, _)| *c == "lunan")
-        .map(|(_, id)| *id);
-    let deputy = lunan_first.ok_or_else(|| anyhow::anyhow!("no lunan deputy"))?;
+    let deputy = deputies::by_code(&txn, "lunan-d01").await?;
     for u in DEMO_USERS {
-        // Each demo account is attached as its role requires, which the policy says.
-        let attachment = Role::parse(u.role).and_then(policy::attachment);
-        let (station_id, organisation_id, deputy_id, display) = match attachment {
-            Some(Attachment::Station) => (lunan, None, None, u.display_name.to_owned()),
-            Some(Attachment::Deputy) => (
-                Some(deputy.station_id),
-                None,
-                Some(deputy.id),
-                format!("{} 代表", deputy.name),
-            ),
-            Some(Attachment::Organisation) => (None, housing, None, u.display_name.to_owned()),
-            Some(Attachment::District) | None => (None, None, None, u.display_name.to_owned()),
+        // Each demo account is attached as its role requires, which the policy says; the
+        // service resolves the codes and refuses what the role must not have.
+        let display = if u.role == "deputy" {
+            format!("{} 代表", deputy.name)
+        } else {
+            u.display_name.to_owned()
         };
-        insert_user(
+        users::create(
             &txn,
             passwords,
-            u.username,
-            u.password,
-            &display,
-            u.role,
-            station_id,
-            organisation_id,
-            deputy_id,
-            now,
+            &NewUser {
+                username: u.username.into(),
+                password: u.password.into(),
+                display_name: display,
+                role: Role::parse(u.role).ok_or_else(|| anyhow::anyhow!("role {}", u.role))?,
+                station: Some("lunan".into()),
+                organisation: Some("housing".into()),
+                deputy: Some(deputy.code.clone()),
+            },
         )
         .await?;
     }
     txn.commit().await?;
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_user(
-    db: &impl ConnectionTrait,
-    passwords: &PasswordPolicy,
-    username: &str,
-    password: &str,
-    display_name: &str,
-    role: &str,
-    station_id: Option<i64>,
-    organisation_id: Option<i64>,
-    deputy_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<users::Model> {
-    Ok(users::ActiveModel {
-        username: Set(username.into()),
-        password_hash: Set(passwords.hash(password)?),
-        display_name: Set(display_name.into()),
-        role: Set(role.into()),
-        station_id: Set(station_id),
-        organisation_id: Set(organisation_id),
-        deputy_id: Set(deputy_id),
-        active: Set(true),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
 }

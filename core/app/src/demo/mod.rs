@@ -8,12 +8,10 @@ mod cases;
 mod district;
 pub mod oversight;
 
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::DatabaseConnection;
 
 pub use cases::seed_cases;
-pub use district::{
-    CATEGORIES, DEMO_USERS, DemoUser, ORGANISATIONS, STATIONS, insert_user, seed_district,
-};
+pub use district::{CATEGORIES, DEMO_USERS, DemoUser, ORGANISATIONS, STATIONS, seed_district};
 
 use liaison_domain::auth::PasswordPolicy;
 use liaison_domain::configuration::Settings;
@@ -47,18 +45,14 @@ pub async fn load(
     passwords: &PasswordPolicy,
     plugins: &liaison_host::PluginHost,
 ) -> anyhow::Result<Option<String>> {
-    if liaison_domain::stations::entity::Entity::find()
-        .count(db)
-        .await?
-        > 0
-    {
+    if liaison_domain::stations::count(db).await? > 0 {
         return Ok(None);
     }
     let now = chrono::Utc::now();
-    seed_district(db, passwords, now).await?;
+    seed_district(db, passwords).await?;
     let made = cases::seed_cases(db, &settings.deadlines, 320, now, 2026).await?;
     let mut report = format!("demo district loaded: 11 stations, {made} cases\n");
-    let o = oversight::seed(db, now).await?;
+    let o = oversight::seed(db, passwords, now).await?;
     report.push_str(&format!(
         "  oversight: {} station visits, {} chosen livelihood projects, {} duty point entries, the appraisal published\n",
         o.visits, o.projects, o.point_entries

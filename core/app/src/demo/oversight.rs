@@ -5,12 +5,10 @@
 //! ledger rebuilt from everything recorded.
 
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use rand::Rng;
+use sea_orm::DatabaseConnection;
 
-use liaison_domain::auth::Actor;
-use liaison_domain::auth::entity::users;
+use liaison_domain::auth::{Actor, PasswordPolicy, Role, User};
 use liaison_domain::cases::deadlines::local_today;
 use liaison_domain::oversight::appraisal::{self, ScoreInput, SettingsInput, VoteInput, Weights};
 use liaison_domain::oversight::points::{self, Rule, RuleSetting};
@@ -19,6 +17,7 @@ use liaison_domain::oversight::projects::{
 };
 use liaison_domain::oversight::scoring::{DEFAULT_WEIGHTS, Item, Vote};
 use liaison_domain::oversight::visits::{self, VisitInput, VisitKind};
+use liaison_domain::users::{self, NewUser};
 use liaison_domain::{deputies, orgs};
 
 /// (station, day, kind, organisation, leader, topics, opinions collected, deputies).
@@ -40,17 +39,19 @@ pub struct Seeded {
     pub point_entries: usize,
 }
 
-fn actor(u: &users::Model) -> anyhow::Result<Actor> {
+fn actor(u: &User) -> anyhow::Result<Actor> {
     liaison_domain::auth::actor_of(u)
         .ok_or_else(|| anyhow::anyhow!("user {} cannot act", u.username))
 }
 
-pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<Seeded> {
+pub async fn seed(
+    db: &DatabaseConnection,
+    passwords: &PasswordPolicy,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Seeded> {
     let year = local_today(now).year();
     let today = local_today(now);
-    let ops_user = users::Entity::find()
-        .filter(users::Column::Username.eq("ops"))
-        .one(db)
+    let ops_user = users::by_username(db, "ops")
         .await?
         .ok_or_else(|| anyhow::anyhow!("no ops user"))?;
     let ops = actor(&ops_user)?;
@@ -205,9 +206,7 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         now,
     )
     .await?;
-    let appraisers = deputies::entity::Entity::find()
-        .order_by_asc(deputies::entity::Column::Id)
-        .all(db)
+    let appraisers = deputies::all(db)
         .await?
         .into_iter()
         .step_by(7)
@@ -215,27 +214,29 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         .collect::<Vec<_>>();
     let mut appraiser_actors = Vec::new();
     for (i, d) in appraisers.iter().enumerate() {
-        let u = users::ActiveModel {
-            username: Set(format!("appraiser{:02}", i + 1)),
-            // Not a hash: nobody signs in as a demo appraiser.
-            password_hash: Set("!".into()),
-            display_name: Set(format!("{} 代表", d.name)),
-            role: Set("deputy".into()),
-            station_id: Set(Some(d.station_id)),
-            organisation_id: Set(None),
-            deputy_id: Set(Some(d.id)),
-            active: Set(true),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(db)
+        // A long random password nobody is told: nobody signs in as a demo appraiser.
+        let password: String = rand::rng()
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(32)
+            .map(char::from)
+            .collect();
+        let u = users::create(
+            db,
+            passwords,
+            &NewUser {
+                username: format!("appraiser{:02}", i + 1),
+                password,
+                display_name: format!("{} 代表", d.name),
+                role: Role::Deputy,
+                station: None,
+                organisation: None,
+                deputy: Some(d.code.clone()),
+            },
+        )
         .await?;
         appraiser_actors.push(actor(&u)?);
     }
-    let organisations = orgs::entity::Entity::find()
-        .order_by_asc(orgs::entity::Column::Id)
-        .all(db)
-        .await?;
+    let organisations = orgs::all(db).await?;
     for (oi, o) in organisations.iter().enumerate() {
         for (ai, a) in appraiser_actors.iter().enumerate() {
             for (ii, item) in [

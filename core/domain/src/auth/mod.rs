@@ -1,7 +1,10 @@
 //! Who is asking: roles, users, password hashing, bearer sessions. What a caller may do and see
 //! is the policy's to answer (`crate::policy`), never a comparison of roles elsewhere.
 
-pub mod entity;
+pub(crate) mod entity;
+
+/// A user account as stored.
+pub use entity::users::Model as User;
 
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use chrono::{DateTime, Duration, Utc};

@@ -3,14 +3,14 @@
 //! Deadlines are counted on it, so a case assigned before the Spring Festival is not overdue
 //! when everyone returns.
 
-pub mod entity;
+pub(crate) mod entity;
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    TransactionSession, TransactionTrait,
 };
 
 use crate::error::Error;
@@ -123,7 +123,7 @@ impl Calendar {
 /// Marks `day` as a holiday or a make-up working day, replacing what was there (ops: the API
 /// and the console both come here). The name as stored.
 pub async fn put_day(
-    db: &sea_orm::DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     day: NaiveDate,
     kind: DayKind,
     name: &str,

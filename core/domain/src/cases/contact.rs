@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The `reporter_contacts` table: at most one row per case, absent for anonymous cases.
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A reporter's contact as stored, unmasked; read only through [`super::reveal`].

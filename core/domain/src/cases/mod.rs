@@ -11,7 +11,7 @@ pub mod actions;
 pub mod commands;
 pub mod contact;
 pub mod deadlines;
-pub mod entity;
+pub(crate) mod entity;
 pub mod intake;
 pub mod lifecycle;
 pub mod photos;
@@ -25,6 +25,12 @@ use sea_orm::sea_query::StringLen;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// A case as stored (its contact lives apart, see [`contact`]).
+pub use entity::cases::Model as Case;
+/// One step of a case's history as stored.
+pub use entity::events::Model as Event;
+/// An organisation's part in a case as stored (lead or co-handler).
+pub use entity::handlers::Model as Handler;
 pub use lifecycle::{Action, Rating, Status};
 
 /// How a case reached Liaison.
@@ -112,4 +118,44 @@ impl Urgency {
             Urgency::Urgent => "urgent",
         }
     }
+}
+
+/// How many cases are stored, in every state (the demo and the benchmarks check their loads by
+/// it).
+pub async fn count(db: &impl sea_orm::ConnectionTrait) -> Result<u64, crate::Error> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    Ok(entity::cases::Entity::find().count(db).await?)
+}
+
+/// One step of a case's history by its id, if it is there (the outbox delivers events by id).
+pub async fn event(
+    db: &impl sea_orm::ConnectionTrait,
+    id: i64,
+) -> Result<Option<Event>, crate::Error> {
+    use sea_orm::EntityTrait;
+    Ok(entity::events::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Case `id` as stored, whatever its station: for the core's own jobs and for tests that look
+/// at what was written. Handlers and pages read through [`queries::visible_case`], which
+/// applies the caller's scope.
+pub async fn stored(
+    db: &impl sea_orm::ConnectionTrait,
+    id: i64,
+) -> Result<Option<Case>, crate::Error> {
+    use sea_orm::EntityTrait;
+    Ok(entity::cases::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The case's history as stored, oldest first, public or not (see [`stored`] on scope).
+pub async fn stored_history(
+    db: &impl sea_orm::ConnectionTrait,
+    id: i64,
+) -> Result<Vec<Event>, crate::Error> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    Ok(entity::events::Entity::find()
+        .filter(entity::events::Column::CaseId.eq(id))
+        .order_by_asc(entity::events::Column::Id)
+        .all(db)
+        .await?)
 }

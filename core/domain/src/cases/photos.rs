@@ -52,8 +52,11 @@ impl PhotoSettings {
     }
 }
 
+/// A photo of a case as stored (the file and its thumbnail live apart, see [`Stored`]).
+pub use entity::Model as Photo;
+
 /// Maps the `case_photos` table: one row per photo a resident sent with an opinion.
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A stored photo of a case; the file lives under `[photos].dir`, its thumbnail beside it.

@@ -44,7 +44,7 @@ use crate::cases::deadlines::local_today;
 use crate::cases::entity::{cases, events};
 
 /// Maps the `dashboard_counters` table: the pre-counted figures, one row per dimension, station, key, month and metric.
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// One counter: how many events of one kind fell under one key in one month.

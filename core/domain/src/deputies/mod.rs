@@ -7,9 +7,14 @@ use utoipa::ToSchema;
 use crate::error::{Error, Thing};
 use crate::stations::PublicCode;
 
+/// A deputy as stored.
+pub use entity::Model as Deputy;
+/// That a deputy serves at a station, as stored (home station and further ones).
+pub use stations_entity::Model as StationLink;
+
 /// The `deputies` table: one row per deputy, retired ones kept (old shifts, receptions and
 /// cases still name them).
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A deputy.
@@ -46,7 +51,7 @@ pub mod entity {
 
 /// The `deputy_stations` table: every station a deputy serves, the home station included;
 /// rewritten whole when ops change the deputy.
-pub mod stations_entity {
+pub(crate) mod stations_entity {
     use sea_orm::entity::prelude::*;
 
     /// One station a deputy serves.
@@ -345,7 +350,7 @@ async fn link_stations(
 /// Adds a deputy with the stations they serve (ops): the API and the console both come here.
 /// Answers the deputy, the home station and the further stations.
 async fn insert_row(
-    db: &sea_orm::DatabaseConnection,
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
     new: &NewDeputy,
 ) -> Result<
     (
@@ -355,7 +360,7 @@ async fn insert_row(
     ),
     Error,
 > {
-    use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+    use sea_orm::{ActiveModelTrait, Set, TransactionSession};
     let name = crate::required_text("name", &new.name, 50)?;
     let profile = crate::stations::optional_text("profile", new.profile.as_deref(), 500)?;
     let (home, extra) = resolve_stations(db, &new.station, &new.also_serves).await?;
@@ -412,11 +417,11 @@ pub struct DeputyPatch {
 
 /// Changes a deputy and the stations they serve in one transaction.
 async fn update_row(
-    db: &sea_orm::DatabaseConnection,
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
     code: &str,
     patch: &DeputyPatch,
 ) -> Result<entity::Model, Error> {
-    use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+    use sea_orm::{ActiveModelTrait, Set, TransactionSession};
     let name = crate::required_text("name", &patch.name, 50)?;
     let profile = crate::stations::optional_text("profile", patch.profile.as_deref(), 500)?;
     let (home, extra) = resolve_stations(db, &patch.station, &patch.also_serves).await?;
@@ -481,7 +486,7 @@ pub struct NewDeputy {
 /// Adds the deputy (see `insert_row`), then makes the reference data forget its snapshot so the
 /// change shows on the next request.
 pub async fn create(
-    db: &sea_orm::DatabaseConnection,
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
     reference: &crate::reference::Reference,
     new: &NewDeputy,
 ) -> Result<
@@ -498,7 +503,7 @@ pub async fn create(
 /// Changes the deputy (see `update_row`), then makes the reference data forget its snapshot so the
 /// change shows on the next request.
 pub async fn update(
-    db: &sea_orm::DatabaseConnection,
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
     reference: &crate::reference::Reference,
     code: &str,
     patch: &DeputyPatch,

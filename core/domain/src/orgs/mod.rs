@@ -3,12 +3,15 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::Error;
+
 use crate::stations::PublicCode;
+/// An organisation (a department or township government) as stored.
+pub use entity::Model as Organisation;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// The `organisations` table: handling organisations (承办单位).
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A handling organisation.

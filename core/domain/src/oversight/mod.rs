@@ -9,7 +9,7 @@
 //! - `exports`: CSV and Excel of every table.
 
 pub mod appraisal;
-pub mod entity;
+pub(crate) mod entity;
 pub mod exports;
 pub mod points;
 pub mod points_table;

@@ -4,6 +4,7 @@
 
 pub mod entity;
 pub mod outbox;
+pub mod station;
 
 /// How many plugins are installed.
 pub async fn count(db: &impl sea_orm::ConnectionTrait) -> Result<u64, crate::error::Error> {

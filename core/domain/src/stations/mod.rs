@@ -7,8 +7,11 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, FieldKind, FormatKind};
 
+/// A station as stored: the head station or a township or street station.
+pub use entity::Model as Station;
+
 /// The `stations` table: the head station and the township and street stations.
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     /// A station.
@@ -175,6 +178,7 @@ async fn insert_row(db: &impl ConnectionTrait, new: &NewStation) -> Result<entit
     let name = crate::required_text("name", &new.name, 100)?;
     let name_en = crate::required_text("name_en", &new.name_en, 100)?;
     let address = optional_text("address", new.address.as_deref(), 200)?;
+    let (lat, lng) = coordinates(new.lat, new.lng)?;
     if entity::Entity::find()
         .filter(entity::Column::Code.eq(new.code.as_str()))
         .one(db)
@@ -193,6 +197,8 @@ async fn insert_row(db: &impl ConnectionTrait, new: &NewStation) -> Result<entit
         kind: Set(new.kind.as_str().to_owned()),
         address: Set(address),
         created_at: Set(chrono::Utc::now()),
+        lat: Set(lat),
+        lng: Set(lng),
         ..Default::default()
     }
     .insert(db)
@@ -216,6 +222,11 @@ async fn update_row(
     if patch.address.is_some() {
         m.address = Set(optional_text("address", patch.address.as_deref(), 200)?);
     }
+    if patch.lat.is_some() || patch.lng.is_some() {
+        let (lat, lng) = coordinates(patch.lat, patch.lng)?;
+        m.lat = Set(lat);
+        m.lng = Set(lng);
+    }
     Ok(m.update(db).await?)
 }
 
@@ -233,6 +244,31 @@ pub struct NewStation {
     pub kind: StationKind,
     /// Street address (at most 200 characters), if known.
     pub address: Option<String>,
+    /// Latitude (WGS 84, -90 to 90 degrees), where the big screen's map places the station;
+    /// given together with `lng` or not at all.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// Longitude (WGS 84, -180 to 180 degrees).
+    #[serde(default)]
+    pub lng: Option<f64>,
+}
+
+/// A place on the map, both halves or neither: a latitude without its longitude would put the
+/// station on a line, not a point.
+fn coordinates(lat: Option<f64>, lng: Option<f64>) -> Result<(Option<f64>, Option<f64>), Error> {
+    let within = |field: &str, v: f64, bound: i64| {
+        if v.is_finite() && v.abs() <= bound as f64 {
+            Ok(v)
+        } else {
+            Err(Error::out_of_range(field, -bound, bound))
+        }
+    };
+    match (lat, lng) {
+        (None, None) => Ok((None, None)),
+        (Some(a), Some(o)) => Ok((Some(within("lat", a, 90)?), Some(within("lng", o, 180)?))),
+        (Some(_), None) => Err(Error::required("lng")),
+        (None, Some(_)) => Err(Error::required("lat")),
+    }
 }
 
 /// Changes to a station (ops); an absent field stays as it is. The code and kind cannot change.
@@ -245,6 +281,12 @@ pub struct StationPatch {
     pub name_en: Option<String>,
     /// New address (at most 200 characters); an empty one clears it.
     pub address: Option<String>,
+    /// New latitude (WGS 84 degrees), given together with `lng`.
+    #[serde(default)]
+    pub lat: Option<f64>,
+    /// New longitude (WGS 84 degrees), given together with `lat`.
+    #[serde(default)]
+    pub lng: Option<f64>,
 }
 
 /// Adds the station (see `insert_row`), then makes the reference data forget its snapshot so the

@@ -37,6 +37,8 @@ async fn host() -> PluginHost {
                 name_en: code.into(),
                 kind: StationKind::Township,
                 address: None,
+                lat: None,
+                lng: None,
             },
         )
         .await

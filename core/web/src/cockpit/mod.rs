@@ -119,11 +119,7 @@ async fn screen_style() -> Response {
 }
 
 /// A station the visitor may see the cockpit of.
-async fn station_for(
-    state: &AppState,
-    ctx: &Ctx,
-    code: &str,
-) -> PageResult<stations::entity::Model> {
+async fn station_for(state: &AppState, ctx: &Ctx, code: &str) -> PageResult<stations::Station> {
     let actor = ctx.require_actor()?;
     if code.len() > 32 {
         return Err(PageError::NotFound);

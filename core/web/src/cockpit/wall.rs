@@ -19,7 +19,7 @@ use liaison_domain::cases::queries;
 use liaison_domain::dashboard::{figures, wall};
 use liaison_domain::{deputies, duty, stations};
 
-async fn station(state: &AppState, code: &str) -> PageResult<stations::entity::Model> {
+async fn station(state: &AppState, code: &str) -> PageResult<stations::Station> {
     if code.len() > 32 {
         return Err(PageError::NotFound);
     }
@@ -56,7 +56,7 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-async fn panel(state: &AppState, ctx: &Ctx, s: &stations::entity::Model) -> PageResult<Value> {
+async fn panel(state: &AppState, ctx: &Ctx, s: &stations::Station) -> PageResult<Value> {
     let now = state.clock.now();
     let today = queries::today(now);
     let k = figures::cockpit(&state.db, s.id, now).await?;

@@ -9,6 +9,7 @@ use crate::context::Ctx;
 use crate::error::PageResult;
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
+use liaison_domain::error::{FieldKind, FormatKind};
 use liaison_domain::stations::{self, StationKind};
 use liaison_domain::stations::{NewStation, StationPatch};
 
@@ -41,7 +42,35 @@ fn new_form(ctx: &Ctx, sent: Option<&Sent>) -> FormSpec {
                 ),
         )
         .field(Field::text(ctx, "address", 200))
+        .field(degrees_field(ctx, "lat", None))
+        .field(degrees_field(ctx, "lng", None))
         .again(sent)
+}
+
+/// A coordinate box: decimal degrees, as a map application copies them.
+fn degrees_field(ctx: &Ctx, name: &str, value: Option<f64>) -> Field {
+    Field::text(ctx, name, 16)
+        .hint(ctx.t("console.degrees_hint"))
+        .value(value.map(|v| v.to_string()).unwrap_or_default())
+}
+
+/// The degrees typed in `name`: none when empty, refused beside the field when not a number
+/// (the range is the domain's rule, checked there).
+fn degrees_of(ctx: &Ctx, f: &WebForm, name: &str, sent: &mut Sent) -> Option<Option<f64>> {
+    let typed = f.text(name);
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Some(None);
+    }
+    match typed.parse::<f64>() {
+        Ok(v) => Some(Some(v)),
+        Err(_) => {
+            let kind = FieldKind::Format(FormatKind::Number);
+            sent.errors
+                .insert(name.into(), kit::explain_field(ctx, name, &kind));
+            None
+        }
+    }
 }
 
 async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Response> {
@@ -108,7 +137,9 @@ pub async fn create(
             None
         }
     };
-    let (Some(code), Some(kind)) = (code, kind) else {
+    let lat = degrees_of(&ctx, &f, "lat", &mut sent);
+    let lng = degrees_of(&ctx, &f, "lng", &mut sent);
+    let (Some(code), Some(kind), Some(lat), Some(lng)) = (code, kind, lat, lng) else {
         return page(&state, &ctx, Some(sent)).await;
     };
     let new = NewStation {
@@ -117,6 +148,8 @@ pub async fn create(
         name_en: f.text("name_en"),
         kind,
         address: Some(f.text("address")),
+        lat,
+        lng,
     };
     match stations::create(&state.db, &state.reference, &new).await {
         Ok(s) => Ok(ctx.redirect_with_flash(
@@ -157,6 +190,8 @@ async fn edit_page(
             .value(s.name_en.clone()),
     )
     .field(Field::text(ctx, "address", 200).value(s.address.clone().unwrap_or_default()))
+    .field(degrees_field(ctx, "lat", s.lat))
+    .field(degrees_field(ctx, "lng", s.lng))
     .again(sent.as_ref());
     FormPage {
         heading: ctx.tf("console.station_edit", &[("name", s.name.clone())]),
@@ -203,15 +238,23 @@ pub async fn save(
         Taken::Again(s) => return edit_page(&state, &ctx, &code, Some(s)).await,
         Taken::Answer(r) => return Ok(r),
     };
+    let mut sent = Sent::new(EDIT, &f);
+    let lat = degrees_of(&ctx, &f, "lat", &mut sent);
+    let lng = degrees_of(&ctx, &f, "lng", &mut sent);
+    let (Some(lat), Some(lng)) = (lat, lng) else {
+        return edit_page(&state, &ctx, &code, Some(sent)).await;
+    };
     let patch = StationPatch {
         name: Some(f.text("name")),
         name_en: Some(f.text("name_en")),
         address: Some(f.text("address")),
+        lat,
+        lng,
     };
     match stations::update(&state.db, &state.reference, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/stations", "console.flash_saved")),
         Err(e) => {
-            let sent = kit::refused(&ctx, Sent::new(EDIT, &f), e, "name", &[])?;
+            let sent = kit::refused(&ctx, sent, e, "name", &[])?;
             edit_page(&state, &ctx, &code, Some(sent)).await
         }
     }

@@ -13,7 +13,7 @@ use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
 use liaison_domain::auth::Role;
-use liaison_domain::auth::entity::users as entity;
+use liaison_domain::auth::User;
 use liaison_domain::policy::{self, Attachment};
 use liaison_domain::users::{self, NewUser};
 use liaison_domain::{deputies, orgs, stations};
@@ -59,7 +59,7 @@ fn sorted(m: &HashMap<i64, (String, String)>) -> Vec<(String, String)> {
 }
 
 /// What the account is attached to, in words.
-fn attached(n: &Names, u: &entity::Model) -> String {
+fn attached(n: &Names, u: &User) -> String {
     let name = |m: &HashMap<i64, (String, String)>, id: Option<i64>| {
         id.and_then(|i| m.get(&i)).map(|(_, name)| name.clone())
     };

@@ -116,7 +116,7 @@ pub async fn ranking_page(
     .map(IntoResponse::into_response)
 }
 
-async fn org_or_404(state: &AppState, code: &str) -> PageResult<orgs::entity::Model> {
+async fn org_or_404(state: &AppState, code: &str) -> PageResult<orgs::Organisation> {
     orgs::by_code(&state.db, code)
         .await?
         .ok_or(PageError::NotFound)
@@ -124,7 +124,7 @@ async fn org_or_404(state: &AppState, code: &str) -> PageResult<orgs::entity::Mo
 
 fn render_opinion(
     ctx: &Ctx,
-    org: &orgs::entity::Model,
+    org: &orgs::Organisation,
     sent: Sent,
     status: StatusCode,
 ) -> PageResult<Response> {
