@@ -23,6 +23,7 @@ both_backends!(
     the_inbox_filters_by_tag_and_pages,
     the_inbox_pages_and_takes_tags_as_the_api_does,
     the_staff_desk_shows_the_brand_staff_view,
+    stations_are_placed_on_the_map_by_ops,
 );
 
 /// Every console page, and every form it posts to.
@@ -952,4 +953,84 @@ async fn the_staff_desk_shows_the_brand_staff_view(b: Backend) {
     // The handler's desk is not the station's: no brand there.
     let handler = demo(&app, "handler").await;
     handler.get("/desk/lunan").await.expect(403);
+}
+
+/// Where the big screen's map puts a station: ops set both halves of the place in the API or
+/// the console, or neither; a half alone, a latitude past the pole or a word instead of a number
+/// is refused beside its field, and empty boxes take the station off the map.
+async fn stations_are_placed_on_the_map_by_ops(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let body = |lat: serde_json::Value, lng: serde_json::Value| {
+        json!({ "code": "xiaoxi", "name": "晓溪镇联络站", "name_en": "Xiaoxi",
+                "kind": "township", "lat": lat, "lng": lng })
+    };
+    app.post("/stations", Some(&ops), &body(json!(28.5), json!(null)))
+        .await
+        .expect_error(422, "invalid", Some("lng"));
+    app.post("/stations", Some(&ops), &body(json!(95.0), json!(121.3)))
+        .await
+        .expect_error(422, "invalid", Some("lat"));
+    app.post("/stations", Some(&ops), &body(json!(28.5), json!(181)))
+        .await
+        .expect_error(422, "invalid", Some("lng"));
+    assert_eq!(app.get("/stations/xiaoxi", None).await.status, 404);
+    let s = app
+        .post("/stations", Some(&ops), &body(json!(28.51), json!(121.33)))
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(
+        (s["lat"].as_f64(), s["lng"].as_f64()),
+        (Some(28.51), Some(121.33))
+    );
+
+    // A patch without the place keeps it; `null` for both takes it away.
+    let url = app.api("/stations/xiaoxi");
+    let patch = async |b: serde_json::Value| {
+        app.request(reqwest::Method::PATCH, &url, Some(&ops), Some(&b))
+            .await
+    };
+    let s = patch(json!({ "name": "晓溪镇人大代表联络站" }))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(s["lat"].as_f64(), Some(28.51));
+    let s = patch(json!({ "lat": null, "lng": null }))
+        .await
+        .expect(200)
+        .body;
+    assert!(s["lat"].is_null() && s["lng"].is_null(), "{s}");
+
+    // The console: a word is refused beside its box, with what was typed kept.
+    let web = demo(&app, "ops").await;
+    let fields = [
+        ("name", "晓溪镇人大代表联络站"),
+        ("name_en", "Xiaoxi"),
+        ("address", ""),
+        ("lat", "北纬28度"),
+        ("lng", "121.33"),
+    ];
+    let p = post(&web, "/console/stations/xiaoxi", &fields)
+        .await
+        .expect(422);
+    p.assert_contains("北纬28度");
+    p.assert_contains("lat-err\"");
+    let mut fields = fields;
+    fields[3] = ("lat", "28.52");
+    post(&web, "/console/stations/xiaoxi", &fields)
+        .await
+        .expect(303);
+    let s = app.get("/stations/xiaoxi", None).await.expect(200).body;
+    assert_eq!(
+        (s["lat"].as_f64(), s["lng"].as_f64()),
+        (Some(28.52), Some(121.33))
+    );
+    fields[3] = ("lat", "");
+    fields[4] = ("lng", "");
+    post(&web, "/console/stations/xiaoxi", &fields)
+        .await
+        .expect(303);
+    let s = app.get("/stations/xiaoxi", None).await.expect(200).body;
+    assert!(s["lat"].is_null(), "{s}");
 }

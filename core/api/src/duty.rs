@@ -12,7 +12,7 @@ use liaison_domain::auth::Actor;
 use liaison_domain::cases::contact;
 use liaison_domain::cases::intake::Created;
 use liaison_domain::duty::roster::{self, NewShift, Shift};
-use liaison_domain::duty::{Half, NewReception, ReceptionCase, receptions};
+use liaison_domain::duty::{Half, NewReception, Reception, ReceptionCase};
 use liaison_domain::{deputies, stations};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -113,11 +113,7 @@ pub struct ReceptionOut {
     pub case_id: Option<i64>,
 }
 
-fn reception_out(
-    r: receptions::Model,
-    deputy: Option<String>,
-    category: Option<String>,
-) -> ReceptionOut {
+fn reception_out(r: Reception, deputy: Option<String>, category: Option<String>) -> ReceptionOut {
     ReceptionOut {
         id: r.id,
         deputy,

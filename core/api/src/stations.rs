@@ -24,6 +24,10 @@ pub struct StationOut {
     pub name_en: String,
     pub kind: String,
     pub address: Option<String>,
+    /// Latitude (WGS 84 degrees) where maps place the station, when ops have set it.
+    pub lat: Option<f64>,
+    /// Longitude (WGS 84 degrees).
+    pub lng: Option<f64>,
 }
 
 impl From<Station> for StationOut {
@@ -34,6 +38,8 @@ impl From<Station> for StationOut {
             name_en: m.name_en,
             kind: m.kind,
             address: m.address,
+            lat: m.lat,
+            lng: m.lng,
         }
     }
 }

@@ -14,10 +14,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
 use liaison_domain::configuration::Settings;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, Statement, TransactionTrait,
-    Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait, Value};
 
 struct Rng(u64);
 

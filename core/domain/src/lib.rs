@@ -15,6 +15,8 @@ pub mod day;
 pub mod db;
 pub mod deputies;
 pub mod duty;
+#[cfg(test)]
+mod entities_private;
 pub mod error;
 pub mod json;
 pub mod orgs;

@@ -10,8 +10,6 @@
 //!   is time; `/t?code=` finds a case by a typed code;
 //! - `/`: the stations and the tracking box.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,6 +21,7 @@ use super::context::{Ctx, random_token};
 use super::error::{PageError, PageResult};
 use super::form::{FormRefused, WebForm, field_message};
 use super::i18n::Lang;
+use super::sent::{ErrorItem, Sent};
 use super::templates::value;
 use liaison_api::AppState;
 use liaison_domain::Error;
@@ -84,8 +83,8 @@ fn may_print(ctx: &Ctx, station_id: i64) -> bool {
 
 // ---- the intake form -------------------------------------------------------------------------
 
-/// What the resident typed, kept across a re-render.
-#[derive(Debug, Default, Serialize)]
+/// What the resident typed, read off the form for the intake (the page shows it again from the
+/// form's [`Sent`]).
 struct IntakeValues {
     category: String,
     description: String,
@@ -112,21 +111,15 @@ impl IntakeValues {
     }
 }
 
-#[derive(Serialize)]
-pub struct ErrorItem {
-    pub anchor: String,
-    pub label: String,
-    pub message: String,
-}
-
+/// The intake form as the page draws it: what was sent (values, messages, status) is the
+/// [`Sent`] every page re-shows forms with, flattened so the template reads `form.values.…`.
 #[derive(Serialize)]
 struct IntakeForm {
     action: String,
     client_key: String,
-    values: IntakeValues,
-    errors: BTreeMap<String, String>,
+    #[serde(flatten)]
+    sent: Sent,
     error_list: Vec<ErrorItem>,
-    form_error: Option<String>,
     categories: Vec<Named>,
     max_description: usize,
     max_photos: usize,
@@ -136,15 +129,15 @@ struct IntakeForm {
     submit_label: String,
 }
 
-/// The form fields in page order, with their labels, for the error summary.
-const INTAKE_FIELDS: [(&str, &str); 7] = [
-    ("category", "intake.category"),
-    ("description", "intake.description"),
-    ("address", "intake.address"),
-    ("photo", "intake.photos"),
-    ("name", "intake.name"),
-    ("phone", "intake.phone"),
-    ("contact", "intake.anonymous"),
+/// The form fields in page order, with their labels and inputs, for the error summary.
+const INTAKE_FIELDS: [(&str, &str, &str); 7] = [
+    ("category", "intake.category", "f-category"),
+    ("description", "intake.description", "f-description"),
+    ("address", "intake.address", "f-address"),
+    ("photo", "intake.photos", "f-photos"),
+    ("name", "intake.name", "f-name"),
+    ("phone", "intake.phone", "f-phone"),
+    ("contact", "intake.anonymous", "f-anonymous"),
 ];
 
 /// The page field of a core intake field.
@@ -178,7 +171,7 @@ impl IntakeForm {
         ctx: &Ctx,
         action: String,
         submit_label: String,
-        values: IntakeValues,
+        sent: Option<Sent>,
         client_key: Option<String>,
     ) -> PageResult<Self> {
         Ok(IntakeForm {
@@ -186,10 +179,11 @@ impl IntakeForm {
             client_key: client_key
                 .filter(|k| (8..=64).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
                 .unwrap_or_else(random_token),
-            values,
-            errors: BTreeMap::new(),
+            sent: sent.unwrap_or_else(|| Sent {
+                status: StatusCode::OK,
+                ..Default::default()
+            }),
             error_list: Vec::new(),
-            form_error: None,
             categories: category_options(state, ctx.lang).await?,
             max_description: intake::MAX_DESCRIPTION,
             max_photos: state.settings.photos.max_count,
@@ -200,21 +194,9 @@ impl IntakeForm {
     }
 
     fn field_error(&mut self, ctx: &Ctx, field: &str, message: String) {
-        self.errors.insert(field.to_owned(), message);
-        self.error_list = INTAKE_FIELDS
-            .iter()
-            .filter_map(|(f, label)| {
-                self.errors.get(*f).map(|m| ErrorItem {
-                    anchor: if *f == "contact" {
-                        "f-anonymous".into()
-                    } else {
-                        format!("f-{f}")
-                    },
-                    label: ctx.t(label),
-                    message: m.clone(),
-                })
-            })
-            .collect();
+        self.sent.errors.insert(field.to_owned(), message);
+        self.sent.status = StatusCode::UNPROCESSABLE_ENTITY;
+        self.error_list = self.sent.summary(ctx, &INTAKE_FIELDS);
     }
 }
 
@@ -344,7 +326,7 @@ pub async fn station(
         &ctx,
         target.action(),
         target.submit_label(&ctx),
-        IntakeValues::default(),
+        None,
         None,
     )
     .await?;
@@ -363,7 +345,7 @@ pub async fn deputy(
         &ctx,
         target.action(),
         target.submit_label(&ctx),
-        IntakeValues::default(),
+        None,
         None,
     )
     .await?;
@@ -407,24 +389,27 @@ async fn submit(
         Err(FormRefused::Csrf(f)) => (f, false),
         Err(other) => return Ok(other.into_response()),
     };
-    let values = IntakeValues::from_form(&fields);
+    let v = IntakeValues::from_form(&fields);
     let key = fields.get("client_key").map(str::to_owned);
+    let sent = if csrf_ok {
+        Sent::from_form(&fields)
+    } else {
+        Sent::expired(ctx, "", &fields)
+    };
     let mut page = IntakeForm::new(
         state,
         ctx,
         target.action(),
         target.submit_label(ctx),
-        values,
+        Some(sent),
         key.clone(),
     )
     .await?;
     // Browsers do not let a page put files back into a file input: say so when it comes back.
     page.photos_again = !fields.files.is_empty();
     if !csrf_ok {
-        page.form_error = Some(ctx.t("error.csrf"));
         return render_target(state, ctx, &target, page, None, StatusCode::FORBIDDEN).await;
     }
-    let v = &page.values;
     let address = v.address.trim().to_owned();
     let location = match (parse_coordinate(&v.lat), parse_coordinate(&v.lng)) {
         (Some(lat), Some(lng)) => Some(Location {
@@ -529,7 +514,7 @@ async fn intake_refused(
             if field == "client_key" {
                 page.client_key = random_token();
             }
-            page.form_error = Some(text);
+            page.sent.form_error = Some(text);
         }
     }
     render_target(
@@ -557,7 +542,7 @@ pub async fn station_with_brand_failure(
         ctx,
         target.action(),
         target.submit_label(ctx),
-        IntakeValues::default(),
+        None,
         None,
     )
     .await?;
@@ -629,27 +614,17 @@ fn track_value(ctx: &Ctx, v: &TrackView, station_name: String) -> Value {
     }
 }
 
-#[derive(Default, Serialize)]
-struct RateValues {
-    rating: String,
-    comment: String,
-}
-
-#[derive(Default, Serialize)]
-struct RateForm {
-    values: RateValues,
-    errors: BTreeMap<String, String>,
-    error_list: Vec<ErrorItem>,
-    form_error: Option<String>,
-    choices: Vec<Named>,
-}
+/// The rating form's fields in page order, with their labels and inputs, for the summary.
+const RATE_FIELDS: [(&str, &str, &str); 2] = [
+    ("rating", "rate.question", "f-rating"),
+    ("comment", "rate.comment", "f-comment"),
+];
 
 async fn render_track(
     state: &AppState,
     ctx: &Ctx,
     view: TrackView,
-    mut rate: RateForm,
-    status: StatusCode,
+    rate: Sent,
 ) -> PageResult<Response> {
     // The category and station in the visitor's language.
     let mut view = view;
@@ -668,27 +643,20 @@ async fn render_track(
         Ok(Some(s)) => ctx.lang.pick(&s.name, &s.name_en).to_owned(),
         _ => view.station.name.clone(),
     };
-    rate.choices = [
-        Rating::Satisfied,
-        Rating::BasicallySatisfied,
-        Rating::Unsatisfied,
-    ]
-    .into_iter()
-    .map(|r| Named {
-        code: r.as_str().to_owned(),
-        name: rating_label(ctx, r),
-    })
-    .collect();
+    let status = rate.status;
     let rate_value = view.can_rate.then(|| {
-        let choices: Vec<Value> = rate
-            .choices
-            .iter()
-            .map(|c| minijinja::context! { value => c.code.clone(), label => c.name.clone() })
-            .collect();
+        let choices: Vec<Value> = [
+            Rating::Satisfied,
+            Rating::BasicallySatisfied,
+            Rating::Unsatisfied,
+        ]
+        .into_iter()
+        .map(|r| minijinja::context! { value => r.as_str(), label => rating_label(ctx, r) })
+        .collect();
         minijinja::context! {
             values => value(&rate.values),
             errors => value(&rate.errors),
-            error_list => value(&rate.error_list),
+            error_list => value(rate.summary(ctx, &RATE_FIELDS)),
             form_error => rate.form_error.clone(),
             choices => choices,
         }
@@ -723,7 +691,11 @@ pub async fn track(
         }
         Err(e) => return Err(e.into()),
     };
-    render_track(&state, &ctx, view, RateForm::default(), StatusCode::OK).await
+    let fresh = Sent {
+        status: StatusCode::OK,
+        ..Default::default()
+    };
+    render_track(&state, &ctx, view, fresh).await
 }
 
 /// `POST /t/{code}/rate`: the resident rates the answer, through the core's rating action.
@@ -739,36 +711,24 @@ pub async fn rate(
         Err(FormRefused::Csrf(f)) => (f, false),
         Err(other) => return Ok(other.into_response()),
     };
-    let mut rf = RateForm {
-        values: RateValues {
-            rating: fields.text("rating"),
-            comment: fields.text("comment"),
-        },
-        ..Default::default()
-    };
     if !csrf_ok {
-        rf.form_error = Some(ctx.t("error.csrf"));
-        return render_track(&state, &ctx, view, rf, StatusCode::FORBIDDEN).await;
+        let again = Sent::expired(&ctx, "", &fields);
+        return render_track(&state, &ctx, view, again).await;
     }
+    let sent = Sent::from_form(&fields);
     if !view.can_rate {
         return Ok(
             ctx.redirect_with_flash(&format!("/t/{}", view.receipt_code), "flash.not_ratable")
         );
     }
-    let Some(rating) = Rating::parse(&rf.values.rating) else {
-        let message = ctx.t("errors.rating");
-        rf.errors.insert("rating".into(), message.clone());
-        rf.error_list.push(ErrorItem {
-            anchor: "f-rating".into(),
-            label: ctx.t("rate.question"),
-            message,
-        });
-        return render_track(&state, &ctx, view, rf, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let Some(rating) = Rating::parse(&sent.get("rating")) else {
+        let refused = sent.error("rating", ctx.t("errors.rating"));
+        return render_track(&state, &ctx, view, refused).await;
     };
     let id = liaison_domain::cases::queries::by_receipt(&state.db, &view.receipt_code)
         .await?
         .id;
-    let comment = rf.values.comment.trim().to_owned();
+    let comment = sent.get("comment").trim().to_owned();
     let command = Command::Rate(RateBody {
         rating,
         comment: (!comment.is_empty()).then_some(comment),
@@ -791,14 +751,9 @@ pub async fn rate(
             Ok(ctx.redirect_with_flash(&format!("/t/{}", view.receipt_code), key))
         }
         Err(Error::Invalid { field, kind }) => {
-            let text = field_message(&ctx, &field, &kind);
-            rf.errors.insert("comment".into(), text.clone());
-            rf.error_list.push(ErrorItem {
-                anchor: "f-comment".into(),
-                label: ctx.t("rate.comment"),
-                message: text,
-            });
-            render_track(&state, &ctx, view, rf, StatusCode::UNPROCESSABLE_ENTITY).await
+            // The rating parsed, so whatever the action refuses is about the comment.
+            let refused = sent.error("comment", field_message(&ctx, &field, &kind));
+            render_track(&state, &ctx, view, refused).await
         }
         Err(Error::Conflict(_)) => {
             Ok(ctx.redirect_with_flash(&format!("/t/{}", view.receipt_code), "flash.not_ratable"))

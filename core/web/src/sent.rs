@@ -107,6 +107,35 @@ impl Sent {
     }
 }
 
+/// One line of the summary above a long form: the field's label, its message and a link to it,
+/// so that a resident on a phone sees what to mend without scrolling through the form.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorItem {
+    /// The id of the input the line links to.
+    pub anchor: String,
+    /// The field's label, in the visitor's language.
+    pub label: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Sent {
+    /// The field messages in page order, for the summary; `order` names each field with its
+    /// label's message key and the id of its input.
+    pub fn summary(&self, ctx: &Ctx, order: &[(&str, &str, &str)]) -> Vec<ErrorItem> {
+        order
+            .iter()
+            .filter_map(|(field, label, anchor)| {
+                self.errors.get(*field).map(|m| ErrorItem {
+                    anchor: (*anchor).to_owned(),
+                    label: ctx.t(label),
+                    message: m.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
 /// A submitted form, or the form to show again (its token had expired), or an answer as it is.
 pub enum Taken {
     /// The form, its token checked.

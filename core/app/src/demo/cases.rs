@@ -141,10 +141,8 @@ pub async fn seed_cases(
     let cats = categories::all(db).await?;
     let all_orgs = orgs::all(db).await?;
     let deps = deputies::all(db).await?;
-    let ops = users::all(db)
+    let ops = users::by_username(db, "ops")
         .await?
-        .into_iter()
-        .find(|u| u.role == Role::Ops.as_str())
         .ok_or_else(|| anyhow::anyhow!("no ops user"))?;
     let mut made = 0;
     for i in 0..count {

@@ -8,6 +8,7 @@ use liaison_domain::calendar::{self, DayKind};
 use liaison_domain::categories::{self, NewCategory};
 use liaison_domain::deputies::{self, Level, NewDeputy};
 use liaison_domain::orgs::{self, NewOrganisation, OrganisationKind};
+use liaison_domain::policy::{self, Attachment};
 use liaison_domain::reference::Reference;
 use liaison_domain::stations::{self, NewStation, PublicCode, StationKind};
 use liaison_domain::users::{self, NewUser};
@@ -318,10 +319,11 @@ pub async fn seed_district(
     for u in DEMO_USERS {
         // Each demo account is attached as its role requires, which the policy says; the
         // service resolves the codes and refuses what the role must not have.
-        let display = if u.role == "deputy" {
-            format!("{} 代表", deputy.name)
-        } else {
-            u.display_name.to_owned()
+        let role = Role::parse(u.role).ok_or_else(|| anyhow::anyhow!("role {}", u.role))?;
+        // A deputy's account shows the deputy's name, as their records do.
+        let display = match policy::attachment(role) {
+            Some(Attachment::Deputy) => format!("{} 代表", deputy.name),
+            _ => u.display_name.to_owned(),
         };
         users::create(
             &txn,
@@ -330,7 +332,7 @@ pub async fn seed_district(
                 username: u.username.into(),
                 password: u.password.into(),
                 display_name: display,
-                role: Role::parse(u.role).ok_or_else(|| anyhow::anyhow!("role {}", u.role))?,
+                role,
                 station: Some("lunan".into()),
                 organisation: Some("housing".into()),
                 deputy: Some(deputy.code.clone()),

@@ -21,9 +21,14 @@ use crate::deputies;
 use crate::error::{Error, FormatKind, Thing};
 use crate::policy::{self, Permission};
 
+/// One walk-in at a station's duty desk, as stored.
+pub use receptions::Model as Reception;
+/// One half-day of duty by one deputy at one station, as stored.
+pub use shifts::Model as Shift;
+
 /// The `duty_shifts` table: the roster of duty deputies (值班代表), one row per station, deputy,
 /// day and half-day on duty (坐班).
-pub mod shifts {
+pub(crate) mod shifts {
     use sea_orm::entity::prelude::*;
 
     /// One half-day of duty by one deputy at one station.
@@ -56,7 +61,7 @@ pub mod shifts {
 
 /// The `receptions` table: walk-ins (接待) recorded at a station's duty desk, each of which may
 /// later become one case.
-pub mod receptions {
+pub(crate) mod receptions {
     use sea_orm::entity::prelude::*;
 
     /// One walk-in at a station's duty desk.

@@ -223,7 +223,7 @@ async fn update_row(
         m.address = Set(optional_text("address", patch.address.as_deref(), 200)?);
     }
     if patch.lat.is_some() || patch.lng.is_some() {
-        let (lat, lng) = coordinates(patch.lat, patch.lng)?;
+        let (lat, lng) = coordinates(patch.lat.flatten(), patch.lng.flatten())?;
         m.lat = Set(lat);
         m.lng = Set(lng);
     }
@@ -251,6 +251,16 @@ pub struct NewStation {
     /// Longitude (WGS 84, -180 to 180 degrees).
     #[serde(default)]
     pub lng: Option<f64>,
+}
+
+/// A field that was sent, even as `null` (which clears), told apart from one left out (which
+/// keeps what is stored).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A place on the map, both halves or neither: a latitude without its longitude would put the
@@ -281,12 +291,15 @@ pub struct StationPatch {
     pub name_en: Option<String>,
     /// New address (at most 200 characters); an empty one clears it.
     pub address: Option<String>,
-    /// New latitude (WGS 84 degrees), given together with `lng`.
-    #[serde(default)]
-    pub lat: Option<f64>,
+    /// New latitude (WGS 84 degrees), given together with `lng`; both `null` take the station
+    /// off the map.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>)]
+    pub lat: Option<Option<f64>>,
     /// New longitude (WGS 84 degrees), given together with `lat`.
-    #[serde(default)]
-    pub lng: Option<f64>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>)]
+    pub lng: Option<Option<f64>>,
 }
 
 /// Adds the station (see `insert_row`), then makes the reference data forget its snapshot so the

@@ -248,8 +248,9 @@ pub async fn save(
         name: Some(f.text("name")),
         name_en: Some(f.text("name_en")),
         address: Some(f.text("address")),
-        lat,
-        lng,
+        // The form always shows both boxes: empty ones take the station off the map.
+        lat: Some(lat),
+        lng: Some(lng),
     };
     match stations::update(&state.db, &state.reference, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/stations", "console.flash_saved")),
