@@ -178,7 +178,8 @@ pub enum FormatKind {
         /// The longest code.
         max: u32,
     },
-    /// A public code with characters other than lowercase letters, digits and dashes.
+    /// A public code with characters other than lowercase letters, digits, dashes and
+    /// underscores.
     CodeChars,
 }
 
@@ -304,7 +305,7 @@ impl fmt::Display for FieldKind {
                 }
                 FormatKind::CodeLength { min, max } => format!("must be {min} to {max} characters"),
                 FormatKind::CodeChars => {
-                    "may hold only lowercase letters, digits and dashes".into()
+                    "may hold only lowercase letters, digits, dashes and underscores".into()
                 }
             }),
             FieldKind::Conflict => f.write_str("given twice"),

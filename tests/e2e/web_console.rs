@@ -450,7 +450,7 @@ async fn console_mistakes_come_back_beside_the_field(b: Backend) {
     )
     .await
     .expect(422);
-    p.assert_contains("编码只能用 2 到 32 位小写字母、数字或短横线。");
+    p.assert_contains("编码只能用 2 到 32 位小写字母、数字、短横线或下划线。");
     assert_eq!(p.input_value("name"), "类别");
     // A bad date: the name kept.
     let p = post(

@@ -48,8 +48,9 @@ pub(crate) mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// A public code as printed under a QR: lowercase letters, digits and dashes, 2 to 32 long.
-/// Used for stations and deputies alike.
+/// A public code as printed under a QR or named in the API: lowercase letters, digits, dashes
+/// and underscores (the categories the district has always used, such as `urban_construction`,
+/// carry one), 2 to 32 long. Used for stations, deputies, organisations and categories alike.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct PublicCode(String);
@@ -66,7 +67,7 @@ impl PublicCode {
         }
         if !s
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         {
             return Err(FieldKind::Format(FormatKind::CodeChars));
         }
@@ -321,4 +322,26 @@ pub async fn update(
     patch: &StationPatch,
 ) -> Result<entity::Model, Error> {
     reference.edited(update_row(db, code, patch)).await
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn a_public_code_takes_what_the_district_uses_and_nothing_else() {
+        for ok in ["lunan", "lunan-d01", "urban_construction", "ab"] {
+            assert_eq!(PublicCode::parse(ok).unwrap().as_str(), ok);
+        }
+        assert_eq!(PublicCode::parse(" lunan ").unwrap().as_str(), "lunan");
+        for (bad, kind) in [
+            ("Lunan", FormatKind::CodeChars),
+            ("lu nan", FormatKind::CodeChars),
+            ("路南", FormatKind::CodeChars),
+            ("a", FormatKind::CodeLength { min: 2, max: 32 }),
+            (&"a".repeat(33), FormatKind::CodeLength { min: 2, max: 32 }),
+        ] {
+            assert_eq!(PublicCode::parse(bad), Err(FieldKind::Format(kind)), "{bad}");
+        }
+    }
 }
