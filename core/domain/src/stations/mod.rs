@@ -341,7 +341,11 @@ mod code_tests {
             ("a", FormatKind::CodeLength { min: 2, max: 32 }),
             (&"a".repeat(33), FormatKind::CodeLength { min: 2, max: 32 }),
         ] {
-            assert_eq!(PublicCode::parse(bad), Err(FieldKind::Format(kind)), "{bad}");
+            assert_eq!(
+                PublicCode::parse(bad),
+                Err(FieldKind::Format(kind)),
+                "{bad}"
+            );
         }
     }
 }
