@@ -40,6 +40,80 @@ pub const MAX_LOG_LINES_PER_MINUTE: u32 = 1000;
 /// Most log bytes one plugin writes per minute, all stations and calls together.
 pub const MAX_LOG_BYTES_PER_MINUTE: usize = 1 << 20;
 
+/// Host calls one plugin call may make as shipped (ops may set another bound). Every import
+/// counts; see [`host_call`].
+pub const MAX_HOST_CALLS: u32 = 1000;
+
+/// Counts one host call of a plugin call that made `count` before, against `max`: past the
+/// bound, what the host says. Imports with an error to return answer it as `limit`; `log`,
+/// `now` and `setting` have none, so the host stops the call there (a trap).
+pub fn host_call(count: &mut u32, max: u32) -> Result<(), String> {
+    *count = count.saturating_add(1);
+    if *count > max {
+        return Err(format!("more than {max} host calls in one call"));
+    }
+    Ok(())
+}
+
+/// What one plugin logged in the current minute, all its calls (and stations) together.
+#[derive(Debug, Clone, Copy)]
+pub struct LogMinute {
+    pub from: std::time::Instant,
+    pub lines: u32,
+    pub bytes: usize,
+}
+
+/// What one plugin call logged, and how many lines it had dropped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogCall {
+    pub lines: u32,
+    pub bytes: usize,
+    pub dropped: u64,
+}
+
+/// Whether a log line of `bytes` (already cut by [`log_line`]) may still be written: within
+/// the call's caps ([`MAX_LOG_LINES_PER_CALL`], [`MAX_LOG_BYTES_PER_CALL`]) and the plugin's
+/// minute ([`MAX_LOG_LINES_PER_MINUTE`], [`MAX_LOG_BYTES_PER_MINUTE`]; a new minute starts when
+/// the last one is over). A line that may is counted in both; one that may not is counted as
+/// dropped in `call`.
+pub fn log_admit(
+    call: &mut LogCall,
+    minute: &mut Option<LogMinute>,
+    now: std::time::Instant,
+    bytes: usize,
+) -> bool {
+    let call_ok =
+        call.lines < MAX_LOG_LINES_PER_CALL && call.bytes + bytes <= MAX_LOG_BYTES_PER_CALL;
+    let fits = call_ok && {
+        let m = minute.get_or_insert(LogMinute {
+            from: now,
+            lines: 0,
+            bytes: 0,
+        });
+        if now.duration_since(m.from) >= std::time::Duration::from_secs(60) {
+            *m = LogMinute {
+                from: now,
+                lines: 0,
+                bytes: 0,
+            };
+        }
+        let fits =
+            m.lines < MAX_LOG_LINES_PER_MINUTE && m.bytes + bytes <= MAX_LOG_BYTES_PER_MINUTE;
+        if fits {
+            m.lines += 1;
+            m.bytes += bytes;
+        }
+        fits
+    };
+    if fits {
+        call.lines += 1;
+        call.bytes += bytes;
+    } else {
+        call.dropped += 1;
+    }
+    fits
+}
+
 /// Why a host call refuses what the plugin passed: a field that is not acceptable, or a limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -240,6 +314,42 @@ mod tests {
         assert_eq!(tag("a\nb").unwrap_err().field, "tag");
         assert_eq!(list_limit(0), 1);
         assert_eq!(list_limit(5000), MAX_LIST);
+    }
+
+    #[test]
+    fn host_calls_and_logs_are_bounded() {
+        let mut n = 0;
+        for _ in 0..3 {
+            assert!(host_call(&mut n, 3).is_ok());
+        }
+        assert_eq!(
+            host_call(&mut n, 3).unwrap_err(),
+            "more than 3 host calls in one call"
+        );
+        let t0 = std::time::Instant::now();
+        let mut minute = None;
+        let mut kept = 0;
+        for _ in 0..11 {
+            let mut call = LogCall::default();
+            for _ in 0..150 {
+                kept += usize::from(log_admit(&mut call, &mut minute, t0, 10));
+            }
+            assert!(call.lines <= MAX_LOG_LINES_PER_CALL);
+            assert_eq!(call.dropped, 150 - u64::from(call.lines));
+        }
+        assert_eq!(kept, MAX_LOG_LINES_PER_MINUTE as usize, "the minute's cap");
+        let later = t0 + std::time::Duration::from_secs(61);
+        assert!(
+            log_admit(&mut LogCall::default(), &mut minute, later, 10),
+            "a new minute"
+        );
+        let mut call = LogCall::default();
+        assert!(!log_admit(
+            &mut call,
+            &mut None,
+            t0,
+            MAX_LOG_BYTES_PER_CALL + 1
+        ));
     }
 
     #[test]

@@ -196,14 +196,22 @@ async fn events_are_delivered_after_commit(b: Backend) {
     );
     // At least once, and here exactly: nothing is left to deliver (a pass of the outbox by a
     // host of the test's own finds nothing due), so no delivery can come again.
-    let host = PluginHost::new(
-        app.db.clone(),
-        app.clock.clone(),
-        app.settings.plugins.clone(),
-    )
-    .expect("a plugin host");
+    let host = std::sync::Arc::new(
+        PluginHost::new(
+            app.db.clone(),
+            app.clock.clone(),
+            app.settings.plugins.clone(),
+        )
+        .expect("a plugin host"),
+    );
     liaison_host::outbox::fan_out(&host).await.unwrap();
-    assert_eq!(liaison_host::outbox::deliver_due(&host).await.unwrap(), 0);
+    let lanes = liaison_host::outbox::Lanes::default();
+    assert_eq!(
+        liaison_host::outbox::deliver_due(&host, &lanes)
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(
         app.plugin_stored(FAULT_LAB, "lunan", &seen_register).await,
         Some(json!(2))

@@ -250,6 +250,10 @@ pub async fn prepare_app(backend: Backend, tweak: impl FnOnce(&mut Settings)) ->
     settings.auth.argon2_iterations = 1;
     settings.auth.argon2_parallelism = 1;
     settings.database.max_connections = 5;
+    // A page waits for its brand views as long as they may take here (a second each, see
+    // `TEST_VIEW_DEADLINE_MS`), not the shipped half second: two cores shared by dozens of
+    // servers would turn slow-but-working views into notices. The fairness tests set their own.
+    settings.plugins.page_budget_ms = 10_000;
     let (url, cleanup) = fresh_database(backend).await;
     settings.database.url = url;
     // Each test compiles (or loads) plugin components into a folder of its own, never into the

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// A plugin is suspended, disabled or failing; core work goes on.
     #[error("{0}")]
     Unavailable(String),
+    /// The host had no slot for a plugin call in time: 503 with Retry-After; nothing was done.
+    #[error("{0}")]
+    Busy(String),
     #[error("request body larger than {limit} bytes")]
     TooLarge {
         limit: usize,
@@ -54,7 +57,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable kind: bad_request, invalid, unauthorized, forbidden, not_found,
-    /// method_not_allowed, conflict, too_large, too_many_requests, unavailable, internal.
+    /// method_not_allowed, conflict, too_large, too_many_requests, unavailable, busy (503 with
+    /// Retry-After: try again then), internal.
     pub code: &'static str,
     /// A sentence for people.
     pub message: String,
@@ -114,6 +118,7 @@ impl From<Error> for ApiError {
             Error::NotFound(m) => ApiError::NotFound(m),
             Error::Conflict(m) => ApiError::Conflict(m),
             Error::Unavailable(m) => ApiError::Unavailable(m),
+            Error::Busy(m) => ApiError::Busy(m),
             Error::TooLarge { limit, field } => ApiError::TooLarge { limit, field },
             Error::Db(e) => ApiError::Db(e.to_string()),
             Error::Internal(e) => ApiError::Internal(e),
@@ -162,6 +167,7 @@ impl ApiError {
                 (StatusCode::PAYLOAD_TOO_LARGE, "too_large", field.clone())
             }
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+            ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
             ApiError::Db(_) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
             }
@@ -196,6 +202,12 @@ impl IntoResponse for ApiError {
             detail.max = max;
         }
         let mut res = (status, Json(ErrorBody { error: detail })).into_response();
+        if matches!(self, ApiError::Busy(_)) {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(liaison_host::BUSY_RETRY_SECS),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -133,7 +133,10 @@ pub struct ViewOut {
 #[utoipa::path(get, path = "/stations/{code}/plugins/{plugin}/views/{view}", tag = "plugins",
     params(("code" = String, Path), ("plugin" = String, Path), ("view" = String, Path), ViewQuery),
     responses((status = 200, body = ViewOut), (status = 403, body = crate::ErrorBody),
-        (status = 404, body = crate::ErrorBody), (status = 503, body = crate::ErrorBody)),
+        (status = 404, body = crate::ErrorBody),
+        (status = 503, body = crate::ErrorBody,
+            description = "unavailable (suspended, disabled or failing), or busy: no slot for the call in time (code `busy`, with Retry-After); a busy call never started",
+            headers(("Retry-After" = u64, description = "seconds to wait, on a busy answer")))),
     security((), ("bearer" = [])))]
 async fn render_view(
     State(state): State<AppState>,
@@ -183,7 +186,10 @@ pub struct ActionIn {
 /// Run a brand's action with a submitted form; the host checks the fields first.
 #[utoipa::path(post, path = "/stations/{code}/plugins/{plugin}/actions/{action}", tag = "plugins",
     params(("code" = String, Path), ("plugin" = String, Path), ("action" = String, Path)), request_body = ActionIn,
-    responses((status = 200, body = ActionOut), (status = 422, body = crate::ErrorBody), (status = 503, body = crate::ErrorBody)),
+    responses((status = 200, body = ActionOut), (status = 422, body = crate::ErrorBody),
+        (status = 503, body = crate::ErrorBody,
+            description = "unavailable (suspended, disabled or failing), or busy: no slot for the call in time (code `busy`, with Retry-After); a busy call never ran",
+            headers(("Retry-After" = u64, description = "seconds to wait, on a busy answer")))),
     security((), ("bearer" = [])))]
 async fn run_action(
     State(state): State<AppState>,

@@ -362,12 +362,12 @@ async fn try_run(
         };
         host.deliver(&active, event)
             .await
-            .map_err(|e| anyhow::anyhow!(e))?;
+            .map_err(|e| anyhow::anyhow!(e.to_string()))?;
         serde_json::json!({ "delivered": true })
     } else if schedule {
         host.schedule(&active)
             .await
-            .map_err(|e| anyhow::anyhow!(e))?;
+            .map_err(|e| anyhow::anyhow!(e.to_string()))?;
         serde_json::json!({ "scheduled": true })
     } else {
         bail!("say what to run: --view, --action, --event or --schedule");

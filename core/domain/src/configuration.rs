@@ -228,7 +228,7 @@ pub struct PluginSettings {
     pub max_result_kib: usize,
     /// Each plugin's own storage per station, in KiB.
     pub storage_quota_kib: i64,
-    /// Consecutive failures after which a plugin is suspended at a station.
+    /// Failures within `failure_window_secs` after which a plugin is suspended at a station.
     pub failure_threshold: i32,
     /// Delivery attempts of one case event before it is parked.
     pub max_delivery_attempts: i32,
@@ -236,6 +236,48 @@ pub struct PluginSettings {
     pub max_package_mib: usize,
     /// Host calls one plugin call may make.
     pub max_host_calls: u32,
+    /// Plugin calls running at once in this process, all plugins together. At most the
+    /// instance pool's size, so a call that got a slot always gets an instance.
+    #[serde(default = "default_max_concurrent_calls")]
+    pub max_concurrent_calls: u32,
+    /// Calls of one plugin running at once, all its stations together: one plugin cannot take
+    /// the whole capacity.
+    #[serde(default = "default_max_concurrent_per_plugin")]
+    pub max_concurrent_per_plugin: u32,
+    /// Plugin calls for one station running at once, all its plugins together.
+    #[serde(default = "default_max_concurrent_per_station")]
+    pub max_concurrent_per_station: u32,
+    /// How long a call waits for a slot before it is answered "busy" (503 with Retry-After),
+    /// in milliseconds. Waiting does not count toward the call's deadline.
+    #[serde(default = "default_queue_wait_ms")]
+    pub queue_wait_ms: u64,
+    /// The time one page gives all its brand views together, in milliseconds; a view not done
+    /// by then is shown as a notice.
+    #[serde(default = "default_page_budget_ms")]
+    pub page_budget_ms: u64,
+    /// The window failures are counted in, in seconds: `failure_threshold` failures within it
+    /// suspend the plugin at the station, successes in between or not.
+    #[serde(default = "default_failure_window_secs")]
+    pub failure_window_secs: u64,
+}
+
+fn default_max_concurrent_calls() -> u32 {
+    64
+}
+fn default_max_concurrent_per_plugin() -> u32 {
+    8
+}
+fn default_max_concurrent_per_station() -> u32 {
+    16
+}
+fn default_queue_wait_ms() -> u64 {
+    250
+}
+fn default_page_budget_ms() -> u64 {
+    500
+}
+fn default_failure_window_secs() -> u64 {
+    600
 }
 
 /// `[web]` in the configuration.

@@ -41,6 +41,10 @@ pub enum Error {
     /// A plugin is suspended, disabled or failing; core work goes on.
     #[error("{0}")]
     Unavailable(String),
+    /// Too much is running to start this now (a plugin call that got no slot in time); nothing
+    /// was done, and the same request may be sent again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// Input larger than its limit.
     #[error("larger than {limit} bytes")]
     TooLarge {

@@ -40,71 +40,37 @@ pub struct HostEnv {
     /// The plugin's log budget per minute, shared by all its calls in this process.
     pub log_window: LogWindows,
     /// Lines and bytes this call logged, and lines it dropped.
-    pub log_lines: u32,
-    pub log_bytes: usize,
-    pub log_dropped: u64,
+    pub log: calls::LogCall,
 }
 
 /// Per plugin, the minute its log budget counts and what it logged in it.
-pub type LogWindows = std::sync::Arc<
-    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u32, usize)>>,
->;
+pub type LogWindows =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<calls::LogMinute>>>>;
 
 /// Whether a line of `bytes` may still be written: within this call's caps and the plugin's
-/// minute. The second value says the line is the first one cut (so a marker is due).
+/// minute (the contract's rule, which the SDK's fake host applies too). The second value says
+/// the line is the first one cut (so a marker is due).
 fn log_allowed(env: &mut HostEnv, bytes: usize) -> (bool, bool) {
-    let call_ok = env.log_lines < calls::MAX_LOG_LINES_PER_CALL
-        && env.log_bytes + bytes <= calls::MAX_LOG_BYTES_PER_CALL;
-    let minute_ok = call_ok && {
+    let fits = {
         let mut windows = env.log_window.lock().unwrap_or_else(|p| p.into_inner());
-        let now = std::time::Instant::now();
-        let w = windows.entry(env.plugin_id.clone()).or_insert((now, 0, 0));
-        if now.duration_since(w.0) >= std::time::Duration::from_secs(60) {
-            *w = (now, 0, 0);
-        }
-        let fits =
-            w.1 < calls::MAX_LOG_LINES_PER_MINUTE && w.2 + bytes <= calls::MAX_LOG_BYTES_PER_MINUTE;
-        if fits {
-            w.1 += 1;
-            w.2 += bytes;
-        }
-        fits
+        let minute = windows.entry(env.plugin_id.clone()).or_default();
+        calls::log_admit(&mut env.log, minute, std::time::Instant::now(), bytes)
     };
-    if minute_ok {
-        env.log_lines += 1;
-        env.log_bytes += bytes;
-        (true, false)
-    } else {
-        env.log_dropped += 1;
-        (false, env.log_dropped == 1)
-    }
+    (fits, !fits && env.log.dropped == 1)
 }
 
 impl HostEnv {
     /// Counts a call of an import that has no error to return (`log`, `now`, `setting`): over
     /// the bound it traps the guest.
     fn count(&mut self) -> wasmtime::Result<()> {
-        self.host_calls += 1;
-        if self.host_calls > self.max_host_calls {
-            return Err(wasmtime::Error::msg(format!(
-                "more than {} host calls in one call",
-                self.max_host_calls
-            )));
-        }
-        Ok(())
+        calls::host_call(&mut self.host_calls, self.max_host_calls).map_err(wasmtime::Error::msg)
     }
 }
 
 impl HostEnv {
     /// Counts the call and checks its capability.
     fn need(&mut self, import: &str) -> Result<(), Error> {
-        self.host_calls += 1;
-        if self.host_calls > self.max_host_calls {
-            return Err(Error::Limit(format!(
-                "more than {} host calls in one call",
-                self.max_host_calls
-            )));
-        }
+        calls::host_call(&mut self.host_calls, self.max_host_calls).map_err(Error::Limit)?;
         match required_for(import) {
             Some(cap) if !self.caps.contains(&cap) => Err(Error::Denied(cap.as_str().to_owned())),
             _ => Ok(()),

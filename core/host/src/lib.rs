@@ -4,6 +4,7 @@
 //!   the contract's rules from the `liaison-contract` crate, which the SDK's test harness
 //!   applies too, as are the form checks (`view`) and the limits of host calls (`host`).
 //! - `runtime`: the wasmtime sandbox (fresh instance per call, deadline, memory cap).
+//! - `gate`: how many calls run at once, per plugin, per station and in all.
 //! - `host`: the imports a plugin calls, each checked against its grant, scoped to its station.
 //! - `registry`: install, enable with grants, upgrade, disable, suspend and resume.
 //! - `view`: blocks to JSON and HTML, form input checked before the plugin sees it.
@@ -11,6 +12,7 @@
 
 pub mod bindings;
 pub mod capability;
+pub mod gate;
 pub mod host;
 pub mod html;
 pub mod manifest;
@@ -59,6 +61,10 @@ pub enum PluginError {
     /// Suspended, disabled for a new grant, or failing: the page shows the block as unavailable.
     #[error("{0}")]
     Unavailable(String),
+    /// The host had no slot for the call in time; it never started, and is not the plugin's
+    /// failure. Try again shortly.
+    #[error("{0}")]
+    Busy(String),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
     /// A refusal or failure of a domain service the host called.
@@ -75,6 +81,7 @@ impl From<PluginError> for liaison_domain::Error {
             PluginError::Conflict(m) => ApiError::Conflict(m),
             PluginError::Invalid { field, kind } => ApiError::Invalid { field, kind },
             PluginError::Unavailable(m) => ApiError::Unavailable(m),
+            PluginError::Busy(m) => ApiError::Busy(m),
             PluginError::Db(e) => ApiError::Db(e),
             PluginError::Domain(e) => e,
         }
@@ -90,6 +97,9 @@ pub struct CallStats {
     pub max_ms: f64,
     /// Log lines the plugin wrote past its caps, dropped.
     pub log_dropped: u64,
+    /// Calls that never started because the host had no slot in time (answered busy; not
+    /// failures, and not in `calls`).
+    pub busy: u64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -109,6 +119,7 @@ pub struct PluginHost {
     pub reference: liaison_domain::reference::Reference,
     stats: Mutex<HashMap<(String, String), CallStats>>,
     log_windows: host::LogWindows,
+    gate: gate::Gate,
 }
 
 /// An enabled plugin at a station, ready to call.
@@ -128,6 +139,7 @@ impl PluginHost {
         settings: PluginSettings,
     ) -> anyhow::Result<Self> {
         let limits = Limits::from_settings(&settings);
+        let gate = gate::Gate::new(&settings);
         let cache =
             (!settings.cache_dir.is_empty()).then(|| std::path::PathBuf::from(&settings.cache_dir));
         Ok(Self {
@@ -138,6 +150,7 @@ impl PluginHost {
             reference: Default::default(),
             stats: Mutex::new(HashMap::new()),
             log_windows: Default::default(),
+            gate,
         })
     }
 
@@ -164,15 +177,14 @@ impl PluginHost {
             max_host_calls: self.runtime.limits.max_host_calls,
             host_calls: 0,
             log_window: self.log_windows.clone(),
-            log_lines: 0,
-            log_bytes: 0,
-            log_dropped: 0,
+            log: Default::default(),
         }
     }
 
-    /// Books the outcome of a call: metrics, the failure streak, suspension at the threshold.
-    async fn book(&self, a: &Active, started: Instant, failed: Option<&str>) {
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
+    /// Books the outcome of a call that ran for `took`: metrics, the failures in the window,
+    /// suspension at the threshold.
+    async fn book(&self, a: &Active, took: Duration, failed: Option<&str>) {
+        let ms = took.as_secs_f64() * 1000.0;
         {
             let mut stats = self.stats.lock().expect("stats lock");
             let s = stats
@@ -190,6 +202,7 @@ impl PluginHost {
             a.row.id,
             failed,
             self.settings.failure_threshold,
+            Duration::from_secs(self.settings.failure_window_secs),
             self.clock.now(),
         )
         .await
@@ -202,22 +215,58 @@ impl PluginHost {
     }
 
     /// Runs one export in a fresh instance with `deadline`: the plugin's answer, or why there
-    /// is none.
-    async fn call<T>(
+    /// is none, and how long the plugin ran.
+    ///
+    /// The call first takes its slots from the gate (bounded wait; none in time is `Busy`).
+    /// Then the guest runs on a thread of tokio's blocking pool, never on the async workers
+    /// that serve HTTP. Why threads and not wasmtime's epoch-yield (with or without fuel)
+    /// on the async workers: a yielding guest still holds a worker until its next yield point
+    /// and every yield costs everyone on that worker latency, so a CPU-heavy plugin would
+    /// still slow pages and other plugins down and make them miss their own deadlines; fuel
+    /// also makes every guest instruction slower. On its own thread the guest is preempted
+    /// by the operating system like any thread, the HTTP workers keep running, the gate bounds
+    /// how many such threads there are, and a call costs a thread hand-off (microseconds,
+    /// from a pool of warm threads). The thread drives the call's future itself (host calls
+    /// are async database work), with the runtime's I/O and timers.
+    ///
+    /// The slots move into the thread and are freed when the guest is done, not when the
+    /// caller stops waiting, so they count what really runs. The deadline starts on that
+    /// thread, so time spent waiting for a slot or a thread is not the plugin's.
+    async fn call<T: Send + 'static>(
         &self,
         a: &Active,
         deadline: Duration,
-        export: impl AsyncFnOnce(
-            &Brand,
-            &mut Store<PluginState>,
-        ) -> wasmtime::Result<Result<T, wit::Error>>,
-    ) -> Result<T, CallFailure> {
-        let (brand, mut store) = self.runtime.start(&a.loaded, self.env(a), deadline).await?;
-        let finished = self
-            .runtime
-            .finish(deadline, export(&brand, &mut store))
-            .await;
-        let dropped = store.data().env.log_dropped;
+        export: Export<T>,
+    ) -> (Result<T, CallFailure>, Duration) {
+        let Some(slot) = self.gate.enter(&a.row.plugin_id, a.station_id).await else {
+            return (Err(CallFailure::Busy), Duration::ZERO);
+        };
+        let limits = self.runtime.limits.clone();
+        let loaded = a.loaded.clone();
+        let env = self.env(a);
+        let handle = tokio::runtime::Handle::current();
+        let job = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            handle.block_on(async move {
+                let started = Instant::now();
+                let (brand, mut store) = match runtime::start(&limits, &loaded, env, deadline).await
+                {
+                    Ok(x) => x,
+                    Err(f) => return (Err(f), 0, started.elapsed()),
+                };
+                let finished = runtime::finish(&limits, deadline, export(&brand, &mut store)).await;
+                let dropped = store.data().env.log.dropped;
+                (finished, dropped, started.elapsed())
+            })
+        });
+        let (finished, dropped, took) = match job.await {
+            Ok(r) => r,
+            Err(e) => (
+                Err(Fault::Trap(format!("the plugin's thread failed: {e}"))),
+                0,
+                Duration::ZERO,
+            ),
+        };
         if dropped > 0 {
             let mut stats = self.stats.lock().expect("stats lock");
             stats
@@ -225,10 +274,12 @@ impl PluginHost {
                 .or_default()
                 .log_dropped += dropped;
         }
-        match finished? {
-            Ok(v) => Ok(v),
-            Err(e) => Err(CallFailure::Plugin(e)),
-        }
+        let result = match finished {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(CallFailure::Plugin(e)),
+            Err(f) => Err(CallFailure::Fault(f)),
+        };
+        (result, took)
     }
 
     /// A view's blocks as `audience` is shown them, converted and checked for size.
@@ -259,16 +310,18 @@ impl PluginHost {
         locale: &str,
     ) -> Result<Vec<ViewBlock>, PluginError> {
         let ctx = context(&a.station_code, audience, locale);
-        let started = Instant::now();
-        let result = self
+        let view = view.to_owned();
+        let (result, took) = self
             .call(
                 a,
                 self.runtime.limits.view_deadline,
-                async |brand, store| brand.call_render_view(store, view, &ctx).await,
+                export(move |brand, store| {
+                    Box::pin(async move { brand.call_render_view(store, &view, &ctx).await })
+                }),
             )
-            .await
-            .and_then(|blocks| self.sized(a, audience, blocks));
-        self.settle(a, started, result).await
+            .await;
+        let result = result.and_then(|blocks| self.sized(a, audience, blocks));
+        self.settle(a, took, result).await
     }
 
     pub async fn act(
@@ -281,55 +334,58 @@ impl PluginHost {
     ) -> Result<ActionOut, PluginError> {
         let ctx = context(&a.station_code, audience, locale);
         let input = wit::FormInput { values };
-        let started = Instant::now();
-        let result = self
+        let action = action.to_owned();
+        let (result, took) = self
             .call(
                 a,
                 self.runtime.limits.view_deadline,
-                async |brand, store| brand.call_run_action(store, action, &ctx, &input).await,
+                export(move |brand, store| {
+                    Box::pin(
+                        async move { brand.call_run_action(store, &action, &ctx, &input).await },
+                    )
+                }),
             )
-            .await
-            .and_then(|r| {
-                let view = r
-                    .view
-                    .map(|b| view::convert(b, &a.loaded.manifest, audience));
-                self.within_size(r.message.len() + view.as_deref().map(view::size).unwrap_or(0))?;
-                Ok(ActionOut {
-                    message: r.message,
-                    view,
-                    case_id: r.case_id,
-                })
-            });
-        self.settle(a, started, result).await
+            .await;
+        let result = result.and_then(|r| {
+            let view = r
+                .view
+                .map(|b| view::convert(b, &a.loaded.manifest, audience));
+            self.within_size(r.message.len() + view.as_deref().map(view::size).unwrap_or(0))?;
+            Ok(ActionOut {
+                message: r.message,
+                view,
+                case_id: r.case_id,
+            })
+        });
+        self.settle(a, took, result).await
     }
 
     /// Delivers one case event; an error means "try again later".
-    pub async fn deliver(&self, a: &Active, event: wit::CaseEvent) -> Result<(), String> {
-        let started = Instant::now();
-        let result = self
+    pub async fn deliver(&self, a: &Active, event: wit::CaseEvent) -> Result<(), PluginError> {
+        let (result, took) = self
             .call(
                 a,
                 self.runtime.limits.event_deadline,
-                async |brand, store| brand.call_on_case_event(store, &event).await,
+                export(move |brand, store| {
+                    Box::pin(async move { brand.call_on_case_event(store, &event).await })
+                }),
             )
             .await;
-        self.settle(a, started, result)
-            .await
-            .map_err(|e| e.to_string())
+        self.settle(a, took, result).await
     }
 
-    pub async fn schedule(&self, a: &Active) -> Result<(), String> {
-        let started = Instant::now();
-        let result = self
+    pub async fn schedule(&self, a: &Active) -> Result<(), PluginError> {
+        let station = a.station_code.clone();
+        let (result, took) = self
             .call(
                 a,
                 self.runtime.limits.event_deadline,
-                async |brand, store| brand.call_on_schedule(store, &a.station_code).await,
+                export(move |brand, store| {
+                    Box::pin(async move { brand.call_on_schedule(store, &station).await })
+                }),
             )
             .await;
-        self.settle(a, started, result)
-            .await
-            .map_err(|e| e.to_string())
+        self.settle(a, took, result).await
     }
 
     /// Maps a call's result to what the caller sees, booking it on the way. A plugin saying
@@ -337,12 +393,12 @@ impl PluginHost {
     async fn settle<T>(
         &self,
         a: &Active,
-        started: Instant,
+        took: Duration,
         result: Result<T, CallFailure>,
     ) -> Result<T, PluginError> {
         match result {
             Ok(v) => {
-                self.book(a, started, None).await;
+                self.book(a, took, None).await;
                 Ok(v)
             }
             Err(CallFailure::Plugin(e)) => {
@@ -370,13 +426,26 @@ impl PluginHost {
                         PluginError::Unavailable(format!("the plugin failed: {m}")),
                     ),
                 };
-                self.book(a, started, counts.then(|| err.to_string()).as_deref())
+                self.book(a, took, counts.then(|| err.to_string()).as_deref())
                     .await;
                 Err(err)
             }
+            Err(CallFailure::Busy) => {
+                // Never started: not a call of the plugin's, and not its failure.
+                self.stats
+                    .lock()
+                    .expect("stats lock")
+                    .entry((a.row.plugin_id.clone(), a.station_code.clone()))
+                    .or_default()
+                    .busy += 1;
+                tracing::info!(plugin = %a.row.plugin_id, station = %a.station_code, "plugin call refused: the host is busy");
+                Err(PluginError::Busy(format!(
+                    "too many calls of this service are running; try again in {BUSY_RETRY_SECS} s"
+                )))
+            }
             Err(CallFailure::Fault(f)) => {
                 let why = f.to_string();
-                self.book(a, started, Some(&why)).await;
+                self.book(a, took, Some(&why)).await;
                 Err(PluginError::Unavailable(format!(
                     "this service is unavailable right now ({why})"
                 )))
@@ -388,7 +457,45 @@ impl PluginHost {
 enum CallFailure {
     Plugin(wit::Error),
     Fault(Fault),
+    /// No slot in time: the call never started.
+    Busy,
 }
+
+/// What a busy answer tells the client to wait (its Retry-After), in seconds.
+pub const BUSY_RETRY_SECS: u64 = 1;
+
+/// An export call as [`Export`] (a function, so the closure's lifetimes are inferred from the
+/// signature).
+fn export<T, F>(f: F) -> Export<T>
+where
+    F: for<'s> FnOnce(
+            &'s Brand,
+            &'s mut Store<PluginState>,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = wasmtime::Result<Result<T, wit::Error>>>
+                    + Send
+                    + 's,
+            >,
+        > + Send
+        + 'static,
+{
+    Box::new(f)
+}
+
+/// One export called on a fresh instance, owned so the call can move to the thread it runs on.
+type Export<T> = Box<
+    dyn for<'s> FnOnce(
+            &'s Brand,
+            &'s mut Store<PluginState>,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<Output = wasmtime::Result<Result<T, wit::Error>>>
+                    + Send
+                    + 's,
+            >,
+        > + Send,
+>;
 
 impl From<Fault> for CallFailure {
     fn from(f: Fault) -> Self {

@@ -3,7 +3,14 @@
 //! plugins of the station that listen to its action, then delivers: at least once, retried
 //! with backoff, parked after too many failures, picked up again after a restart. Nothing
 //! here can slow or roll back the transition itself.
+//!
+//! Deliveries run in lanes, one per (plugin, station): in order within a lane, lanes side by
+//! side. So a listener that takes its whole second on every event delays only its own later
+//! events, not another brand's nor its own at another station. (One queue for everyone let a
+//! plugin sleeping 950 ms per event hold another brand's event for seconds.) How many lanes
+//! run at once is bounded by the host's gate, like every plugin call.
 
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,59 +77,108 @@ fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(std::cmp::Ord::min(1i64 << attempts.clamp(0, 8), 300))
 }
 
-/// Delivers what is due. Returns how many deliveries it attempted.
-pub async fn deliver_due(host: &PluginHost) -> Result<usize, crate::PluginError> {
+/// The lanes delivering now, by (plugin, station id).
+pub type Lanes = Arc<std::sync::Mutex<HashSet<(String, i64)>>>;
+
+/// Starts delivering what is due, one task per lane that is not already busy; each task
+/// delivers its lane's due events in order. Returns how many deliveries it handed to lanes.
+pub async fn deliver_due(
+    host: &Arc<PluginHost>,
+    lanes: &Lanes,
+) -> Result<usize, crate::PluginError> {
     let now = host.clock.now();
     let due = deliveries::Entity::find()
         .filter(deliveries::Column::Status.eq("pending"))
         .filter(deliveries::Column::NextAttemptAt.lte(now))
         .order_by_asc(deliveries::Column::Id)
-        .limit(50)
+        .limit(500)
         .all(&host.db)
         .await?;
-    let mut attempted = 0;
+    let mut by_lane: BTreeMap<(String, i64), Vec<deliveries::Model>> = BTreeMap::new();
     for d in due {
-        // Claim it: another node that read the same row loses this race and skips it.
-        let lease = now + chrono::Duration::seconds(60);
-        let claimed = deliveries::Entity::update_many()
-            .col_expr(deliveries::Column::NextAttemptAt, Expr::val(lease))
-            .filter(deliveries::Column::Id.eq(d.id))
-            .filter(deliveries::Column::NextAttemptAt.eq(d.next_attempt_at))
-            .exec(&host.db)
-            .await?;
-        if claimed.rows_affected != 1 {
+        by_lane
+            .entry((d.plugin_id.clone(), d.station_id))
+            .or_default()
+            .push(d);
+    }
+    let mut handed = 0;
+    for (lane, list) in by_lane {
+        if !lanes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(lane.clone())
+        {
+            // Still busy with earlier events: these wait for it, in order.
             continue;
         }
-        attempted += 1;
-        let outcome = deliver_one(host, &d).await;
-        let mut am: deliveries::ActiveModel = d.clone().into();
-        am.updated_at = Set(host.clock.now());
-        match outcome {
-            Ok(()) => am.status = Set("done".into()),
-            Err(Retry::Later(why)) => {
-                // Disabled or suspended: wait without spending attempts.
-                am.next_attempt_at = Set(host.clock.now() + chrono::Duration::seconds(60));
-                am.last_error = Set(Some(why));
-            }
-            Err(Retry::Failed(why)) => {
-                let attempts = d.attempts + 1;
-                am.attempts = Set(attempts);
-                am.last_error = Set(Some(why.chars().take(500).collect()));
-                if attempts >= host.settings.max_delivery_attempts {
-                    am.status = Set("parked".into());
-                    tracing::warn!(delivery = d.id, plugin = %d.plugin_id, "case event parked after repeated failures");
-                } else {
-                    am.next_attempt_at = Set(host.clock.now() + backoff(attempts));
+        handed += list.len();
+        let (host, lanes) = (host.clone(), lanes.clone());
+        tokio::spawn(async move {
+            for d in list {
+                if let Err(e) = deliver_claimed(&host, d).await {
+                    tracing::warn!(error = %e, "event delivery failed");
                 }
             }
-        }
-        am.update(&host.db).await?;
+            lanes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&lane);
+        });
     }
-    Ok(attempted)
+    Ok(handed)
+}
+
+/// Claims one delivery and makes one attempt, recording the outcome.
+async fn deliver_claimed(
+    host: &PluginHost,
+    d: deliveries::Model,
+) -> Result<(), crate::PluginError> {
+    // Claim it: another node that read the same row loses this race and skips it.
+    let lease = host.clock.now() + chrono::Duration::seconds(60);
+    let claimed = deliveries::Entity::update_many()
+        .col_expr(deliveries::Column::NextAttemptAt, Expr::val(lease))
+        .filter(deliveries::Column::Id.eq(d.id))
+        .filter(deliveries::Column::Status.eq("pending"))
+        .filter(deliveries::Column::NextAttemptAt.eq(d.next_attempt_at))
+        .exec(&host.db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(());
+    }
+    let outcome = deliver_one(host, &d).await;
+    let mut am: deliveries::ActiveModel = d.clone().into();
+    am.updated_at = Set(host.clock.now());
+    match outcome {
+        Ok(()) => am.status = Set("done".into()),
+        Err(Retry::Later(why)) => {
+            // Disabled or suspended: wait without spending attempts.
+            am.next_attempt_at = Set(host.clock.now() + chrono::Duration::seconds(60));
+            am.last_error = Set(Some(why));
+        }
+        Err(Retry::Busy(why)) => {
+            // The host had no slot: it never ran, so no attempt is spent; soon again.
+            am.next_attempt_at = Set(host.clock.now() + chrono::Duration::seconds(1));
+            am.last_error = Set(Some(why));
+        }
+        Err(Retry::Failed(why)) => {
+            let attempts = d.attempts + 1;
+            am.attempts = Set(attempts);
+            am.last_error = Set(Some(why.chars().take(500).collect()));
+            if attempts >= host.settings.max_delivery_attempts {
+                am.status = Set("parked".into());
+                tracing::warn!(delivery = d.id, plugin = %d.plugin_id, "case event parked after repeated failures");
+            } else {
+                am.next_attempt_at = Set(host.clock.now() + backoff(attempts));
+            }
+        }
+    }
+    am.update(&host.db).await?;
+    Ok(())
 }
 
 enum Retry {
     Later(String),
+    Busy(String),
     Failed(String),
 }
 
@@ -158,7 +214,10 @@ async fn deliver_one(host: &PluginHost, d: &deliveries::Model) -> Result<(), Ret
             None
         },
     };
-    host.deliver(&active, event).await.map_err(Retry::Failed)
+    host.deliver(&active, event).await.map_err(|e| match e {
+        crate::PluginError::Busy(why) => Retry::Busy(why),
+        other => Retry::Failed(other.to_string()),
+    })
 }
 
 /// Runs schedules that are due; `last` remembers per (plugin, station) when each last ran.
@@ -200,19 +259,29 @@ pub fn spawn(host: Arc<PluginHost>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(200));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last = std::collections::HashMap::new();
+        let lanes = Lanes::default();
         let mut rounds: u64 = 0;
+        // Schedules run in a task of their own, so a slow scheduled run holds no event back;
+        // a round still running when the next is due is not started twice.
+        let scheduling = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let last = Arc::new(tokio::sync::Mutex::new(std::collections::HashMap::new()));
         loop {
             tick.tick().await;
             if let Err(e) = fan_out(&host).await {
                 tracing::warn!(error = %e, "outbox fan-out failed");
             }
-            if let Err(e) = deliver_due(&host).await {
+            if let Err(e) = deliver_due(&host, &lanes).await {
                 tracing::warn!(error = %e, "event delivery failed");
             }
             // Schedules are coarse: look every 30 s.
-            if rounds.is_multiple_of(150) {
-                run_schedules(&host, &mut last).await;
+            if rounds.is_multiple_of(150)
+                && !scheduling.swap(true, std::sync::atomic::Ordering::AcqRel)
+            {
+                let (host, last, scheduling) = (host.clone(), last.clone(), scheduling.clone());
+                tokio::spawn(async move {
+                    run_schedules(&host, &mut *last.lock().await).await;
+                    scheduling.store(false, std::sync::atomic::Ordering::Release);
+                });
             }
             rounds += 1;
         }

@@ -342,6 +342,7 @@ pub async fn enable(
     am.enabled = Set(true);
     am.disabled_reason = Set(None);
     am.consecutive_failures = Set(0);
+    am.failure_window_from = Set(None);
     am.suspended_at = Set(None);
     am.granted_by = Set(by);
     am.granted_at = Set(now);
@@ -401,6 +402,7 @@ pub async fn resume(
     change_by_ops(host, station_code, plugin, by, "resume", |am| {
         am.suspended_at = Set(None);
         am.consecutive_failures = Set(0);
+        am.failure_window_from = Set(None);
     })
     .await
 }
@@ -464,7 +466,7 @@ pub async fn active_row(
     }
     if r.suspended_at.is_some() {
         return Err(PluginError::Unavailable(format!(
-            "suspended at this station after {} failures in a row; ops can resume it",
+            "suspended at this station after {} failures in a short time; ops can resume it",
             r.consecutive_failures
         )));
     }
@@ -499,46 +501,65 @@ pub async fn active_row(
     })
 }
 
-/// Failure streaks: reset on success, suspension at the threshold.
+/// Failures counted per (plugin, station) over a window: the first failure opens a window of
+/// `window`; every failure in it adds one, and `threshold` of them suspend the plugin there. A
+/// success changes nothing: a plugin failing every other call (or succeeding once an hour on
+/// its schedule) used to reset a count kept "in a row" and so was never suspended. The window
+/// is kept in the row, not in memory, so every node counts the same failures and a restart
+/// forgets nothing.
 pub async fn book_outcome(
     db: &DatabaseConnection,
     row_id: i64,
     failed: Option<&str>,
     threshold: i32,
+    window: std::time::Duration,
     now: DateTime<Utc>,
 ) -> Result<(), PluginError> {
-    match failed {
-        None => {
-            station_plugins::Entity::update_many()
-                .col_expr(station_plugins::Column::ConsecutiveFailures, Expr::val(0))
-                .filter(station_plugins::Column::Id.eq(row_id))
-                .filter(station_plugins::Column::ConsecutiveFailures.ne(0))
-                .exec(db)
-                .await?;
-        }
-        Some(_) => {
-            station_plugins::Entity::update_many()
-                .col_expr(
-                    station_plugins::Column::ConsecutiveFailures,
-                    Expr::col(station_plugins::Column::ConsecutiveFailures).add(1),
-                )
-                .filter(station_plugins::Column::Id.eq(row_id))
-                .exec(db)
-                .await?;
-            let suspended = station_plugins::Entity::update_many()
-                .col_expr(station_plugins::Column::SuspendedAt, Expr::val(now))
-                .filter(station_plugins::Column::Id.eq(row_id))
-                .filter(station_plugins::Column::SuspendedAt.is_null())
-                .filter(station_plugins::Column::ConsecutiveFailures.gte(threshold))
-                .exec(db)
-                .await?;
-            if suspended.rows_affected > 0 {
-                tracing::warn!(
-                    row_id,
-                    "plugin suspended at its station after repeated failures"
-                );
-            }
-        }
+    if failed.is_none() {
+        return Ok(());
+    }
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+    let cutoff = now
+        .checked_sub_signed(window)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    // One statement, so concurrent failures each count: the window restarts (at this failure,
+    // counting one) when there is none or it is over, and grows by one otherwise. Both columns
+    // read the row as it was before the update.
+    let stale = || {
+        Expr::col(station_plugins::Column::FailureWindowFrom)
+            .is_null()
+            .or(Expr::col(station_plugins::Column::FailureWindowFrom).lt(cutoff))
+    };
+    station_plugins::Entity::update_many()
+        .col_expr(
+            station_plugins::Column::ConsecutiveFailures,
+            sea_orm::sea_query::CaseStatement::new()
+                .case(stale(), Expr::val(1))
+                .finally(Expr::col(station_plugins::Column::ConsecutiveFailures).add(1))
+                .into(),
+        )
+        .col_expr(
+            station_plugins::Column::FailureWindowFrom,
+            sea_orm::sea_query::CaseStatement::new()
+                .case(stale(), Expr::val(now))
+                .finally(Expr::col(station_plugins::Column::FailureWindowFrom))
+                .into(),
+        )
+        .filter(station_plugins::Column::Id.eq(row_id))
+        .exec(db)
+        .await?;
+    let suspended = station_plugins::Entity::update_many()
+        .col_expr(station_plugins::Column::SuspendedAt, Expr::val(now))
+        .filter(station_plugins::Column::Id.eq(row_id))
+        .filter(station_plugins::Column::SuspendedAt.is_null())
+        .filter(station_plugins::Column::ConsecutiveFailures.gte(threshold))
+        .exec(db)
+        .await?;
+    if suspended.rows_affected > 0 {
+        tracing::warn!(
+            row_id,
+            "plugin suspended at its station after repeated failures"
+        );
     }
     Ok(())
 }
@@ -552,7 +573,14 @@ pub struct StationState {
     pub enabled: bool,
     pub disabled_reason: Option<String>,
     pub suspended: bool,
+    /// Failures counted in the current window (see `failures_in_window`); the first version
+    /// named it so when failures were counted in a row.
     pub consecutive_failures: i32,
+    /// Failures since the current window began; `failure_threshold` of them within the window
+    /// suspend the plugin here.
+    pub failures_in_window: i32,
+    /// When the current window began; none before a failure or after a resume.
+    pub failure_window_from: Option<DateTime<Utc>>,
     pub granted_at: DateTime<Utc>,
     pub stats: CallStats,
 }
@@ -615,6 +643,8 @@ pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
                     disabled_reason: r.disabled_reason.clone(),
                     suspended: r.suspended_at.is_some(),
                     consecutive_failures: r.consecutive_failures,
+                    failures_in_window: r.consecutive_failures,
+                    failure_window_from: r.failure_window_from,
                     granted_at: r.granted_at,
                 }
             })

@@ -21,8 +21,14 @@ use crate::manifest::Manifest;
 
 /// One tick of the epoch clock; deadlines are counted in ticks.
 const TICK: Duration = Duration::from_millis(5);
-/// The most instances alive at once in this process (the pool's size).
-const POOL_INSTANCES: u32 = 128;
+/// The most instances alive at once in this process (the pool's size). The host's gate lets at
+/// most `max_concurrent_calls` (configured, clamped to this) run at once, so a call that got its
+/// slot always gets an instance: the pool is never what refuses a call.
+pub const POOL_INSTANCES: u32 = 128;
+/// What a call may still run after its deadline before the timer stops it (two ticks): the
+/// epoch ticks every [`TICK`], so the CPU-bound part is stopped within a tick of the deadline,
+/// and this timer stops the part spent waiting in the host (a WASI sleep or poll, a slow query).
+const GRACE: Duration = Duration::from_millis(10);
 /// The pool's per-memory ceiling; the configured cap (lower) is enforced per store.
 const POOL_MAX_MEMORY: usize = 256 << 20;
 
@@ -111,6 +117,10 @@ pub enum Fault {
     Trap(String),
     #[error("plugin answer is larger than {0} bytes")]
     TooLarge(usize),
+    /// More bytes than the store's hostcall fuel allowed were about to be lifted out of the
+    /// guest: refused while lifting, before the rest was copied.
+    #[error("plugin answer is larger than {0} bytes (refused before it was copied)")]
+    Oversized(usize),
     #[error("plugin could not be started: {0}")]
     Start(String),
 }
@@ -254,49 +264,86 @@ impl Runtime {
         env: HostEnv,
         deadline: Duration,
     ) -> Result<(Brand, Store<PluginState>), Fault> {
-        let limits = StoreLimitsBuilder::new()
-            .memory_size(self.limits.memory_bytes)
-            .instances(64)
-            .trap_on_grow_failure(true)
-            .build();
-        let state = PluginState {
-            wasi: WasiCtx::builder().build(),
-            table: ResourceTable::new(),
-            limits,
-            env,
-        };
-        let mut store = Store::new(engine(), state);
-        store.limiter(|s| &mut s.limits);
-        let ticks = (deadline.as_millis() / TICK.as_millis()).max(1) as u64 + 1;
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
-        let brand = loaded
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| {
-                if is_memory(&e) {
-                    Fault::Memory
-                } else {
-                    Fault::Start(format!("{e:#}"))
-                }
-            })?;
-        Ok((brand, store))
+        start(&self.limits, loaded, env, deadline).await
     }
 
-    /// Awaits a call on an instance from `start`. Host calls (database work) do not tick the
-    /// epoch, so a timer bounds the whole call as well.
+    /// Awaits a call on an instance from `start`, bounded by its deadline.
     pub async fn finish<T>(
         &self,
         deadline: Duration,
         call: impl std::future::Future<Output = wasmtime::Result<T>>,
     ) -> Result<T, Fault> {
-        let outer = deadline * 4 + Duration::from_secs(2);
-        match tokio::time::timeout(outer, call).await {
-            Err(_) => Err(Fault::Deadline(deadline)),
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(classify(e, deadline)),
-        }
+        finish(&self.limits, deadline, call).await
+    }
+}
+
+/// The most bytes one lift out of the guest may copy: an answer, or what the guest passes to one
+/// import. Four times the largest answer, because wasmtime counts a list's elements at the size
+/// of the host's own values (a block is about a hundred bytes however little it holds); the
+/// exact size of the answer, as JSON, is checked after.
+fn lift_fuel(limits: &Limits) -> usize {
+    limits.max_result_bytes.saturating_mul(4).max(1 << 20)
+}
+
+/// A fresh store and instance of `loaded`, with the deadline and memory cap set. Called where
+/// the guest will run (see `PluginHost::call`): the deadline starts here, once the call has its
+/// slot and its thread, so time spent waiting for either is not the plugin's.
+pub async fn start(
+    limits: &Limits,
+    loaded: &Loaded,
+    env: HostEnv,
+    deadline: Duration,
+) -> Result<(Brand, Store<PluginState>), Fault> {
+    let store_limits = StoreLimitsBuilder::new()
+        .memory_size(limits.memory_bytes)
+        .instances(64)
+        .trap_on_grow_failure(true)
+        .build();
+    let state = PluginState {
+        wasi: WasiCtx::builder().build(),
+        table: ResourceTable::new(),
+        limits: store_limits,
+        env,
+    };
+    let mut store = Store::new(engine(), state);
+    store.limiter(|s| &mut s.limits);
+    // wasmtime lifts an answer out of the guest's memory only as far as this fuel goes: every
+    // string's bytes and every list's elements are counted before they are copied, and the
+    // lift stops with an error when it runs out. So a 50 MB answer is refused after at most
+    // `lift_fuel` bytes were copied, not after all of it (the default allows 128 MiB per lift,
+    // and a guest can name the same bytes many times over, so its memory cap does not bound
+    // the copy).
+    store.set_hostcall_fuel(lift_fuel(limits));
+    let ticks = (deadline.as_millis() / TICK.as_millis()).max(1) as u64 + 1;
+    store.set_epoch_deadline(ticks);
+    store.epoch_deadline_trap();
+    let brand = loaded
+        .pre
+        .instantiate_async(&mut store)
+        .await
+        .map_err(|e| {
+            if is_memory(&e) {
+                Fault::Memory
+            } else {
+                Fault::Start(format!("{e:#}"))
+            }
+        })?;
+    Ok((brand, store))
+}
+
+/// Awaits a call on an instance from `start`. The epoch stops the guest's own instructions at
+/// the deadline, but not time it spends inside the host — a WASI sleep or poll, database work —
+/// so a timer of the same deadline (and a tick or two of grace) bounds the whole call. Dropping
+/// the call's future there abandons the guest; its store goes with it.
+pub async fn finish<T>(
+    limits: &Limits,
+    deadline: Duration,
+    call: impl std::future::Future<Output = wasmtime::Result<T>>,
+) -> Result<T, Fault> {
+    match tokio::time::timeout(deadline + GRACE, call).await {
+        Err(_) => Err(Fault::Deadline(deadline)),
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(classify(e, deadline, limits.max_result_bytes)),
     }
 }
 
@@ -306,7 +353,7 @@ fn is_memory(e: &wasmtime::Error) -> bool {
         && (text.contains("limit") || text.contains("grow") || text.contains("exceed"))
 }
 
-fn classify(e: wasmtime::Error, deadline: Duration) -> Fault {
+fn classify(e: wasmtime::Error, deadline: Duration, max_result: usize) -> Fault {
     if let Some(trap) = e.downcast_ref::<wasmtime::Trap>() {
         return match trap {
             wasmtime::Trap::Interrupt => Fault::Deadline(deadline),
@@ -315,6 +362,11 @@ fn classify(e: wasmtime::Error, deadline: Duration) -> Fault {
             }
             other => Fault::Trap(other.to_string()),
         };
+    }
+    // The lift ran out of hostcall fuel (see `start`); wasmtime's error type for it is private,
+    // so its words are what there is to recognise it by.
+    if format!("{e:#}").contains("fuel allocated for hostcalls") {
+        return Fault::Oversized(max_result);
     }
     // A memory-cap failure is not a Trap; it surfaces as an error whose cause names memory.
     if is_memory(&e) {

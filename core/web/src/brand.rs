@@ -221,7 +221,14 @@ pub async fn sections_for(
             return Vec::new();
         }
     };
-    let mut out = Vec::new();
+    // Every view of the page renders at once, all under one budget: a page with many views
+    // (or one slow view) answers by the budget, the views not done by then shown as a notice.
+    // Rendering them one after the other let a brand of hundreds of slow-but-successful views
+    // hold a station page for half a minute. A view cut off here still runs to its own
+    // deadline on the plugin's thread (its answer is dropped), so it is not the plugin's failure.
+    let budget = std::time::Duration::from_millis(state.plugins.settings.page_budget_ms);
+    let until = tokio::time::Instant::now() + budget;
+    let mut jobs = Vec::new();
     for (row, manifest) in enabled {
         // A suspended brand stays out of sight until ops resume it, as in the API's list.
         if row.suspended_at.is_some() {
@@ -234,40 +241,52 @@ pub async fn sections_for(
         {
             let id = format!("{}-{}", id_part(&manifest.id), id_part(&v.id));
             let title = ctx.lang.pick(&v.title.zh, &v.title.en).to_owned();
-            let rendered = match registry::active_row(
-                &state.plugins,
-                station.id,
-                station.code.clone(),
-                row.clone(),
-            )
-            .await
-            {
-                Ok(active) => {
-                    state
-                        .plugins
-                        .render(&active, &v.id, audience, ctx.lang.code())
-                        .await
-                }
-                Err(e) => Err(e),
+            let (row, view_id, locale) = (row.clone(), v.id.clone(), ctx.lang.code());
+            let render = async move {
+                let active =
+                    registry::active_row(&state.plugins, station.id, station.code.clone(), row)
+                        .await?;
+                state
+                    .plugins
+                    .render(&active, &view_id, audience, locale)
+                    .await
             };
-            match rendered {
-                Ok(mut blocks) => {
-                    // The section has the view's title already; a first heading saying the
-                    // same would say it twice.
-                    if matches!(blocks.first(), Some(ViewBlock::Heading { text, .. }) if text.trim() == title.trim())
-                    {
-                        blocks.remove(0);
-                    }
-                    out.push(minijinja::context! {
-                    id => id,
-                    title => title,
-                    parts => parts(door, &station.code, &manifest.id, blocks, failed),
-                    })
+            let view_id = v.id.clone();
+            let plugin_id = manifest.id.clone();
+            jobs.push(async move {
+                let rendered = tokio::time::timeout_at(until, render).await;
+                (id, title, plugin_id, view_id, rendered)
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for (id, title, plugin_id, view_id, rendered) in futures_util::future::join_all(jobs).await {
+        match rendered {
+            Ok(Ok(mut blocks)) => {
+                // The section has the view's title already; a first heading saying the
+                // same would say it twice.
+                if matches!(blocks.first(), Some(ViewBlock::Heading { text, .. }) if text.trim() == title.trim())
+                {
+                    blocks.remove(0);
                 }
-                Err(e) => {
-                    tracing::warn!(plugin = %manifest.id, view = %v.id, station = %station.code, error = %e, "brand view unavailable");
-                    out.push(minijinja::context! { id => id, title => title, unavailable => true });
-                }
+                out.push(minijinja::context! {
+                id => id,
+                title => title,
+                parts => parts(door, &station.code, &plugin_id, blocks, failed),
+                })
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(plugin = %plugin_id, view = %view_id, station = %station.code, error = %e, "brand view unavailable");
+                let notice = if matches!(e, PluginError::Busy(_)) {
+                    "brand.busy"
+                } else {
+                    "brand.unavailable"
+                };
+                out.push(minijinja::context! { id => id, title => title, unavailable => true, notice => notice });
+            }
+            Err(_) => {
+                tracing::info!(plugin = %plugin_id, view = %view_id, station = %station.code, budget_ms = budget.as_millis() as u64, "brand view missed the page's budget");
+                out.push(minijinja::context! { id => id, title => title, unavailable => true, notice => "brand.late" });
             }
         }
     }
@@ -375,7 +394,7 @@ async fn perform(
         Err(PluginError::NotFound(_)) => return Err(PageError::NotFound),
         Err(e) => {
             tracing::warn!(plugin = %plugin, station = %station.code, error = %e, "brand action unavailable");
-            return unavailable(ctx, &station, door, plugin);
+            return unavailable(ctx, &station, door, plugin, "brand.unavailable");
         }
     };
     let decl = active
@@ -468,9 +487,18 @@ async fn perform(
             .await
         }
         Err(PluginError::NotFound(_)) => Err(PageError::NotFound),
+        Err(PluginError::Busy(_)) => {
+            // Never ran: the same form may be sent again in a moment.
+            let mut res = unavailable(ctx, &station, door, &brand_title, "brand.busy")?;
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(liaison_host::BUSY_RETRY_SECS),
+            );
+            Ok(res)
+        }
         Err(e) => {
             tracing::warn!(plugin = %plugin, action = %action, station = %station.code, error = %e, "brand action failed");
-            unavailable(ctx, &station, door, &brand_title)
+            unavailable(ctx, &station, door, &brand_title, "brand.unavailable")
         }
     }
 }
@@ -497,6 +525,7 @@ fn unavailable(
     station: &stations::Station,
     door: Door,
     title: &str,
+    notice: &str,
 ) -> PageResult<Response> {
     ctx.render_status(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -504,6 +533,7 @@ fn unavailable(
         minijinja::context! {
             brand_title => title,
             unavailable => true,
+            notice => notice,
             ..back(ctx, station, door)
         },
     )

@@ -16,6 +16,9 @@ pub enum PageError {
     /// Not signed in: the visitor is sent to the sign-in page and brought back after.
     #[error("sign-in required")]
     SignIn,
+    /// Too much running to start this now: 503 with Retry-After.
+    #[error("busy")]
+    Busy,
     /// Any other refusal, shown by its status.
     #[error("refused with {0}")]
     Status(StatusCode),
@@ -53,6 +56,15 @@ impl IntoResponse for PageError {
             ),
             PageError::SignIn => error_response(StatusCode::SEE_OTHER, ErrorPage::SignIn),
             PageError::Status(s) => error_response(s, ErrorPage::Status(s)),
+            PageError::Busy => {
+                let s = StatusCode::SERVICE_UNAVAILABLE;
+                let mut res = error_response(s, ErrorPage::Status(s));
+                res.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(liaison_host::BUSY_RETRY_SECS),
+                );
+                res
+            }
             PageError::Internal(e) => {
                 tracing::error!(error = ?e, "page failed");
                 error_response(
@@ -74,6 +86,7 @@ impl From<ApiError> for PageError {
             ApiError::Invalid { .. } => PageError::Status(StatusCode::UNPROCESSABLE_ENTITY),
             ApiError::Conflict(_) => PageError::Status(StatusCode::CONFLICT),
             ApiError::Unavailable(_) => PageError::Status(StatusCode::SERVICE_UNAVAILABLE),
+            ApiError::Busy(_) => PageError::Busy,
             ApiError::TooLarge { .. } => PageError::Status(StatusCode::PAYLOAD_TOO_LARGE),
             ApiError::Db(e) => PageError::Internal(anyhow::anyhow!(e)),
             ApiError::Internal(e) => PageError::Internal(e),
@@ -92,6 +105,7 @@ impl From<liaison_domain::Error> for PageError {
             Error::Invalid { .. } => PageError::Status(StatusCode::UNPROCESSABLE_ENTITY),
             Error::Conflict(_) => PageError::Status(StatusCode::CONFLICT),
             Error::Unavailable(_) => PageError::Status(StatusCode::SERVICE_UNAVAILABLE),
+            Error::Busy(_) => PageError::Busy,
             Error::TooLarge { .. } => PageError::Status(StatusCode::PAYLOAD_TOO_LARGE),
             Error::Db(e) => PageError::Internal(e.into()),
             Error::Internal(e) => PageError::Internal(e),

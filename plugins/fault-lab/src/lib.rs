@@ -10,13 +10,20 @@
 //! | `grow` | allocates 1 MiB chunks and keeps them until allocation fails, which aborts (traps) |
 //! | `recurse` | recurses without end, not in tail position, until the stack overflows |
 //! | `panic` | `panic!("fault-lab panic")`, which with `panic = "abort"` is a trap |
-//! | `huge` | answers with a view holding one text block of 8 MiB |
+//! | `huge` | answers with a view holding one text block of field `mib` MiB (default 8) |
+//! | `sleep` | sleeps field `ms` milliseconds inside the host (a WASI sleep), then answers "slept" |
+//! | `store` | writes the keys `r0` … `r<reads - 1>` (setting `reads`, a `u32` each) |
 //! | `fill` | writes keys of field `kind` ("nul": NUL-prefixed, "wide": 64 Chinese characters and a number) with empty values until the host refuses; answers "stored N; <refusal>" |
 //! | `chatter` | logs 900 lines of 200 bytes (under the bound of host calls), then answers "ok" |
 //! | `clock` | asks the host for the time 100000 times, then answers "ok" |
 //! | `prefix` | stores `Ab1`, `ab2`, `a_c`, `a%d`, `ab_x` and answers the keys starting with field `prefix`, joined by spaces |
 //!
-//! View `home` (staff): a heading "fault-lab".
+//! View `home` (staff): a heading "fault-lab" (no host call: the no-op view of the benchmark).
+//!
+//! Views `slow-a`, `slow-b`, `slow-c` (resident): sleep (a WASI sleep) for the milliseconds of
+//! the settings `slow_a_ms`, `slow_b_ms`, `slow_c_ms` (0 by default), then show the text
+//! "<view> done". View `reads` (staff): reads the keys `r0` … `r<reads - 1>` and shows how
+//! many were there.
 //!
 //! View `edges` (staff): what a hostile brand would draw to reach past its box — forms whose
 //! action is a path to a core route ([`HOSTILE_ACTIONS`]) beside one form for the declared
@@ -24,7 +31,8 @@
 //! ([`HOSTILE_HREFS`]) beside one in-site link [`GOOD_HREF`]. The host keeps only the `ok` form
 //! and the good link.
 //!
-//! `on-case-event` (submit, register): counts deliveries in storage under
+//! `on-case-event` (submit, register): first sleeps `event_sleep_ms` (setting, 0 by default),
+//! then counts deliveries in storage under
 //! `seen:<case-id>:<action>` (a `u32`), and fails the first delivery of "register" for each
 //! case, so the host's retry is exercised; later deliveries succeed.
 //!
@@ -102,6 +110,23 @@ fn fill(kind: &str) -> String {
     "stored 500; no refusal".to_owned()
 }
 
+/// Sleeps `ms` milliseconds; on wasm a WASI poll, so the plugin waits inside the host.
+fn sleep_ms(ms: u64) {
+    if ms > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
+/// The integer setting `name`, or 0.
+fn setting_ms(name: &str) -> u64 {
+    host::setting_as::<u64>(name).unwrap_or(0)
+}
+
+/// How many keys `reads` reads and `store` writes.
+fn reads() -> u32 {
+    host::setting_as::<u32>("reads").unwrap_or(10)
+}
+
 /// Storage key of the number of deliveries seen of `action` for `case_id`.
 pub fn seen_key(case_id: i64, action: &str) -> String {
     format!("seen:{case_id}:{action}")
@@ -150,6 +175,20 @@ impl Brand for FaultLab {
         match view {
             "home" => Ok(vec![view::heading(1, "fault-lab")]),
             "edges" => Ok(edges()),
+            "slow-a" | "slow-b" | "slow-c" => {
+                let setting = format!("slow_{}_ms", &view[5..]);
+                sleep_ms(setting_ms(&setting));
+                Ok(vec![view::text(format!("{view} done"))])
+            }
+            "reads" => {
+                let mut found = 0u32;
+                for i in 0..reads() {
+                    if storage::get::<u32>(&format!("r{i}"))?.is_some() {
+                        found += 1;
+                    }
+                }
+                Ok(vec![view::text(format!("read {found}"))])
+            }
             other => Err(Error::not_found(format!("view {other}"))),
         }
     }
@@ -186,14 +225,28 @@ impl Brand for FaultLab {
                 Ok(ActionResult::message("ok"))
             }
             "huge" => {
-                Ok(ActionResult::message("huge")
-                    .with_view(vec![view::text("x".repeat(HUGE_BYTES))]))
+                let bytes = input
+                    .get("mib")
+                    .and_then(|m| m.parse::<usize>().ok())
+                    .map_or(HUGE_BYTES, |m| m << 20);
+                Ok(ActionResult::message("huge").with_view(vec![view::text("x".repeat(bytes))]))
+            }
+            "sleep" => {
+                sleep_ms(input.parse::<u64>("ms")?.unwrap_or(0));
+                Ok(ActionResult::message("slept"))
+            }
+            "store" => {
+                for i in 0..reads() {
+                    storage::set(&format!("r{i}"), &i)?;
+                }
+                Ok(ActionResult::message("stored"))
             }
             other => Err(Error::not_found(format!("action {other}"))),
         }
     }
 
     fn on_case_event(event: &CaseEvent) -> Result<(), Error> {
+        sleep_ms(setting_ms("event_sleep_ms"));
         let seen = storage::update(&seen_key(event.case_id, &event.action), |n: Option<u32>| {
             n.unwrap_or(0) + 1
         })?;

@@ -91,8 +91,12 @@ pub mod station_plugins {
         pub enabled: bool,
         /// Why it is disabled (by ops, or a version awaiting a new grant); none when enabled.
         pub disabled_reason: Option<String>,
-        /// Failed calls in a row; reaching the host's limit suspends the plugin at the station.
+        /// Failed calls since `failure_window_from` (the name is from when they were counted in
+        /// a row); reaching the host's threshold within the window suspends the plugin there.
         pub consecutive_failures: i32,
+        /// When the window the failures are counted in began (its first failure); none before
+        /// any failure or after a resume.
+        pub failure_window_from: Option<DateTimeUtc>,
         /// When it was suspended after repeated failures; none while healthy. Ops can resume it.
         pub suspended_at: Option<DateTimeUtc>,
         /// The ops user who gave the grant (`users.id`).

@@ -61,6 +61,15 @@ pub(crate) struct State {
     pub suggestions: Vec<Suggestion>,
     pub logs: Vec<(Level, String)>,
     pub calls: Vec<String>,
+    /// The bound of host calls per plugin call (the host's as shipped unless a test sets one).
+    pub max_host_calls: u32,
+    /// Host calls the current plugin call made.
+    pub host_calls: u32,
+    /// What the current plugin call logged, and the plugin's minute, as the host counts them.
+    pub log_call: calls::LogCall,
+    pub log_minute: Option<calls::LogMinute>,
+    /// Log lines dropped past the caps, all calls together.
+    pub log_dropped: u64,
 }
 
 impl Default for State {
@@ -86,6 +95,11 @@ impl Default for State {
             suggestions: Vec::new(),
             logs: Vec::new(),
             calls: Vec::new(),
+            max_host_calls: calls::MAX_HOST_CALLS,
+            host_calls: 0,
+            log_call: calls::LogCall::default(),
+            log_minute: None,
+            log_dropped: 0,
         }
     }
 }
@@ -103,6 +117,7 @@ impl State {
     /// Records the call and checks its capability, as the host does first in every import.
     fn need(&mut self, import: &str) -> Result<(), Error> {
         self.calls.push(import.to_owned());
+        calls::host_call(&mut self.host_calls, self.max_host_calls).map_err(Error::Limit)?;
         match required_for(import) {
             Some(cap) if !self.has(cap.as_str()) => Err(Error::Denied(cap.as_str().to_owned())),
             _ => Ok(()),
@@ -143,23 +158,53 @@ impl From<Refusal> for Error {
     }
 }
 
+impl State {
+    /// A new plugin call: its host calls and log lines count from zero (the plugin's minute
+    /// of log goes on).
+    pub fn begin_call(&mut self) {
+        self.host_calls = 0;
+        self.log_call = calls::LogCall::default();
+    }
+
+    /// Counts a call of `log`, `now` or `setting`, which have no error to return: past the
+    /// bound the host stops the plugin's call (a trap), so the harness panics — the test fails
+    /// as the call would fail at the host.
+    fn count(&mut self, import: &str) {
+        self.calls.push(import.to_owned());
+        if let Err(m) = calls::host_call(&mut self.host_calls, self.max_host_calls) {
+            panic!("{m}: the host stops the call at `{import}` (a trap)");
+        }
+    }
+}
+
 pub(crate) fn log(level: Level, message: &str) {
     with(|s| {
-        s.calls.push("log".into());
-        s.logs.push((level, calls::log_line(message)));
+        s.count("log");
+        let line = calls::log_line(message);
+        let before = s.log_call.dropped;
+        if calls::log_admit(
+            &mut s.log_call,
+            &mut s.log_minute,
+            std::time::Instant::now(),
+            line.len(),
+        ) {
+            s.logs.push((level, line));
+        } else {
+            s.log_dropped += s.log_call.dropped - before;
+        }
     })
 }
 
 pub(crate) fn now() -> String {
     with(|s| {
-        s.calls.push("now".into());
+        s.count("now");
         s.now.clone()
     })
 }
 
 pub(crate) fn setting(name: &str) -> Option<String> {
     with(|s| {
-        s.calls.push("setting".into());
+        s.count("setting");
         s.settings.get(name).cloned()
     })
 }

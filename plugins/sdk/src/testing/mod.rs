@@ -271,6 +271,7 @@ impl TestHost {
     pub fn render_view<B: Brand>(&self, view: &str) -> Result<Vec<Block>, Error> {
         let ctx = self.context();
         with(|s| -> Result<(), Error> {
+            s.begin_call();
             if let Some(m) = &s.manifest {
                 let decl = m
                     .view(view)
@@ -301,6 +302,7 @@ impl TestHost {
     ) -> Result<ActionResult, Error> {
         let ctx = self.context();
         let input = with(|s| -> Result<FormInput, Error> {
+            s.begin_call();
             let Some(m) = &s.manifest else {
                 return Ok(FormInput::new(values.iter().copied()));
             };
@@ -332,6 +334,7 @@ impl TestHost {
     /// the manifest does not listen to is not delivered (the plugin is not called, `Ok`).
     pub fn on_case_event<B: Brand>(&self, event: &CaseEvent) -> Result<(), Error> {
         let listened = with(|s| {
+            s.begin_call();
             s.manifest
                 .as_ref()
                 .is_none_or(|m| m.listens.contains(&event.action))
@@ -344,7 +347,10 @@ impl TestHost {
 
     /// Calls `B::on_schedule(station)`.
     pub fn on_schedule<B: Brand>(&self) -> Result<(), Error> {
-        let station = with(|s| s.station.clone());
+        let station = with(|s| {
+            s.begin_call();
+            s.station.clone()
+        });
         B::on_schedule(&station)
     }
 
@@ -422,6 +428,22 @@ impl TestHost {
     /// Whether some logged line contains `text`.
     pub fn logged(&self, text: &str) -> bool {
         with(|s| s.logs.iter().any(|(_, m)| m.contains(text)))
+    }
+
+    /// Sets the bound of host calls per plugin call (the host's as shipped,
+    /// [`calls::MAX_HOST_CALLS`](liaison_contract::calls::MAX_HOST_CALLS), unless set): past
+    /// it an import with an error answers [`Error::Limit`], and `log`, `now` or `setting`
+    /// panics, as the host stops the call there.
+    pub fn max_host_calls(&self, bound: u32) -> &Self {
+        with(|s| s.max_host_calls = bound);
+        self
+    }
+
+    /// Log lines dropped past the host's caps (per call: 100 lines and 64 KiB; per minute, all
+    /// calls together: 1000 lines and 1 MiB), all calls together. [`logs`](Self::logs) holds
+    /// only the lines kept.
+    pub fn log_dropped(&self) -> u64 {
+        with(|s| s.log_dropped)
     }
 
     /// The host imports the plugin called, by WIT name, in order (`storage-get`, …).

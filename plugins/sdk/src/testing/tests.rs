@@ -440,3 +440,104 @@ fn huge_answers_hit_the_result_limit() {
         Err(Error::Limit(_))
     ));
 }
+
+/// A brand that makes as many host calls of one kind as its action says: `log:N`, `now:N`,
+/// `get:N` (storage reads), with lines of `bytes` bytes for `log`.
+struct Chatty;
+
+impl Brand for Chatty {
+    fn render_view(_view: &str, _ctx: &Context) -> Result<Vec<Block>, Error> {
+        Ok(vec![])
+    }
+
+    fn run_action(action: &str, _ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
+        let (kind, n) = action.split_once(':').expect("kind:count");
+        let n: u32 = n.parse().expect("a count");
+        let bytes: usize = input.get("bytes").unwrap_or("10").parse().expect("bytes");
+        let line = "x".repeat(bytes);
+        for _ in 0..n {
+            match kind {
+                "log" => crate::log::info(&line),
+                "now" => {
+                    host::now();
+                }
+                "get" => {
+                    storage::get::<u32>("k")?;
+                }
+                other => return Err(Error::not_found(other)),
+            }
+        }
+        Ok(ActionResult::message("ok"))
+    }
+}
+
+#[test]
+fn every_import_counts_toward_the_bound_of_host_calls() {
+    let host = TestHost::new();
+    // Up to the bound (the host's as shipped): fine, and the count starts again per call.
+    host.run_action::<Chatty>("now:1000", &[]).unwrap();
+    host.run_action::<Chatty>("get:1000", &[]).unwrap();
+    // Past it an import with an error answers `limit`, as at the host.
+    assert!(matches!(
+        host.run_action::<Chatty>("get:1001", &[]),
+        Err(Error::Limit(m)) if m.contains("more than 1000 host calls")
+    ));
+    host.max_host_calls(5);
+    assert!(matches!(
+        host.run_action::<Chatty>("get:6", &[]),
+        Err(Error::Limit(_))
+    ));
+    host.run_action::<Chatty>("log:5", &[]).unwrap();
+}
+
+#[test]
+#[should_panic(expected = "more than 1000 host calls in one call")]
+fn now_past_the_bound_stops_the_call_as_the_host_does() {
+    let host = TestHost::new();
+    let _ = host.run_action::<Chatty>("now:1001", &[]);
+}
+
+#[test]
+#[should_panic(expected = "the host stops the call at `log`")]
+fn log_past_the_bound_stops_the_call_as_the_host_does() {
+    let host = TestHost::new();
+    host.max_host_calls(10);
+    let _ = host.run_action::<Chatty>("log:11", &[]);
+}
+
+#[test]
+fn logs_are_capped_per_call_and_per_minute_as_at_the_host() {
+    use liaison_contract::calls::{MAX_LOG_LINES_PER_CALL, MAX_LOG_LINES_PER_MINUTE};
+    let host = TestHost::new();
+    // Per call: 100 lines; the rest are dropped, and counted.
+    host.run_action::<Chatty>("log:150", &[]).unwrap();
+    assert_eq!(host.logs().len(), MAX_LOG_LINES_PER_CALL as usize);
+    assert_eq!(host.log_dropped(), 50);
+    // Per call: 64 KiB, whatever the lines.
+    host.clear_records();
+    host.run_action::<Chatty>("log:20", &[("bytes", "2000")])
+        .unwrap();
+    assert_eq!(host.logs().len(), 20, "40,000 bytes fit");
+    host.run_action::<Chatty>("log:40", &[("bytes", "2000")])
+        .unwrap();
+    assert_eq!(
+        host.logs().len(),
+        20 + 32,
+        "64 KiB is 32 lines of 2000 bytes"
+    );
+    // Per minute, all calls together: 1000 lines.
+    host.clear_records();
+    let dropped = host.log_dropped();
+    for _ in 0..12 {
+        host.run_action::<Chatty>("log:100", &[]).unwrap();
+    }
+    let kept_before = 100 + 20 + 32;
+    assert_eq!(
+        host.logs().len(),
+        MAX_LOG_LINES_PER_MINUTE as usize - kept_before
+    );
+    assert_eq!(
+        host.log_dropped() - dropped,
+        1200 - (MAX_LOG_LINES_PER_MINUTE as u64 - kept_before as u64)
+    );
+}
