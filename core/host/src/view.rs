@@ -11,13 +11,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::bindings::v0_1::liaison::brand::types::{self as wit, Block};
 use crate::manifest::{ActionDecl, Audience, Manifest};
 
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ViewBlock {
     Heading {
@@ -50,21 +50,21 @@ pub enum ViewBlock {
     },
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct StatCard {
     pub label: String,
     pub value: String,
     pub hint: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Item {
     pub title: String,
     pub detail: Option<String>,
     pub href: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct FormOut {
     pub action: String,
     pub title: Option<String>,
@@ -72,7 +72,7 @@ pub struct FormOut {
     pub fields: Vec<FieldOut>,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct FieldOut {
     pub name: String,
     pub label: String,

@@ -28,6 +28,7 @@ use super::error::{PageError, PageResult};
 use super::form::{FormRefused, WebForm, field_message};
 use super::templates::value;
 use liaison_api::AppState;
+use liaison_domain::plugins::results;
 use liaison_domain::policy::{self, Permission};
 use liaison_domain::stations;
 use liaison_host::manifest::Audience;
@@ -90,6 +91,9 @@ struct BrandForm {
     post_to: String,
     /// The `_back` hidden field, when the form is on the deputy's desk.
     back: Option<&'static str>,
+    /// The `_once` hidden field on a resident's form: a token of its own, so that sending it
+    /// twice runs the brand once (see `liaison_domain::plugins::results`).
+    once: Option<String>,
     title: Option<String>,
     submit_label: String,
     error: Option<String>,
@@ -117,6 +121,7 @@ fn brand_form(
     Some(value(BrandForm {
         post_to,
         back: door.back_field(),
+        once: (door == Door::Resident).then(super::context::random_token),
         title: form.title.clone(),
         submit_label: form.submit_label.clone(),
         error: mine.and_then(|f| f.form_error.clone()),
@@ -435,11 +440,50 @@ async fn perform(
             .await;
         }
     };
-    match state
+    // A resident's form runs once per token, and its answer is shown after a redirect.
+    let once = if door == Door::Resident {
+        let token = fields
+            .get("_once")
+            .filter(|t| results::valid_token(t))
+            .map(str::to_owned)
+            // A page drawn before forms carried one still gets the redirect.
+            .unwrap_or_else(super::context::random_token);
+        let now = state.clock.now();
+        if results::claim(&state.db, &token, plugin, station.id, now)
+            .await?
+            .is_some()
+        {
+            return Ok(Redirect::to(&done_href(&station.code, plugin, &token)).into_response());
+        }
+        Some(token)
+    } else {
+        None
+    };
+    let outcome = state
         .plugins
         .act(&active, action, audience, ctx.lang.code(), checked)
-        .await
-    {
+        .await;
+    if let Some(token) = &once {
+        match &outcome {
+            Ok(out) => {
+                let case = match out.case_id {
+                    Some(id) => {
+                        liaison_domain::cases::queries::filed_at(&state.db, station.id, id).await?
+                    }
+                    None => None,
+                };
+                let view = out
+                    .view
+                    .as_ref()
+                    .and_then(|v| serde_json::to_string(v).ok());
+                results::settle(&state.db, token, &out.message, view, case.map(|c| c.id)).await?;
+                return Ok(Redirect::to(&done_href(&station.code, plugin, token)).into_response());
+            }
+            // Refused or failed: the corrected form may be sent again with the same token.
+            Err(_) => results::release(&state.db, token).await?,
+        }
+    }
+    match outcome {
         Ok(out) => {
             // A case the brand filed at this station: the resident follows it by its receipt
             // code, the desk opens it.
@@ -501,6 +545,69 @@ async fn perform(
             unavailable(ctx, &station, door, &brand_title, "brand.unavailable")
         }
     }
+}
+
+/// Where a resident's brand answer is shown after its form was sent.
+fn done_href(station: &str, plugin: &str, token: &str) -> String {
+    format!("/s/{station}/brand/{plugin}/done/{token}")
+}
+
+/// `GET /s/{code}/brand/{plugin}/done/{token}`: the answer to a resident's brand form, shown
+/// after the redirect that follows sending it; a reload shows it again and sends nothing. Only
+/// the receipt code of a filed case is shown: it is what the tracking page takes.
+pub async fn done(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((code, plugin, token)): Path<(String, String, String)>,
+) -> PageResult<Response> {
+    let station = stations::by_code(&state.db, &code).await?;
+    if !results::valid_token(&token) {
+        return Err(PageError::NotFound);
+    }
+    let kept = results::kept(&state.db, &token, &plugin, station.id, state.clock.now())
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let brand_title = match registry::current_version(&state.db, &plugin).await {
+        Ok((_, _, m)) => ctx.lang.pick(&m.name.zh, &m.name.en).to_owned(),
+        Err(_) => plugin.clone(),
+    };
+    if !kept.done {
+        // The first sending still runs: this page says so and looks again shortly.
+        return ctx.render_status(
+            StatusCode::OK,
+            "brand_result.html",
+            minijinja::context! {
+                brand_title => brand_title,
+                unavailable => true,
+                notice => "brand.running",
+                refresh => 2,
+                ..back(&ctx, &station, Door::Resident)
+            },
+        );
+    }
+    let blocks: Vec<ViewBlock> = kept
+        .view
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    let view_html = view::html(&blocks, &Door::Resident.base(&station.code, &plugin));
+    let receipt = match kept.case_id {
+        Some(id) => liaison_domain::cases::queries::filed_at(&state.db, station.id, id)
+            .await?
+            .map(|c| c.receipt_code),
+        None => None,
+    };
+    ctx.render_status(
+        StatusCode::OK,
+        "brand_result.html",
+        minijinja::context! {
+            brand_title => brand_title,
+            message => kept.message,
+            view_html => Value::from_safe_string(view_html),
+            receipt => receipt,
+            ..back(&ctx, &station, Door::Resident)
+        },
+    )
 }
 
 /// The way back from a result: to the page the form was on.

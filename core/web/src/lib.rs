@@ -73,6 +73,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let intake = Router::new()
         .merge(with_photos)
         .route("/s/{code}/brand/{plugin}/{action}", post(brand::act))
+        .route("/s/{code}/brand/{plugin}/done/{token}", get(brand::done))
         .layer(state.budgets.intake.layer());
     // Every page that takes a receipt code: the tracking API's budget.
     let tracking = Router::new()

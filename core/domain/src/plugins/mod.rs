@@ -4,6 +4,7 @@
 
 pub mod entity;
 pub mod outbox;
+pub mod results;
 pub mod station;
 
 /// How many plugins are installed.
