@@ -160,7 +160,7 @@ async fn enable(host: &PluginHost, station: &str, plugin: &str, settings: serde_
         .unwrap();
 }
 
-/// 1. The no-op view: through the host, and bare.
+/// Item 1: the no-op view, through the host and bare.
 async fn noop(host: &PluginHost, n: usize) -> (Vec<Duration>, Vec<Duration>) {
     let active = registry::active(host, "lunan", FAULT_LAB).await.unwrap();
     let deadline = host.runtime.limits.view_deadline;
@@ -224,7 +224,7 @@ async fn noop(host: &PluginHost, n: usize) -> (Vec<Duration>, Vec<Duration>) {
     (via, raw)
 }
 
-/// 2. The `reads` view (N storage reads) and N plain reads of the same rows.
+/// Item 2: the `reads` view (N storage reads) and N plain reads of the same rows.
 async fn reads(host: &PluginHost, db: &DatabaseConnection, n: usize) -> [Vec<Duration>; 2] {
     let active = registry::active(host, "lunan", FAULT_LAB).await.unwrap();
     host.act(&active, "store", Audience::Staff, "zh", vec![])
@@ -264,7 +264,7 @@ async fn get(client: &reqwest::Client, url: &str) -> u16 {
     status
 }
 
-/// 3. The station page without brand views, then with fault-lab's three.
+/// Item 3: the station page without brand views, then with fault-lab's three.
 async fn page(srv: &Server, client: &reqwest::Client, n: usize) -> [Vec<Duration>; 2] {
     // 路北 has no brand of the demo's.
     let url = format!("{}/s/lubei", srv.base);
@@ -287,7 +287,8 @@ async fn page(srv: &Server, client: &reqwest::Client, n: usize) -> [Vec<Duration
     [without, with]
 }
 
-/// 4. Memory at rest, and at its peak under 64 concurrent view calls over the three brands.
+/// Item 4: memory at rest, and at its peak under 64 concurrent view calls over the three
+/// brands.
 async fn memory_under_load(
     srv: &Server,
     client: &reqwest::Client,
@@ -325,9 +326,9 @@ async fn memory_under_load(
     (rest, peak, statuses)
 }
 
-/// 5. hello-brand's view at 路南, quiet and while fault-lab floods the host at another
-/// station: `kind` is "sleep" (64 clients of 80 ms sleeps, holding slots) or "loop" (64
-/// clients spinning to the deadline).
+/// Item 5: hello-brand's view at 路南 while fault-lab floods the host at another station;
+/// `kind` is "sleep" (64 clients of 80 ms sleeps, holding slots) or "loop" (64 clients
+/// spinning to the deadline).
 async fn flooded(
     srv: &Server,
     client: &reqwest::Client,
