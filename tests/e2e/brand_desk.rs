@@ -311,10 +311,7 @@ async fn hundred_knows_desk(b: Backend) {
         .expect(200);
     let asked = r.body["case_id"].as_i64().expect("a case id");
     assert!(
-        r.body["message"]
-            .as_str()
-            .unwrap()
-            .contains(&asked.to_string()),
+        !r.body["message"].as_str().unwrap().contains("编号"),
         "{}",
         r.text
     );

@@ -814,22 +814,48 @@ async fn brand_services_render_and_run_on_the_station_page(b: Backend) {
     r.assert_contains(">小区门口积水严重</textarea>");
     assert_eq!(app.case_count().await, 0);
 
-    let r = web
-        .post(
-            path,
-            &[
-                ("_csrf", &csrf),
-                ("question", "小区门口积水严重"),
-                ("category", "ecology"),
-            ],
-        )
-        .await
-        .expect(200);
+    // Sent: the answer comes after a redirect, so a reload shows it and sends nothing; the same
+    // form sent again (back, then send) lands on the same answer and files nothing more.
+    let once = p.input_value("_once");
+    assert!(
+        once.len() >= 16,
+        "a resident's brand form carries its token"
+    );
+    let fields = [
+        ("_csrf", csrf.as_str()),
+        ("_once", once.as_str()),
+        ("question", "小区门口积水严重"),
+        ("category", "ecology"),
+    ];
+    let sent = web.post(path, &fields).await.expect(303);
+    let done = sent.location().to_owned();
+    assert_eq!(done, format!("/s/lunan/brand/hello-brand/done/{once}"));
+    let r = web.get(&done).await.expect(200);
     r.assert_contains("已收到");
     let code = r
         .text_of("receipt-code")
         .expect("the receipt of the filed case");
+    // Only the receipt code: the brand no longer names its internal number.
+    let message = r.text_of("brand-message").unwrap();
+    assert!(!message.chars().any(|c| c.is_ascii_digit()), "{message}");
     assert_eq!(app.case_count().await, 1);
+    assert_eq!(
+        web.get(&done).await.expect(200).text_of("receipt-code"),
+        Some(code.clone())
+    );
+    let again = web.post(path, &fields).await.expect(303);
+    assert_eq!(again.location(), done);
+    assert_eq!(app.case_count().await, 1, "the same form filed twice");
+    // Another station's page, or a made-up token, shows nothing.
+    web.get(&format!("/s/jinqing/brand/hello-brand/done/{once}"))
+        .await
+        .expect(404);
+    web.get("/s/lunan/brand/hello-brand/done/0123456789abcdef0123")
+        .await
+        .expect(404);
+    // A fresh page gives a fresh token: a new question is a new case.
+    let p2 = web.get("/s/lunan").await.expect(200);
+    assert_ne!(p2.input_value("_once"), once);
     web.get(&format!("/t/{code}"))
         .await
         .expect(200)

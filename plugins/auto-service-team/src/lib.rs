@@ -125,8 +125,8 @@ fn home(ctx: &Context) -> Result<Vec<Block>, Error> {
     Ok(page
         .heading(2, ctx.pick("我要咨询", "Ask a question"))
         .text(ctx.pick(
-            "选择领域并写下问题，服务团会按领域轮流安排代表跟进，可凭编号查询进度。",
-            "Pick a field and write your question; the team takes turns to follow it up. Keep the case number to follow it.",
+            "选择领域并写下问题，服务团会按领域轮流安排代表跟进，可凭回执码查询进度。",
+            "Pick a field and write your question; the team takes turns to follow it up. Keep the receipt code to follow it.",
         ))
         .form(consult_form(ctx, &settings.vocabulary))
         .into())
@@ -455,20 +455,16 @@ fn consult(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
         Some(s) => {
             let name = team::name_of(names.as_ref(), &s.code);
             if ctx.is_en() {
-                format!(
-                    "Thank you. Your question is case {id}; deputy {name} of the team will follow it up."
-                )
+                format!("Thank you. Deputy {name} of the team will follow your question up.")
             } else {
-                format!("已收到您的咨询，编号 {id}。服务团建议由 {name} 代表跟进。")
+                format!("已收到您的咨询。服务团建议由 {name} 代表跟进。")
             }
         }
         None => {
             if ctx.is_en() {
-                format!(
-                    "Thank you. Your question is case {id}; the station will find a deputy to follow it up."
-                )
+                "Thank you. The station will find a deputy to follow your question up.".to_owned()
             } else {
-                format!("已收到您的咨询，编号 {id}。联络站将尽快安排代表跟进。")
+                "已收到您的咨询。联络站将尽快安排代表跟进。".to_owned()
             }
         }
     };
@@ -477,8 +473,8 @@ fn consult(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
         .with_view(View::new().notice(
             NoticeKind::Success,
             ctx.pick(
-                "请记下编号，可在联络站页面查询办理进度。",
-                "Keep the number to follow the case on the station's pages.",
+                "请保存页面上的回执码，凭回执码可以查询办理进度。",
+                "Keep the receipt code shown on this page to follow your question.",
             ),
         )))
 }

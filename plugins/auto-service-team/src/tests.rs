@@ -256,10 +256,7 @@ fn consult_files_a_tagged_case_and_names_the_suggested_member() {
         )
         .unwrap();
     let id = r.case_id.expect("a case id");
-    assert_eq!(
-        r.message,
-        format!("已收到您的咨询，编号 {id}。服务团建议由 王建国 代表跟进。")
-    );
+    assert_eq!(r.message, "已收到您的咨询。服务团建议由 王建国 代表跟进。");
     let created = host.created_cases();
     assert_eq!(created.len(), 1);
     let case = &created[0];
@@ -357,13 +354,11 @@ fn consult_follows_the_category_setting_and_answers_in_english() {
     host.setting("consult_category", "urban_construction")
         .locale("en");
     let r = consult(&host, "4", "小区什么时候能装充电桩").unwrap();
-    let id = r.case_id.unwrap();
+    assert!(r.case_id.is_some());
     assert_eq!(host.created_cases()[0].category, "urban_construction");
     assert_eq!(
         r.message,
-        format!(
-            "Thank you. Your question is case {id}; deputy 陈芳 of the team will follow it up."
-        )
+        "Thank you. Deputy 陈芳 of the team will follow your question up."
     );
 }
 
@@ -428,11 +423,8 @@ fn consult_without_cases_suggest_still_files_the_case() {
     let host = team_host();
     host.revoke("cases.suggest");
     let r = consult(&host, "2", "车子保养多久一次比较合适").unwrap();
-    let id = r.case_id.unwrap();
-    assert_eq!(
-        r.message,
-        format!("已收到您的咨询，编号 {id}。联络站将尽快安排代表跟进。")
-    );
+    assert!(r.case_id.is_some());
+    assert_eq!(r.message, "已收到您的咨询。联络站将尽快安排代表跟进。");
     assert!(host.logged("no member suggested"));
     assert!(host.logged("cases.suggest"));
     assert_eq!(

@@ -110,9 +110,9 @@ fn ask(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
     let asked = storage::update(ASKED, |n: Option<u32>| n.unwrap_or(0) + 1)?;
     log::info(&format!("filed case {id} ({asked} so far)"));
     let message = if ctx.is_en() {
-        format!("Thank you. Your question is case {id}.")
+        "Thank you. We have your question.".to_owned()
     } else {
-        format!("已收到，您的问题编号为 {id}。")
+        "已收到您的问题。".to_owned()
     };
     Ok(ActionResult::message(message)
         .with_case(id)
@@ -225,7 +225,8 @@ mod tests {
             )
             .unwrap();
         let id = r.case_id.expect("a case id");
-        assert!(r.message.contains(&id.to_string()), "{}", r.message);
+        // The resident follows the case by the receipt code the page shows, not by this id.
+        assert!(!r.message.contains(&id.to_string()), "{}", r.message);
         let created = host.created_cases();
         assert_eq!(created.len(), 1);
         let case = &created[0];

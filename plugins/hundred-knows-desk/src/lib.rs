@@ -223,20 +223,18 @@ fn ask(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
     let hours = host::setting_or("hours", "");
     let message = if ctx.is_en() {
         format!(
-            "Thank you. Your question is case {id}; a deputy at the desk will answer it. You can also come to {location} ({hours})."
+            "Thank you. A deputy at the desk will answer your question. You can also come to {location} ({hours})."
         )
     } else {
-        format!(
-            "已收到您的问题，编号 {id}。百晓代表会在坐班时答复您；也可以到{location}当面问（{hours}）。"
-        )
+        format!("已收到您的问题。百晓代表会在坐班时答复您；也可以到{location}当面问（{hours}）。")
     };
     Ok(ActionResult::message(message)
         .with_case(id)
         .with_view(View::new().notice(
             NoticeKind::Success,
             ctx.pick(
-                "记下编号，可以凭编号查询办理进度。",
-                "Keep the number to follow your question.",
+                "请保存页面上的回执码，凭回执码可以查询办理进度。",
+                "Keep the receipt code shown on this page to follow your question.",
             ),
         )))
 }
