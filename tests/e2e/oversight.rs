@@ -895,6 +895,25 @@ async fn projects_are_proposed_voted_and_followed(b: Backend) {
         .expect(200);
     assert_eq!(list.body.as_array().unwrap().len(), 3);
     assert!(!list.text.contains("13700002222") && !list.text.contains("王五"));
+    // The same list downloads, with Chinese headers and without contacts.
+    let (status, kind, bytes) = app
+        .get_bytes("/api/v1/projects/candidates?format=csv", Some(&staff))
+        .await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(
+        text.starts_with("年度,项目,内容,提出方,联络站,状态,得票"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 4, "{text}");
+    assert!(text.contains("候选") && !text.contains("13700002222") && !text.contains("王五"));
+    let (status, kind, bytes) = app
+        .get_bytes("/api/v1/projects/candidates?format=xlsx", Some(&staff))
+        .await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    assert_eq!(&bytes[..2], b"PK");
     let ids: Vec<i64> = [&c1, &c2, &c3]
         .iter()
         .map(|c| c["id"].as_i64().unwrap())

@@ -31,18 +31,22 @@ pub fn proposal_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(resident_proposal))
 }
 
-/// Candidates of a year (signed in; contacts never shown).
+/// Candidates of a year (signed in; contacts never shown); `?format=csv|xlsx` downloads them.
 #[utoipa::path(get, path = "/projects/candidates", tag = "oversight", params(YearQuery),
     responses((status = 200, body = Vec<CandidateOut>)), security(("bearer" = [])))]
 async fn list_candidates(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<YearQuery>,
-) -> ApiResult<Json<Vec<CandidateOut>>> {
+) -> ApiResult<Response> {
     let y = q
         .year
         .unwrap_or_else(|| local_today(state.clock.now()).year());
-    Ok(Json(candidates(&state.db, &actor, y).await?))
+    let rows = candidates(&state.db, &actor, y).await?;
+    match q.format.unwrap_or_default() {
+        Format::Json => Ok(Json(rows).into_response()),
+        f => crate::exports::download(f, &format!("candidates-{y}"), &candidates_table(&rows)),
+    }
 }
 
 /// Propose a candidate (a deputy, station staff or ops).

@@ -65,6 +65,16 @@ impl CandidateStatus {
     pub fn counted(self) -> bool {
         matches!(self, CandidateStatus::Chosen | CandidateStatus::NotChosen)
     }
+
+    /// The state as the export's Chinese column says it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CandidateStatus::Candidate => "候选",
+            CandidateStatus::InRound => "投票中",
+            CandidateStatus::Chosen => "入选",
+            CandidateStatus::NotChosen => "未入选",
+        }
+    }
 }
 
 /// Who proposed a project.

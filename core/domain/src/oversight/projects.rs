@@ -625,6 +625,29 @@ pub fn table(rows: &[CandidateOut]) -> Table {
     }
 }
 
+/// The candidates as an export table: year, title, description, proposer, station, state and
+/// votes (once counted). Contacts are not in the list, so not in the file either.
+pub fn candidates_table(rows: &[CandidateOut]) -> Table {
+    Table {
+        name: "民生实事候选项目",
+        headers: vec!["年度", "项目", "内容", "提出方", "联络站", "状态", "得票"],
+        rows: rows
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::from(c.year),
+                    c.title.as_str().into(),
+                    c.description.as_str().into(),
+                    c.proposer_kind.label_zh().into(),
+                    Cell::from(c.station.as_ref().map(|s| s.name.clone())),
+                    c.status.label_zh().into(),
+                    Cell::from(c.votes),
+                ]
+            })
+            .collect(),
+    }
+}
+
 async fn chosen_project(
     db: &impl ConnectionTrait,
     id: i64,
