@@ -168,6 +168,51 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
     c.goto(&format!("{base}/s/lunan")).await.unwrap();
     wait_for(&c, Locator::Css("main"), "the station page").await;
     weigh(&c, "/s/lunan at 390×844").await;
+    // The resident's phone page as an app: its services within the first screen, and the send
+    // button in reach while the form is being filled in (not three screens down).
+    every_size(&c, &driver, base, "/s/lunan", "station", &dir).await;
+    viewport(&c, &driver, 390, 844).await;
+    c.goto(&format!("{base}/s/lunan")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "the station page").await;
+    let first = js(
+        &c,
+        "return Array.from(document.querySelectorAll('.services a'))            .map(a => [a.textContent.trim(), Math.round(a.getBoundingClientRect().bottom)]);",
+    )
+    .await;
+    let services = first.as_array().unwrap();
+    assert!(services.len() >= 4, "{first}");
+    for s in services {
+        assert!(
+            s[1].as_i64().unwrap() <= 844,
+            "a service below the first screen: {first}"
+        );
+    }
+    let reach = js(
+        &c,
+        "document.getElementById('f-description').scrollIntoView();          const b = document.querySelector('#intake .send-bar button').getBoundingClientRect();          return [Math.round(b.top), Math.round(b.bottom), window.innerHeight];",
+    )
+    .await;
+    let r: Vec<i64> = reach
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert!(
+        r[0] >= 0 && r[1] <= r[2],
+        "the send button is in view beside the text: {reach}"
+    );
+    // The counter tells how much of the limit is used, as it is typed.
+    let counted = js(
+        &c,
+        "const f = document.getElementById('f-description'); f.value = '路灯坏了'; \
+         f.dispatchEvent(new Event('input')); \
+         const o = document.getElementById('count-description'); return [o.hidden, o.textContent];",
+    )
+    .await;
+    assert_eq!(counted[0], json!(false), "{counted}");
+    assert!(counted[1].as_str().unwrap().contains("4"), "{counted}");
+    shot(&c, &dir, "station-phone-form-390x844.png").await;
 
     // The handler's desk.
     sign_in(&c, base, "handler", "handler-demo-2026").await;

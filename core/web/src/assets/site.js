@@ -51,6 +51,23 @@
     });
   });
 
+  // Count what is typed in a long field against its limit, so nothing is cut silently.
+  document.querySelectorAll("[data-counter]").forEach(function (field) {
+    var out = document.getElementById(field.getAttribute("data-counter"));
+    var max = field.getAttribute("maxlength");
+    if (!out || !max) { return; }
+    var template = out.getAttribute("data-template") || "{n} / {max}";
+    var show = function () {
+      // Characters as people count them (a Chinese character is one), as the server does.
+      var n = Array.from(field.value).length;
+      out.textContent = template.replace("{n}", n).replace("{max}", max);
+      out.classList.toggle("counter-full", n >= Number(max));
+    };
+    out.hidden = false;
+    field.addEventListener("input", show);
+    show();
+  });
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
