@@ -18,6 +18,7 @@ mod dashboard_figures;
 mod demo;
 mod durability;
 mod edges;
+mod hardening;
 mod intake;
 mod lifecycle;
 mod oversight;

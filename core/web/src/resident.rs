@@ -402,10 +402,9 @@ async fn submit(
     target: Target,
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
-    let (fields, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (fields, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let values = IntakeValues::from_form(&fields);
     let key = fields.get("client_key").map(str::to_owned);
@@ -423,6 +422,10 @@ async fn submit(
     if !csrf_ok {
         page.form_error = Some(ctx.t("error.csrf"));
         return render_target(state, ctx, &target, page, None, StatusCode::FORBIDDEN).await;
+    }
+    if let Some(field) = controls {
+        let e = super::form::controls_refused(field);
+        return intake_refused(state, ctx, &target, page, e).await;
     }
     let v = &page.values;
     let address = v.address.trim().to_owned();
@@ -486,17 +489,18 @@ async fn submit(
     // As in the API: a shared location keeps the photos as they are, otherwise they are
     // re-encoded without their metadata.
     let keep = new.location.is_some();
-    new.photos = match photos::store_all(&state.settings.photos, raws, keep).await {
-        Ok(p) => p,
-        Err(e @ Error::Invalid { .. }) => {
-            return intake_refused(state, ctx, &target, page, e).await;
-        }
-        Err(Error::TooLarge { .. }) => {
-            let e = Error::invalid("photo", FieldKind::Photo(PhotoKind::TooLarge));
-            return intake_refused(state, ctx, &target, page, e).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
+    new.photos =
+        match photos::store_all(&state.settings.photos, &state.photo_decoders, raws, keep).await {
+            Ok(p) => p,
+            Err(e @ Error::Invalid { .. }) => {
+                return intake_refused(state, ctx, &target, page, e).await;
+            }
+            Err(Error::TooLarge { .. }) => {
+                let e = Error::invalid("photo", FieldKind::Photo(PhotoKind::TooLarge));
+                return intake_refused(state, ctx, &target, page, e).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
     let stored = new.photos.clone();
     let (created, fresh) = match state.intake.submit(new, state.clock.now()).await {
         Ok(o) => o,
@@ -734,10 +738,9 @@ pub async fn rate(
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
     let view = queries::track(&state.db, &state.reference, &code).await?;
-    let (fields, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (fields, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let mut rf = RateForm {
         values: RateValues {
@@ -749,6 +752,16 @@ pub async fn rate(
     if !csrf_ok {
         rf.form_error = Some(ctx.t("error.csrf"));
         return render_track(&state, &ctx, view, rf, StatusCode::FORBIDDEN).await;
+    }
+    if let Some(field) = controls {
+        let message = field_message(&ctx, &field, &FieldKind::ControlCharacters);
+        rf.errors.insert(field.clone(), message.clone());
+        rf.error_list.push(ErrorItem {
+            anchor: format!("f-{field}"),
+            label: ctx.t("rate.question"),
+            message,
+        });
+        return render_track(&state, &ctx, view, rf, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     if !view.can_rate {
         return Ok(
