@@ -213,6 +213,14 @@ pub enum PhotoKind {
     },
     /// Larger than the limit.
     TooLarge,
+    /// More pixels than a photo may have, read from its header before it is decoded (a small
+    /// file can claim a huge picture, and decoding it would cost the server its memory).
+    Dimensions {
+        /// The longest side allowed, in pixels.
+        max_side: u32,
+        /// The most pixels allowed, in millions.
+        max_megapixels: u32,
+    },
 }
 
 impl FieldKind {
@@ -241,6 +249,7 @@ impl FieldKind {
             FieldKind::Photo(PhotoKind::Type) => "photo_type",
             FieldKind::Photo(PhotoKind::TooMany { .. }) => "photo_count",
             FieldKind::Photo(PhotoKind::TooLarge) => "photo_size",
+            FieldKind::Photo(PhotoKind::Dimensions { .. }) => "photo_dimensions",
             FieldKind::LargerThan { .. } => "larger_than",
             FieldKind::Package { .. } => "package",
             FieldKind::KeyReused => "key_reused",
@@ -259,6 +268,9 @@ impl FieldKind {
             FieldKind::Count { min, max } => (Some(min.into()), Some(max.into())),
             FieldKind::DateSpan { max_days } => (None, Some(max_days.into())),
             FieldKind::Photo(PhotoKind::TooMany { max }) => (None, Some(max.into())),
+            FieldKind::Photo(PhotoKind::Dimensions { max_side, .. }) => {
+                (None, Some(max_side.into()))
+            }
             FieldKind::LargerThan { mib } => (None, Some(mib.into())),
             FieldKind::Format(FormatKind::Tag { max } | FormatKind::StorageKey { max }) => {
                 (Some(1), Some(max.into()))
@@ -326,6 +338,13 @@ impl fmt::Display for FieldKind {
             FieldKind::Photo(PhotoKind::Type) => f.write_str("must be a JPEG or PNG image"),
             FieldKind::Photo(PhotoKind::TooMany { max }) => write!(f, "at most {max} photos"),
             FieldKind::Photo(PhotoKind::TooLarge) => f.write_str("too large"),
+            FieldKind::Photo(PhotoKind::Dimensions {
+                max_side,
+                max_megapixels,
+            }) => write!(
+                f,
+                "at most {max_side} pixels on a side and {max_megapixels} megapixels in all"
+            ),
             FieldKind::LargerThan { mib } => write!(f, "larger than {mib} MiB"),
             FieldKind::KeyReused => f.write_str(
                 "was already used for a submission saying something else; make a new key for a new submission",

@@ -19,6 +19,7 @@ mod demo;
 mod durability;
 mod edges;
 mod fairness;
+mod hardening;
 mod intake;
 mod lifecycle;
 mod oversight;

@@ -30,7 +30,7 @@ pub struct CalendarDay {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct YearQuery {
-    /// Only this year's rows.
+    /// Only this year's rows (2000 to 2100, as every date the calendar holds).
     pub year: Option<i32>,
 }
 
@@ -40,6 +40,20 @@ async fn list_days(
     State(state): State<AppState>,
     Query(q): Query<YearQuery>,
 ) -> ApiResult<Json<Vec<CalendarDay>>> {
+    let years = liaison_domain::day::YEARS;
+    if let Some(y) = q.year
+        && !years.contains(&y)
+    {
+        // As the days themselves: a year no calendar row can be in is a mistake, not an
+        // empty list.
+        return Err(ApiError::invalid(
+            "year",
+            FieldKind::OutOfRange {
+                min: (*years.start()).into(),
+                max: (*years.end()).into(),
+            },
+        ));
+    }
     let rows = liaison_domain::calendar::days(&state.db, q.year).await?;
     Ok(Json(
         rows.into_iter()

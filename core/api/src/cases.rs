@@ -57,7 +57,13 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
 
 /// Raise an opinion (no sign-in). The answer comes after the case is on disk. The body is the
 /// JSON `Intake`, or `multipart/form-data` with that JSON as a `case` part and up to
-/// `[photos].max_count` `photo` parts (JPEG or PNG, each at most `[photos].max_bytes`).
+/// `[photos].max_count` `photo` parts (default 6; JPEG or PNG by content, each at most
+/// `[photos].max_bytes`, default 8 MiB, and at most `[photos].max_side` pixels on a side and
+/// `[photos].max_megapixels` million pixels in all, defaults 8192 and 50, read from the photo's
+/// header before it is decoded). An `Idempotency-Key` (16–64 printable ASCII characters) sent
+/// again with the same content, photos' bytes included, answers the first case; with other
+/// content it is refused (422, `key_reused`). Per client address: `[server].intake_burst`
+/// requests, then one per `intake_refill_ms` (429 with `Retry-After`).
 #[utoipa::path(post, path = "/cases", tag = "cases", request_body = Intake,
     params(("Idempotency-Key" = Option<String>, Header, description = "the same key twice makes one case")),
     responses(
@@ -87,8 +93,13 @@ async fn submit(
     // A resident who shared a location shares where the photo was taken too; otherwise the
     // photo is re-encoded, which leaves its EXIF (GPS included) behind.
     let keep = new.location.is_some();
-    new.photos =
-        liaison_domain::cases::photos::store_all(&state.settings.photos, raws, keep).await?;
+    new.photos = liaison_domain::cases::photos::store_all(
+        &state.settings.photos,
+        &state.photo_decoders,
+        raws,
+        keep,
+    )
+    .await?;
     let stored = new.photos.clone();
     let outcome = state.intake.submit(new, state.clock.now()).await;
     let (created, fresh) = match outcome {

@@ -69,7 +69,7 @@ pub struct ErrorDetail {
     /// too_short, too_long, out_of_range, too_small, too_many, count, sum, not_one_of,
     /// unknown_code, unknown_field, format, conflict, deputy_not_serving, anonymous_contact,
     /// lead_as_co_handler, not_applicable, date_span, photo_type, photo_count, photo_size,
-    /// larger_than, package (the plugin package check's words), plugin (a plugin's words).
+    /// photo_dimensions, control_characters, key_reused, larger_than, package (the plugin package check's words), plugin (a plugin's words).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
     /// With `format`: the shape expected (phone, date, number, boolean, username, client_key,

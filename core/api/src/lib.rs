@@ -8,6 +8,7 @@ pub mod cases;
 pub mod categories;
 pub mod dashboard;
 pub mod deputies;
+pub mod doc;
 pub mod duty;
 pub mod error;
 pub mod exports;
@@ -18,6 +19,7 @@ pub mod live;
 pub mod orgs;
 pub mod oversight;
 pub mod plugins;
+pub mod security;
 pub mod stations;
 pub mod users;
 
@@ -29,6 +31,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use liaison_domain::{Clock, DatabaseConnection};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -53,6 +56,8 @@ pub struct AppState {
     pub live: liaison_domain::dashboard::live::Live,
     /// The per-client budgets of the public doors, shared by the API and the pages.
     pub budgets: limits::Budgets,
+    /// The turns to decode photos, shared by the API's and the pages' intake.
+    pub photo_decoders: liaison_domain::cases::photos::Decoders,
 }
 
 #[derive(OpenApi)]
@@ -95,9 +100,11 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .merge(plugins::router(&state))
         .merge(dashboard::router())
         .merge(oversight::router(&state));
-    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();
+    // After the routes are in: the answers the layers around every handler can give.
+    doc::CommonAnswers.modify(&mut doc);
     let doc = Arc::new(doc);
     Router::new()
         .merge(api)
@@ -113,6 +120,11 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .layer(axum::middleware::from_fn(input::refuse_controls))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::map_response(error::json_errors))
+        .layer(axum::middleware::map_response(security::headers))
+        // Compressed when the client asks (brotli or gzip). The default predicate leaves alone
+        // what gains nothing or must not wait: images, tiny answers and server-sent event
+        // streams, which a compressor would buffer and so hold back the live dashboards.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

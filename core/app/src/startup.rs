@@ -46,6 +46,7 @@ impl Application {
         plugins.reference = reference.clone();
         let plugins = Arc::new(plugins);
         let budgets = liaison_api::limits::Budgets::new(&settings.server)?;
+        let photo_decoders = liaison_domain::cases::photos::Decoders::new(&settings.photos);
         let state = AppState {
             db,
             settings: Arc::new(settings),
@@ -56,6 +57,7 @@ impl Application {
             plugins,
             live: liaison_domain::dashboard::live::Live::new(),
             budgets,
+            photo_decoders,
         };
         Ok(Self { listener, state })
     }

@@ -57,7 +57,10 @@ pub struct StatCard {
     pub hint: Option<String>,
 }
 
+/// One entry of a view's list: a title, an optional detail line and an optional in-site link.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+// Named apart in the API document from the appraisal's item, which is also `Item`.
+#[schema(as = ViewItem)]
 pub struct Item {
     pub title: String,
     pub detail: Option<String>,

@@ -342,8 +342,7 @@ pub async fn desk_act(
     if !here || mine.is_empty() {
         return Err(PageError::Forbidden);
     }
-    let back_deputy =
-        matches!(&form, Ok(f) | Err(FormRefused::Csrf(f)) if f.get("_back") == Some(BACK_DEPUTY));
+    let back_deputy = matches!(&form, Ok(f) | Err(FormRefused::Csrf(f) | FormRefused::Controls { form: f, .. }) if f.get("_back") == Some(BACK_DEPUTY));
     let door = if back_deputy && policy::may(actor, Permission::ActAsDeputy) {
         Door::DeputyDesk
     } else {
@@ -385,10 +384,9 @@ async fn perform(
     action: &str,
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
-    let (fields, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (fields, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let mut values = BTreeMap::new();
     for (k, v) in fields.values() {
@@ -420,7 +418,10 @@ async fn perform(
         failed.form_error = Some(ctx.t("error.csrf"));
         return again(state, ctx, station, door, failed, StatusCode::FORBIDDEN).await;
     }
-    let checked = match view::validate_input(&decl, &values) {
+    let checked = match controls.map_or_else(
+        || view::validate_input(&decl, &values),
+        |field| Err((field, liaison_domain::error::FieldKind::ControlCharacters)),
+    ) {
         Ok(v) => v,
         Err((field, kind)) => {
             let text = field_message(ctx, &field, &kind);

@@ -12,7 +12,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
 
 use super::context::{Ctx, role_label};
@@ -261,17 +261,20 @@ pub async fn reveal(
 ) -> PageResult<Response> {
     let actor = ctx.require_actor()?.clone();
     let c = load(&state, &actor, id).await?;
-    let (f, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (f, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let mut sent = Sent::new("reveal", &f);
     if !csrf_ok {
         sent.form_error = Some(ctx.t("error.csrf"));
         return render(&state, &ctx, &actor, c, sent, None, StatusCode::FORBIDDEN).await;
     }
-    match contact::reveal(&state.db, &actor, id, &f.text("reason"), state.clock.now()).await {
+    let revealed = match controls {
+        Some(field) => Err(super::form::controls_refused(field)),
+        None => contact::reveal(&state.db, &actor, id, &f.text("reason"), state.clock.now()).await,
+    };
+    match revealed {
         Ok(found) => {
             let c = load(&state, &actor, id).await?;
             render(
@@ -404,17 +407,19 @@ pub async fn act(
     let actor = ctx.require_actor()?.clone();
     let action = Action::parse(&name).ok_or(PageError::NotFound)?;
     let c = load(&state, &actor, id).await?;
-    let (f, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (f, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let mut sent = Sent::new(action.as_str(), &f);
     if !csrf_ok {
         sent.form_error = Some(ctx.t("error.csrf"));
         return render(&state, &ctx, &actor, c, sent, None, StatusCode::FORBIDDEN).await;
     }
-    let command = match command_of(action, &f) {
+    let command = match controls.map_or_else(
+        || command_of(action, &f),
+        |field| Err((page_field(&field), FieldKind::ControlCharacters)),
+    ) {
         Ok(v) => v,
         Err((field, kind)) => {
             sent.errors

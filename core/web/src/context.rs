@@ -35,9 +35,8 @@ pub const LANG_COOKIE: &str = "liaison_lang";
 pub const FLASH_COOKIE: &str = "liaison_flash";
 
 /// Pages may load only what this site serves; a brand view can carry no script, and no page
-/// can be framed by another site.
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/// can be framed by another site (the API's outer layer sets the same on every HTML answer).
+use liaison_api::security::CSP;
 
 /// The station a signed-in user belongs to.
 #[derive(Debug, Clone, Serialize)]

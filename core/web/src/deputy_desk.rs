@@ -11,7 +11,7 @@ use crate::sent::Sent;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Duration;
 use serde::Serialize;
 
@@ -242,10 +242,9 @@ pub async fn record(
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
     let (actor, station_id) = deputy(&ctx)?;
-    let (f, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (f, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let mut sent = Sent::new("reception", &f);
     if !csrf_ok {
@@ -268,7 +267,13 @@ pub async fn record(
         category: optional(&f, "category"),
         received_at: None,
     };
-    match duty::record_reception(&state.db, &actor, station_id, &body, state.clock.now()).await {
+    let recorded = match controls {
+        Some(field) => Err(super::form::controls_refused(field)),
+        None => {
+            duty::record_reception(&state.db, &actor, station_id, &body, state.clock.now()).await
+        }
+    };
+    match recorded {
         Ok(_) => Ok(ctx.redirect_with_flash("/deputy", "flash.reception_recorded")),
         Err(Error::Invalid { field, kind }) => {
             sent.errors
@@ -296,10 +301,9 @@ pub async fn to_case(
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
     let (actor, station_id) = deputy(&ctx)?;
-    let (f, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (f, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let mut sent = Sent::new(&format!("case-{id}"), &f);
     if !csrf_ok {
@@ -319,8 +323,14 @@ pub async fn to_case(
         category: optional(&f, "category"),
         ..Default::default()
     };
-    match duty::reception_to_case(&state.db, &actor, station_id, id, &body, state.clock.now()).await
-    {
+    let made = match controls {
+        Some(field) => Err(super::form::controls_refused(field)),
+        None => {
+            duty::reception_to_case(&state.db, &actor, station_id, id, &body, state.clock.now())
+                .await
+        }
+    };
+    match made {
         Ok(created) => {
             Ok(ctx.redirect_with_flash(&format!("/cases/{}", created.id), "flash.reception_case"))
         }

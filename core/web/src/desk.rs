@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::brand::Door;
@@ -443,10 +443,9 @@ pub async fn bulk_assign(
     if !can_assign(&actor) {
         return Err(PageError::Forbidden);
     }
-    let (f, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (f, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let mut out = BulkOutcome {
         lead: f.text("lead").trim().to_owned(),
@@ -461,6 +460,20 @@ pub async fn bulk_assign(
     out.picked.dedup();
     if !csrf_ok {
         out.errors.insert("form".into(), ctx.t("error.csrf"));
+    }
+    if let Some(field) = controls {
+        // The picked cases and the organisation are chosen, not typed: whichever field it
+        // was, it is the lead that cannot be looked up.
+        let shown = if field == "case" { "case" } else { "lead" };
+        out.errors.insert(
+            shown.into(),
+            super::form::field_message(
+                &ctx,
+                shown,
+                &liaison_domain::error::FieldKind::ControlCharacters,
+            ),
+        );
+        out.lead.clear();
     }
     if out.picked.is_empty() {
         out.errors.insert("case".into(), ctx.t("bulk.none_picked"));

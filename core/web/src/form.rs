@@ -57,6 +57,14 @@ impl WebForm {
 pub enum FormRefused {
     /// The CSRF token was missing or did not match; what was typed comes along.
     Csrf(WebForm),
+    /// A field holds a character text may not hold (a control character, a bidi override),
+    /// refused as the API refuses it; what was typed comes along, as typed.
+    Controls {
+        /// The form as sent.
+        form: WebForm,
+        /// The first field holding such a character.
+        field: String,
+    },
     /// The body could not be read (too large, wrong type, broken encoding).
     Unreadable(StatusCode),
 }
@@ -65,9 +73,34 @@ impl IntoResponse for FormRefused {
     fn into_response(self) -> Response {
         match self {
             FormRefused::Csrf(_) => error_response(StatusCode::FORBIDDEN, ErrorPage::Csrf),
+            FormRefused::Controls { .. } => error_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorPage::Status(StatusCode::UNPROCESSABLE_ENTITY),
+            ),
             FormRefused::Unreadable(s) => error_response(s, ErrorPage::Status(s)),
         }
     }
+}
+
+/// What a handler that shows its own form again received: the form as typed, whether its
+/// CSRF token matched, and the field holding a character text may not hold (to be refused
+/// beside it as [`FieldKind::ControlCharacters`]); or the answer to give as it is.
+// The answer is returned at once by the handler that asked; boxing it would only move it.
+#[allow(clippy::result_large_err)]
+pub fn received(
+    form: Result<WebForm, FormRefused>,
+) -> Result<(WebForm, bool, Option<String>), Response> {
+    match form {
+        Ok(f) => Ok((f, true, None)),
+        Err(FormRefused::Csrf(f)) => Ok((f, false, None)),
+        Err(FormRefused::Controls { form, field }) => Ok((form, true, Some(field))),
+        Err(other) => Err(other.into_response()),
+    }
+}
+
+/// The refusal of a field holding a control character or a bidi override.
+pub fn controls_refused(field: String) -> liaison_domain::Error {
+    liaison_domain::Error::invalid(field, FieldKind::ControlCharacters)
 }
 
 /// Equal without telling, by its timing, how much of a guess was right.
@@ -130,29 +163,28 @@ impl<S: Send + Sync> FromRequest<S> for WebForm {
                 .0;
             (fields, Vec::new())
         };
-        // What text may hold (`liaison_contract::hygiene`): control characters and bidi
-        // overrides are taken out of every field here, so no rule and no database ever sees them
-        // from a page (the API refuses them naming the field; a person typing into a form never
-        // sends them).
-        let fields = fields
-            .into_iter()
-            .map(|(k, v)| {
-                let clean = |s: String| {
-                    if s.chars().any(liaison_contract::hygiene::forbidden) {
-                        s.chars()
-                            .filter(|c| !liaison_contract::hygiene::forbidden(*c))
-                            .collect()
-                    } else {
-                        s
-                    }
-                };
-                (clean(k), clean(v))
+        // What text may hold (`liaison_contract::hygiene`): a field holding a control character
+        // or a bidi override is refused, as the API refuses it naming the field, so no rule and
+        // no database ever sees one from a page; the form comes back with what was typed.
+        let controls = fields.iter().find_map(|(k, v)| {
+            (k.chars().any(liaison_contract::hygiene::forbidden)
+                || v.chars().any(liaison_contract::hygiene::forbidden))
+            .then(|| {
+                k.chars()
+                    .filter(|c| !liaison_contract::hygiene::forbidden(*c))
+                    .collect::<String>()
             })
-            .collect();
+        });
         let form = WebForm { fields, files };
         let ok = ctx.csrf_from_cookie && form.get("_csrf").is_some_and(|t| same(t, &ctx.csrf));
         if ok {
-            Ok(form)
+            match controls {
+                Some(field) => {
+                    tracing::info!(path = %ctx.path, field = %field, "form refused: control characters");
+                    Err(FormRefused::Controls { form, field })
+                }
+                None => Ok(form),
+            }
         } else {
             tracing::info!(path = %ctx.path, "form refused: CSRF token missing or not matching");
             Err(FormRefused::Csrf(form))
@@ -222,6 +254,12 @@ pub fn field_message(ctx: &Ctx, field: &str, kind: &FieldKind) -> String {
     }
     if let FieldKind::Sum { total, .. } = kind {
         args.push(("total", total.to_string()));
+    }
+    if let FieldKind::Photo(liaison_domain::error::PhotoKind::Dimensions {
+        max_megapixels, ..
+    }) = kind
+    {
+        args.push(("mp", max_megapixels.to_string()));
     }
     ctx.tf(&key, &args)
 }

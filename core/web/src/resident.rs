@@ -384,10 +384,9 @@ async fn submit(
     target: Target,
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
-    let (fields, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (fields, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let v = IntakeValues::from_form(&fields);
     let key = fields.get("client_key").map(str::to_owned);
@@ -409,6 +408,10 @@ async fn submit(
     page.photos_again = !fields.files.is_empty();
     if !csrf_ok {
         return render_target(state, ctx, &target, page, None, StatusCode::FORBIDDEN).await;
+    }
+    if let Some(field) = controls {
+        let e = super::form::controls_refused(field);
+        return intake_refused(state, ctx, &target, page, e).await;
     }
     let address = v.address.trim().to_owned();
     let location = match (parse_coordinate(&v.lat), parse_coordinate(&v.lng)) {
@@ -471,17 +474,18 @@ async fn submit(
     // As in the API: a shared location keeps the photos as they are, otherwise they are
     // re-encoded without their metadata.
     let keep = new.location.is_some();
-    new.photos = match photos::store_all(&state.settings.photos, raws, keep).await {
-        Ok(p) => p,
-        Err(e @ Error::Invalid { .. }) => {
-            return intake_refused(state, ctx, &target, page, e).await;
-        }
-        Err(Error::TooLarge { .. }) => {
-            let e = Error::invalid("photo", FieldKind::Photo(PhotoKind::TooLarge));
-            return intake_refused(state, ctx, &target, page, e).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
+    new.photos =
+        match photos::store_all(&state.settings.photos, &state.photo_decoders, raws, keep).await {
+            Ok(p) => p,
+            Err(e @ Error::Invalid { .. }) => {
+                return intake_refused(state, ctx, &target, page, e).await;
+            }
+            Err(Error::TooLarge { .. }) => {
+                let e = Error::invalid("photo", FieldKind::Photo(PhotoKind::TooLarge));
+                return intake_refused(state, ctx, &target, page, e).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
     let stored = new.photos.clone();
     let (created, fresh) = match state.intake.submit(new, state.clock.now()).await {
         Ok(o) => o,
@@ -706,16 +710,19 @@ pub async fn rate(
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
     let view = queries::track(&state.db, &state.reference, &code).await?;
-    let (fields, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (fields, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     if !csrf_ok {
         let again = Sent::expired(&ctx, "", &fields);
         return render_track(&state, &ctx, view, again).await;
     }
     let sent = Sent::from_form(&fields);
+    if let Some(field) = controls {
+        let message = field_message(&ctx, &field, &FieldKind::ControlCharacters);
+        return render_track(&state, &ctx, view, sent.error(&field, message)).await;
+    }
     if !view.can_rate {
         return Ok(
             ctx.redirect_with_flash(&format!("/t/{}", view.receipt_code), "flash.not_ratable")

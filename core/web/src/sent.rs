@@ -151,6 +151,11 @@ pub fn take(ctx: &Ctx, form_id: &str, form: Result<WebForm, FormRefused>) -> Tak
     match form {
         Ok(f) => Taken::Form(f),
         Err(FormRefused::Csrf(f)) => Taken::Again(Sent::expired(ctx, form_id, &f)),
+        Err(FormRefused::Controls { form, field }) => {
+            let mut s = Sent::new(form_id, &form);
+            s.refuse(ctx, &super::form::controls_refused(field));
+            Taken::Again(s)
+        }
         Err(other) => Taken::Answer(other.into_response()),
     }
 }

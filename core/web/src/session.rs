@@ -62,10 +62,9 @@ pub async fn login(
     ctx: Ctx,
     form: Result<WebForm, FormRefused>,
 ) -> PageResult<Response> {
-    let (form, csrf_ok) = match form {
-        Ok(f) => (f, true),
-        Err(FormRefused::Csrf(f)) => (f, false),
-        Err(other) => return Ok(other.into_response()),
+    let (form, csrf_ok, controls) = match super::form::received(form) {
+        Ok(r) => r,
+        Err(answer) => return Ok(answer),
     };
     let username = form.text("username").trim().to_owned();
     let password = form.text("password");
@@ -79,6 +78,16 @@ pub async fn login(
             &username,
             &next,
             Some(ctx.t("error.csrf")),
+        );
+    }
+    if controls.is_some() {
+        // As in the API: refused, never looked up.
+        return login_page_with(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &username,
+            &next,
+            Some(ctx.t("errors.control_characters")),
         );
     }
     if username.is_empty() || password.is_empty() {

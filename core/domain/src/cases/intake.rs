@@ -273,7 +273,7 @@ pub fn valid_key(k: &str) -> bool {
 
 impl NewCase {
     /// The digest of what the case says (station, deputy, category, channel, texts, urgency,
-    /// location, contact, the photos' types and sizes), stored with its idempotency key: a
+    /// location, contact, the photos' bytes by their SHA-256), stored with its idempotency key: a
     /// replay with the same key must say the same, or it is refused rather than answered with
     /// the first case.
     pub fn digest(&self) -> String {
@@ -295,7 +295,7 @@ impl NewCase {
                 .map(|c| (c.name.clone(), c.phone.clone())),
             self.photos
                 .iter()
-                .map(|p| (p.content_type, p.bytes, p.width, p.height))
+                .map(|p| p.sha256.as_str())
                 .collect::<Vec<_>>(),
         ]);
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))

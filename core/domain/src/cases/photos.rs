@@ -31,6 +31,12 @@ pub struct PhotoSettings {
     pub max_count: usize,
     /// The longer side of a thumbnail, in pixels.
     pub thumb_px: u32,
+    /// The longest side a photo may have, in pixels, read from its header before decoding.
+    pub max_side: u32,
+    /// The most pixels a photo may have, in millions, read from its header before decoding.
+    pub max_megapixels: u32,
+    /// Photos decoded at once across the server; more wait for a turn ([`Decoders`]).
+    pub decode_concurrency: usize,
 }
 
 impl Default for PhotoSettings {
@@ -40,7 +46,30 @@ impl Default for PhotoSettings {
             max_bytes: 8 << 20,
             max_count: 6,
             thumb_px: 320,
+            max_side: 8192,
+            max_megapixels: 50,
+            decode_concurrency: 2,
         }
+    }
+}
+
+/// The turns to decode photos, shared by every request of the server: decoding a photo costs
+/// memory in proportion to its pixels (and a core), so a few intakes at once with six large
+/// photos each must wait for one another rather than take the server's memory together.
+#[derive(Debug, Clone)]
+pub struct Decoders(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Decoders {
+    /// `[photos].decode_concurrency` turns (at least one).
+    pub fn new(s: &PhotoSettings) -> Decoders {
+        Decoders(std::sync::Arc::new(tokio::sync::Semaphore::new(
+            s.decode_concurrency.max(1),
+        )))
+    }
+
+    /// Turns free right now (for tests and metrics).
+    pub fn available(&self) -> usize {
+        self.0.available_permits()
     }
 }
 
@@ -102,6 +131,9 @@ pub struct Stored {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
+    /// SHA-256 of the bytes the resident sent, for the intake's idempotency digest: a replay
+    /// must carry the same photos, not just photos of the same size.
+    pub sha256: String,
     paths: [PathBuf; 2],
 }
 
@@ -114,6 +146,7 @@ struct Prepared {
     thumb: Vec<u8>,
     width: u32,
     height: u32,
+    sha256: String,
 }
 
 fn not_a_photo() -> Error {
@@ -138,7 +171,26 @@ pub fn too_large(s: &PhotoSettings) -> Error {
     }
 }
 
+/// The refusal of a photo whose header claims more pixels than `[photos]` allows.
+pub fn too_many_pixels(s: &PhotoSettings) -> Error {
+    Error::invalid(
+        "photo",
+        FieldKind::Photo(PhotoKind::Dimensions {
+            max_side: s.max_side,
+            max_megapixels: s.max_megapixels,
+        }),
+    )
+}
+
+/// Whether a picture of `width` × `height` is within `[photos]`'s limits.
+fn fits(s: &PhotoSettings, width: u32, height: u32) -> bool {
+    width <= s.max_side
+        && height <= s.max_side
+        && u64::from(width) * u64::from(height) <= u64::from(s.max_megapixels) * 1_000_000
+}
+
 fn prepare(s: &PhotoSettings, raw: &[u8], keep_original: bool) -> Result<Prepared, Error> {
+    use sha2::{Digest, Sha256};
     if raw.len() > s.max_bytes {
         return Err(too_large(s));
     }
@@ -147,16 +199,29 @@ fn prepare(s: &PhotoSettings, raw: &[u8], keep_original: bool) -> Result<Prepare
         Ok(ImageFormat::Png) => (ImageFormat::Png, "png", "image/png"),
         _ => return Err(not_a_photo()),
     };
+    // The size the header claims, read without decoding a pixel: a 236 KB PNG can claim
+    // 9000 × 9000, which would take 243 MB to decode and more to re-encode.
+    let (w, h) = ImageReader::with_format(Cursor::new(raw), format)
+        .into_dimensions()
+        .map_err(|_| not_a_photo())?;
+    if !fits(s, w, h) {
+        return Err(too_many_pixels(s));
+    }
+    // The decoder's own limits stand behind the header check (a file whose frames disagree
+    // with its header): no side beyond the limit, no allocation beyond four bytes a pixel.
     let mut limits = image::Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(256 << 20);
+    limits.max_image_width = Some(s.max_side);
+    limits.max_image_height = Some(s.max_side);
+    limits.max_alloc = Some(u64::from(s.max_megapixels) * 4_000_000 + (16 << 20));
     let mut decoder = ImageReader::with_format(Cursor::new(raw), format)
         .into_decoder()
         .map_err(|_| not_a_photo())?;
-    decoder.set_limits(limits).map_err(|_| not_a_photo())?;
+    decoder.set_limits(limits).map_err(|_| too_many_pixels(s))?;
     let orientation = decoder.orientation().map_err(|_| not_a_photo())?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|_| not_a_photo())?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        image::ImageError::Limits(_) => too_many_pixels(s),
+        _ => not_a_photo(),
+    })?;
     let (width, height) = (img.width(), img.height());
     let full = if keep_original {
         raw.to_vec()
@@ -183,6 +248,7 @@ fn prepare(s: &PhotoSettings, raw: &[u8], keep_original: bool) -> Result<Prepare
         thumb,
         width,
         height,
+        sha256: hex::encode(Sha256::digest(raw)),
     })
 }
 
@@ -206,9 +272,11 @@ pub fn thumb_name(file_name: &str) -> String {
 }
 
 /// Checks every photo, then writes them all (photo and thumbnail); nothing is written when one
-/// of them is refused.
+/// of them is refused. Each photo is decoded on a blocking thread during one of `decoders`'
+/// turns, so the server decodes at most `[photos].decode_concurrency` photos at once.
 pub async fn store_all(
     s: &PhotoSettings,
+    decoders: &Decoders,
     raws: Vec<Bytes>,
     keep_original: bool,
 ) -> Result<Vec<Stored>, Error> {
@@ -218,14 +286,24 @@ pub async fn store_all(
     if raws.len() > s.max_count {
         return Err(too_many(s));
     }
-    let settings = s.clone();
-    let prepared = tokio::task::spawn_blocking(move || {
-        raws.iter()
-            .map(|r| prepare(&settings, r, keep_original))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(|e| Error::Internal(anyhow::anyhow!("photo task: {e}")))??;
+    let mut prepared = Vec::with_capacity(raws.len());
+    for raw in raws {
+        let turn = decoders
+            .0
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("photo decoders closed: {e}")))?;
+        let settings = s.clone();
+        let one = tokio::task::spawn_blocking(move || {
+            let one = prepare(&settings, &raw, keep_original);
+            drop(turn);
+            one
+        })
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("photo task: {e}")))??;
+        prepared.push(one);
+    }
     let dir = PathBuf::from(&s.dir);
     tokio::fs::create_dir_all(&dir)
         .await
@@ -246,6 +324,7 @@ pub async fn store_all(
             bytes: p.full.len() as i64,
             width: p.width,
             height: p.height,
+            sha256: p.sha256,
             paths: [full, thumb],
         };
         stored.push(one);
@@ -350,4 +429,74 @@ pub async fn read(
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("reading photo {name}: {e}")))?;
     Ok((kind, body))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Bytes {
+        let img = image::GrayImage::new(w, h);
+        let mut out = Vec::new();
+        DynamicImage::ImageLuma8(img)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        Bytes::from(out)
+    }
+
+    fn settings(dir: &Path) -> PhotoSettings {
+        PhotoSettings {
+            dir: dir.display().to_string(),
+            max_side: 100,
+            max_megapixels: 1,
+            decode_concurrency: 1,
+            ..PhotoSettings::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn sizes_are_read_from_the_header_and_bounded() {
+        let dir = std::env::temp_dir().join(format!("liaison-photos-{}", std::process::id()));
+        let s = settings(&dir);
+        let d = Decoders::new(&s);
+        for (w, h) in [(101, 10), (10, 101)] {
+            let e = store_all(&s, &d, vec![png(w, h)], false).await.unwrap_err();
+            assert!(
+                matches!(&e, Error::Invalid { field, kind: FieldKind::Photo(PhotoKind::Dimensions { max_side: 100, .. }) } if field == "photo"),
+                "{w}×{h}: {e:?}"
+            );
+        }
+        let ok = store_all(&s, &d, vec![png(100, 100)], false).await.unwrap();
+        assert_eq!((ok[0].width, ok[0].height), (100, 100));
+        assert_eq!(d.available(), 1, "every turn is given back");
+        remove(&ok).await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn no_photo_is_decoded_without_a_turn() {
+        let dir = std::env::temp_dir().join(format!("liaison-turns-{}", std::process::id()));
+        let s = settings(&dir);
+        let d = Decoders::new(&s);
+        // Another request holds the only turn: this one waits, whatever the machine's speed.
+        let held = d.0.clone().acquire_owned().await.unwrap();
+        let (s2, d2) = (s.clone(), d.clone());
+        let waiting =
+            tokio::spawn(async move { store_all(&s2, &d2, vec![png(20, 20)], false).await });
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!waiting.is_finished(), "decoded without a turn");
+        assert!(
+            !dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "nothing written while waiting"
+        );
+        drop(held);
+        let stored = waiting.await.unwrap().unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(d.available(), 1);
+        remove(&stored).await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -319,7 +319,7 @@ pub struct EventOut {
     pub public: bool,
     /// Details of the action (e.g. the organisations assigned, the days asked), as JSON; absent
     /// when there are none.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
     /// When it happened.
     pub at: DateTime<Utc>,

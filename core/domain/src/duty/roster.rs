@@ -121,15 +121,7 @@ pub async fn add(
     let deputy = deputies::by_code(db, code)
         .await
         .map_err(|_| Error::unknown_code("deputy", Thing::Deputy, code))?;
-    if !deputies::serves_at(db, &deputy, station_id).await? {
-        return Err(Error::invalid(
-            "deputy",
-            FieldKind::DeputyNotServing {
-                deputy: deputy.code.clone(),
-                station: None,
-            },
-        ));
-    }
+    policy::require_serving(db, &deputy, station_id, "deputy").await?;
     let note = match body
         .note
         .as_deref()

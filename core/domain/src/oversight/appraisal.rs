@@ -676,6 +676,7 @@ pub struct OpinionFilter {
     /// Organisation code.
     pub organisation: Option<String>,
     /// json (default), csv or xlsx.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 

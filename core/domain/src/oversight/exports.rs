@@ -36,6 +36,8 @@ impl Format {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct FormatQuery {
     /// json (default), csv or xlsx.
+    // Inline: the enum is not one of the document's named schemas.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 

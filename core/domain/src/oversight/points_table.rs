@@ -27,6 +27,7 @@ pub struct PointsFilter {
     /// Deputy code (the ledger of one deputy).
     pub deputy: Option<String>,
     /// json (default), csv or xlsx.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 

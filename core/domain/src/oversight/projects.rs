@@ -763,6 +763,7 @@ pub struct YearQuery {
     /// chosen projects.
     pub year: Option<i32>,
     /// json (default), csv or xlsx.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 

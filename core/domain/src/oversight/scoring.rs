@@ -38,6 +38,8 @@ use crate::error::FieldKind;
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+// Named apart in the API document from the plugin view's list item, which is also `Item`.
+#[schema(as = AppraisalItem)]
 pub enum Item {
     /// 常委会组成人员评价
     Committee,

@@ -149,6 +149,7 @@ pub struct VisitFilter {
     /// Calendar year of the visit day (2000–2100); absent: every year.
     pub year: Option<i32>,
     /// json (default), csv or xlsx.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
@@ -219,6 +220,9 @@ async fn check(db: &impl ConnectionTrait, input: &VisitInput) -> Result<Checked,
             .one(db)
             .await?
             .ok_or_else(|| Error::unknown_code("deputies", Thing::Deputy, code))?;
+        // The roster's rule: a visit credits duty points to those who attended, so only the
+        // station's own deputies may be listed.
+        crate::policy::require_serving(db, &d, station.id, "deputies").await?;
         deputy_ids.push(d.id);
     }
     if input.kind == VisitKind::Inspection && deputy_ids.is_empty() {

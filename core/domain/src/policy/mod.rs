@@ -292,6 +292,29 @@ pub fn points_reach(actor: &Actor) -> Option<PointsReach> {
     }
 }
 
+/// Whether a deputy may be put on station `station_id`'s records — its duty roster, the
+/// attendance of a visit there and so the duty points that visit credits: only a deputy who
+/// serves at the station (their home station or one they are linked to). The one rule for the
+/// roster and for visits; a refusal names `field` and the deputy.
+pub async fn require_serving(
+    db: &impl sea_orm::ConnectionTrait,
+    deputy: &crate::deputies::entity::Model,
+    station_id: i64,
+    field: &str,
+) -> Result<(), Error> {
+    if crate::deputies::serves_at(db, deputy, station_id).await? {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            crate::error::FieldKind::DeputyNotServing {
+                deputy: deputy.code.clone(),
+                station: None,
+            },
+        ))
+    }
+}
+
 #[cfg(test)]
 mod sources;
 

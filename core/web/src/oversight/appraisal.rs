@@ -163,6 +163,11 @@ pub async fn opinion_submit(
             sent.form_error = Some(ctx.t("error.csrf"));
             return render_opinion(&ctx, &org, sent, StatusCode::FORBIDDEN);
         }
+        Err(FormRefused::Controls { form, field }) => {
+            let mut sent = Sent::from_form(&form);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render_opinion(&ctx, &org, sent, StatusCode::UNPROCESSABLE_ENTITY);
+        }
         Err(e) => return Ok(e.into_response()),
     };
     let input = OpinionInput {

@@ -93,6 +93,11 @@ pub async fn manage_submit(
             sent.form_error = Some(ctx.t("error.csrf"));
             return render(&ctx, p, sent, StatusCode::FORBIDDEN);
         }
+        Err(FormRefused::Controls { form, field }) => {
+            let mut sent = Sent::from_form(&form);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render(&ctx, p, sent, StatusCode::UNPROCESSABLE_ENTITY);
+        }
         Err(e) => return Ok(e.into_response()),
     };
     let mut sent = Sent::from_form(&form);

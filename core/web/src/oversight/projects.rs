@@ -125,6 +125,11 @@ pub async fn propose_submit(
             sent.form_error = Some(ctx.t("error.csrf"));
             return render_form(&state, &ctx, sent, StatusCode::FORBIDDEN).await;
         }
+        Err(FormRefused::Controls { form, field }) => {
+            let mut sent = Sent::from_form(&form);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render_form(&state, &ctx, sent, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
         Err(e) => return Ok(e.into_response()),
     };
     let input = ProposalInput {

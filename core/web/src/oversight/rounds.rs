@@ -28,6 +28,11 @@ pub async fn open_round(
             sent.form_error = Some(ctx.t("error.csrf"));
             return render(&state, &ctx, &actor, sent, StatusCode::FORBIDDEN).await;
         }
+        Err(FormRefused::Controls { form, field }) => {
+            let mut sent = Sent::from_form(&form);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render(&state, &ctx, &actor, sent, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
         Err(e) => return Ok(e.into_response()),
     };
     let mut sent = Sent::from_form(&form);

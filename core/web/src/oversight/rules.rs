@@ -94,6 +94,11 @@ pub async fn rules_submit(
             sent.form_error = Some(ctx.t("error.csrf"));
             return render(&ctx, year, sent, StatusCode::FORBIDDEN);
         }
+        Err(FormRefused::Controls { form, field }) => {
+            let mut sent = Sent::from_form(&form);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render(&ctx, year, sent, StatusCode::UNPROCESSABLE_ENTITY);
+        }
         Err(e) => return Ok(e.into_response()),
     };
     let mut sent = Sent::from_form(&form);

@@ -116,6 +116,19 @@ pub async fn edit_submit(
             sent.form_error = Some(ctx.t("error.csrf"));
             return render(&state, &ctx, &actor, id, sent, StatusCode::FORBIDDEN).await;
         }
+        Err(FormRefused::Controls { form, field }) => {
+            let mut sent = Sent::from_form(&form);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render(
+                &state,
+                &ctx,
+                &actor,
+                id,
+                sent,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
         Err(e) => return Ok(e.into_response()),
     };
     let mut sent = Sent::from_form(&form);
@@ -164,6 +177,19 @@ pub async fn delete(
             let mut sent = values_of(&v);
             sent.form_error = Some(ctx.t("error.csrf"));
             return render(&state, &ctx, &actor, id, sent, StatusCode::FORBIDDEN).await;
+        }
+        Err(FormRefused::Controls { form: _, field }) => {
+            let mut sent = values_of(&v);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render(
+                &state,
+                &ctx,
+                &actor,
+                id,
+                sent,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
         Err(e) => return Ok(e.into_response()),
     };

@@ -202,6 +202,19 @@ pub async fn record(
             sent.form_error = Some(ctx.t("error.csrf"));
             return render(&state, &ctx, &actor, None, sent, StatusCode::FORBIDDEN).await;
         }
+        Err(FormRefused::Controls { form, field }) => {
+            let mut sent = Sent::from_form(&form);
+            sent.refuse(&ctx, &crate::form::controls_refused(field));
+            return render(
+                &state,
+                &ctx,
+                &actor,
+                None,
+                sent,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
         Err(e) => return Ok(e.into_response()),
     };
     let mut sent = Sent::from_form(&form);
