@@ -153,9 +153,14 @@ async fn events_are_delivered_after_commit(b: Backend) {
         .await
         .expect(200);
     assert_eq!(stat(&v.body, "已受理"), "1");
-    // The failed delivery was not a failure streak that lasted: one success reset it.
+    // The failed delivery stays counted in its window (failures are counted over a window: a
+    // success no longer resets them, or a plugin failing every other call would never be
+    // suspended), and one failure is far from suspending the plugin.
     let state = station_state(&app, &ops, FAULT_LAB, "lunan").await;
-    assert_eq!(state["consecutive_failures"], 0, "{state}");
+    assert_eq!(state["failures_in_window"], 1, "{state}");
+    assert_eq!(state["consecutive_failures"], 1, "{state}");
+    assert_eq!(state["suspended"], false, "{state}");
+    assert_eq!(state["enabled"], true, "{state}");
     assert_eq!(app.case_row(case.id).await.status.as_str(), "registered");
 
     // A case at 金清, where no plugin is enabled: handed out to nobody.
