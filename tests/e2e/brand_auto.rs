@@ -47,21 +47,15 @@ async fn suggested(app: &TestApp, staff: &str, case_id: i64) -> Vec<String> {
 
 /// Whether every outbox delivery of the case to this plugin is done.
 async fn delivered(app: &TestApp, case_id: i64) -> Result<(), String> {
-    use liaison_domain::plugins::entity::{deliveries, outbox};
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let rows = outbox::Entity::find()
-        .filter(outbox::Column::CaseId.eq(case_id))
-        .all(&app.db)
-        .await
-        .unwrap();
+    use liaison_domain::plugins::outbox;
+    let rows = outbox::events_of_case(&app.db, case_id).await.unwrap();
     let mut states = Vec::new();
     for row in rows {
-        for d in deliveries::Entity::find()
-            .filter(deliveries::Column::OutboxId.eq(row.id))
-            .filter(deliveries::Column::PluginId.eq(ID))
-            .all(&app.db)
+        for d in outbox::deliveries_of(&app.db, row.id)
             .await
             .unwrap()
+            .into_iter()
+            .filter(|d| d.plugin_id == ID)
         {
             states.push((row.action.clone(), d.status, d.last_error));
         }

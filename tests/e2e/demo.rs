@@ -5,8 +5,6 @@
 use std::collections::BTreeSet;
 use std::process::Stdio;
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
 use crate::support::{count, texts, unique};
 
 const BIN: &str = env!("CARGO_BIN_EXE_liaison-under-test");
@@ -97,16 +95,16 @@ async fn demo_loads_the_district_and_its_brands() {
 
     // Each brand is enabled at its own station with exactly what its manifest asks for, and
     // its demo records went through its own actions into its storage.
-    use liaison_domain::plugins::entity::{station_plugins, storage};
+    let rows = liaison_domain::plugins::registry::station_plugins(&db)
+        .await
+        .unwrap();
     for (brand, station) in liaison::demo::brands::BRANDS {
         let st = liaison_domain::stations::by_code(&db, station)
             .await
             .unwrap();
-        let row = station_plugins::Entity::find()
-            .filter(station_plugins::Column::PluginId.eq(brand))
-            .one(&db)
-            .await
-            .unwrap()
+        let row = rows
+            .iter()
+            .find(|r| r.plugin_id == brand)
             .unwrap_or_else(|| panic!("{brand} is not enabled anywhere"));
         assert_eq!(
             row.station_id, st.id,
@@ -126,12 +124,14 @@ async fn demo_loads_the_district_and_its_brands() {
             manifest.capabilities.iter().cloned().collect(),
             "{brand}"
         );
-        let stored = storage::Entity::find()
-            .filter(storage::Column::PluginId.eq(brand))
-            .filter(storage::Column::StationId.eq(st.id))
-            .count(&db)
-            .await
-            .unwrap();
+        let stored = count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM plugin_storage WHERE plugin_id = '{brand}' AND station_id = {}",
+                st.id
+            ),
+        )
+        .await;
         assert!(stored > 0, "{brand} holds no demo records");
     }
     drop(db);

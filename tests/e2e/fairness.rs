@@ -6,13 +6,11 @@
 use std::time::{Duration, Instant};
 
 use liaison_domain::configuration::Settings;
-use liaison_domain::plugins::entity::deliveries;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::plugins::{FAULT_LAB, HELLO, HELLO_CAPS, station_state};
 use crate::support::{
-    Backend, Package, Resp, TestApp, plugin_settings, spawn_app_with, wait_until,
+    Backend, Package, Resp, TestApp, count, plugin_settings, spawn_app_with, wait_until,
 };
 
 both_backends!(
@@ -257,26 +255,24 @@ async fn a_slow_listener_delays_only_itself(b: Backend) {
     let pending_of = |plugin: &'static str| {
         let db = app.db.clone();
         async move {
-            deliveries::Entity::find()
-                .filter(deliveries::Column::PluginId.eq(plugin))
-                .all(&db)
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|d| d.status != "done")
-                .count()
+            count(
+                &db,
+                &format!(
+                    "SELECT COUNT(*) FROM plugin_deliveries WHERE plugin_id = '{plugin}' AND status <> 'done'"
+                ),
+            )
+            .await
         }
     };
     wait_until(
         Duration::from_secs(20),
         "hello-brand's five events",
         || async {
-            let hello_total = deliveries::Entity::find()
-                .filter(deliveries::Column::PluginId.eq(HELLO))
-                .all(&app.db)
-                .await
-                .unwrap()
-                .len();
+            let hello_total = app
+                .count(&format!(
+                    "SELECT COUNT(*) FROM plugin_deliveries WHERE plugin_id = '{HELLO}'"
+                ))
+                .await;
             let pending = pending_of(HELLO).await;
             if hello_total == 5 && pending == 0 {
                 Ok(())

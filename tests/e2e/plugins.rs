@@ -5,9 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use liaison_domain::plugins::entity::{grant_log, station_plugins, versions};
+use liaison_domain::plugins::registry;
 use liaison_host::runtime::package_digest;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use crate::support::{
@@ -95,7 +94,10 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 async fn version_count(app: &TestApp) -> u64 {
-    versions::Entity::find().count(&app.db).await.unwrap()
+    app.count("SELECT COUNT(*) FROM plugin_versions")
+        .await
+        .try_into()
+        .unwrap()
 }
 
 async fn install_checks_the_package(b: Backend) {
@@ -121,11 +123,13 @@ async fn install_checks_the_package(b: Backend) {
     assert_eq!(r.body["already_installed"], false);
     assert_eq!(r.body["upgraded_at"], json!([]));
     assert_eq!(r.body["awaiting_grant_at"], json!([]));
-    let row = versions::Entity::find()
-        .one(&app.db)
+    assert_eq!(version_count(&app).await, 1);
+    let current = registry::plugin(&app.db, HELLO)
         .await
         .unwrap()
-        .unwrap();
+        .and_then(|p| p.current_version_id)
+        .expect("a current version");
+    let row = registry::version(&app.db, current).await.unwrap().unwrap();
     assert_eq!(
         (row.plugin_id.as_str(), row.version.as_str()),
         (HELLO, "0.1.0")
@@ -289,14 +293,8 @@ async fn enable_grants_and_settings(b: Backend) {
     )
     .await
     .expect_error(404, "not_found", None);
-    assert_eq!(grant_log::Entity::find().count(&app.db).await.unwrap(), 0);
-    assert_eq!(
-        station_plugins::Entity::find()
-            .count(&app.db)
-            .await
-            .unwrap(),
-        0
-    );
+    assert!(registry::grant_log(&app.db).await.unwrap().is_empty());
+    assert!(registry::station_plugins(&app.db).await.unwrap().is_empty());
     assert!(listed(&app, None, "lunan").await.is_empty());
 
     // Granted more than it asks for: only what it asks for is stored and effective.
@@ -347,7 +345,7 @@ async fn enable_grants_and_settings(b: Backend) {
         .expect_error(404, "not_found", None);
 
     // The grant is on record: who, when, what, for which package.
-    let log = grant_log::Entity::find().all(&app.db).await.unwrap();
+    let log = registry::grant_log(&app.db).await.unwrap();
     assert_eq!(log.len(), 1, "{log:?}");
     let row = &log[0];
     assert_eq!(row.action, "enable");
@@ -375,9 +373,7 @@ async fn enable_grants_and_settings(b: Backend) {
     app.plugin_view(None, "lunan", HELLO, "home", false)
         .await
         .expect_error(503, "unavailable", None);
-    let actions: Vec<String> = grant_log::Entity::find()
-        .order_by_asc(grant_log::Column::Id)
-        .all(&app.db)
+    let actions: Vec<String> = registry::grant_log(&app.db)
         .await
         .unwrap()
         .into_iter()
@@ -516,16 +512,12 @@ async fn views_and_actions(b: Backend) {
         .unwrap()
         .unwrap();
     assert_eq!(row.category_id, ecology.id);
-    let tags = liaison_domain::plugins::entity::tags::Entity::find()
-        .filter(liaison_domain::plugins::entity::tags::Column::CaseId.eq(id))
-        .all(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(tags.len(), 1, "{tags:?}");
-    assert_eq!(
-        (tags[0].tag.as_str(), tags[0].plugin_id.as_str()),
-        ("hello", HELLO)
-    );
+    let tags = app
+        .texts(&format!(
+            "SELECT tag || ' ' || plugin_id FROM case_tags WHERE case_id = {id}"
+        ))
+        .await;
+    assert_eq!(tags, [format!("hello {HELLO}")]);
     let events = app.event_rows(id).await;
     assert_eq!(events[0].action, "submit");
     let note = events
@@ -764,11 +756,12 @@ async fn faults_fail_alone_and_suspend(b: Backend) {
     assert_eq!(state["suspended"], false, "{state}");
     assert_eq!(state["failures_in_window"], 0, "{state}");
     assert_eq!(listed(&app, None, "lunan").await, [FAULT_LAB, HELLO]);
-    let resumed = grant_log::Entity::find()
-        .filter(grant_log::Column::Action.eq("resume"))
-        .all(&app.db)
+    let resumed: Vec<_> = registry::grant_log(&app.db)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.action == "resume")
+        .collect();
     assert_eq!(resumed.len(), 1, "{resumed:?}");
     assert_eq!(resumed[0].plugin_id, FAULT_LAB);
     assert_eq!(resumed[0].user_id, Some(user_id(&app, "ops").await));

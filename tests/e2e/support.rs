@@ -17,10 +17,7 @@ use liaison_domain::auth::PasswordPolicy;
 use liaison_domain::cases::{Case, Event};
 use liaison_domain::configuration::Settings;
 use reqwest::{Method, StatusCode};
-use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
-    QueryFilter,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
 /// What `sql`, a `SELECT COUNT(*)` or another single integer, answers on `db`.
@@ -43,6 +40,16 @@ pub async fn texts(db: &DatabaseConnection, sql: &str) -> Vec<String> {
         .iter()
         .map(|r| r.try_get_by_index::<String>(0).unwrap())
         .collect()
+}
+
+/// Runs `sql`, a plain UPDATE, INSERT or DELETE with literal values, on `db`; how many rows it
+/// touched. Tests change tables as the database has them (the entities are the domain's own).
+pub async fn execute(db: &DatabaseConnection, sql: &str) -> u64 {
+    let backend = db.get_database_backend();
+    db.execute_raw(sea_orm::Statement::from_string(backend, sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .rows_affected()
 }
 
 pub const DEFAULT_PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -1079,16 +1086,11 @@ impl TestApp {
 
     /// The tags `plugin` put on a case, read from the table, sorted.
     pub async fn plugin_tags(&self, plugin: &str, case_id: i64) -> Vec<String> {
-        use liaison_domain::plugins::entity::tags;
-        let mut t: Vec<String> = tags::Entity::find()
-            .filter(tags::Column::CaseId.eq(case_id))
-            .filter(tags::Column::PluginId.eq(plugin))
-            .all(&self.db)
-            .await
-            .expect("reading case tags")
-            .into_iter()
-            .map(|t| t.tag)
-            .collect();
+        let mut t = self
+            .texts(&format!(
+                "SELECT tag FROM case_tags WHERE case_id = {case_id} AND plugin_id = '{plugin}'"
+            ))
+            .await;
         t.sort();
         t
     }
@@ -1159,13 +1161,16 @@ pub async fn stored(
     station_id: i64,
     key: &str,
 ) -> Option<Value> {
-    use liaison_domain::plugins::entity::storage;
-    storage::Entity::find_by_id((plugin.to_owned(), station_id, key.to_owned()))
-        .one(db)
+    let storage = liaison_domain::plugins::station::Storage {
+        plugin_id: plugin,
+        station_id,
+    };
+    storage
+        .get(db, key)
         .await
         .expect("reading plugin storage")
-        .map(|r| {
-            serde_json::from_slice(&r.value)
+        .map(|value| {
+            serde_json::from_slice(&value)
                 .unwrap_or_else(|e| panic!("{plugin} stored {key} as something not JSON: {e}"))
         })
 }

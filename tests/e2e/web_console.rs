@@ -8,7 +8,7 @@
 //! by page; the staff desk shows the station brand's staff view.
 
 use chrono::{Datelike, Duration};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use liaison_domain::plugins::registry;
 use serde_json::json;
 
 use crate::support::{Backend, Package, seed_plugin_cache, spawn_app, spawn_plugin_app};
@@ -702,15 +702,23 @@ async fn plugins_are_installed_and_run_from_the_console(b: Backend) {
     )
     .await
     .expect(303);
-    let row = liaison_domain::plugins::entity::station_plugins::Entity::find()
-        .one(&app.db)
+    let row = registry::station_plugins(&app.db)
         .await
         .unwrap()
+        .into_iter()
+        .next()
         .unwrap();
-    let mut am: liaison_domain::plugins::entity::station_plugins::ActiveModel = row.into();
-    am.suspended_at = Set(Some(app.clock.now()));
-    am.consecutive_failures = Set(5);
-    am.update(&app.db).await.unwrap();
+    registry::update_station_plugin(
+        &app.db,
+        row,
+        &registry::StationPluginChange {
+            suspended_at: Some(Some(app.clock.now())),
+            consecutive_failures: Some(5),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let page = web.get("/console/plugins").await.expect(200);
     page.assert_contains("因连续出错已暂停");
     page.assert_contains("/console/plugins/hello-brand/stations/lunan/resume");
@@ -865,13 +873,13 @@ async fn the_inbox_filters_by_tag_and_pages(b: Backend) {
     for _ in 0..3 {
         ids.push(app.submit_at("lunan").await.id);
     }
-    liaison_domain::plugins::entity::tags::ActiveModel {
-        case_id: Set(ids[1]),
-        tag: Set("auto-service".into()),
-        plugin_id: Set("auto-service-team".into()),
-        created_at: Set(app.clock.now()),
-    }
-    .insert(&app.db)
+    liaison_domain::plugins::station::tag(
+        &app.db,
+        "auto-service-team",
+        ids[1],
+        "auto-service",
+        app.clock.now(),
+    )
     .await
     .unwrap();
     let web = demo(&app, "staff").await;

@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 use liaison::startup::Application;
 use liaison_domain::Clock;
 use liaison_domain::configuration::Settings;
-use liaison_domain::plugins::entity::storage;
+use liaison_domain::plugins::station::Storage;
 use liaison_host::manifest::Audience;
 use liaison_host::{PluginHost, registry};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 
 const FAULT_LAB: &str = "fault-lab";
 const HELLO: &str = "hello-brand";
@@ -246,10 +246,13 @@ async fn reads(host: &PluginHost, db: &DatabaseConnection, n: usize) -> [Vec<Dur
     .await;
     let plain = timed(n, || async {
         for i in 0..READS {
-            let row = storage::Entity::find_by_id((FAULT_LAB.to_owned(), station, format!("r{i}")))
-                .one(db)
-                .await
-                .unwrap();
+            let row = Storage {
+                plugin_id: FAULT_LAB,
+                station_id: station,
+            }
+            .get(db, &format!("r{i}"))
+            .await
+            .unwrap();
             assert!(row.is_some());
         }
     })
@@ -326,9 +329,9 @@ async fn memory_under_load(
     (rest, peak, statuses)
 }
 
-/// Item 5: hello-brand's view at 路南 while fault-lab floods the host at another station;
-/// `kind` is "sleep" (64 clients of 80 ms sleeps, holding slots) or "loop" (64 clients
-/// spinning to the deadline).
+/// 5. hello-brand's view at 路南, quiet and while fault-lab floods the host at another
+///    station: `kind` is "sleep" (64 clients of 80 ms sleeps, holding slots) or "loop" (64
+///    clients spinning to the deadline).
 async fn flooded(
     srv: &Server,
     client: &reqwest::Client,

@@ -25,7 +25,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use liaison_domain::plugins::entity;
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -126,7 +125,7 @@ pub struct PluginHost {
 pub struct Active {
     pub station_id: i64,
     pub station_code: String,
-    pub row: entity::station_plugins::Model,
+    pub row: liaison_domain::plugins::StationPlugin,
     pub loaded: Arc<Loaded>,
     pub caps: BTreeSet<Capability>,
     pub settings: BTreeMap<String, String>,

@@ -15,59 +15,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::TransactionTrait;
 
 use crate::bindings::v0_1::liaison::brand::types::CaseEvent;
 use crate::{PluginHost, registry};
-use liaison_domain::plugins::entity::{deliveries, outbox};
+use liaison_domain::plugins::Delivery;
+use liaison_domain::plugins::outbox::{self, DeliveryChange};
 use liaison_domain::stations;
 
 /// Fans undispatched outbox rows out into deliveries. Returns how many rows it handled.
 pub async fn fan_out(host: &PluginHost) -> Result<usize, crate::PluginError> {
-    let rows = outbox::Entity::find()
-        .filter(outbox::Column::Dispatched.eq(false))
-        .order_by_asc(outbox::Column::Id)
-        .limit(200)
-        .all(&host.db)
-        .await?;
+    let rows = outbox::undispatched(&host.db, 200).await?;
     let now = host.clock.now();
     for row in &rows {
         let listeners = registry::enabled_at(host, row.station_id).await?;
+        let to: Vec<&str> = listeners
+            .iter()
+            .filter(|(_, manifest)| manifest.listens.iter().any(|a| a == &row.action))
+            .map(|(sp, _)| sp.plugin_id.as_str())
+            .collect();
+        // The deliveries and the mark that the event is dispatched land together.
         let txn = host.db.begin().await?;
-        for (sp, manifest) in listeners {
-            if !manifest.listens.iter().any(|a| a == &row.action) {
-                continue;
-            }
-            let exists = deliveries::Entity::find()
-                .filter(deliveries::Column::OutboxId.eq(row.id))
-                .filter(deliveries::Column::PluginId.eq(sp.plugin_id.as_str()))
-                .one(&txn)
-                .await?;
-            if exists.is_none() {
-                deliveries::ActiveModel {
-                    outbox_id: Set(row.id),
-                    plugin_id: Set(sp.plugin_id.clone()),
-                    station_id: Set(row.station_id),
-                    status: Set("pending".into()),
-                    attempts: Set(0),
-                    next_attempt_at: Set(now),
-                    last_error: Set(None),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-            }
-        }
-        outbox::Entity::update_many()
-            .col_expr(outbox::Column::Dispatched, Expr::val(true))
-            .filter(outbox::Column::Id.eq(row.id))
-            .exec(&txn)
-            .await?;
+        outbox::fan_out(&txn, row, &to, now).await?;
         txn.commit().await?;
     }
     Ok(rows.len())
@@ -87,14 +56,8 @@ pub async fn deliver_due(
     lanes: &Lanes,
 ) -> Result<usize, crate::PluginError> {
     let now = host.clock.now();
-    let due = deliveries::Entity::find()
-        .filter(deliveries::Column::Status.eq("pending"))
-        .filter(deliveries::Column::NextAttemptAt.lte(now))
-        .order_by_asc(deliveries::Column::Id)
-        .limit(500)
-        .all(&host.db)
-        .await?;
-    let mut by_lane: BTreeMap<(String, i64), Vec<deliveries::Model>> = BTreeMap::new();
+    let due = outbox::due(&host.db, now, 500).await?;
+    let mut by_lane: BTreeMap<(String, i64), Vec<Delivery>> = BTreeMap::new();
     for d in due {
         by_lane
             .entry((d.plugin_id.clone(), d.station_id))
@@ -129,50 +92,45 @@ pub async fn deliver_due(
 }
 
 /// Claims one delivery and makes one attempt, recording the outcome.
-async fn deliver_claimed(
-    host: &PluginHost,
-    d: deliveries::Model,
-) -> Result<(), crate::PluginError> {
+async fn deliver_claimed(host: &PluginHost, d: Delivery) -> Result<(), crate::PluginError> {
     // Claim it: another node that read the same row loses this race and skips it.
     let lease = host.clock.now() + chrono::Duration::seconds(60);
-    let claimed = deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::NextAttemptAt, Expr::val(lease))
-        .filter(deliveries::Column::Id.eq(d.id))
-        .filter(deliveries::Column::Status.eq("pending"))
-        .filter(deliveries::Column::NextAttemptAt.eq(d.next_attempt_at))
-        .exec(&host.db)
-        .await?;
-    if claimed.rows_affected != 1 {
+    if !outbox::claim(&host.db, &d, lease).await? {
         return Ok(());
     }
     let outcome = deliver_one(host, &d).await;
-    let mut am: deliveries::ActiveModel = d.clone().into();
-    am.updated_at = Set(host.clock.now());
+    let mut change = DeliveryChange {
+        status: None,
+        attempts: None,
+        next_attempt_at: None,
+        last_error: None,
+        updated_at: host.clock.now(),
+    };
     match outcome {
-        Ok(()) => am.status = Set("done".into()),
+        Ok(()) => change.status = Some("done".into()),
         Err(Retry::Later(why)) => {
             // Disabled or suspended: wait without spending attempts.
-            am.next_attempt_at = Set(host.clock.now() + chrono::Duration::seconds(60));
-            am.last_error = Set(Some(why));
+            change.next_attempt_at = Some(host.clock.now() + chrono::Duration::seconds(60));
+            change.last_error = Some(why);
         }
         Err(Retry::Busy(why)) => {
             // The host had no slot: it never ran, so no attempt is spent; soon again.
-            am.next_attempt_at = Set(host.clock.now() + chrono::Duration::seconds(1));
-            am.last_error = Set(Some(why));
+            change.next_attempt_at = Some(host.clock.now() + chrono::Duration::seconds(1));
+            change.last_error = Some(why);
         }
         Err(Retry::Failed(why)) => {
             let attempts = d.attempts + 1;
-            am.attempts = Set(attempts);
-            am.last_error = Set(Some(why.chars().take(500).collect()));
+            change.attempts = Some(attempts);
+            change.last_error = Some(why.chars().take(500).collect());
             if attempts >= host.settings.max_delivery_attempts {
-                am.status = Set("parked".into());
+                change.status = Some("parked".into());
                 tracing::warn!(delivery = d.id, plugin = %d.plugin_id, "case event parked after repeated failures");
             } else {
-                am.next_attempt_at = Set(host.clock.now() + backoff(attempts));
+                change.next_attempt_at = Some(host.clock.now() + backoff(attempts));
             }
         }
     }
-    am.update(&host.db).await?;
+    outbox::settle(&host.db, d, change).await?;
     Ok(())
 }
 
@@ -182,7 +140,7 @@ enum Retry {
     Failed(String),
 }
 
-async fn deliver_one(host: &PluginHost, d: &deliveries::Model) -> Result<(), Retry> {
+async fn deliver_one(host: &PluginHost, d: &Delivery) -> Result<(), Retry> {
     let station = stations::by_id(&host.db, d.station_id)
         .await
         .map_err(|e| Retry::Failed(e.to_string()))?
@@ -192,8 +150,7 @@ async fn deliver_one(host: &PluginHost, d: &deliveries::Model) -> Result<(), Ret
         Err(crate::PluginError::Unavailable(why)) => return Err(Retry::Later(why)),
         Err(e) => return Err(Retry::Failed(e.to_string())),
     };
-    let row = outbox::Entity::find_by_id(d.outbox_id)
-        .one(&host.db)
+    let row = outbox::event(&host.db, d.outbox_id)
         .await
         .map_err(|e| Retry::Failed(e.to_string()))?
         .ok_or_else(|| Retry::Failed("outbox row is gone".into()))?;

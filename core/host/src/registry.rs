@@ -7,11 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,7 +15,9 @@ use crate::capability::{Capability, CapabilitySchema, effective};
 use crate::manifest::Manifest;
 use crate::{Active, CallStats, PluginError, PluginHost};
 use liaison_domain::error::FieldKind;
-use liaison_domain::plugins::entity::{grant_log, plugins, station_plugins, versions};
+use liaison_domain::plugins::StationPlugin;
+use liaison_domain::plugins::registry as rows;
+use liaison_domain::plugins::registry::{NewGrantLog, NewPlugin, NewVersion, StationPluginChange};
 use liaison_domain::stations;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,11 +73,7 @@ pub async fn install(
     })?;
     let digest = crate::runtime::package_digest(manifest_text, component);
     let requested = manifest.requested();
-    if let Some(v) = versions::Entity::find()
-        .filter(versions::Column::Digest.eq(digest.as_str()))
-        .one(&host.db)
-        .await?
-    {
+    if let Some(v) = rows::version_by_digest(&host.db, &digest).await? {
         return Ok(Installed {
             id: v.plugin_id,
             version: v.version,
@@ -90,13 +84,7 @@ pub async fn install(
             already_installed: true,
         });
     }
-    if versions::Entity::find()
-        .filter(versions::Column::PluginId.eq(manifest.id.as_str()))
-        .filter(versions::Column::Version.eq(manifest.version.as_str()))
-        .one(&host.db)
-        .await?
-        .is_some()
-    {
+    if rows::version_exists(&host.db, &manifest.id, &manifest.version).await? {
         return Err(PluginError::Conflict(format!(
             "{} {} is installed with different contents; give the new build a new version",
             manifest.id, manifest.version
@@ -111,53 +99,34 @@ pub async fn install(
     let now = host.clock.now();
     let codes = station_codes(&host.db).await?;
     let txn = host.db.begin().await?;
-    match plugins::Entity::find_by_id(manifest.id.clone())
-        .one(&txn)
-        .await?
-    {
-        Some(p) => {
-            let mut am = p.into_active_model();
-            am.name_zh = Set(manifest.name.zh.clone());
-            am.name_en = Set(manifest.name.en.clone());
-            am.update(&txn).await?;
-        }
-        None => {
-            plugins::ActiveModel {
-                id: Set(manifest.id.clone()),
-                name_zh: Set(manifest.name.zh.clone()),
-                name_en: Set(manifest.name.en.clone()),
-                current_version_id: Set(None),
-                created_at: Set(now),
-            }
-            .insert(&txn)
-            .await?;
-        }
-    }
-    let v = versions::ActiveModel {
-        plugin_id: Set(manifest.id.clone()),
-        version: Set(manifest.version.clone()),
-        wit_version: Set(manifest.wit.clone()),
-        digest: Set(digest.clone()),
-        manifest: Set(manifest_text.to_owned()),
-        component: Set(component.to_vec()),
-        installed_by: Set(by),
-        installed_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    rows::put_plugin(
+        &txn,
+        &NewPlugin {
+            id: manifest.id.clone(),
+            name_zh: manifest.name.zh.clone(),
+            name_en: manifest.name.en.clone(),
+        },
+        now,
+    )
     .await?;
-    plugins::Entity::update_many()
-        .col_expr(plugins::Column::CurrentVersionId, Expr::val(v.id))
-        .filter(plugins::Column::Id.eq(manifest.id.as_str()))
-        .exec(&txn)
-        .await?;
+    let vid = rows::add_version(
+        &txn,
+        NewVersion {
+            plugin_id: manifest.id.clone(),
+            version: manifest.version.clone(),
+            wit_version: manifest.wit.clone(),
+            digest: digest.clone(),
+            manifest: manifest_text.to_owned(),
+            component: component.to_vec(),
+            installed_by: by,
+            installed_at: now,
+        },
+    )
+    .await?;
+    rows::set_current_version(&txn, &manifest.id, vid).await?;
     let mut upgraded_at = Vec::new();
     let mut awaiting_grant_at = Vec::new();
-    for sp in station_plugins::Entity::find()
-        .filter(station_plugins::Column::PluginId.eq(manifest.id.as_str()))
-        .all(&txn)
-        .await?
-    {
+    for sp in rows::stations_of(&txn, &manifest.id).await? {
         // What ops decided for is what the previous version asked for and they granted; a
         // grant stored wider (before grants were narrowed to the request) covers no more.
         let previous = version_meta(&txn, sp.version_id)
@@ -171,9 +140,11 @@ pub async fn install(
             .copied()
             .collect();
         let code = codes.get(&sp.station_id).cloned().unwrap_or_default();
-        let mut am = sp.clone().into_active_model();
-        am.version_id = Set(v.id);
-        am.granted = Set(caps_json(&granted));
+        let mut change = StationPluginChange {
+            version_id: Some(vid),
+            granted: Some(caps_json(&granted)),
+            ..Default::default()
+        };
         if requested.is_subset(&granted) {
             // A station left waiting for a grant by an earlier version that asked for more
             // (disabled, its grant given for another package than the one it was moved to)
@@ -182,17 +153,17 @@ pub async fn install(
                 && sp.disabled_reason.as_deref() != Some(DISABLED_BY_OPS)
                 && version_meta(&txn, sp.version_id).await?.0 != sp.granted_digest
             {
-                am.enabled = Set(true);
-                am.disabled_reason = Set(None);
+                change.enabled = Some(true);
+                change.disabled_reason = Some(None);
             }
-            am.granted_digest = Set(digest.clone());
+            change.granted_digest = Some(digest.clone());
             upgraded_at.push(code);
         } else {
             let more: Vec<_> = requested.difference(&granted).map(|c| c.as_str()).collect();
-            am.enabled = Set(false);
+            change.enabled = Some(false);
             // Where ops turned it off, that stays the reason.
             if sp.enabled || sp.disabled_reason.as_deref() != Some(DISABLED_BY_OPS) {
-                am.disabled_reason = Set(Some(format!(
+                change.disabled_reason = Some(Some(format!(
                     "version {} asks for {} as well; grant again to enable",
                     manifest.version,
                     more.join(", ")
@@ -200,10 +171,11 @@ pub async fn install(
             }
             awaiting_grant_at.push(code);
         }
-        am.update(&txn).await?;
+        let station_id = sp.station_id;
+        rows::update_station_plugin(&txn, sp, &change).await?;
         log(
             &txn,
-            sp.station_id,
+            station_id,
             &manifest.id,
             "upgrade",
             &digest,
@@ -237,39 +209,34 @@ async fn log(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), PluginError> {
-    grant_log::ActiveModel {
-        station_id: Set(station_id),
-        plugin_id: Set(plugin.to_owned()),
-        action: Set(action.to_owned()),
-        digest: Set(digest.to_owned()),
-        granted: Set(caps_json(granted)),
-        user_id: Set(by),
-        at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
+    rows::log_grant(
+        db,
+        &NewGrantLog {
+            station_id,
+            plugin_id: plugin,
+            action,
+            digest,
+            granted: &caps_json(granted),
+            user_id: by,
+            at: now,
+        },
+    )
     .await?;
     Ok(())
 }
 
 /// A version row without its (large) component.
 async fn version_meta(db: &impl ConnectionTrait, id: i64) -> Result<(String, String), PluginError> {
-    let row: Option<(String, String)> = versions::Entity::find_by_id(id)
-        .select_only()
-        .column(versions::Column::Digest)
-        .column(versions::Column::Manifest)
-        .into_tuple()
-        .one(db)
-        .await?;
-    row.ok_or_else(|| PluginError::NotFound(format!("plugin version {id} is gone")))
+    rows::version_meta(db, id)
+        .await?
+        .ok_or_else(|| PluginError::NotFound(format!("plugin version {id} is gone")))
 }
 
 pub async fn current_version(
     db: &impl ConnectionTrait,
     plugin: &str,
 ) -> Result<(i64, String, Manifest), PluginError> {
-    let p = plugins::Entity::find_by_id(plugin.to_owned())
-        .one(db)
+    let p = rows::plugin(db, plugin)
         .await?
         .ok_or_else(|| PluginError::NotFound(format!("no plugin {plugin} is installed")))?;
     let vid = p
@@ -322,31 +289,25 @@ pub async fn enable(
         })?;
     let now = host.clock.now();
     let txn = host.db.begin().await?;
-    let existing = station_plugins::Entity::find()
-        .filter(station_plugins::Column::StationId.eq(station.id))
-        .filter(station_plugins::Column::PluginId.eq(plugin))
-        .one(&txn)
-        .await?;
-    let mut am = match existing {
-        Some(e) => e.into_active_model(),
-        None => station_plugins::ActiveModel {
-            station_id: Set(station.id),
-            plugin_id: Set(plugin.to_owned()),
-            ..Default::default()
+    rows::put_station_plugin(
+        &txn,
+        station.id,
+        plugin,
+        &StationPluginChange {
+            version_id: Some(vid),
+            granted: Some(caps_json(&granted)),
+            granted_digest: Some(digest.clone()),
+            settings: Some(serde_json::to_string(&resolved).unwrap_or_else(|_| "{}".into())),
+            enabled: Some(true),
+            disabled_reason: Some(None),
+            consecutive_failures: Some(0),
+            failure_window_from: Some(None),
+            suspended_at: Some(None),
+            granted_by: Some(by),
+            granted_at: Some(now),
         },
-    };
-    am.version_id = Set(vid);
-    am.granted = Set(caps_json(&granted));
-    am.granted_digest = Set(digest.clone());
-    am.settings = Set(serde_json::to_string(&resolved).unwrap_or_else(|_| "{}".into()));
-    am.enabled = Set(true);
-    am.disabled_reason = Set(None);
-    am.consecutive_failures = Set(0);
-    am.failure_window_from = Set(None);
-    am.suspended_at = Set(None);
-    am.granted_by = Set(by);
-    am.granted_at = Set(now);
-    am.save(&txn).await?;
+    )
+    .await?;
     log(
         &txn, station.id, plugin, "enable", &digest, &granted, by, now,
     )
@@ -366,11 +327,8 @@ async fn row(
     db: &impl ConnectionTrait,
     station_id: i64,
     plugin: &str,
-) -> Result<station_plugins::Model, PluginError> {
-    station_plugins::Entity::find()
-        .filter(station_plugins::Column::StationId.eq(station_id))
-        .filter(station_plugins::Column::PluginId.eq(plugin))
-        .one(db)
+) -> Result<StationPlugin, PluginError> {
+    rows::station_plugin(db, station_id, plugin)
         .await?
         .ok_or_else(|| {
             PluginError::NotFound(format!("plugin {plugin} is not enabled at this station"))
@@ -386,11 +344,12 @@ pub async fn disable(
     plugin: &str,
     by: Option<i64>,
 ) -> Result<(), PluginError> {
-    change_by_ops(host, station_code, plugin, by, "disable", |am| {
-        am.enabled = Set(false);
-        am.disabled_reason = Set(Some(DISABLED_BY_OPS.into()));
-    })
-    .await
+    let change = StationPluginChange {
+        enabled: Some(false),
+        disabled_reason: Some(Some(DISABLED_BY_OPS.into())),
+        ..Default::default()
+    };
+    change_by_ops(host, station_code, plugin, by, "disable", &change).await
 }
 
 pub async fn resume(
@@ -399,12 +358,13 @@ pub async fn resume(
     plugin: &str,
     by: Option<i64>,
 ) -> Result<(), PluginError> {
-    change_by_ops(host, station_code, plugin, by, "resume", |am| {
-        am.suspended_at = Set(None);
-        am.consecutive_failures = Set(0);
-        am.failure_window_from = Set(None);
-    })
-    .await
+    let change = StationPluginChange {
+        suspended_at: Some(None),
+        consecutive_failures: Some(0),
+        failure_window_from: Some(None),
+        ..Default::default()
+    };
+    change_by_ops(host, station_code, plugin, by, "resume", &change).await
 }
 
 /// Changes a plugin's row at a station as ops asked and records it in the grant log as
@@ -415,16 +375,14 @@ async fn change_by_ops(
     plugin: &str,
     by: Option<i64>,
     action: &str,
-    change: impl FnOnce(&mut station_plugins::ActiveModel),
+    change: &StationPluginChange,
 ) -> Result<(), PluginError> {
     let station = stations::by_code(&host.db, station_code)
         .await
         .map_err(|_| PluginError::NotFound(format!("no station {station_code}")))?;
     let r = row(&host.db, station.id, plugin).await?;
     let (granted, digest) = (caps_of(&r.granted), r.granted_digest.clone());
-    let mut am = r.into_active_model();
-    change(&mut am);
-    am.update(&host.db).await?;
+    rows::update_station_plugin(&host.db, r, change).await?;
     log(
         &host.db,
         station.id,
@@ -455,7 +413,7 @@ pub async fn active_row(
     host: &PluginHost,
     station_id: i64,
     station_code: String,
-    r: station_plugins::Model,
+    r: StationPlugin,
 ) -> Result<Active, PluginError> {
     if !r.enabled {
         return Err(PluginError::Unavailable(
@@ -476,14 +434,9 @@ pub async fn active_row(
         None => {
             let manifest =
                 Manifest::parse(&text).map_err(|e| PluginError::Unavailable(e.to_string()))?;
-            let bytes: Option<Vec<u8>> = versions::Entity::find_by_id(r.version_id)
-                .select_only()
-                .column(versions::Column::Component)
-                .into_tuple()
-                .one(&host.db)
-                .await?;
-            let bytes =
-                bytes.ok_or_else(|| PluginError::NotFound("plugin version is gone".into()))?;
+            let bytes = rows::version_component(&host.db, r.version_id)
+                .await?
+                .ok_or_else(|| PluginError::NotFound("plugin version is gone".into()))?;
             host.runtime
                 .prepare(manifest, &text, &bytes)
                 .map_err(PluginError::Unavailable)?
@@ -501,12 +454,9 @@ pub async fn active_row(
     })
 }
 
-/// Failures counted per (plugin, station) over a window: the first failure opens a window of
-/// `window`; every failure in it adds one, and `threshold` of them suspend the plugin there. A
-/// success changes nothing: a plugin failing every other call (or succeeding once an hour on
-/// its schedule) used to reset a count kept "in a row" and so was never suspended. The window
-/// is kept in the row, not in memory, so every node counts the same failures and a restart
-/// forgets nothing.
+/// Books a call's outcome at the plugin's row `row_id`: a failure counts in the row's window
+/// and suspends the plugin there at `threshold` failures within `window` (see
+/// [`rows::count_failure`]); a success changes nothing.
 pub async fn book_outcome(
     db: &DatabaseConnection,
     row_id: i64,
@@ -518,44 +468,7 @@ pub async fn book_outcome(
     if failed.is_none() {
         return Ok(());
     }
-    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
-    let cutoff = now
-        .checked_sub_signed(window)
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    // One statement, so concurrent failures each count: the window restarts (at this failure,
-    // counting one) when there is none or it is over, and grows by one otherwise. Both columns
-    // read the row as it was before the update.
-    let stale = || {
-        Expr::col(station_plugins::Column::FailureWindowFrom)
-            .is_null()
-            .or(Expr::col(station_plugins::Column::FailureWindowFrom).lt(cutoff))
-    };
-    station_plugins::Entity::update_many()
-        .col_expr(
-            station_plugins::Column::ConsecutiveFailures,
-            sea_orm::sea_query::CaseStatement::new()
-                .case(stale(), Expr::val(1))
-                .finally(Expr::col(station_plugins::Column::ConsecutiveFailures).add(1))
-                .into(),
-        )
-        .col_expr(
-            station_plugins::Column::FailureWindowFrom,
-            sea_orm::sea_query::CaseStatement::new()
-                .case(stale(), Expr::val(now))
-                .finally(Expr::col(station_plugins::Column::FailureWindowFrom))
-                .into(),
-        )
-        .filter(station_plugins::Column::Id.eq(row_id))
-        .exec(db)
-        .await?;
-    let suspended = station_plugins::Entity::update_many()
-        .col_expr(station_plugins::Column::SuspendedAt, Expr::val(now))
-        .filter(station_plugins::Column::Id.eq(row_id))
-        .filter(station_plugins::Column::SuspendedAt.is_null())
-        .filter(station_plugins::Column::ConsecutiveFailures.gte(threshold))
-        .exec(db)
-        .await?;
-    if suspended.rows_affected > 0 {
+    if rows::count_failure(db, row_id, threshold, window, now).await? {
         tracing::warn!(
             row_id,
             "plugin suspended at its station after repeated failures"
@@ -599,33 +512,17 @@ pub struct PluginOut {
 
 pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
     let codes = station_codes(&host.db).await?;
-    let all: Vec<(i64, String, String, String)> = versions::Entity::find()
-        .select_only()
-        .column(versions::Column::Id)
-        .column(versions::Column::PluginId)
-        .column(versions::Column::Version)
-        .column(versions::Column::Manifest)
-        .order_by_asc(versions::Column::Id)
-        .into_tuple()
-        .all(&host.db)
-        .await?;
-    let rows = station_plugins::Entity::find()
-        .order_by_asc(station_plugins::Column::StationId)
-        .all(&host.db)
-        .await?;
+    let all = rows::versions(&host.db).await?;
+    let at_stations = rows::station_plugins(&host.db).await?;
     let mut out = Vec::new();
-    for p in plugins::Entity::find()
-        .order_by_asc(plugins::Column::Id)
-        .all(&host.db)
-        .await?
-    {
-        let mine: Vec<_> = all.iter().filter(|v| v.1 == p.id).collect();
-        let current = mine.iter().find(|v| Some(v.0) == p.current_version_id);
+    for p in rows::plugins(&host.db).await? {
+        let mine: Vec<_> = all.iter().filter(|v| v.plugin_id == p.id).collect();
+        let current = mine.iter().find(|v| Some(v.id) == p.current_version_id);
         let requested = current
-            .and_then(|v| Manifest::parse(&v.3).ok())
+            .and_then(|v| Manifest::parse(&v.manifest).ok())
             .map(|m| m.requested().into_iter().collect())
             .unwrap_or_default();
-        let stations = rows
+        let stations = at_stations
             .iter()
             .filter(|r| r.plugin_id == p.id)
             .map(|r| {
@@ -635,8 +532,8 @@ pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
                     station: code,
                     version: mine
                         .iter()
-                        .find(|v| v.0 == r.version_id)
-                        .map(|v| v.2.clone())
+                        .find(|v| v.id == r.version_id)
+                        .map(|v| v.version.clone())
                         .unwrap_or_default(),
                     granted: caps_of(&r.granted).into_iter().collect(),
                     enabled: r.enabled,
@@ -650,8 +547,8 @@ pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
             })
             .collect();
         out.push(PluginOut {
-            current_version: current.map(|v| v.2.clone()),
-            versions: mine.iter().map(|v| v.2.clone()).collect(),
+            current_version: current.map(|v| v.version.clone()),
+            versions: mine.iter().map(|v| v.version.clone()).collect(),
             requested,
             stations,
             id: p.id,
@@ -666,15 +563,9 @@ pub async fn list(host: &PluginHost) -> Result<Vec<PluginOut>, PluginError> {
 pub async fn enabled_at(
     host: &PluginHost,
     station_id: i64,
-) -> Result<Vec<(station_plugins::Model, Manifest)>, PluginError> {
-    let rows = station_plugins::Entity::find()
-        .filter(station_plugins::Column::StationId.eq(station_id))
-        .filter(station_plugins::Column::Enabled.eq(true))
-        .order_by_asc(station_plugins::Column::PluginId)
-        .all(&host.db)
-        .await?;
+) -> Result<Vec<(StationPlugin, Manifest)>, PluginError> {
     let mut out = Vec::new();
-    for r in rows {
+    for r in rows::enabled_at(&host.db, station_id).await? {
         let (_, text) = version_meta(&host.db, r.version_id).await?;
         if let Ok(m) = Manifest::parse(&text) {
             out.push((r, m));

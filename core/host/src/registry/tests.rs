@@ -7,10 +7,9 @@ use std::collections::BTreeMap;
 use liaison_domain::Clock;
 use liaison_domain::cases::intake;
 use liaison_domain::configuration::Settings;
-use liaison_domain::plugins::entity::{deliveries, outbox};
+use liaison_domain::plugins::outbox;
 use liaison_domain::reference::Reference;
 use liaison_domain::stations::{NewStation, PublicCode, StationKind};
-use sea_orm::PaginatorTrait;
 
 use super::*;
 
@@ -55,34 +54,33 @@ async fn installed(host: &PluginHost, manifest: &str) -> String {
     let component = b"not compiled: enable never reads it";
     let digest = crate::runtime::package_digest(manifest, component);
     let now = host.clock.now();
-    plugins::ActiveModel {
-        id: Set(m.id.clone()),
-        name_zh: Set(m.name.zh.clone()),
-        name_en: Set(m.name.en.clone()),
-        current_version_id: Set(None),
-        created_at: Set(now),
-    }
-    .insert(&host.db)
+    rows::put_plugin(
+        &host.db,
+        &NewPlugin {
+            id: m.id.clone(),
+            name_zh: m.name.zh.clone(),
+            name_en: m.name.en.clone(),
+        },
+        now,
+    )
     .await
     .unwrap();
-    let v = versions::ActiveModel {
-        plugin_id: Set(m.id.clone()),
-        version: Set(m.version.clone()),
-        wit_version: Set(m.wit.clone()),
-        digest: Set(digest.clone()),
-        manifest: Set(manifest.to_owned()),
-        component: Set(component.to_vec()),
-        installed_by: Set(None),
-        installed_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&host.db)
+    let vid = rows::add_version(
+        &host.db,
+        NewVersion {
+            plugin_id: m.id.clone(),
+            version: m.version.clone(),
+            wit_version: m.wit.clone(),
+            digest: digest.clone(),
+            manifest: manifest.to_owned(),
+            component: component.to_vec(),
+            installed_by: None,
+            installed_at: now,
+        },
+    )
     .await
     .unwrap();
-    plugins::Entity::update_many()
-        .col_expr(plugins::Column::CurrentVersionId, Expr::val(v.id))
-        .filter(plugins::Column::Id.eq(m.id.as_str()))
-        .exec(&host.db)
+    rows::set_current_version(&host.db, &m.id, vid)
         .await
         .unwrap();
     digest
@@ -96,6 +94,18 @@ fn another(id: &str, listens: &str) -> String {
             "listens = [\"submit\", \"register\"]",
             &format!("listens = [{listens}]"),
         )
+}
+
+/// The first column of every row `sql` answers, as text: the tests read the deliveries as
+/// plain rows, the way ops would.
+async fn texts(db: &DatabaseConnection, sql: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    db.query_all_raw(sea_orm::Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
 }
 
 fn grant(caps: &[&str]) -> Vec<String> {
@@ -153,7 +163,7 @@ async fn enable_records_the_grant_and_the_plugin_gets_what_it_asked_and_was_gran
         r.granted_digest, digest,
         "the grant is tied to the package it was given for"
     );
-    let log = grant_log::Entity::find().all(&host.db).await.unwrap();
+    let log = rows::grant_log(&host.db).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(
         (
@@ -190,13 +200,7 @@ async fn enabling_again_replaces_the_grant_and_disabling_is_logged() {
         .await
         .unwrap();
     }
-    assert_eq!(
-        station_plugins::Entity::find()
-            .count(&host.db)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(rows::station_plugins(&host.db).await.unwrap().len(), 1);
     let lunan = station_id(&host, "lunan").await;
     assert_eq!(
         caps_of(&row(&host.db, lunan, "hello-brand").await.unwrap().granted),
@@ -208,9 +212,7 @@ async fn enabling_again_replaces_the_grant_and_disabling_is_logged() {
     assert!(!r.enabled);
     assert_eq!(r.disabled_reason.as_deref(), Some(DISABLED_BY_OPS));
     assert!(enabled_at(&host, lunan).await.unwrap().is_empty());
-    let actions: Vec<String> = grant_log::Entity::find()
-        .order_by_asc(grant_log::Column::Id)
-        .all(&host.db)
+    let actions: Vec<String> = rows::grant_log(&host.db)
         .await
         .unwrap()
         .into_iter()
@@ -270,14 +272,8 @@ async fn a_refused_enable_stores_nothing() {
         .await,
         Err(PluginError::NotFound(_))
     ));
-    assert_eq!(
-        station_plugins::Entity::find()
-            .count(&host.db)
-            .await
-            .unwrap(),
-        0
-    );
-    assert_eq!(grant_log::Entity::find().count(&host.db).await.unwrap(), 0);
+    assert!(rows::station_plugins(&host.db).await.unwrap().is_empty());
+    assert!(rows::grant_log(&host.db).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -329,13 +325,7 @@ async fn an_event_reaches_each_plugin_of_its_station_that_listens_to_it_once() {
         .unwrap();
 
     assert_eq!(crate::outbox::fan_out(&host).await.unwrap(), 1);
-    let to: Vec<String> = deliveries::Entity::find()
-        .all(&host.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|d| d.plugin_id)
-        .collect();
+    let to = texts(&host.db, "SELECT plugin_id FROM plugin_deliveries").await;
     assert_eq!(
         to,
         ["hello-brand"],
@@ -343,13 +333,16 @@ async fn an_event_reaches_each_plugin_of_its_station_that_listens_to_it_once() {
     );
     // A second pass finds the row dispatched and adds nothing.
     assert_eq!(crate::outbox::fan_out(&host).await.unwrap(), 0);
-    assert_eq!(deliveries::Entity::find().count(&host.db).await.unwrap(), 1);
+    assert_eq!(
+        texts(&host.db, "SELECT plugin_id FROM plugin_deliveries")
+            .await
+            .len(),
+        1
+    );
     assert!(
-        outbox::Entity::find()
-            .all(&host.db)
+        outbox::undispatched(&host.db, 200)
             .await
             .unwrap()
-            .iter()
-            .all(|r| r.dispatched)
+            .is_empty()
     );
 }
