@@ -87,12 +87,12 @@ impl IntoResponse for FormRefused {
 /// beside it as [`FieldKind::ControlCharacters`]); or the answer to give as it is.
 pub fn received(
     form: Result<WebForm, FormRefused>,
-) -> Result<(WebForm, bool, Option<String>), Response> {
+) -> Result<(WebForm, bool, Option<String>), Box<Response>> {
     match form {
         Ok(f) => Ok((f, true, None)),
         Err(FormRefused::Csrf(f)) => Ok((f, false, None)),
         Err(FormRefused::Controls { form, field }) => Ok((form, true, Some(field))),
-        Err(other) => Err(other.into_response()),
+        Err(other) => Err(Box::new(other.into_response())),
     }
 }
 

@@ -404,7 +404,7 @@ async fn submit(
 ) -> PageResult<Response> {
     let (fields, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let values = IntakeValues::from_form(&fields);
     let key = fields.get("client_key").map(str::to_owned);
@@ -740,7 +740,7 @@ pub async fn rate(
     let view = queries::track(&state.db, &state.reference, &code).await?;
     let (fields, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let mut rf = RateForm {
         values: RateValues {
