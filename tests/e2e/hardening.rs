@@ -316,13 +316,14 @@ async fn the_api_document_is_whole_and_true(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
+    assert!(doc["paths"]["/api/v1/appraisal/{year}/scores"]["put"]["responses"]["204"].is_object());
     app.put(
         &format!("/appraisal/{year}/scores"),
         Some(&deputy),
         &json!({ "organisation": org, "item": "gov_report", "score": 88 }),
     )
     .await
-    .expect(200);
+    .expect(204);
     // Every operation documents the refusal of a body or query it cannot read, and those
     // behind a sign-in their 401.
     for (path, ops_of) in doc["paths"].as_object().unwrap() {
@@ -381,7 +382,7 @@ async fn every_answer_is_hardened_and_compressed_when_asked(b: Backend) {
     // HTML: pages, error pages, and the API's plugin view as markup.
     for path in [
         "/s/lunan".to_owned(),
-        "/no-such-page".to_owned(),
+        "/s/no-such-station".to_owned(),
         "/t".to_owned(),
         format!("/api/v1/stations/lunan/plugins/{HELLO}/views/home?format=html"),
     ] {
@@ -518,7 +519,8 @@ async fn page_forms_refuse_control_characters(b: Backend) {
     )
     .await
     .expect(422);
-    p.assert_contains("id=\"err-reason\"");
+    p.assert_contains("id=\"err-reveal-reason\"");
+    p.assert_contains("回访");
     p.assert_lacks(crate::support::REPORTER_PHONE);
     // And sign-in.
     let anon = Browser::new(&app);

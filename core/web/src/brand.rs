@@ -386,7 +386,7 @@ async fn perform(
 ) -> PageResult<Response> {
     let (fields, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let mut values = BTreeMap::new();
     for (k, v) in fields.values() {

@@ -263,7 +263,7 @@ pub async fn reveal(
     let c = load(&state, &actor, id).await?;
     let (f, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let mut sent = Sent::new("reveal", &f);
     if !csrf_ok {
@@ -409,7 +409,7 @@ pub async fn act(
     let c = load(&state, &actor, id).await?;
     let (f, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let mut sent = Sent::new(action.as_str(), &f);
     if !csrf_ok {

@@ -244,7 +244,7 @@ pub async fn record(
     let (actor, station_id) = deputy(&ctx)?;
     let (f, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let mut sent = Sent::new("reception", &f);
     if !csrf_ok {
@@ -303,7 +303,7 @@ pub async fn to_case(
     let (actor, station_id) = deputy(&ctx)?;
     let (f, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let mut sent = Sent::new(&format!("case-{id}"), &f);
     if !csrf_ok {

@@ -445,7 +445,7 @@ pub async fn bulk_assign(
     }
     let (f, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let mut out = BulkOutcome {
         lead: f.text("lead").trim().to_owned(),

@@ -89,12 +89,12 @@ impl IntoResponse for FormRefused {
 #[allow(clippy::result_large_err)]
 pub fn received(
     form: Result<WebForm, FormRefused>,
-) -> Result<(WebForm, bool, Option<String>), Response> {
+) -> Result<(WebForm, bool, Option<String>), Box<Response>> {
     match form {
         Ok(f) => Ok((f, true, None)),
         Err(FormRefused::Csrf(f)) => Ok((f, false, None)),
         Err(FormRefused::Controls { form, field }) => Ok((form, true, Some(field))),
-        Err(other) => Err(other.into_response()),
+        Err(other) => Err(Box::new(other.into_response())),
     }
 }
 

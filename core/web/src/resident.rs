@@ -386,7 +386,7 @@ async fn submit(
 ) -> PageResult<Response> {
     let (fields, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let v = IntakeValues::from_form(&fields);
     let key = fields.get("client_key").map(str::to_owned);
@@ -712,7 +712,7 @@ pub async fn rate(
     let view = queries::track(&state.db, &state.reference, &code).await?;
     let (fields, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     if !csrf_ok {
         let again = Sent::expired(&ctx, "", &fields);

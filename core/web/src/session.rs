@@ -64,7 +64,7 @@ pub async fn login(
 ) -> PageResult<Response> {
     let (form, csrf_ok, controls) = match super::form::received(form) {
         Ok(r) => r,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok(*answer),
     };
     let username = form.text("username").trim().to_owned();
     let password = form.text("password");
