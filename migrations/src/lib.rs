@@ -12,6 +12,7 @@ mod m20261202_100001_station_coordinates;
 mod m20261202_200001_note_audience;
 mod m20261202_200002_intake_digest;
 mod m20261202_300001_overdue_index;
+mod m20261203_400001_suggestions;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_200001_note_audience::Migration),
             Box::new(m20261202_200002_intake_digest::Migration),
             Box::new(m20261202_300001_overdue_index::Migration),
+            Box::new(m20261203_400001_suggestions::Migration),
         ]
     }
 }

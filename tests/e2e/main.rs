@@ -28,6 +28,7 @@ mod plugin_lifecycle;
 mod plugins;
 mod reference;
 mod scope;
+mod suggestions;
 mod web_brand_desk;
 mod web_browser;
 mod web_case;

@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod oversight;
 pub mod plugins;
 pub mod stations;
+pub mod suggestions;
 pub mod users;
 
 use std::sync::Arc;
@@ -63,6 +64,11 @@ pub struct AppState {
         liaison_domain::cases::commands::RegisterBody, liaison_domain::cases::commands::ReasonBody, liaison_domain::cases::commands::NoteBody,
         liaison_domain::cases::commands::AssignBody, liaison_domain::cases::commands::ExtendBody, liaison_domain::cases::commands::GrantExtensionBody,
         liaison_domain::cases::commands::AnswerBody, liaison_domain::cases::commands::FeedbackBody, liaison_domain::cases::commands::RateBody,
+        liaison_domain::suggestions::commands::NoteBody, liaison_domain::suggestions::commands::ReasonBody,
+        liaison_domain::suggestions::commands::ReviseBody, liaison_domain::suggestions::commands::AssignBody,
+        liaison_domain::suggestions::commands::SuperviseBody, liaison_domain::suggestions::commands::ConsultBody,
+        liaison_domain::suggestions::commands::CoOpinionBody, liaison_domain::suggestions::commands::ReplyBody,
+        liaison_domain::suggestions::commands::EvaluateBody, liaison_domain::suggestions::commands::ConfirmBody,
     ))
 )]
 struct ApiDoc;
@@ -94,7 +100,8 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .merge(users::router())
         .merge(plugins::router(&state))
         .merge(dashboard::router())
-        .merge(oversight::router(&state));
+        .merge(oversight::router(&state))
+        .merge(suggestions::router());
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

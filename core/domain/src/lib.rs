@@ -23,6 +23,7 @@ pub mod plugins;
 pub mod policy;
 pub mod reference;
 pub mod stations;
+pub mod suggestions;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod users;

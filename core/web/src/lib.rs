@@ -43,6 +43,7 @@ pub mod poster;
 pub mod resident;
 pub mod sent;
 pub mod session;
+pub mod suggestions;
 pub mod templates;
 
 use axum::Router;
@@ -118,6 +119,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(console::router(state))
         .merge(cockpit::router())
         .merge(oversight::router(state))
+        .merge(suggestions::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::web_context,

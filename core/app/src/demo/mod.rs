@@ -7,6 +7,7 @@ pub mod brands;
 mod cases;
 mod district;
 pub mod oversight;
+mod suggestions;
 
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
@@ -62,6 +63,10 @@ pub async fn load(
     report.push_str(&format!(
         "  oversight: {} station visits, {} chosen livelihood projects, {} duty point entries, the appraisal published\n",
         o.visits, o.projects, o.point_entries
+    ));
+    let s = suggestions::seed(db, now).await?;
+    report.push_str(&format!(
+        "  suggestions and motions: {s} in every state, two raised from residents' cases\n"
     ));
     for note in brands::install(plugins, std::path::Path::new(".")).await? {
         report.push_str(&format!("  brand {note}\n"));

@@ -54,6 +54,14 @@ pub enum Permission {
     /// Record visits at all: ops for any station, station staff for their own (the station of
     /// each visit is then checked with [`Permission::AdministerStation`]).
     KeepVisits,
+    /// File a suggestion or motion (deputies with a deputy record).
+    FileSuggestion,
+    /// Run the congress office's register of suggestions and motions: enter sessions,
+    /// register, return, assign, supervise (ops).
+    ManageSuggestions,
+    /// Read suggestions and motions at all (anyone signed in whose reach is not empty); each
+    /// list is then narrowed by [`suggestion_reach`].
+    ReadSuggestions,
 }
 
 impl Permission {
@@ -78,6 +86,11 @@ impl Permission {
             Permission::ReadProjects => "only ops, viewers, station staff and deputies see this",
             Permission::ReadPoints => "only deputies, station staff, ops and viewers see points",
             Permission::KeepVisits => "only ops and station staff record visits",
+            Permission::FileSuggestion => "only deputies file suggestions and motions",
+            Permission::ManageSuggestions => "only the congress office (ops) does this",
+            Permission::ReadSuggestions => {
+                "only deputies, station staff, handling organisations, ops and viewers see suggestions"
+            }
         }
     }
 }
@@ -127,6 +140,73 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
             Role::StationStaff => actor.station_id.is_some(),
             _ => false,
         },
+        Permission::FileSuggestion => actor.role == Role::Deputy && actor.deputy_id.is_some(),
+        Permission::ManageSuggestions => actor.role == Role::Ops,
+        Permission::ReadSuggestions => suggestion_reach(actor) != SuggestionReach::Nothing,
+    }
+}
+
+/// Which suggestions and motions an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionReach {
+    /// All of them (ops, viewers).
+    All,
+    /// A deputy's: those they filed or co-signed, and those filed at their home station.
+    Deputy {
+        /// Their deputy record.
+        deputy: i64,
+        /// Their home station, when attached.
+        station: Option<i64>,
+    },
+    /// Those filed at this station (its staff).
+    Station(i64),
+    /// Those this organisation leads or co-handles (its handlers).
+    Organisation(i64),
+    /// None.
+    Nothing,
+}
+
+/// Which suggestions and motions `actor` sees; every list and every step narrows by it.
+pub fn suggestion_reach(actor: &Actor) -> SuggestionReach {
+    match actor.role {
+        Role::Ops | Role::Viewer | Role::System => SuggestionReach::All,
+        Role::Deputy => {
+            actor
+                .deputy_id
+                .map_or(SuggestionReach::Nothing, |deputy| SuggestionReach::Deputy {
+                    deputy,
+                    station: actor.station_id,
+                })
+        }
+        Role::StationStaff => actor
+            .station_id
+            .map_or(SuggestionReach::Nothing, SuggestionReach::Station),
+        Role::Handler => actor
+            .organisation_id
+            .map_or(SuggestionReach::Nothing, SuggestionReach::Organisation),
+        Role::Resident => SuggestionReach::Nothing,
+    }
+}
+
+/// Who `actor` is to one suggestion filed by deputy `filer`, led by `lead` and co-handled by
+/// `co`: the part the lifecycle's table reads. A deputy who co-signed is an onlooker: only the
+/// filer (领衔代表) revises and evaluates.
+pub fn suggestion_part(
+    actor: &Actor,
+    filer: i64,
+    lead: Option<i64>,
+    co: &[i64],
+) -> crate::suggestions::lifecycle::Part {
+    use crate::suggestions::lifecycle::Part;
+    match actor.role {
+        Role::Ops => Part::Office,
+        Role::Deputy if actor.deputy_id == Some(filer) => Part::Filer,
+        Role::Handler => match actor.organisation_id {
+            Some(o) if lead == Some(o) => Part::Lead,
+            Some(o) if co.contains(&o) => Part::CoOrganisation,
+            _ => Part::Onlooker,
+        },
+        _ => Part::Onlooker,
     }
 }
 
