@@ -405,8 +405,13 @@ async fn render_detail(
     let cal = Calendar::load(&state.db).await?;
     let v = view(state, &dir, &cal).await?;
     let d = queries::detail(&state.db, &v, actor, id).await?;
-    let steps: Vec<StepOut> = d
-        .actions
+    // The lead sees the reply form beside the consultation's: replying before 面商 is then
+    // refused on the form, naming the state, rather than the form being missing.
+    let mut offered = d.actions.clone();
+    if offered.contains(&Action::Consult) && !offered.contains(&Action::Reply) {
+        offered.push(Action::Reply);
+    }
+    let steps: Vec<StepOut> = offered
         .iter()
         .map(|a| StepOut {
             action: a.as_str(),
