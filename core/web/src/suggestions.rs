@@ -87,6 +87,14 @@ fn kind_name(ctx: &Ctx, k: Kind) -> String {
     ctx.t(&format!("suggestions.kind_{}", k.as_str()))
 }
 
+/// A form shown fresh: nothing sent, answered 200.
+fn fresh() -> Sent {
+    Sent {
+        status: StatusCode::OK,
+        ..Default::default()
+    }
+}
+
 /// A refusal naming `cosigners[2]` stands beside the `cosigners` field.
 fn fold_indexes(sent: &mut Sent) {
     let keys: Vec<String> = sent
@@ -305,8 +313,7 @@ async fn render_new(
 pub async fn new_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     let actor = ctx.require_actor()?.clone();
     policy::require(&actor, Permission::FileSuggestion)?;
-    let mut sent = Sent::default();
-    sent.status = StatusCode::OK;
+    let sent = fresh();
     render_new(&state, &ctx, &actor, sent).await
 }
 
@@ -495,8 +502,7 @@ pub async fn detail_page(
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
     let actor = ctx.require_actor()?.clone();
-    let mut sent = Sent::default();
-    sent.status = StatusCode::OK;
+    let sent = fresh();
     render_detail(&state, &ctx, &actor, id, sent).await
 }
 
@@ -656,8 +662,7 @@ async fn render_sessions(state: &AppState, ctx: &Ctx, sent: Sent) -> PageResult<
 pub async fn sessions_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Response> {
     let actor = ctx.require_actor()?;
     policy::require(actor, Permission::ManageSuggestions)?;
-    let mut sent = Sent::default();
-    sent.status = StatusCode::OK;
+    let sent = fresh();
     render_sessions(&state, &ctx, sent).await
 }
 
