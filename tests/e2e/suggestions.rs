@@ -944,6 +944,11 @@ async fn pages_file_act_and_show(b: Backend) {
     let s = session(&app, &ops_token).await;
     let case = app.submit_default().await;
     let deputy = demo(&app, "deputy").await;
+    deputy
+        .get("/deputy")
+        .await
+        .expect(200)
+        .assert_contains("id=\"desk-file-link\"");
     let p = deputy.get("/suggestions/new").await.expect(200);
     p.assert_html();
     p.assert_contains(&case.receipt_code);
@@ -1026,6 +1031,9 @@ async fn pages_file_act_and_show(b: Backend) {
     .expect(303);
     // The organisation's desk: replying first is refused with the state named; then 面商 and reply.
     let org = demo(&app, "handler").await;
+    let p = org.get("/org").await.expect(200);
+    p.assert_contains("id=\"desk-suggestions\"");
+    p.assert_contains(&format!("href=\"{at}\""));
     let p = org.get("/suggestions").await.expect(200);
     p.assert_contains("关于加快石曲村路灯修复的建议");
     let p = post_form(

@@ -38,6 +38,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/suggestions/fields.html"),
     ),
     (
+        "suggestions/desk_section.html",
+        include_str!("templates/suggestions/desk_section.html"),
+    ),
+    (
         "suggestions/list.html",
         include_str!("templates/suggestions/list.html"),
     ),
@@ -251,6 +255,42 @@ pub async fn register_page(
             query => query,
         },
     )
+}
+
+/// The suggestions section of a desk (the deputy's, the organisation's): the items within the
+/// visitor's reach that still need someone, newest first, at most 20.
+pub async fn desk_section(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+) -> PageResult<minijinja::Value> {
+    if !policy::may(actor, Permission::ReadSuggestions) {
+        return Ok(minijinja::Value::from(()));
+    }
+    let dir = state.reference.directory(&state.db).await?;
+    let cal = Calendar::load(&state.db).await?;
+    let v = view(state, &dir, &cal).await?;
+    let rows: Vec<_> = queries::list(&state.db, &v, actor, &SuggestionFilter::default())
+        .await?
+        .into_iter()
+        .filter(|r| !matches!(r.status, Status::Closed | Status::Letter))
+        .take(20)
+        .map(|r| {
+            minijinja::context! {
+                id => r.id,
+                number => r.number.clone(),
+                title => r.title.clone(),
+                status => status_name(ctx, r.status),
+                lead => r.lead.as_ref().map(|l| l.name.clone()),
+                due_on => r.due_on.map(|d| d.to_string()),
+                overdue => r.timeliness == Some(liaison_domain::cases::deadlines::Timeliness::Overdue),
+            }
+        })
+        .collect();
+    Ok(minijinja::context! {
+        rows => rows,
+        can_file => policy::may(actor, Permission::FileSuggestion),
+    })
 }
 
 // --- filing ---
