@@ -19,6 +19,7 @@ both_backends!(
     the_register_exports_with_chinese_headers,
     the_appraisal_item_is_computed_by_hand,
     pages_file_act_and_show,
+    the_demo_has_every_state_and_class,
 );
 
 async fn session(app: &TestApp, ops: &str) -> i64 {
@@ -1093,6 +1094,10 @@ async fn pages_file_act_and_show(b: Backend) {
     p.assert_contains("已办结");
     // The public list and the resident's tracking page.
     let anon = Browser::new(&app);
+    anon.get("/s/lunan")
+        .await
+        .expect(200)
+        .assert_contains("href=\"/suggestions/public?station=lunan\"");
     let p = anon
         .get("/suggestions/public?organisation=housing")
         .await
@@ -1140,4 +1145,61 @@ async fn pages_file_act_and_show(b: Backend) {
     )
     .await
     .expect(303);
+}
+
+async fn the_demo_has_every_state_and_class(b: Backend) {
+    let app = spawn_app(b).await;
+    let now = app.clock.now();
+    liaison::demo::seed_cases(&app.db, &app.settings.deadlines, 120, now, 2026)
+        .await
+        .expect("seeding the demo's cases");
+    let made = liaison::demo::suggestions::seed(&app.db, now)
+        .await
+        .expect("seeding the demo's suggestions");
+    assert_eq!(made, 12);
+    let ops = app.login_demo("ops").await;
+    let list = app.get("/suggestions", Some(&ops)).await.expect(200).body;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 12);
+    let mut states: Vec<&str> = list.iter().map(|s| s["status"].as_str().unwrap()).collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(
+        states,
+        [
+            "assigned",
+            "closed",
+            "filed",
+            "following_up",
+            "letter",
+            "registered",
+            "rehandling",
+            "replied",
+            "returned"
+        ]
+    );
+    let mut classes: Vec<&str> = list
+        .iter()
+        .filter_map(|s| s["reply_class"].as_str())
+        .collect();
+    classes.sort();
+    classes.dedup();
+    assert_eq!(classes, ["A", "B", "C"]);
+    let key: Vec<&Value> = list
+        .iter()
+        .filter(|s| s["key_supervision"] == true)
+        .collect();
+    assert_eq!(key.len(), 1);
+    assert_eq!(key[0]["kind"], "motion");
+    assert_eq!(key[0]["number"], "议案第1号");
+    let mut raised = 0;
+    for s in list {
+        let d = app
+            .get(&format!("/suggestions/{}", s["id"]), Some(&ops))
+            .await
+            .expect(200)
+            .body;
+        raised += !d["cases"].as_array().unwrap().is_empty() as usize;
+    }
+    assert_eq!(raised, 2);
 }

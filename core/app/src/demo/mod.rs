@@ -7,7 +7,7 @@ pub mod brands;
 mod cases;
 mod district;
 pub mod oversight;
-mod suggestions;
+pub mod suggestions;
 
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 

@@ -503,6 +503,53 @@ mod tests {
     }
 
     #[test]
+    fn suggestions_reach_and_parts() {
+        use crate::suggestions::lifecycle::Part;
+        let deputy = actor(Role::Deputy, Some(4), None, Some(7));
+        let staff = actor(Role::StationStaff, Some(4), None, None);
+        let handler = actor(Role::Handler, None, Some(3), None);
+        let viewer = actor(Role::Viewer, None, None, None);
+        assert_eq!(
+            suggestion_reach(&deputy),
+            SuggestionReach::Deputy {
+                deputy: 7,
+                station: Some(4)
+            }
+        );
+        assert_eq!(suggestion_reach(&staff), SuggestionReach::Station(4));
+        assert_eq!(suggestion_reach(&handler), SuggestionReach::Organisation(3));
+        assert_eq!(suggestion_reach(&viewer), SuggestionReach::All);
+        assert_eq!(
+            suggestion_reach(&actor(Role::Deputy, Some(4), None, None)),
+            SuggestionReach::Nothing
+        );
+        // Only a deputy with a record files; only ops run the register.
+        assert!(may(&deputy, Permission::FileSuggestion));
+        assert!(!may(&staff, Permission::FileSuggestion));
+        assert!(!may(&viewer, Permission::ManageSuggestions));
+        assert!(may(&viewer, Permission::ReadSuggestions));
+        assert!(!may(
+            &actor(Role::Handler, None, None, None),
+            Permission::ReadSuggestions
+        ));
+        // Parts: the filer, the office, the lead, a co-organisation; everyone else looks on.
+        assert_eq!(suggestion_part(&deputy, 7, Some(3), &[]), Part::Filer);
+        assert_eq!(suggestion_part(&deputy, 8, Some(3), &[]), Part::Onlooker);
+        assert_eq!(suggestion_part(&handler, 7, Some(3), &[]), Part::Lead);
+        assert_eq!(
+            suggestion_part(&handler, 7, Some(2), &[3]),
+            Part::CoOrganisation
+        );
+        assert_eq!(suggestion_part(&handler, 7, None, &[]), Part::Onlooker);
+        assert_eq!(
+            suggestion_part(&actor(Role::Ops, None, None, None), 7, None, &[]),
+            Part::Office
+        );
+        assert_eq!(suggestion_part(&viewer, 7, Some(3), &[3]), Part::Onlooker);
+        assert_eq!(suggestion_part(&staff, 7, Some(3), &[]), Part::Onlooker);
+    }
+
+    #[test]
     fn scope_follows_the_attachment() {
         assert_eq!(scope(&actor(Role::Ops, None, None, None)), Scope::All);
         assert_eq!(
