@@ -13,6 +13,7 @@ mod m20261202_200001_note_audience;
 mod m20261202_200002_intake_digest;
 mod m20261202_300001_overdue_index;
 mod m20261203_400001_suggestions;
+mod m20261203_400002_legislation;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_200002_intake_digest::Migration),
             Box::new(m20261202_300001_overdue_index::Migration),
             Box::new(m20261203_400001_suggestions::Migration),
+            Box::new(m20261203_400002_legislation::Migration),
         ]
     }
 }

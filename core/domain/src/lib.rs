@@ -17,6 +17,7 @@ pub mod deputies;
 pub mod duty;
 pub mod error;
 pub mod json;
+pub mod legislation;
 pub mod orgs;
 pub mod oversight;
 pub mod plugins;

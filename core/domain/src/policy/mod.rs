@@ -146,6 +146,17 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
     }
 }
 
+/// In what capacity a signed-in `actor` comments on a draft law (立法联系点): deputies as
+/// deputies, station staff and ops as staff; others do not comment signed in.
+pub fn draft_commenter(actor: &Actor) -> Option<crate::legislation::Commenter> {
+    use crate::legislation::Commenter;
+    match actor.role {
+        Role::Deputy => Some(Commenter::Deputy),
+        Role::StationStaff | Role::Ops => Some(Commenter::Staff),
+        _ => None,
+    }
+}
+
 /// Which suggestions and motions an actor sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SuggestionReach {
