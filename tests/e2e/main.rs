@@ -19,6 +19,7 @@ mod demo;
 mod durability;
 mod edges;
 mod intake;
+mod legislation;
 mod lifecycle;
 mod oversight;
 mod oversight_pages;

@@ -13,6 +13,7 @@ pub mod error;
 pub mod exports;
 pub mod input;
 pub mod json;
+pub mod legislation;
 pub mod limits;
 pub mod live;
 pub mod orgs;
@@ -101,7 +102,8 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .merge(plugins::router(&state))
         .merge(dashboard::router())
         .merge(oversight::router(&state))
-        .merge(suggestions::router());
+        .merge(suggestions::router())
+        .merge(legislation::router(&state));
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();
