@@ -7,10 +7,13 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use crate::support::{Backend, TestApp, spawn_app};
+use crate::web_client::{Browser, demo, post_form};
 
 both_backends!(
     a_draft_is_consulted_and_reported,
-    bad_input_and_a_closed_draft
+    bad_input_and_a_closed_draft,
+    pages_take_comments_and_print_the_report,
+    the_demo_has_an_open_and_a_closed_draft,
 );
 
 fn draft(app: &TestApp) -> Value {
@@ -288,4 +291,102 @@ async fn bad_input_and_a_closed_draft(b: Backend) {
             .body["open"],
         false
     );
+}
+
+async fn pages_take_comments_and_print_the_report(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops_token = app.login_demo("ops").await;
+    let id = publish(&app, &ops_token).await;
+    let anon = Browser::new(&app);
+    anon.get("/drafts")
+        .await
+        .expect(200)
+        .assert_contains(&format!("href=\"/drafts/{id}\""));
+    let p = anon.get(&format!("/drafts/{id}")).await.expect(200);
+    p.assert_html();
+    p.assert_contains("id=\"article-3\"");
+    p.assert_contains("id=\"comment-form\"");
+    let path = format!("/drafts/{id}");
+    // A refused comment comes back beside its field with what was typed.
+    let p = post_form(
+        &anon,
+        &path,
+        &[
+            ("station", "lunan"),
+            ("article", "3"),
+            ("body", "短"),
+            ("phone", "13812345678"),
+        ],
+    )
+    .await
+    .expect(422);
+    p.assert_contains("id=\"err-body\"");
+    p.assert_contains("13812345678");
+    post_form(
+        &anon,
+        &path,
+        &[
+            ("station", "lunan"),
+            ("article", "3"),
+            ("body", "建议小区统一建设充电棚。"),
+        ],
+    )
+    .await
+    .expect(303);
+    let p = anon.get(&path).await.expect(200);
+    p.assert_contains("1 条意见");
+    // The printable report for ops, with its downloads; the cockpit counts the station's.
+    let ops = demo(&app, "ops").await;
+    let p = ops.get(&format!("/drafts/{id}/report")).await.expect(200);
+    p.assert_contains("id=\"report\"");
+    p.assert_contains("建议小区统一建设充电棚。");
+    p.assert_contains("第3条");
+    let (status, bytes) = ops
+        .get_bytes(&format!("/drafts/{id}/report?format=xlsx"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(&bytes[..2], b"PK");
+    anon.get(&format!("/drafts/{id}/report")).await.expect(303);
+    let staff = demo(&app, "staff").await;
+    let p = staff.get("/cockpit/lunan").await.expect(200);
+    p.assert_contains("id=\"legislation-counts\"");
+    // Closed: the page says so and a late comment is refused with the reason.
+    app.clock.advance(Duration::days(21));
+    let p = anon.get(&path).await.expect(200);
+    p.assert_contains("id=\"draft-closed\"");
+    let p = post_form(
+        &anon,
+        &path,
+        &[("station", "lunan"), ("body", "来晚了的意见。")],
+    )
+    .await
+    .expect(409);
+    p.assert_contains("不再接收意见");
+}
+
+async fn the_demo_has_an_open_and_a_closed_draft(b: Backend) {
+    let app = spawn_app(b).await;
+    let made = liaison::demo::legislation::seed(&app.db, app.clock.now())
+        .await
+        .expect("seeding the demo's drafts");
+    assert_eq!(made, 7);
+    let drafts = app.get("/drafts", None).await.expect(200).body;
+    let drafts = drafts.as_array().unwrap();
+    assert_eq!(drafts.len(), 2);
+    let open: Vec<bool> = drafts
+        .iter()
+        .map(|d| d["open"].as_bool().unwrap())
+        .collect();
+    assert_eq!(open, [true, false]);
+    let ops = app.login_demo("ops").await;
+    let closed = drafts[1]["id"].as_i64().unwrap();
+    let report = app
+        .get(&format!("/drafts/{closed}/report"), Some(&ops))
+        .await
+        .expect(200)
+        .body;
+    let report = report.as_array().unwrap();
+    assert_eq!(report.len(), 5);
+    assert!(report.iter().all(|c| c["decision"].is_string()));
+    assert!(report.iter().any(|c| c["channel"] == "forum"));
 }

@@ -37,6 +37,7 @@ pub mod desk;
 pub mod error;
 pub mod form;
 pub mod i18n;
+pub mod legislation;
 pub mod org;
 pub mod oversight;
 pub mod poster;
@@ -120,6 +121,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(cockpit::router())
         .merge(oversight::router(state))
         .merge(suggestions::router())
+        .merge(legislation::router(state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::web_context,

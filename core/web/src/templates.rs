@@ -53,6 +53,7 @@ fn all_templates() -> impl Iterator<Item = &'static (&'static str, &'static str)
         .chain(super::cockpit::TEMPLATES)
         .chain(super::oversight::TEMPLATES)
         .chain(super::suggestions::TEMPLATES)
+        .chain(super::legislation::TEMPLATES)
 }
 
 fn lang_of(state: &State) -> Lang {

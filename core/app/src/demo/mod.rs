@@ -6,6 +6,7 @@
 pub mod brands;
 mod cases;
 mod district;
+pub mod legislation;
 pub mod oversight;
 pub mod suggestions;
 
@@ -67,6 +68,10 @@ pub async fn load(
     let s = suggestions::seed(db, now).await?;
     report.push_str(&format!(
         "  suggestions and motions: {s} in every state, two raised from residents' cases\n"
+    ));
+    let c = legislation::seed(db, now).await?;
+    report.push_str(&format!(
+        "  legislative contact point: two drafts (one closed with its report), {c} comments\n"
     ));
     for note in brands::install(plugins, std::path::Path::new(".")).await? {
         report.push_str(&format!("  brand {note}\n"));
