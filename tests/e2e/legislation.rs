@@ -335,6 +335,20 @@ async fn pages_take_comments_and_print_the_report(b: Backend) {
     .expect(303);
     let p = anon.get(&path).await.expect(200);
     p.assert_contains("1 条意见");
+    // A QR poster for the draft at a station.
+    let p = anon
+        .get(&format!("/drafts/{id}/poster?station=lunan"))
+        .await
+        .expect(200);
+    p.assert_contains(&format!("/drafts/{id}/qr.svg?station=lunan"));
+    let (status, bytes) = anon
+        .get_bytes(&format!("/drafts/{id}/qr.svg?station=lunan"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&bytes).contains("<svg"));
+    anon.get(&format!("/drafts/{id}/poster?station=nowhere"))
+        .await
+        .expect(404);
     // The printable report for ops, with its downloads; the cockpit counts the station's.
     let ops = demo(&app, "ops").await;
     let p = ops.get(&format!("/drafts/{id}/report")).await.expect(200);

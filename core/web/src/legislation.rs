@@ -45,6 +45,84 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/drafts", get(drafts_page))
         .route("/drafts/{id}", get(draft_page))
         .route("/drafts/{id}/report", get(report_page))
+        .route("/drafts/{id}/poster", get(poster_page))
+        .route("/drafts/{id}/qr.svg", get(qr_svg))
+        .route("/drafts/{id}/qr.png", get(qr_png))
+}
+
+/// The address a draft's QR code opens: the draft's page, for one station when given.
+async fn draft_url(state: &AppState, id: i64, station: &str) -> PageResult<(String, String)> {
+    let d = match legislation::detail(&state.db, id, state.clock.now()).await {
+        Ok(d) => d,
+        Err(liaison_domain::Error::NotFound(_)) => return Err(PageError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let station = station.trim();
+    let path = if station.is_empty() {
+        format!("/drafts/{id}")
+    } else {
+        // Only a station that exists goes into a printed code.
+        state
+            .reference
+            .station_by_code(&state.db, station)
+            .await?
+            .ok_or(PageError::NotFound)?;
+        format!("/drafts/{id}?station={station}")
+    };
+    Ok((super::poster::public_url(state, &path), d.title))
+}
+
+/// `GET /drafts/{id}/poster?station=`: a printable QR poster for the draft at a station.
+pub async fn poster_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DraftQuery>,
+) -> PageResult<Response> {
+    let (url, title) = draft_url(&state, id, &q.station).await?;
+    let query = if q.station.trim().is_empty() {
+        String::new()
+    } else {
+        format!("?station={}", q.station.trim())
+    };
+    let page = minijinja::context! {
+        poster => minijinja::context! {
+            title => title.clone(),
+            heading => title,
+            lead => ctx.t("legislation.poster_lead"),
+            url => url,
+            svg => format!("/drafts/{id}/qr.svg{query}"),
+            png => format!("/drafts/{id}/qr.png{query}"),
+            file => format!("liaison-draft-{id}"),
+        },
+    };
+    ctx.render_status(StatusCode::OK, "poster.html", page)
+}
+
+/// `GET /drafts/{id}/qr.svg`
+pub async fn qr_svg(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<DraftQuery>,
+) -> PageResult<Response> {
+    let (url, _) = draft_url(&state, id, &q.station).await?;
+    Ok(super::poster::image(
+        super::poster::svg(&url)?.into_bytes(),
+        "image/svg+xml",
+    ))
+}
+
+/// `GET /drafts/{id}/qr.png`
+pub async fn qr_png(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<DraftQuery>,
+) -> PageResult<Response> {
+    let (url, _) = draft_url(&state, id, &q.station).await?;
+    Ok(super::poster::image(
+        super::poster::png(&url, state.settings.web.qr_png_module_px)?,
+        "image/png",
+    ))
 }
 
 fn level_name(ctx: &Ctx, l: Level) -> String {
