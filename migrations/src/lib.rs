@@ -14,6 +14,8 @@ mod m20261202_200002_intake_digest;
 mod m20261202_300001_overdue_index;
 mod m20261203_100001_failure_window;
 mod m20261203_300001_brand_results;
+mod m20261203_400001_suggestions;
+mod m20261203_400002_legislation;
 
 pub struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_300001_overdue_index::Migration),
             Box::new(m20261203_100001_failure_window::Migration),
             Box::new(m20261203_300001_brand_results::Migration),
+            Box::new(m20261203_400001_suggestions::Migration),
+            Box::new(m20261203_400002_legislation::Migration),
         ]
     }
 }

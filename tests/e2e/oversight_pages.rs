@@ -38,12 +38,20 @@ async fn appraisal_pages_follow_publication(b: Backend) {
     let appraiser = app
         .add_user("appraiser1", "deputy", None, None, Some("lunan-d01"))
         .await;
-    for (item, s) in [
-        ("gov_report", 90),
-        ("decisions", 80),
-        ("proposals", 85),
-        ("lawful", 95),
-    ] {
+    // 议案建议办理 is computed from the suggestions module and takes no score; lawful carries
+    // more weight so that the measured items still carry more than half.
+    app.put(
+        &format!("/appraisal/{y}/settings"),
+        Some(&ops),
+        &json!({
+            "weights": { "committee": 20, "gov_report": 15, "decisions": 10, "livelihood": 20,
+                         "proposals": 5, "grassroots": 10, "lawful": 20 },
+            "min_sample": 5, "visit_target": 4,
+        }),
+    )
+    .await
+    .expect(200);
+    for (item, s) in [("gov_report", 90), ("decisions", 80), ("lawful", 95)] {
         app.put(
             &format!("/appraisal/{y}/scores"),
             Some(&appraiser),
@@ -78,10 +86,10 @@ async fn appraisal_pages_follow_publication(b: Backend) {
     .expect(200);
     let p = anon.get("/appraisal").await.expect(200);
     p.assert_lacks("id=\"not-published\"");
-    // housing: gov 90 (15), decisions 80 (10), proposals 85 (15), lawful 95 (10), no visit 0
-    // (10): (1350 + 800 + 1275 + 950 + 0) / 60 = 72.9, 一般.
+    // housing: gov 90 (15), decisions 80 (10), lawful 95 (20), no visit 0 (10); proposals
+    // has no suggestion led: (1350 + 800 + 1900 + 0) / 55 = 73.6, 一般.
     assert!(p.text_of("org-housing").is_some());
-    p.assert_contains("72.9");
+    p.assert_contains("73.6");
     p.assert_contains("一般");
     p.assert_contains("数据不足");
     p.assert_contains("href=\"/appraisal/housing/opinion\"");
@@ -90,7 +98,7 @@ async fn appraisal_pages_follow_publication(b: Backend) {
         .await;
     assert_eq!(status, 200);
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.contains("1,区住建局,72.9,一般"), "{text}");
+    assert!(text.contains("1,区住建局,73.6,一般"), "{text}");
     let p = anon.get("/appraisal?lang=en").await.expect(200);
     p.assert_contains("Not enough data");
     p.assert_contains("Fair");

@@ -14,6 +14,7 @@ pub mod error;
 pub mod exports;
 pub mod input;
 pub mod json;
+pub mod legislation;
 pub mod limits;
 pub mod live;
 pub mod orgs;
@@ -21,6 +22,7 @@ pub mod oversight;
 pub mod plugins;
 pub mod security;
 pub mod stations;
+pub mod suggestions;
 pub mod users;
 
 use std::sync::Arc;
@@ -68,6 +70,11 @@ pub struct AppState {
         liaison_domain::cases::commands::RegisterBody, liaison_domain::cases::commands::ReasonBody, liaison_domain::cases::commands::NoteBody,
         liaison_domain::cases::commands::AssignBody, liaison_domain::cases::commands::ExtendBody, liaison_domain::cases::commands::GrantExtensionBody,
         liaison_domain::cases::commands::AnswerBody, liaison_domain::cases::commands::FeedbackBody, liaison_domain::cases::commands::RateBody,
+        liaison_domain::suggestions::commands::NoteBody, liaison_domain::suggestions::commands::ReasonBody,
+        liaison_domain::suggestions::commands::ReviseBody, liaison_domain::suggestions::commands::AssignBody,
+        liaison_domain::suggestions::commands::SuperviseBody, liaison_domain::suggestions::commands::ConsultBody,
+        liaison_domain::suggestions::commands::CoOpinionBody, liaison_domain::suggestions::commands::ReplyBody,
+        liaison_domain::suggestions::commands::EvaluateBody, liaison_domain::suggestions::commands::ConfirmBody,
     ))
 )]
 struct ApiDoc;
@@ -99,7 +106,9 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .merge(users::router())
         .merge(plugins::router(&state))
         .merge(dashboard::router())
-        .merge(oversight::router(&state));
+        .merge(oversight::router(&state))
+        .merge(suggestions::router())
+        .merge(legislation::router(&state));
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

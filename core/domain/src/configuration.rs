@@ -30,6 +30,35 @@ pub struct Settings {
     /// `[photos]`: where residents' photos go and how large they may be; optional.
     #[serde(default)]
     pub photos: crate::cases::photos::PhotoSettings,
+    /// `[suggestions]`: the time limits of deputies' suggestions and motions; optional.
+    #[serde(default)]
+    pub suggestions: SuggestionRules,
+}
+
+/// `[suggestions]` in the configuration: limits in calendar months from assignment (交办),
+/// moved to the next working day when they fall on a holiday.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SuggestionRules {
+    /// Months for the lead organisation to reply (答复); practice says three, six at most.
+    pub reply_months: u32,
+    /// Months for co-organisations to send their opinion to the lead.
+    pub co_opinion_months: u32,
+    /// Months to handle an item again after the deputy's unsatisfied evaluation.
+    pub rehandle_months: u32,
+    /// A deadline this many working days away or fewer counts as "due soon".
+    pub due_soon_days: u32,
+}
+
+impl Default for SuggestionRules {
+    fn default() -> Self {
+        SuggestionRules {
+            reply_months: 3,
+            co_opinion_months: 1,
+            rehandle_months: 1,
+            due_soon_days: 10,
+        }
+    }
 }
 
 /// `[server]` in the configuration.

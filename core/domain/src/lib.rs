@@ -19,12 +19,14 @@ pub mod duty;
 mod entities_private;
 pub mod error;
 pub mod json;
+pub mod legislation;
 pub mod orgs;
 pub mod oversight;
 pub mod plugins;
 pub mod policy;
 pub mod reference;
 pub mod stations;
+pub mod suggestions;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod users;

@@ -125,6 +125,9 @@ impl Ctx {
             if may(a, Permission::ActAsDeputy) {
                 items.push(("/deputy".to_owned(), "nav.deputy_desk"));
             }
+            if may(a, Permission::ReadSuggestions) {
+                items.push(("/suggestions".to_owned(), "suggestions.nav"));
+            }
             if may(a, Permission::KeepVisits) {
                 items.push(("/visits".to_owned(), "visits.nav"));
             }

@@ -177,10 +177,12 @@ async fn render(
         Door::DeputyDesk,
     )
     .await;
+    let suggestions = super::suggestions::desk_section(state, ctx, actor).await?;
     ctx.render_status(
         status,
         "deputy_desk.html",
         minijinja::context! {
+            suggestions => suggestions,
             station => ctx.lang.pick(&station.name, &station.name_en),
             total => total,
             cases => value(cases),

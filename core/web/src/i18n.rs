@@ -109,6 +109,11 @@ const PARTS: &[(&str, &str, &str)] = &[
         include_str!("messages/oversight.zh.toml"),
         include_str!("messages/oversight.en.toml"),
     ),
+    (
+        "suggestions",
+        include_str!("messages/suggestions.zh.toml"),
+        include_str!("messages/suggestions.en.toml"),
+    ),
 ];
 
 fn load_all(zh: bool) -> Catalogue {

@@ -37,12 +37,14 @@ pub mod desk;
 pub mod error;
 pub mod form;
 pub mod i18n;
+pub mod legislation;
 pub mod org;
 pub mod oversight;
 pub mod poster;
 pub mod resident;
 pub mod sent;
 pub mod session;
+pub mod suggestions;
 pub mod templates;
 
 use axum::Router;
@@ -119,6 +121,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(console::router(state))
         .merge(cockpit::router())
         .merge(oversight::router(state))
+        .merge(suggestions::router())
+        .merge(legislation::router(state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             context::web_context,

@@ -127,10 +127,12 @@ pub async fn org_cases(
         return liaison_api::exports::download(format, "org-cases", &table)
             .map_err(super::error::PageError::from);
     }
+    let suggestions = super::suggestions::desk_section(&state, &ctx, actor).await?;
     ctx.render_status(
         StatusCode::OK,
         "org.html",
         minijinja::context! {
+            suggestions => suggestions,
             org => org_name,
             total => total,
             rows => value(rows),

@@ -70,7 +70,7 @@ pub fn png(url: &str, px: u32) -> PageResult<Vec<u8>> {
     Ok(out)
 }
 
-fn image(body: Vec<u8>, kind: &'static str) -> Response {
+pub(crate) fn image(body: Vec<u8>, kind: &'static str) -> Response {
     (
         StatusCode::OK,
         [

@@ -665,9 +665,11 @@ async fn render_track(
             choices => choices,
         }
     });
+    let suggestions = value(&view.suggestions);
     let page = minijinja::context! {
         case => track_value(ctx, &view, station_name),
         rate => rate_value,
+        suggestions => suggestions,
     };
     ctx.render_status(status, "track.html", page)
 }

@@ -52,6 +52,8 @@ fn all_templates() -> impl Iterator<Item = &'static (&'static str, &'static str)
         .chain(super::console::TEMPLATES)
         .chain(super::cockpit::TEMPLATES)
         .chain(super::oversight::TEMPLATES)
+        .chain(super::suggestions::TEMPLATES)
+        .chain(super::legislation::TEMPLATES)
 }
 
 fn lang_of(state: &State) -> Lang {

@@ -6,7 +6,9 @@
 pub mod brands;
 mod cases;
 mod district;
+pub mod legislation;
 pub mod oversight;
+pub mod suggestions;
 
 use sea_orm::DatabaseConnection;
 
@@ -56,6 +58,14 @@ pub async fn load(
     report.push_str(&format!(
         "  oversight: {} station visits, {} chosen livelihood projects, {} duty point entries, the appraisal published\n",
         o.visits, o.projects, o.point_entries
+    ));
+    let s = suggestions::seed(db, now).await?;
+    report.push_str(&format!(
+        "  suggestions and motions: {s} in every state, two raised from residents' cases\n"
+    ));
+    let c = legislation::seed(db, now).await?;
+    report.push_str(&format!(
+        "  legislative contact point: two drafts (one closed with its report), {c} comments\n"
     ));
     for note in brands::install(plugins, std::path::Path::new(".")).await? {
         report.push_str(&format!("  brand {note}\n"));

@@ -159,3 +159,21 @@ pub async fn stored_history(
         .all(db)
         .await?)
 }
+
+/// The ids of the first `n` cases `actor` may see, oldest first (the demo raises a deputy's
+/// suggestions from them).
+pub async fn first_visible(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &crate::auth::Actor,
+    n: u64,
+) -> Result<Vec<i64>, crate::Error> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(scope::visible(actor)
+        .select_only()
+        .column(entity::cases::Column::Id)
+        .order_by_asc(entity::cases::Column::Id)
+        .limit(n)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

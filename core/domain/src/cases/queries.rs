@@ -559,6 +559,9 @@ pub struct TrackView {
     pub rating_deadline: Option<NaiveDate>,
     /// The public events, oldest first; no staff names, no internal notes, no data.
     pub timeline: Vec<TrackStep>,
+    /// The deputies' suggestions and motions this opinion was raised into (代表建议), with
+    /// where each stands and its public reply.
+    pub suggestions: Vec<crate::suggestions::queries::SuggestionLink>,
 }
 
 /// The case a receipt code (as typed) names; the same 404 for a malformed and an unknown code.
@@ -594,6 +597,7 @@ pub async fn track(
         .find(|e| e.action == "reply" || e.action == "resolve")
         .and_then(|e| e.note.clone());
     let status = c.status;
+    let suggestions = crate::suggestions::queries::links_of_case(db, reference, c.id).await?;
     Ok(TrackView {
         receipt_code: c.receipt_code.clone(),
         station: dir.station(c.station_id),
@@ -619,6 +623,7 @@ pub async fn track(
                 at: e.created_at,
             })
             .collect(),
+        suggestions,
     })
 }
 

@@ -44,7 +44,7 @@ pub struct Weights {
     pub decisions: i32,
     /// 民生实事办理 (computed from the cases the organisation led), 0–100.
     pub livelihood: i32,
-    /// 议案建议办理 (appraisers' scores), 0–100.
+    /// 议案建议办理 (computed from the suggestions and motions the organisation led), 0–100.
     pub proposals: i32,
     /// 进基层单元情况 (station visits against the year's target), 0–100.
     pub grassroots: i32,
@@ -282,7 +282,7 @@ async fn org_by_code(db: &impl ConnectionTrait, code: &str) -> Result<orgs::enti
 pub struct ScoreInput {
     /// Organisation code.
     pub organisation: String,
-    /// One of the appraisers' items: gov_report, decisions, proposals, lawful.
+    /// One of the appraisers' items: gov_report, decisions, lawful (proposals is computed).
     pub item: Item,
     /// 0–100.
     pub score: i32,
@@ -446,6 +446,7 @@ pub async fn ranking(db: &DatabaseConnection, year: i32) -> Result<Ranking, Erro
     let settings = settings(db, year).await?;
     let rules = settings.rules();
     let measures = crate::dashboard::measures::org_year(db, year).await?;
+    let suggestions = crate::suggestions::measures::org_year(db, year).await?;
     let (first, last) = super::visits::year_days(year)?;
     let mut visits_of: HashMap<i64, i64> = HashMap::new();
     for v in visits::Entity::find()
@@ -487,6 +488,7 @@ pub async fn ranking(db: &DatabaseConnection, year: i32) -> Result<Ranking, Erro
         .map(|o| {
             let mut i = inputs.remove(&o.id).unwrap_or_default();
             i.measures = measures.get(&o.id).cloned().unwrap_or_default();
+            i.suggestions = suggestions.get(&o.id).copied().unwrap_or_default();
             i.visits = visits_of.get(&o.id).copied().unwrap_or(0);
             let s = scoring::score(&i, &rules);
             RankRow {

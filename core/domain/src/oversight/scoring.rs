@@ -9,12 +9,12 @@
 //! | 政府工作报告落实 `gov_report` | the mean of the appraisers' 0–100 scores |
 //! | 人大决定决议落实 `decisions` | the mean of the appraisers' 0–100 scores |
 //! | 民生实事办理 `livelihood` | from the cases it led: on-time sign-for rate (25), on-time reply rate (25), satisfaction (30: satisfied 1, basically 0.6, unsatisfied 0, over the rated) and the share not reworked (20); a part with nothing to measure (no sign-for yet, nothing rated) is left out and its share re-spread over the others |
-//! | 议案建议办理 `proposals` | the mean of the appraisers' 0–100 scores |
+//! | 议案建议办理 `proposals` | from the deputies' suggestions and motions it led that were assigned in the year ([`crate::suggestions::measures`]): on-time first reply (30), the replied items consulted in person (当面面商) by the first reply (20), the share of replies classed A or B (20), and the deputies' satisfaction (30: 满意 1, 基本满意 0.6, 不满意 0, over the evaluated); a part with nothing to measure (nothing replied or evaluated yet) is left out and its share re-spread over the others. Computed, not typed in: appraisers' scores are no longer taken for it |
 //! | 进基层单元情况 `grassroots` | station visits it made in the year against the target ops set: 100 × visits / target, at most 100 |
 //! | 依法行政 `lawful` | the mean of the appraisers' 0–100 scores |
 //!
-//! Not enough data: the case item needs at least `min_sample` assigned cases and the poll at
-//! least `min_sample` votes; an appraisers' item needs one score. The visits item is always
+//! Not enough data: the case item needs at least `min_sample` assigned cases, the suggestions
+//! item at least `min_sample` items assigned as lead, and the poll at least `min_sample` votes; an appraisers' item needs one score. The visits item is always
 //! measured: no visit is a fact, not a gap. An item without enough data is shown as such and
 //! LEFT OUT, its weight re-spread over the measured items in proportion to their weights. Scoring
 //! it 0 would rank an organisation that had few cases (a small office) below one that handled
@@ -32,6 +32,7 @@ use utoipa::ToSchema;
 
 use crate::dashboard::measures::OrgMeasures;
 use crate::error::FieldKind;
+use crate::suggestions::measures::SuggestionMeasures;
 
 /// One of the seven items of the department appraisal, each scored 0–100 (see the module table).
 #[derive(
@@ -69,6 +70,8 @@ pub enum Method {
     Cases,
     /// Station visits made against the year's target (进基层单元情况).
     Visits,
+    /// Computed from the deputies' suggestions and motions the organisation led (议案建议办理).
+    Suggestions,
 }
 
 impl Item {
@@ -112,9 +115,8 @@ impl Item {
             Item::Committee => Method::Poll,
             Item::Livelihood => Method::Cases,
             Item::Grassroots => Method::Visits,
-            Item::GovReport | Item::Decisions | Item::Proposals | Item::Lawful => {
-                Method::Appraisers
-            }
+            Item::Proposals => Method::Suggestions,
+            Item::GovReport | Item::Decisions | Item::Lawful => Method::Appraisers,
         }
     }
 }
@@ -223,6 +225,8 @@ pub const DEFAULT_WEIGHTS: [i32; 7] = [20, 15, 10, 20, 15, 10, 10];
 pub struct Inputs {
     /// The organisation's case measures for the year (as lead handler).
     pub measures: OrgMeasures,
+    /// Its suggestions and motions of the year (as lead organisation).
+    pub suggestions: SuggestionMeasures,
     /// Station visits it made.
     pub visits: i64,
     /// The appraisers' scores, per item in [`Item::ALL`] order (only appraisers' items are read).
@@ -324,6 +328,27 @@ pub fn livelihood(m: &OrgMeasures) -> Option<f64> {
     (weight > 0.0).then(|| 100.0 * sum / weight)
 }
 
+/// 议案建议办理 from the suggestions' counts (0–100); see the module table.
+pub fn proposals(m: &SuggestionMeasures) -> Option<f64> {
+    let parts = [
+        (ratio(m.replied_on_time, m.replied), 30.0),
+        (ratio(m.in_person, m.replied), 20.0),
+        (ratio(m.class_ab, m.replied), 20.0),
+        (
+            ratio(
+                m.satisfied * 10 + m.basically_satisfied * 6,
+                m.evaluated * 10,
+            ),
+            30.0,
+        ),
+    ];
+    let (sum, weight) = parts
+        .iter()
+        .filter_map(|(r, w)| r.map(|r| (r.clamp(0.0, 1.0) * w, *w)))
+        .fold((0.0, 0.0), |(s, t), (x, w)| (s + x, t + w));
+    (weight > 0.0).then(|| 100.0 * sum / weight)
+}
+
 /// One organisation's score; see the module documentation.
 pub fn score(inputs: &Inputs, rules: &Rules) -> OrgScore {
     let mut raw: Vec<(Item, Option<f64>, i64)> = Vec::with_capacity(7);
@@ -348,6 +373,15 @@ pub fn score(inputs: &Inputs, rules: &Rules) -> OrgScore {
                 let n = inputs.measures.assigned;
                 let v = if n >= rules.min_sample.max(1) {
                     livelihood(&inputs.measures)
+                } else {
+                    None
+                };
+                (v, n)
+            }
+            Method::Suggestions => {
+                let n = inputs.suggestions.assigned;
+                let v = if n >= rules.min_sample.max(1) {
+                    proposals(&inputs.suggestions)
                 } else {
                     None
                 };
@@ -456,6 +490,45 @@ mod tests {
         }
     }
 
+    fn suggestion_measures() -> SuggestionMeasures {
+        SuggestionMeasures {
+            assigned: 6,
+            replied: 5,
+            replied_on_time: 4,
+            in_person: 3,
+            class_ab: 4,
+            evaluated: 4,
+            satisfied: 2,
+            basically_satisfied: 1,
+            unsatisfied: 1,
+        }
+    }
+
+    #[test]
+    fn proposals_by_hand() {
+        // on time 4/5 → 24; in person 3/5 → 12; A or B 4/5 → 16; satisfaction (2 + 0.6)/4 =
+        // 0.65 → 19.5. Sum 71.5 of 100.
+        let v = proposals(&suggestion_measures()).unwrap();
+        assert!((v - 71.5).abs() < 1e-9, "{v}");
+        // Nothing replied or evaluated yet: nothing to measure.
+        let m = SuggestionMeasures {
+            assigned: 6,
+            ..Default::default()
+        };
+        assert_eq!(proposals(&m), None);
+        // Replied, none evaluated: the other three parts, re-spread over their 70.
+        let m = SuggestionMeasures {
+            assigned: 2,
+            replied: 2,
+            replied_on_time: 2,
+            in_person: 1,
+            class_ab: 2,
+            ..Default::default()
+        };
+        let v = proposals(&m).unwrap();
+        assert!((v - 100.0 * 60.0 / 70.0).abs() < 1e-9, "{v}");
+    }
+
     #[test]
     fn livelihood_by_hand() {
         // sign 0.8·25 = 20; reply 0.75·25 = 18.75; satisfaction (3 + 0.6)/5 = 0.72 → 21.6;
@@ -488,7 +561,7 @@ mod tests {
         };
         inputs.scores[Item::GovReport.index()] = vec![80, 90];
         inputs.scores[Item::Decisions.index()] = vec![70];
-        inputs.scores[Item::Proposals.index()] = vec![90, 95, 100];
+        inputs.suggestions = suggestion_measures();
         inputs.scores[Item::Lawful.index()] = vec![60, 80];
         inputs.poll = Tally {
             satisfied: 4,
@@ -504,13 +577,13 @@ mod tests {
         assert_eq!(by(Item::Decisions), Some(70.0));
         // 78.35, up to the float's last bit.
         assert!((by(Item::Livelihood).unwrap() - 78.35).abs() <= 0.051);
-        assert_eq!(by(Item::Proposals), Some(95.0));
+        assert_eq!(by(Item::Proposals), Some(71.5));
         // 3 visits of 4 → 75.
         assert_eq!(by(Item::Grassroots), Some(75.0));
         assert_eq!(by(Item::Lawful), Some(70.0));
-        // 76.666·20 + 85·15 + 70·10 + 78.35·20 + 95·15 + 75·10 + 70·10
-        // = 1533.33 + 1275 + 700 + 1567 + 1425 + 750 + 700 = 7950.33 → 79.5
-        assert_eq!(s.total, Some(79.5));
+        // 76.666·20 + 85·15 + 70·10 + 78.35·20 + 71.5·15 + 75·10 + 70·10
+        // = 1533.33 + 1275 + 700 + 1567 + 1072.5 + 750 + 700 = 7597.83 → 76.0
+        assert_eq!(s.total, Some(76.0));
         assert_eq!(s.grade, Some(Grade::Fair));
         assert!(
             s.items
@@ -533,25 +606,45 @@ mod tests {
         };
         inputs.scores[Item::GovReport.index()] = vec![90];
         inputs.scores[Item::Decisions.index()] = vec![80];
-        inputs.scores[Item::Proposals.index()] = vec![70];
+        // Three suggestions led: fewer than the sample of 5.
+        inputs.suggestions = SuggestionMeasures {
+            assigned: 3,
+            replied: 3,
+            replied_on_time: 3,
+            ..Default::default()
+        };
         inputs.scores[Item::Lawful.index()] = vec![60];
         inputs.poll = Tally {
             satisfied: 2,
             ..Default::default()
         };
         let s = score(&inputs, &Rules::default());
-        // Cases (4 < 5) and poll (2 < 5) lack data. Measured: gov_report 90 (w 15), decisions
-        // 80 (10), proposals 70 (15), lawful 60 (10), grassroots 100 (10, capped): 60 of weight.
-        // (1350 + 800 + 1050 + 600 + 1000) / 60 = 80.
+        // Cases (4 < 5), suggestions (3 < 5) and poll (2 < 5) lack data. Measured: gov_report
+        // 90 (w 15), decisions 80 (10), lawful 60 (10), grassroots 100 (10, capped): 45 of
+        // weight, under the floor of 50: no total.
+        assert_eq!(s.items[Item::Proposals.index()].score, None);
+        assert_eq!(s.items[Item::Proposals.index()].sample, 3);
+        assert_eq!(s.total, None);
+        // With the poll measured too (committee, w 20): 65 of weight.
+        inputs.poll = Tally {
+            satisfied: 5,
+            ..Default::default()
+        };
+        let s = score(&inputs, &Rules::default());
+        // (2000 + 1350 + 800 + 600 + 1000) / 65 = 88.46 → 88.5
+        assert_eq!(s.total, Some(88.5));
+        assert_eq!(s.grade, Some(Grade::Good));
+        assert_eq!(s.items[Item::GovReport.index()].effective_weight, 23.1);
+        inputs.poll = Tally {
+            satisfied: 2,
+            ..Default::default()
+        };
+        let s = score(&inputs, &Rules::default());
         assert_eq!(s.items[Item::Livelihood.index()].score, None);
         assert_eq!(s.items[Item::Livelihood.index()].sample, 4);
         assert_eq!(s.items[Item::Committee.index()].score, None);
         assert_eq!(s.items[Item::Grassroots.index()].score, Some(100.0));
-        assert_eq!(s.items[Item::GovReport.index()].effective_weight, 25.0);
-        assert_eq!(s.items[Item::Lawful.index()].effective_weight, 16.7);
         assert_eq!(s.items[Item::Livelihood.index()].effective_weight, 0.0);
-        assert_eq!(s.total, Some(80.0));
-        assert_eq!(s.grade, Some(Grade::Good));
     }
 
     #[test]

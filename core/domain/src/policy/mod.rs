@@ -54,6 +54,14 @@ pub enum Permission {
     /// Record visits at all: ops for any station, station staff for their own (the station of
     /// each visit is then checked with [`Permission::AdministerStation`]).
     KeepVisits,
+    /// File a suggestion or motion (deputies with a deputy record).
+    FileSuggestion,
+    /// Run the congress office's register of suggestions and motions: enter sessions,
+    /// register, return, assign, supervise (ops).
+    ManageSuggestions,
+    /// Read suggestions and motions at all (anyone signed in whose reach is not empty); each
+    /// list is then narrowed by [`suggestion_reach`].
+    ReadSuggestions,
 }
 
 impl Permission {
@@ -78,6 +86,11 @@ impl Permission {
             Permission::ReadProjects => "only ops, viewers, station staff and deputies see this",
             Permission::ReadPoints => "only deputies, station staff, ops and viewers see points",
             Permission::KeepVisits => "only ops and station staff record visits",
+            Permission::FileSuggestion => "only deputies file suggestions and motions",
+            Permission::ManageSuggestions => "only the congress office (ops) does this",
+            Permission::ReadSuggestions => {
+                "only deputies, station staff, handling organisations, ops and viewers see suggestions"
+            }
         }
     }
 }
@@ -127,6 +140,84 @@ pub fn may(actor: &Actor, permission: Permission) -> bool {
             Role::StationStaff => actor.station_id.is_some(),
             _ => false,
         },
+        Permission::FileSuggestion => actor.role == Role::Deputy && actor.deputy_id.is_some(),
+        Permission::ManageSuggestions => actor.role == Role::Ops,
+        Permission::ReadSuggestions => suggestion_reach(actor) != SuggestionReach::Nothing,
+    }
+}
+
+/// In what capacity a signed-in `actor` comments on a draft law (立法联系点): deputies as
+/// deputies, station staff and ops as staff; others do not comment signed in.
+pub fn draft_commenter(actor: &Actor) -> Option<crate::legislation::Commenter> {
+    use crate::legislation::Commenter;
+    match actor.role {
+        Role::Deputy => Some(Commenter::Deputy),
+        Role::StationStaff | Role::Ops => Some(Commenter::Staff),
+        _ => None,
+    }
+}
+
+/// Which suggestions and motions an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionReach {
+    /// All of them (ops, viewers).
+    All,
+    /// A deputy's: those they filed or co-signed, and those filed at their home station.
+    Deputy {
+        /// Their deputy record.
+        deputy: i64,
+        /// Their home station, when attached.
+        station: Option<i64>,
+    },
+    /// Those filed at this station (its staff).
+    Station(i64),
+    /// Those this organisation leads or co-handles (its handlers).
+    Organisation(i64),
+    /// None.
+    Nothing,
+}
+
+/// Which suggestions and motions `actor` sees; every list and every step narrows by it.
+pub fn suggestion_reach(actor: &Actor) -> SuggestionReach {
+    match actor.role {
+        Role::Ops | Role::Viewer | Role::System => SuggestionReach::All,
+        Role::Deputy => {
+            actor
+                .deputy_id
+                .map_or(SuggestionReach::Nothing, |deputy| SuggestionReach::Deputy {
+                    deputy,
+                    station: actor.station_id,
+                })
+        }
+        Role::StationStaff => actor
+            .station_id
+            .map_or(SuggestionReach::Nothing, SuggestionReach::Station),
+        Role::Handler => actor
+            .organisation_id
+            .map_or(SuggestionReach::Nothing, SuggestionReach::Organisation),
+        Role::Resident => SuggestionReach::Nothing,
+    }
+}
+
+/// Who `actor` is to one suggestion filed by deputy `filer`, led by `lead` and co-handled by
+/// `co`: the part the lifecycle's table reads. A deputy who co-signed is an onlooker: only the
+/// filer (领衔代表) revises and evaluates.
+pub fn suggestion_part(
+    actor: &Actor,
+    filer: i64,
+    lead: Option<i64>,
+    co: &[i64],
+) -> crate::suggestions::lifecycle::Part {
+    use crate::suggestions::lifecycle::Part;
+    match actor.role {
+        Role::Ops => Part::Office,
+        Role::Deputy if actor.deputy_id == Some(filer) => Part::Filer,
+        Role::Handler => match actor.organisation_id {
+            Some(o) if lead == Some(o) => Part::Lead,
+            Some(o) if co.contains(&o) => Part::CoOrganisation,
+            _ => Part::Onlooker,
+        },
+        _ => Part::Onlooker,
     }
 }
 
@@ -443,6 +534,53 @@ mod tests {
             points_reach(&actor(Role::Deputy, Some(1), None, Some(7))),
             Some(PointsReach::Deputy(Some(7)))
         );
+    }
+
+    #[test]
+    fn suggestions_reach_and_parts() {
+        use crate::suggestions::lifecycle::Part;
+        let deputy = actor(Role::Deputy, Some(4), None, Some(7));
+        let staff = actor(Role::StationStaff, Some(4), None, None);
+        let handler = actor(Role::Handler, None, Some(3), None);
+        let viewer = actor(Role::Viewer, None, None, None);
+        assert_eq!(
+            suggestion_reach(&deputy),
+            SuggestionReach::Deputy {
+                deputy: 7,
+                station: Some(4)
+            }
+        );
+        assert_eq!(suggestion_reach(&staff), SuggestionReach::Station(4));
+        assert_eq!(suggestion_reach(&handler), SuggestionReach::Organisation(3));
+        assert_eq!(suggestion_reach(&viewer), SuggestionReach::All);
+        assert_eq!(
+            suggestion_reach(&actor(Role::Deputy, Some(4), None, None)),
+            SuggestionReach::Nothing
+        );
+        // Only a deputy with a record files; only ops run the register.
+        assert!(may(&deputy, Permission::FileSuggestion));
+        assert!(!may(&staff, Permission::FileSuggestion));
+        assert!(!may(&viewer, Permission::ManageSuggestions));
+        assert!(may(&viewer, Permission::ReadSuggestions));
+        assert!(!may(
+            &actor(Role::Handler, None, None, None),
+            Permission::ReadSuggestions
+        ));
+        // Parts: the filer, the office, the lead, a co-organisation; everyone else looks on.
+        assert_eq!(suggestion_part(&deputy, 7, Some(3), &[]), Part::Filer);
+        assert_eq!(suggestion_part(&deputy, 8, Some(3), &[]), Part::Onlooker);
+        assert_eq!(suggestion_part(&handler, 7, Some(3), &[]), Part::Lead);
+        assert_eq!(
+            suggestion_part(&handler, 7, Some(2), &[3]),
+            Part::CoOrganisation
+        );
+        assert_eq!(suggestion_part(&handler, 7, None, &[]), Part::Onlooker);
+        assert_eq!(
+            suggestion_part(&actor(Role::Ops, None, None, None), 7, None, &[]),
+            Part::Office
+        );
+        assert_eq!(suggestion_part(&viewer, 7, Some(3), &[3]), Part::Onlooker);
+        assert_eq!(suggestion_part(&staff, 7, Some(3), &[]), Part::Onlooker);
     }
 
     #[test]

@@ -29,8 +29,10 @@ use liaison_api::AppState;
 use liaison_domain::dashboard::figures::{
     self, Cockpit, Figures, Latest, MonthPoint, Screen, Slice,
 };
+use liaison_domain::legislation::LegislationCounts;
 use liaison_domain::policy::{may_see_district, may_see_station};
 use liaison_domain::stations;
+use liaison_domain::suggestions::queries::SuggestionCounts;
 use liaison_host::manifest::Audience;
 
 /// (name, source) of this area's templates.
@@ -446,9 +448,77 @@ fn as_of(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> String {
     )
 }
 
-fn station_panel_ctx(ctx: &Ctx, k: &Cockpit) -> Value {
+/// The cards of deputies' suggestions and motions filed at the station.
+fn suggestion_cards(ctx: &Ctx, c: &SuggestionCounts) -> Vec<Card> {
+    vec![
+        Card::new(
+            ctx,
+            "suggestions.c_filed",
+            "suggestions.c_filed_def",
+            c.filed.to_string(),
+            "",
+        ),
+        Card::new(
+            ctx,
+            "suggestions.c_in_handling",
+            "suggestions.c_in_handling_def",
+            c.in_handling.to_string(),
+            "",
+        ),
+        Card::new(
+            ctx,
+            "suggestions.c_replied",
+            "suggestions.c_replied_def",
+            c.replied.to_string(),
+            "",
+        ),
+        Card::new(
+            ctx,
+            "suggestions.c_satisfaction",
+            "suggestions.c_satisfaction_def",
+            pct(ctx, c.satisfaction_rate.map(|r| r * 100.0)),
+            "",
+        ),
+    ]
+}
+
+/// The cards of the legislative contact point at the station.
+fn legislation_cards(ctx: &Ctx, c: &LegislationCounts) -> Vec<Card> {
+    vec![
+        Card::new(
+            ctx,
+            "legislation.c_drafts",
+            "legislation.c_drafts_def",
+            c.drafts.to_string(),
+            "",
+        ),
+        Card::new(
+            ctx,
+            "legislation.c_comments",
+            "legislation.c_comments_def",
+            c.comments.to_string(),
+            "",
+        ),
+        Card::new(
+            ctx,
+            "legislation.c_adopted",
+            "legislation.c_adopted_def",
+            c.adopted.to_string(),
+            "",
+        ),
+    ]
+}
+
+fn station_panel_ctx(
+    ctx: &Ctx,
+    k: &Cockpit,
+    sugg: &SuggestionCounts,
+    laws: &LegislationCounts,
+) -> Value {
     let label_ch = |s: &Slice| channel_name(ctx, &s.code);
     minijinja::context! {
+        suggestion_cards => value(suggestion_cards(ctx, sugg)),
+        legislation_cards => value(legislation_cards(ctx, laws)),
         cards => value(cards(ctx, &k.station.figures)),
         category_chart => progress_bars(ctx, &ctx.t("dashboard.by_category"), &k.by_category, |s| name(ctx, s)),
         channel_chart => received_bars(ctx, &ctx.t("dashboard.by_channel"), &k.by_channel, label_ch),
@@ -479,7 +549,9 @@ async fn station_page(
         super::brand::Door::Desk,
     )
     .await;
-    let panel = station_panel_ctx(&ctx, &k);
+    let sugg = liaison_domain::suggestions::queries::counts(&state.db, Some(station.id)).await?;
+    let laws = liaison_domain::legislation::counts(&state.db, Some(station.id)).await?;
+    let panel = station_panel_ctx(&ctx, &k, &sugg, &laws);
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/station.html",
@@ -498,10 +570,12 @@ async fn station_panel(
 ) -> PageResult<Response> {
     let station = station_for(&state, &ctx, &code).await?;
     let k = figures::cockpit(&state.db, station.id, state.clock.now()).await?;
+    let sugg = liaison_domain::suggestions::queries::counts(&state.db, Some(station.id)).await?;
+    let laws = liaison_domain::legislation::counts(&state.db, Some(station.id)).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/station_panel.html",
-        station_panel_ctx(&ctx, &k),
+        station_panel_ctx(&ctx, &k, &sugg, &laws),
     )
 }
 
