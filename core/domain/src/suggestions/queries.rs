@@ -108,6 +108,7 @@ pub struct SuggestionFilter {
     /// Only items past the deadline of their step.
     pub overdue: Option<bool>,
     /// json (default), csv or xlsx.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
