@@ -45,11 +45,11 @@ pub const MAX_FORUM_COMMENTS: usize = 200;
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema,
             sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
         #[serde(rename_all = "snake_case")]
+        $(#[$m])*
         pub enum $name {
             $($(#[$vm])* #[sea_orm(string_value = $s)] $v,)+
         }
@@ -65,6 +65,8 @@ macro_rules! string_enum {
 
 string_enum!(
     /// Whose draft it is.
+    // Named apart in the API document from a deputy's congress level, which is also `Level`.
+    #[schema(as = DraftLevel)]
     Level {
         /// 全国人大: a national law.
         National = "national",

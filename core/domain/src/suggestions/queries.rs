@@ -361,7 +361,7 @@ pub struct EventOut {
     /// The reason, reply or remark given.
     pub note: Option<String>,
     /// Particulars (organisations, deadlines, evaluation), as JSON.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
     /// When.
     pub at: DateTime<Utc>,
