@@ -30,7 +30,7 @@ async fn list_categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Ca
 }
 
 #[utoipa::path(post, path = "/categories", tag = "categories", request_body = NewCategory,
-    responses((status = 201, body = CategoryOut)), security(("bearer" = [])))]
+    responses((status = 201, body = CategoryOut), (status = 409, body = crate::ErrorBody, description = "the code is taken")), security(("bearer" = [])))]
 async fn create_category(
     State(state): State<AppState>,
     actor: Actor,

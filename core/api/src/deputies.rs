@@ -78,7 +78,7 @@ async fn get_deputy(
 }
 
 #[utoipa::path(post, path = "/deputies", tag = "deputies", request_body = NewDeputy,
-    responses((status = 201, body = DeputyOut)), security(("bearer" = [])))]
+    responses((status = 201, body = DeputyOut), (status = 409, body = crate::ErrorBody, description = "the code is taken")), security(("bearer" = [])))]
 async fn create_deputy(
     State(state): State<AppState>,
     actor: Actor,

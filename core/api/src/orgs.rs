@@ -37,7 +37,7 @@ async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Vec<Organisa
 }
 
 #[utoipa::path(post, path = "/organisations", tag = "organisations", request_body = NewOrganisation,
-    responses((status = 201, body = OrganisationOut)), security(("bearer" = [])))]
+    responses((status = 201, body = OrganisationOut), (status = 409, body = crate::ErrorBody, description = "the code is taken")), security(("bearer" = [])))]
 async fn create_org(
     State(state): State<AppState>,
     actor: Actor,
