@@ -227,10 +227,20 @@ async fn noop(host: &PluginHost, n: usize) -> (Vec<Duration>, Vec<Duration>) {
 /// Item 2: the `reads` view (N storage reads) and N plain reads of the same rows.
 async fn reads(host: &PluginHost, db: &DatabaseConnection, n: usize) -> [Vec<Duration>; 2] {
     let active = registry::active(host, "lunan", FAULT_LAB).await.unwrap();
-    host.act(&active, "store", Audience::Staff, "zh", vec![])
+    let station = active.station_id;
+    // The rows the view reads, written as the plugin's `store` would (JSON numbers).
+    for i in 0..READS {
+        use sea_orm::{ActiveModelTrait, Set};
+        storage::ActiveModel {
+            plugin_id: Set(FAULT_LAB.to_owned()),
+            station_id: Set(station),
+            key: Set(format!("r{i}")),
+            value: Set(i.to_string().into_bytes()),
+        }
+        .insert(db)
         .await
         .unwrap();
-    let station = active.station_id;
+    }
     for _ in 0..20 {
         host.render(&active, "reads", Audience::Staff, "zh")
             .await
@@ -300,7 +310,7 @@ async fn memory_under_load(
     let views = [
         "/api/v1/stations/lunan/plugins/auto-service-team/views/home",
         "/api/v1/stations/pengjie/plugins/hundred-knows-desk/views/home",
-        "/api/v1/stations/jinqing/plugins/joint-inspection/views/home",
+        "/api/v1/stations/jinqing/plugins/joint-inspection/views/results",
     ];
     for v in views {
         let status = get(client, &format!("{}{v}", srv.base)).await;
@@ -349,13 +359,22 @@ async fn flooded(
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut tasks = Vec::new();
     for _ in 0..64 {
-        let (client, url, stop) = (client.clone(), flood_url.clone(), stop.clone());
+        let (client, url, stop, kind) = (
+            client.clone(),
+            flood_url.clone(),
+            stop.clone(),
+            kind.to_owned(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut seen: BTreeMap<u16, usize> = BTreeMap::new();
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let r = client
                     .post(&url)
-                    .json(&serde_json::json!({ "values": { "ms": "80" } }))
+                    .json(&if kind == "sleep" {
+                        serde_json::json!({ "values": { "ms": "80" } })
+                    } else {
+                        serde_json::json!({ "values": {} })
+                    })
                     .send()
                     .await
                     .unwrap();
@@ -366,10 +385,17 @@ async fn flooded(
         }));
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // The victim's own answers are counted, not asserted: a refusal is a finding to report.
+    let victim_statuses = std::cell::RefCell::new(BTreeMap::<u16, usize>::new());
     let lat = timed(n, || async {
-        assert_eq!(get(client, &victim).await, 200);
+        let status = get(client, &victim).await;
+        *victim_statuses.borrow_mut().entry(status).or_default() += 1;
     })
     .await;
+    println!(
+        "<!-- victim's answers under the {kind} flood: {:?} -->",
+        victim_statuses.borrow()
+    );
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut statuses = BTreeMap::new();
     for t in tasks {
@@ -389,6 +415,9 @@ fn main() {
     // The CPU flood fails on purpose (every spin meets its deadline); suspended, it would stop
     // flooding. The threshold is out of the way so the flood lasts.
     settings.plugins.failure_threshold = i32::MAX;
+    // Timings, not deadlines, are measured: on a machine shared with other work a 100 ms
+    // deadline turns one scheduling hiccup into a failed run. The CPU flood spins to this too.
+    settings.plugins.view_deadline_ms = 1000;
     // The bench's own clients must not meet the per-client limits.
     settings.server.intake_burst = 1_000_000;
     settings.server.intake_refill_ms = 1;
