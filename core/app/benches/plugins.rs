@@ -229,17 +229,15 @@ async fn reads(host: &PluginHost, db: &DatabaseConnection, n: usize) -> [Vec<Dur
     let active = registry::active(host, "lunan", FAULT_LAB).await.unwrap();
     let station = active.station_id;
     // The rows the view reads, written as the plugin's `store` would (JSON numbers).
+    let storage = Storage {
+        plugin_id: FAULT_LAB,
+        station_id: station,
+    };
     for i in 0..READS {
-        use sea_orm::{ActiveModelTrait, Set};
-        storage::ActiveModel {
-            plugin_id: Set(FAULT_LAB.to_owned()),
-            station_id: Set(station),
-            key: Set(format!("r{i}")),
-            value: Set(i.to_string().into_bytes()),
-        }
-        .insert(db)
-        .await
-        .unwrap();
+        storage
+            .put(db, &format!("r{i}"), i.to_string().into_bytes())
+            .await
+            .unwrap();
     }
     for _ in 0..20 {
         host.render(&active, "reads", Audience::Staff, "zh")
