@@ -20,6 +20,7 @@ mod entities_private;
 pub mod error;
 pub mod json;
 pub mod legislation;
+pub mod notifications;
 pub mod orgs;
 pub mod oversight;
 pub mod plugins;
