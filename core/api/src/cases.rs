@@ -64,7 +64,24 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
 /// again with the same content, photos' bytes included, answers the first case; with other
 /// content it is refused (422, `key_reused`). Per client address: `[server].intake_burst`
 /// requests, then one per `intake_refill_ms` (429 with `Retry-After`).
-#[utoipa::path(post, path = "/cases", tag = "cases", request_body = Intake,
+/// The multipart form of `POST /cases`: the opinion as JSON in the part `case`, and up to
+/// `[photos] max_count` photos (JPEG or PNG, each at most `[photos] max_bytes`) in parts named
+/// `photo`. Documented so that clients and checkers know the photos' way in, not only JSON's.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // read part by part in `read_multipart`; this type only describes the form
+struct IntakeForm {
+    /// The opinion, exactly as the JSON body would be (an `Intake`).
+    #[schema(content_media_type = "application/json", value_type = String)]
+    case: String,
+    /// Photos of the matter, in parts that all have this name.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    photo: Option<Vec<Vec<u8>>>,
+}
+
+#[utoipa::path(post, path = "/cases", tag = "cases",
+    request_body(content(
+        (Intake = "application/json"),
+        (IntakeForm = "multipart/form-data"))),
     params(("Idempotency-Key" = Option<String>, Header, description = "the same key twice makes one case")),
     responses(
         (status = 201, body = Created, description = "on disk"),

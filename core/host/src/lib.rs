@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod outbox;
 pub mod registry;
 pub mod runtime;
+pub mod threads;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -119,6 +120,8 @@ pub struct PluginHost {
     stats: Mutex<HashMap<(String, String), CallStats>>,
     log_windows: host::LogWindows,
     gate: gate::Gate,
+    /// Installed versions' digests and manifests (immutable, so cached for the process).
+    versions: registry::Versions,
 }
 
 /// An enabled plugin at a station, ready to call.
@@ -150,6 +153,7 @@ impl PluginHost {
             stats: Mutex::new(HashMap::new()),
             log_windows: Default::default(),
             gate,
+            versions: Default::default(),
         })
     }
 
@@ -217,8 +221,8 @@ impl PluginHost {
     /// is none, and how long the plugin ran.
     ///
     /// The call first takes its slots from the gate (bounded wait; none in time is `Busy`).
-    /// Then the guest runs on a thread of tokio's blocking pool, never on the async workers
-    /// that serve HTTP. Why threads and not wasmtime's epoch-yield (with or without fuel)
+    /// Then the guest runs on a thread of the guests' own pool (`threads`, at a lower OS
+    /// priority), never on the async workers that serve HTTP. Why threads and not wasmtime's epoch-yield (with or without fuel)
     /// on the async workers: a yielding guest still holds a worker until its next yield point
     /// and every yield costs everyone on that worker latency, so a CPU-heavy plugin would
     /// still slow pages and other plugins down and make them miss their own deadlines; fuel
@@ -244,7 +248,7 @@ impl PluginHost {
         let loaded = a.loaded.clone();
         let env = self.env(a);
         let handle = tokio::runtime::Handle::current();
-        let job = tokio::task::spawn_blocking(move || {
+        let job = threads::spawn(move || {
             let _slot = slot;
             handle.block_on(async move {
                 let started = Instant::now();

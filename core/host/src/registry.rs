@@ -3,7 +3,7 @@
 //! than was granted swaps in atomically (calls in flight finish on the old version, storage
 //! stays); one that asks for more waits, disabled at that station, until ops grant again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -232,6 +232,32 @@ async fn version_meta(db: &impl ConnectionTrait, id: i64) -> Result<(String, Str
         .ok_or_else(|| PluginError::NotFound(format!("plugin version {id} is gone")))
 }
 
+/// The digest and manifest text of installed versions, by version id, read once per process.
+/// Why a cache is safe here: an installed version is never changed (a new package is a new
+/// version row), so what was read stays true on every node; only which version a station runs,
+/// and whether it is enabled, change — and those are read afresh on every call. It saves a
+/// query per brand view on every page.
+#[derive(Default)]
+pub struct Versions(std::sync::Mutex<HashMap<i64, Arc<(String, String)>>>);
+
+impl Versions {
+    async fn meta(
+        &self,
+        db: &impl ConnectionTrait,
+        id: i64,
+    ) -> Result<Arc<(String, String)>, PluginError> {
+        if let Some(m) = self.0.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(version_meta(db, id).await?);
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, m.clone());
+        Ok(m)
+    }
+}
+
 pub async fn current_version(
     db: &impl ConnectionTrait,
     plugin: &str,
@@ -428,17 +454,18 @@ pub async fn active_row(
             r.consecutive_failures
         )));
     }
-    let (digest, text) = version_meta(&host.db, r.version_id).await?;
-    let loaded = match host.runtime.cached(&digest) {
+    let meta = host.versions.meta(&host.db, r.version_id).await?;
+    let (digest, text) = (&meta.0, &meta.1);
+    let loaded = match host.runtime.cached(digest) {
         Some(l) => l,
         None => {
             let manifest =
-                Manifest::parse(&text).map_err(|e| PluginError::Unavailable(e.to_string()))?;
+                Manifest::parse(text).map_err(|e| PluginError::Unavailable(e.to_string()))?;
             let bytes = rows::version_component(&host.db, r.version_id)
                 .await?
                 .ok_or_else(|| PluginError::NotFound("plugin version is gone".into()))?;
             host.runtime
-                .prepare(manifest, &text, &bytes)
+                .prepare(manifest, text, &bytes)
                 .map_err(PluginError::Unavailable)?
         }
     };
@@ -566,8 +593,8 @@ pub async fn enabled_at(
 ) -> Result<Vec<(StationPlugin, Manifest)>, PluginError> {
     let mut out = Vec::new();
     for r in rows::enabled_at(&host.db, station_id).await? {
-        let (_, text) = version_meta(&host.db, r.version_id).await?;
-        if let Ok(m) = Manifest::parse(&text) {
+        let meta = host.versions.meta(&host.db, r.version_id).await?;
+        if let Ok(m) = Manifest::parse(&meta.1) {
             out.push((r, m));
         }
     }
