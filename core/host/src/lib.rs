@@ -277,6 +277,9 @@ impl PluginHost {
                 .or_default()
                 .log_dropped += dropped;
         }
+        if matches!(finished, Err(Fault::Deadline(_))) {
+            self.gate.heat(&a.row.plugin_id);
+        }
         let result = match finished {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(CallFailure::Plugin(e)),
