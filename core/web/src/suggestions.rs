@@ -83,11 +83,11 @@ struct Choice {
     name: String,
 }
 
-fn status_name(ctx: &Ctx, s: Status) -> String {
+pub(crate) fn status_name(ctx: &Ctx, s: Status) -> String {
     ctx.t(&format!("suggestions.status_{}", s.as_str()))
 }
 
-fn kind_name(ctx: &Ctx, k: Kind) -> String {
+pub(crate) fn kind_name(ctx: &Ctx, k: Kind) -> String {
     ctx.t(&format!("suggestions.kind_{}", k.as_str()))
 }
 
@@ -147,7 +147,7 @@ struct Row {
     evaluation: Option<String>,
 }
 
-async fn view<'a>(
+pub(crate) async fn view<'a>(
     state: &'a AppState,
     dir: &'a liaison_domain::reference::Directory,
     cal: &'a Calendar,
