@@ -795,7 +795,7 @@ pub async fn public_page(
                 station => dir.station_by_code(&p.station.code)
                     .map(|s| ctx.lang.pick(&s.name, &s.name_en).to_owned())
                     .unwrap_or_default(),
-                lead => p.lead.as_ref().map(|l| l.name.clone()),
+                lead => p.lead.as_ref().map(|l| ctx.org_name_of(&dir, &l.code, &l.name)),
                 status => status_name(&ctx, p.status),
                 key => p.key_supervision,
                 class => p.reply_class.map(|c| c.as_str()),

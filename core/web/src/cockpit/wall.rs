@@ -146,7 +146,7 @@ async fn panel(state: &AppState, ctx: &Ctx, s: &stations::Station) -> PageResult
             by: r
                 .organisation_id
                 .and_then(|o| dir.orgs.get(&o))
-                .map_or_else(|| ctx.t("wall.by_station"), |o| o.name.clone()),
+                .map_or_else(|| ctx.t("wall.by_station"), |o| ctx.org_name(o)),
             answer: clip(&r.answer, 60),
             date: r.date.to_string(),
         })
