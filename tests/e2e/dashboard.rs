@@ -1034,3 +1034,106 @@ async fn a_station_wall_screen_is_public_and_keeps_to_public_answers(b: Backend)
         .assert_lacks("<html");
     anon.get("/s/nowhere/screen").await.expect(404);
 }
+
+both_backends!(both_screens_show_the_deputies_suggestions_and_the_contact_points_counts);
+
+/// "<span class="k-mval">{n}</span><span class="k-mlab">{label}</span>", whitespace squeezed.
+fn mini(n: impl std::fmt::Display, label: &str) -> String {
+    format!("<spanclass=\"k-mval\">{n}</span><spanclass=\"k-mlab\">{label}</span>")
+}
+
+/// The big screen (district) and a station's wall (that station) show the deputies' suggestions
+/// and motions and the legislative contact point's counts, equal to the domain's counts, and
+/// the wall lists the station's newest public suggestions by their numbers.
+async fn both_screens_show_the_deputies_suggestions_and_the_contact_points_counts(b: Backend) {
+    let app = spawn_app(b).await;
+    let now = app.clock.now();
+    liaison::demo::suggestions::seed(&app.db, now)
+        .await
+        .expect("the demo's suggestions");
+    liaison::demo::legislation::seed(&app.db, now)
+        .await
+        .expect("the demo's drafts");
+    let mut walls = Vec::new();
+    for code in ["luqiao", "lunan", "pengjie", "jinqing"] {
+        let id = app.station_id(code).await;
+        let sugg = liaison_domain::suggestions::queries::counts(&app.db, Some(id))
+            .await
+            .unwrap();
+        let laws = liaison_domain::legislation::counts(&app.db, Some(id))
+            .await
+            .unwrap();
+        walls.push((code, sugg, laws));
+    }
+    assert!(
+        walls.iter().any(|(_, s, _)| s.filed > 0),
+        "the demo files suggestions at one of these stations"
+    );
+    let anon = crate::web_client::Browser::new(&app);
+    for (code, sugg, laws) in &walls {
+        let w = anon.get(&format!("/s/{code}/screen")).await.expect(200);
+        w.assert_contains("id=\"k-congress\"");
+        w.assert_contains("代表建议·立法联系点");
+        let flat = squeezed(&w.text);
+        for (n, label) in [
+            (sugg.filed, "收到建议"),
+            (sugg.in_handling, "办理中"),
+            (sugg.replied, "已答复"),
+            (laws.drafts, "征求意见草案"),
+            (laws.comments, "收集意见"),
+            (laws.adopted, "被采纳"),
+        ] {
+            assert!(
+                flat.contains(&mini(n, label)),
+                "/s/{code}/screen shows {label} {n}"
+            );
+        }
+        // The newest accepted items of the station, by number, as the public list has them.
+        let public = app
+            .get(&format!("/suggestions/public?station={code}"), None)
+            .await;
+        let listed: Vec<String> = public.body["items"]
+            .as_array()
+            .or_else(|| public.body.as_array())
+            .into_iter()
+            .flatten()
+            .take(3)
+            .map(|i| i["number"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        for n in &listed {
+            w.assert_contains(n);
+        }
+        if listed.is_empty() {
+            w.assert_contains("本站还没有公开的代表建议。");
+        }
+        // The panel the live feed fetches carries them too.
+        anon.get(&format!("/s/{code}/screen/panel"))
+            .await
+            .expect(200)
+            .assert_contains("id=\"k-congress\"");
+    }
+
+    let all = liaison_domain::suggestions::queries::counts(&app.db, None)
+        .await
+        .unwrap();
+    let laws = liaison_domain::legislation::counts(&app.db, None)
+        .await
+        .unwrap();
+    assert!(all.filed >= 12 && laws.comments > 0, "{all:?} {laws:?}");
+    let viewer = browser_of(&app, "viewer").await;
+    for path in ["/screen", "/screen/panel"] {
+        let s = viewer.get(path).await.expect(200);
+        s.assert_contains("代表建议·立法联系点（全区）");
+        let flat = squeezed(&s.text);
+        for (n, label) in [
+            (all.filed, "收到建议"),
+            (all.in_handling, "办理中"),
+            (all.replied, "已答复"),
+            (laws.drafts, "征求意见草案"),
+            (laws.comments, "收集意见"),
+            (laws.adopted, "被采纳"),
+        ] {
+            assert!(flat.contains(&mini(n, label)), "{path} shows {label} {n}");
+        }
+    }
+}

@@ -1,10 +1,10 @@
 //! The brand services on the signed-in desks, through the pages with their CSRF tokens, on both
 //! backends, with 蓬街's real 代表百晓坐班 component: the station inbox draws the staff views'
-//! forms to `/desk/{code}/brand/…`, where staff set the weekly pattern (a staff-only action the
-//! resident route refuses) and the plugin stores it; a refused form comes back beside its field
-//! with what was typed; the deputy's desk shows the deputy views and logs a reception, coming
-//! back to `/deputy`; another station's staff, a handler and a deputy sending a staff-only
-//! action are refused; a visitor who is not signed in is sent to sign in.
+//! forms to `/desk/{code}/brand/…`, where staff log a reception (an action for deputies and
+//! staff that the resident route refuses) and the plugin stores it; a refused form comes back
+//! beside its field with what was typed; the deputy's desk shows the deputy views and logs a
+//! reception, coming back to `/deputy`; another station's staff, a handler and a viewer are
+//! refused; a visitor who is not signed in is sent to sign in.
 
 use serde_json::json;
 
@@ -40,90 +40,84 @@ async fn with_brand(b: Backend) -> (TestApp, String) {
 async fn staff_act_on_the_brand_from_the_desk(b: Backend) {
     let (app, _ops) = with_brand(b).await;
     let token = app.add_station_staff(STATION).await;
-    let (d1, _) = app.station_deputies(STATION).await[0].clone();
     let web = signed_in(&app, &format!("{STATION}-staff"), TEST_PASSWORD).await;
+    let reception: &[(&str, &str)] = &[("village", "金塘村"), ("summary", "问宅基地审批流程")];
 
     // The desk draws the staff views, their forms posting to the desk's route with a token.
     let desk = web.get(&format!("/desk/{STATION}")).await.expect(200);
     desk.assert_contains(&format!("id=\"brand-section-{ID}-roster\""));
-    desk.assert_contains(&format!("action=\"{}\"", action_path("set-pattern")));
-    desk.assert_lacks(&format!("action=\"/s/{STATION}/brand/{ID}/set-pattern\""));
+    desk.assert_contains(&format!("action=\"{}\"", action_path("record-reception")));
+    desk.assert_lacks(&format!(
+        "action=\"/s/{STATION}/brand/{ID}/record-reception\""
+    ));
     desk.assert_lacks("name=\"_back\"");
 
-    // The resident route refuses a staff-only action, whoever sends it.
+    // The resident route refuses an action that is not the residents', whoever sends it.
     post(
         &web,
-        &format!("/s/{STATION}/brand/{ID}/set-pattern"),
-        &[("weekday", "3"), ("half", "pm"), ("deputy", &d1)],
+        &format!("/s/{STATION}/brand/{ID}/record-reception"),
+        reception,
     )
     .await
     .expect(403);
-    assert_eq!(BRAND.stored(&app, "roster:pattern").await, None);
+    assert_eq!(BRAND.stored(&app, "reception-seq").await, None);
 
-    // From the desk it runs as staff: the plugin stores the pattern, the result leads back.
-    let done = post(
-        &web,
-        &action_path("set-pattern"),
-        &[("weekday", "3"), ("half", "pm"), ("deputy", &d1)],
-    )
-    .await
-    .expect(200);
+    // From the desk it runs as staff: the plugin stores the reception, the result leads back.
+    let done = post(&web, &action_path("record-reception"), reception)
+        .await
+        .expect(200);
     done.assert_html();
     assert!(
         done.text_of("brand-message")
-            .is_some_and(|m| m.contains("已设置")),
+            .is_some_and(|m| m.contains("已登记接待")),
         "{}",
         done.text
     );
     done.assert_contains(&format!("href=\"/desk/{STATION}\" id=\"brand-back\""));
-    let pattern = BRAND
-        .stored(&app, "roster:pattern")
-        .await
-        .expect("the stored pattern");
-    assert_eq!(pattern["3pm"], json!(d1), "{pattern}");
-    let roster = BRAND
-        .view(&app, Some(&token), "roster", false)
-        .await
-        .expect(200);
-    assert!(!table_rows(&roster, "日期").is_empty());
+    let log = || async {
+        table_rows(
+            &BRAND
+                .view(&app, Some(&token), "desk", false)
+                .await
+                .expect(200),
+            "来访事项",
+        )
+    };
+    assert_eq!(log().await.len(), 1);
 
     // A value the manifest refuses: the desk again, the message beside the field, typed kept.
     let refused = post(
         &web,
-        &action_path("set-pattern"),
-        &[("weekday", "8"), ("half", "am"), ("deputy", "pengjie-x")],
+        &action_path("record-reception"),
+        &[("village", "火星村"), ("summary", "路灯坏了好几天")],
     )
     .await
     .expect(422);
-    refused.assert_contains(&format!("id=\"b-{ID}-set-pattern-weekday-err\""));
-    refused.assert_contains("value=\"pengjie-x\"");
+    refused.assert_contains(&format!("id=\"b-{ID}-record-reception-village-err\""));
+    refused.assert_contains("路灯坏了好几天");
     refused.assert_contains("id=\"desk-filters\"");
-    // And one the plugin refuses (no such deputy): the same, by the plugin's word.
+    // And one the plugin refuses (no such reception): the same, by the plugin's word.
     let refused = post(
         &web,
-        &action_path("set-pattern"),
-        &[("weekday", "1"), ("half", "am"), ("deputy", "lunan-d01")],
+        &action_path("reception-to-case"),
+        &[("reception", "99")],
     )
     .await
     .expect(422);
-    refused.assert_contains(&format!("id=\"b-{ID}-set-pattern-deputy-err\""));
-    refused.assert_contains("value=\"lunan-d01\"");
-    assert_eq!(
-        BRAND.stored(&app, "roster:pattern").await.unwrap(),
-        pattern,
-        "nothing changed by the refusals"
-    );
+    refused.assert_contains(&format!("id=\"b-{ID}-reception-to-case-reception-err\""));
+    refused.assert_contains("value=\"99\"");
+    assert_eq!(log().await.len(), 1, "nothing changed by the refusals");
 
     // Without the token: refused, the form shown again with what was typed.
     let forged = web
         .post(
-            &action_path("set-pattern"),
-            &[("weekday", "5"), ("half", "am"), ("deputy", &d1)],
+            &action_path("record-reception"),
+            &[("village", "蓬北村"), ("summary", "反映排涝站噪音")],
         )
         .await
         .expect(403);
     forged.assert_contains("class=\"form-error\"");
-    assert_eq!(BRAND.stored(&app, "roster:pattern").await.unwrap(), pattern);
+    assert_eq!(log().await.len(), 1);
 
     // A question asked from the desk files a case, which the desk opens by its page.
     let asked = post(
@@ -165,8 +159,6 @@ async fn a_deputy_uses_the_brand_on_the_deputy_desk(b: Backend) {
     desk.assert_contains(&format!("id=\"brand-section-{ID}-desk\""));
     desk.assert_contains(&format!("action=\"{}\"", action_path("record-reception")));
     desk.assert_contains("name=\"_back\" value=\"deputy\"");
-    // Staff-only forms are not drawn for deputies.
-    desk.assert_lacks(&format!("action=\"{}\"", action_path("set-pattern")));
 
     // Logging a reception from there: done as a deputy, and back to the deputy's desk.
     let done = post(
@@ -214,48 +206,38 @@ async fn a_deputy_uses_the_brand_on_the_deputy_desk(b: Backend) {
         "来访事项",
     );
     assert_eq!(rows.len(), 1, "{rows:?}");
-
-    // A staff-only action is not a deputy's, from any page.
-    post(
-        &web,
-        &action_path("set-pattern"),
-        &[("weekday", "1"), ("half", "am")],
-    )
-    .await
-    .expect(403);
-    assert_eq!(BRAND.stored(&app, "roster:pattern").await, None);
 }
 
 async fn only_the_stations_own_people_act_from_the_desk(b: Backend) {
     let (app, _ops) = with_brand(b).await;
-    let fields: &[(&str, &str)] = &[("weekday", "2"), ("half", "am")];
+    let fields: &[(&str, &str)] = &[("village", "金塘村"), ("summary", "反映路灯")];
 
     // Another station's staff, a handler, a viewer: 403 pages, nothing stored.
     for who in ["staff", "handler", "viewer"] {
         let web = demo(&app, who).await;
-        let p = post(&web, &action_path("set-pattern"), fields)
+        let p = post(&web, &action_path("record-reception"), fields)
             .await
             .expect(403);
         p.assert_html();
         let p = post(
             &web,
-            &action_path("record-reception"),
-            &[("village", "金塘村"), ("summary", "反映路灯")],
+            &action_path("reception-to-case"),
+            &[("reception", "1")],
         )
         .await
         .expect(403);
         p.assert_html();
     }
-    assert_eq!(BRAND.stored(&app, "roster:pattern").await, None);
+    assert_eq!(BRAND.stored(&app, "reception-seq").await, None);
 
     // Not signed in: off to sign in, coming back to the desk.
     let anon = Browser::new(&app);
     anon.get("/").await.expect(200);
-    let p = post(&anon, &action_path("set-pattern"), fields)
+    let p = post(&anon, &action_path("record-reception"), fields)
         .await
         .expect(303);
     assert_eq!(p.location(), format!("/login?next=/desk/{STATION}"));
-    assert_eq!(BRAND.stored(&app, "roster:pattern").await, None);
+    assert_eq!(BRAND.stored(&app, "reception-seq").await, None);
 
     // An unknown action or brand at the station: 404.
     let staff = {

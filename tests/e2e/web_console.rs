@@ -24,6 +24,7 @@ both_backends!(
     the_inbox_pages_and_takes_tags_as_the_api_does,
     the_staff_desk_shows_the_brand_staff_view,
     stations_are_placed_on_the_map_by_ops,
+    organisations_have_english_names,
 );
 
 /// Every console page, and every form it posts to.
@@ -1041,4 +1042,154 @@ async fn stations_are_placed_on_the_map_by_ops(b: Backend) {
         .expect(303);
     let s = app.get("/stations/xiaoxi", None).await.expect(200).body;
     assert!(s["lat"].is_null(), "{s}");
+}
+
+/// Organisations carry English names as stations do: given and changed through the API and the
+/// console, read back, the demo's Luqiao departments named in English, and the pages in English
+/// showing them, or the Chinese name when an organisation has none.
+async fn organisations_have_english_names(b: Backend) {
+    let app = spawn_app(b).await;
+    let ops = app.login_demo("ops").await;
+    let staff = app.login_demo("staff").await;
+    let orgs = app.get("/organisations", None).await.expect(200).body;
+    let housing = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "housing")
+        .expect("the demo's housing bureau");
+    assert_eq!(housing["name"], "区住建局");
+    assert_eq!(
+        housing["name_en"],
+        "Luqiao Housing and Urban-Rural Development Bureau"
+    );
+    assert!(
+        orgs.as_array()
+            .unwrap()
+            .iter()
+            .all(|o| !o["name_en"].as_str().unwrap().is_empty()),
+        "every demo organisation has an English name: {orgs}"
+    );
+
+    // The API: created with or without one, patched, refused beside the field.
+    let made = app
+        .post(
+            "/organisations",
+            Some(&ops),
+            &json!({ "code": "sports", "name": "区体育局", "name_en": "Luqiao Sports Bureau",
+                     "kind": "department" }),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(made["name_en"], "Luqiao Sports Bureau");
+    let plain = app
+        .post(
+            "/organisations",
+            Some(&ops),
+            &json!({ "code": "parks", "name": "区园林处", "kind": "department" }),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(plain["name_en"], "");
+    let patch = async |code: &str, token: &str, b: serde_json::Value| {
+        app.request(
+            reqwest::Method::PATCH,
+            &app.api(&format!("/organisations/{code}")),
+            Some(token),
+            Some(&b),
+        )
+        .await
+    };
+    let p = patch(
+        "sports",
+        &ops,
+        json!({ "name_en": "Luqiao Culture and Sports Bureau" }),
+    )
+    .await
+    .expect(200)
+    .body;
+    assert_eq!(
+        (p["name"].as_str(), p["name_en"].as_str()),
+        (Some("区体育局"), Some("Luqiao Culture and Sports Bureau")),
+        "an absent field stays"
+    );
+    patch("sports", &ops, json!({ "name_en": "x".repeat(101) }))
+        .await
+        .expect_error(422, "invalid", Some("name_en"));
+    patch("sports", &ops, json!({ "colour": "red" }))
+        .await
+        .expect_error(400, "bad_request", Some("colour"));
+    patch("nowhere", &ops, json!({ "name_en": "Nowhere" }))
+        .await
+        .expect(404);
+    patch("sports", &staff, json!({ "name_en": "Hijacked" }))
+        .await
+        .expect(403);
+
+    // The console: the list shows it, the forms take it, a mistake comes back beside it.
+    let web = signed_in(&app, "ops", "ops-demo-2026").await;
+    let list = web.get("/console/orgs").await.expect(200);
+    list.assert_contains("Luqiao Culture and Sports Bureau");
+    list.assert_contains("name=\"name_en\"");
+    post(
+        &web,
+        "/console/orgs/parks",
+        &[
+            ("name", "区园林处"),
+            ("name_en", "Luqiao Parks Office"),
+            ("kind", "department"),
+        ],
+    )
+    .await
+    .expect(303);
+    let too_long = "y".repeat(101);
+    let refused = post(
+        &web,
+        "/console/orgs/parks",
+        &[
+            ("name", "区园林处"),
+            ("name_en", too_long.as_str()),
+            ("kind", "department"),
+        ],
+    )
+    .await
+    .expect(422);
+    refused.assert_contains("id=\"edit-org-name_en-err\"");
+    let orgs = app.get("/organisations", None).await.expect(200).body;
+    assert!(
+        orgs.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["code"] == "parks" && o["name_en"] == "Luqiao Parks Office"),
+        "{orgs}"
+    );
+    // Emptied again: the pages fall back to the Chinese name.
+    patch("parks", &ops, json!({ "name_en": "" }))
+        .await
+        .expect(200);
+
+    // Pages in English use the English name; in Chinese the Chinese one.
+    let case = app.submit_at("lunan").await;
+    app.act(Some(&ops), case.id, "register", json!({}))
+        .await
+        .expect(200);
+    app.act(Some(&ops), case.id, "assign", json!({ "lead": "housing" }))
+        .await
+        .expect(200);
+    let en = web
+        .get(&format!("/cases/{}?lang=en", case.id))
+        .await
+        .expect(200);
+    en.assert_contains("Luqiao Housing and Urban-Rural Development Bureau");
+    let zh = web
+        .get(&format!("/cases/{}?lang=zh", case.id))
+        .await
+        .expect(200);
+    zh.assert_contains("区住建局");
+    zh.assert_lacks("Luqiao Housing and Urban-Rural Development Bureau");
+    let desk = web.get("/desk/lunan?lang=en").await.expect(200);
+    desk.assert_contains("Luqiao Housing and Urban-Rural Development Bureau");
+    desk.assert_contains("区园林处");
 }

@@ -142,6 +142,35 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
     assert_eq!(fits, json!([1920, 1080]), "/screen fits 1920×1080 exactly");
     let small = small_text(&c).await;
     assert_eq!(small, json!([]), "/screen has no visible text under 14px");
+    // The rotating last panel's congress page (deputies' suggestions, the legislative contact
+    // point), shown as the rotation would: inside its panel, nothing under 14 px.
+    let congress = js(
+        &c,
+        "const p = document.getElementById('k-congress');          p.parentElement.querySelectorAll(':scope > .k-page').forEach(x => x.hidden = x !== p);          const panel = p.closest('.k-panel').getBoundingClientRect();          const last = Array.from(p.querySelectorAll('li')).pop().getBoundingClientRect();          return [p.hidden, Math.round(last.bottom), Math.round(panel.bottom),                  p.scrollHeight <= p.clientHeight + 1];",
+    )
+    .await;
+    assert_eq!(congress[0], json!(false), "{congress}");
+    assert!(
+        congress[1].as_i64() <= congress[2].as_i64(),
+        "the congress page fits its panel: {congress}"
+    );
+    assert_eq!(congress[3], json!(true), "not clipped: {congress}");
+    assert_eq!(
+        small_text(&c).await,
+        json!([]),
+        "the congress page: no text under 14px"
+    );
+    let fits = js(
+        &c,
+        "const d = document.documentElement; return [d.scrollWidth, d.scrollHeight];",
+    )
+    .await;
+    assert_eq!(
+        fits,
+        json!([1920, 1080]),
+        "still one screen with the congress page"
+    );
+    shot(&c, &dir, "screen-congress-wall-1920x1080.png").await;
     c.goto(&format!("{base}/screen")).await.unwrap();
     wait_for(&c, Locator::Css("main"), "the big screen again").await;
     weigh(&c, "/screen at 1920×1080").await;
@@ -162,6 +191,18 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
         json!([]),
         "/s/lunan/screen: no text under 14px"
     );
+    // The deputies' suggestions and the contact point's counts are on the wall, in the screen.
+    let congress = js(
+        &c,
+        "const p = document.getElementById('k-congress'); const r = p.getBoundingClientRect();          return [Math.round(r.top), Math.round(r.bottom), p.scrollHeight <= p.clientHeight + 1,                  p.querySelectorAll('.k-minis li').length];",
+    )
+    .await;
+    assert!(
+        congress[0].as_i64() >= Some(0) && congress[1].as_i64() <= Some(1080),
+        "the congress panel is on the wall: {congress}"
+    );
+    assert_eq!(congress[2], json!(true), "not clipped: {congress}");
+    assert_eq!(congress[3], json!(7), "seven counts: {congress}");
     weigh(&c, "/s/lunan/screen at 1920×1080").await;
     every_size(&c, &driver, base, "/s/lunan/screen", "wall", &dir).await;
     viewport(&c, &driver, 390, 844).await;
@@ -303,6 +344,12 @@ async fn seed(app: &TestApp) -> i64 {
     liaison::demo::seed_cases(&app.db, &app.settings.deadlines, 160, app.clock.now(), 2026)
         .await
         .expect("the demo cases");
+    liaison::demo::suggestions::seed(&app.db, app.clock.now())
+        .await
+        .expect("the demo's suggestions");
+    liaison::demo::legislation::seed(&app.db, app.clock.now())
+        .await
+        .expect("the demo's drafts");
     let ops = app.login_demo("ops").await;
     let a = app.submit_at("lunan").await;
     app.act(Some(&ops), a.id, "register", json!({}))

@@ -94,6 +94,11 @@ impl Directory {
             .and_then(|id| self.stations.get(id))
     }
 
+    /// The organisation with this code, if there is one (organisations are few: a scan).
+    pub fn org_by_code(&self, code: &str) -> Option<&orgs::entity::Model> {
+        self.orgs.values().find(|o| o.code == code)
+    }
+
     /// The category with this code (active or not).
     pub fn category_by_code(&self, code: &str) -> Option<&categories::entity::Model> {
         self.category_codes

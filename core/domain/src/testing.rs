@@ -102,6 +102,7 @@ impl District {
         let org = |c: &str, name: &str| orgs::NewOrganisation {
             code: code(c),
             name: name.to_owned(),
+            name_en: String::new(),
             kind: orgs::OrganisationKind::Department,
         };
         let housing = orgs::create(&db, &reference, &org("housing", "住建局"))

@@ -174,7 +174,7 @@ async fn render(
         .values()
         .map(|o| Choice {
             code: o.code.clone(),
-            name: o.name.clone(),
+            name: ctx.org_name(o),
         })
         .collect();
     orgs.sort_by(|a, b| a.code.cmp(&b.code));
@@ -206,8 +206,8 @@ async fn render(
                 status_code => s.status.as_str(),
                 supervision => (s.supervision_level > 0)
                     .then(|| ctx.t(&format!("supervision.{}", s.supervision_level.min(3)))),
-                lead => s.lead.as_ref().map(|l| l.name.clone()),
-                co_handlers => d.co_handlers.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
+                lead => s.lead.as_ref().map(|l| ctx.org_name_of(&dir, &l.code, &l.name)),
+                co_handlers => d.co_handlers.iter().map(|o| ctx.org_name_of(&dir, &o.code, &o.name)).collect::<Vec<_>>(),
                 deputy => d.deputy.as_ref().map(|x| x.name.clone()),
                 address => d.location.as_ref().and_then(|l| l.address.clone()),
                 urgent => d.urgency == liaison_domain::cases::Urgency::Urgent,

@@ -93,6 +93,24 @@ pub fn role_label(lang: Lang, role: Role) -> String {
 }
 
 impl Ctx {
+    /// An organisation's name in the page's language: its English name on English pages when
+    /// ops gave one, else its Chinese name.
+    pub fn org_name(&self, o: &liaison_domain::orgs::Organisation) -> String {
+        self.lang.pick(&o.name, &o.name_en).to_owned()
+    }
+
+    /// The name of the organisation with `code` in the page's language; `zh` (the Chinese name
+    /// a query already carries) when the directory does not know it.
+    pub fn org_name_of(
+        &self,
+        dir: &liaison_domain::reference::Directory,
+        code: &str,
+        zh: &str,
+    ) -> String {
+        dir.org_by_code(code)
+            .map_or_else(|| zh.to_owned(), |o| self.org_name(o))
+    }
+
     pub fn t(&self, key: &str) -> String {
         i18n::t(self.lang, key)
     }

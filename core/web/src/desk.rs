@@ -296,7 +296,10 @@ async fn render(
                 title: s.title,
                 category,
                 station,
-                organisation: s.lead.map(|o| o.name).unwrap_or_default(),
+                organisation: s
+                    .lead
+                    .map(|o| ctx.org_name_of(&dir, &o.code, &o.name))
+                    .unwrap_or_default(),
                 status: ctx.t(&format!("status.{}", s.status.as_str())),
                 status_code: s.status.as_str(),
                 supervision: (s.supervision_level > 0)
@@ -358,7 +361,7 @@ async fn render(
         .values()
         .map(|o| Choice {
             code: o.code.clone(),
-            name: o.name.clone(),
+            name: ctx.org_name(o),
         })
         .collect();
     orgs.sort_by(|a, b| a.code.cmp(&b.code));

@@ -74,7 +74,7 @@ pub async fn org_cases(
     let org_name = actor
         .organisation_id
         .and_then(|o| dir.orgs.get(&o))
-        .map(|o| o.name.clone())
+        .map(|o| ctx.org_name(o))
         .unwrap_or_default();
     let rows: Vec<Row> = rows
         .into_iter()

@@ -83,11 +83,11 @@ struct Choice {
     name: String,
 }
 
-fn status_name(ctx: &Ctx, s: Status) -> String {
+pub(crate) fn status_name(ctx: &Ctx, s: Status) -> String {
     ctx.t(&format!("suggestions.status_{}", s.as_str()))
 }
 
-fn kind_name(ctx: &Ctx, k: Kind) -> String {
+pub(crate) fn kind_name(ctx: &Ctx, k: Kind) -> String {
     ctx.t(&format!("suggestions.kind_{}", k.as_str()))
 }
 
@@ -147,7 +147,7 @@ struct Row {
     evaluation: Option<String>,
 }
 
-async fn view<'a>(
+pub(crate) async fn view<'a>(
     state: &'a AppState,
     dir: &'a liaison_domain::reference::Directory,
     cal: &'a Calendar,
@@ -795,7 +795,7 @@ pub async fn public_page(
                 station => dir.station_by_code(&p.station.code)
                     .map(|s| ctx.lang.pick(&s.name, &s.name_en).to_owned())
                     .unwrap_or_default(),
-                lead => p.lead.as_ref().map(|l| l.name.clone()),
+                lead => p.lead.as_ref().map(|l| ctx.org_name_of(&dir, &l.code, &l.name)),
                 status => status_name(&ctx, p.status),
                 key => p.key_supervision,
                 class => p.reply_class.map(|c| c.as_str()),

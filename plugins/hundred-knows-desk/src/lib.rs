@@ -9,9 +9,8 @@
 //! - view `desk` (deputies, staff): tomorrow's gaps, today's figures, the reception log with
 //!   its form (`record-reception`) and the form that files a reception as a case
 //!   (`reception-to-case`);
-//! - view `roster` (deputies, staff): the weekly pattern, the upcoming exceptions and the next
-//!   14 days resolved with the station's official duty shifts, and the forms `set-pattern`
-//!   (staff) and `set-exception`;
+//! - view `roster` (deputies, staff): the next 14 days of the station's duty roster (值班), the
+//!   one source of who sits when, which station staff keep on the platform;
 //! - view `notes` (deputies, staff): village notes — the questions the desk answered, by
 //!   village — with `search-notes`;
 //! - `on-case-event` for `submit`: counts the station's new cases per half-day (the desk's
@@ -22,8 +21,6 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `roster:pattern` | weekly pattern, `{"1am": "D01", …}` |
-//! | `roster:exceptions` | `{"2026-03-05:am": "D02" \| null}`, past days pruned |
 //! | `roster:gaps` | what the schedule last found for tomorrow |
 //! | `reception-seq` | last reception id |
 //! | `reception:NNNN` | a chunk of 20 receptions; the newest 12 chunks are kept |
@@ -40,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates::Half;
 use crate::reception::{Inbox, Reception};
-use crate::roster::{EXCEPTIONS, Exceptions, GAPS, Gaps, PATTERN, Pattern, Roster};
+use crate::roster::{GAPS, Gaps, Roster};
 
 /// The brand.
 pub struct HundredKnowsDesk;
@@ -239,110 +236,6 @@ fn ask(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
         )))
 }
 
-fn half_input(input: &FormInput) -> Result<Half, Error> {
-    Half::from_code(input.required("half")?)
-        .ok_or_else(|| Error::invalid("half", "请选择上午或下午"))
-}
-
-fn set_pattern(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
-    let weekday = input
-        .parse::<u8>("weekday")?
-        .filter(|d| (1..=7).contains(d))
-        .ok_or_else(|| Error::invalid("weekday", "请选择周一到周日"))?;
-    let half = half_input(input)?;
-    let deputy = match input.get_nonblank("deputy") {
-        Some(code) => Some(roster::station_deputy("deputy", code)?),
-        None => None,
-    };
-    let key = roster::slot(weekday, half);
-    storage::update(PATTERN, |p: Option<Pattern>| {
-        let mut p = p.unwrap_or_default();
-        match &deputy {
-            Some(code) => p.insert(key.clone(), code.clone()),
-            None => p.remove(&key),
-        };
-        p
-    })?;
-    let en = ctx.is_en();
-    let when = format!("{}{}", dates::weekday_label(weekday, en), half.label(en));
-    let message = match &deputy {
-        Some(code) => {
-            let names = roster::Names::load()?;
-            if en {
-                format!("Every {when}: {} ({code}).", names.name(code))
-            } else {
-                format!("已设置：每{when}由 {}（{code}）坐班。", names.name(code))
-            }
-        }
-        None if en => format!("{when} is now empty in the weekly pattern."),
-        None => format!("已清空每{when}的坐班。"),
-    };
-    Ok(ActionResult::message(message).with_view(views::roster(ctx)?))
-}
-
-fn set_exception(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
-    let date = input.required("date")?;
-    let day =
-        dates::day_number(date).ok_or_else(|| Error::invalid("date", "日期格式应为 2026-03-05"))?;
-    let today = today()?;
-    if day < today {
-        return Err(Error::invalid("date", "不能调整已经过去的日子"));
-    }
-    if day > today + roster::EXCEPTION_HORIZON {
-        return Err(Error::invalid("date", "只能调整 92 天以内的坐班"));
-    }
-    let half = half_input(input)?;
-    let restore = input.checked("restore");
-    let deputy = match input.get_nonblank("deputy") {
-        Some(_) if restore => {
-            return Err(Error::invalid("deputy", "撤销调整时不填代表编号"));
-        }
-        Some(code) => Some(roster::station_deputy("deputy", code)?),
-        None => None,
-    };
-    let key = roster::exception_key(date, half);
-    let mut exceptions: Exceptions = storage::get_or_default(EXCEPTIONS)?;
-    roster::prune_exceptions(&mut exceptions, today);
-    let en = ctx.is_en();
-    let when = format!(
-        "{date}（{}）{}",
-        dates::weekday_label(dates::weekday(day), en),
-        half.label(en)
-    );
-    let message = if restore {
-        if exceptions.remove(&key).is_none() {
-            return Err(Error::invalid(
-                "restore",
-                ctx.pick(
-                    "这个半天没有调整，无需撤销",
-                    "Nothing to undo for this half-day",
-                ),
-            ));
-        }
-        if en {
-            format!("{when}: back to the weekly pattern.")
-        } else {
-            format!("已撤销 {when} 的调整，恢复按每周排班。")
-        }
-    } else {
-        exceptions.insert(key, deputy.clone());
-        match &deputy {
-            Some(code) => {
-                let names = roster::Names::load()?;
-                if en {
-                    format!("{when}: {} ({code}) sits.", names.name(code))
-                } else {
-                    format!("已调整：{when} 由 {}（{code}）坐班。", names.name(code))
-                }
-            }
-            None if en => format!("{when}: no sitting."),
-            None => format!("已调整：{when} 不安排坐班。"),
-        }
-    };
-    storage::set(EXCEPTIONS, &exceptions)?;
-    Ok(ActionResult::message(message).with_view(views::roster(ctx)?))
-}
-
 fn record_reception(ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
     let village = offered_village(input, "village")?;
     let summary = clean(input.required("summary")?);
@@ -455,7 +348,8 @@ fn inbox(event: &CaseEvent) -> Result<(), Error> {
     Ok(())
 }
 
-/// Records tomorrow's gaps, warns about new ones, prunes old exceptions and inboxes.
+/// Records tomorrow's gaps, warns about new ones, prunes old inboxes and deletes the roster an
+/// earlier version kept itself.
 fn check_tomorrow() -> Result<(), Error> {
     let today = today()?;
     let tomorrow = today + 1;
@@ -478,12 +372,7 @@ fn check_tomorrow() -> Result<(), Error> {
             .iter()
             .map(|g| {
                 let half = Half::from_code(&g.half).map_or("", |h| h.label(false));
-                let why = if g.reason == "cancelled" {
-                    "已取消"
-                } else {
-                    "未排班"
-                };
-                format!("{half}（{why}）")
+                format!("{half}（未排班）")
             })
             .collect::<Vec<_>>()
             .join("、");
@@ -498,9 +387,10 @@ fn check_tomorrow() -> Result<(), Error> {
     }
     storage::set(GAPS, &found)?;
 
-    let mut exceptions: Exceptions = storage::get_or_default(EXCEPTIONS)?;
-    if roster::prune_exceptions(&mut exceptions, today) {
-        storage::set(EXCEPTIONS, &exceptions)?;
+    for key in storage::keys("roster:")? {
+        if roster::RETIRED.contains(&key.as_str()) {
+            storage::delete(&key)?;
+        }
     }
     let oldest = Inbox::key(&dates::date_of(today - reception::INBOX_DAYS));
     for k in storage::keys(reception::INBOX)? {
@@ -525,8 +415,6 @@ impl Brand for HundredKnowsDesk {
     fn run_action(action: &str, ctx: &Context, input: &FormInput) -> Result<ActionResult, Error> {
         match action {
             "ask" => ask(ctx, input),
-            "set-pattern" => set_pattern(ctx, input),
-            "set-exception" => set_exception(ctx, input),
             "record-reception" => record_reception(ctx, input),
             "reception-to-case" => reception_to_case(ctx, input),
             "search-notes" => search_notes(ctx, input),

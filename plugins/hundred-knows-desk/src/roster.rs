@@ -1,57 +1,20 @@
-//! The sitting roster: a weekly pattern (weekday × half-day → deputy), exceptions for single
-//! days, and the station's official duty shifts from the host, resolved into who sits when.
-
-use std::collections::BTreeMap;
+//! Who sits at the desk when: the station's duty roster (值班), read from the host.
+//!
+//! The brand keeps no roster of its own. An earlier version kept a weekly pattern and one-day
+//! changes in its store, so the station page's duty card (from the platform's roster) and the
+//! brand's "who sits today" could contradict each other. Now the platform's duty roster, which
+//! station staff keep, is the one source of who sits when; the brand only reads it and points
+//! out the half-days of its open days that nobody covers.
 
 use liaison_sdk::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dates::{self, Half};
 
-/// Storage key of the weekly pattern: `{"1am": "D01", …}` (weekday 1-7 and half → deputy code).
-pub const PATTERN: &str = "roster:pattern";
-/// Storage key of the exceptions: `{"2026-03-05:am": "D02" | null}`, null meaning no sitting.
-pub const EXCEPTIONS: &str = "roster:exceptions";
 /// Storage key of the gaps the schedule last found for the next day.
 pub const GAPS: &str = "roster:gaps";
-
-/// How far ahead an exception may be set, in days (the host's roster reads at most 92 days).
-pub const EXCEPTION_HORIZON: i64 = 92;
-
-/// The weekly pattern, keyed by [`slot`].
-pub type Pattern = BTreeMap<String, String>;
-/// The exceptions, keyed by [`exception_key`]; `None` cancels the sitting.
-pub type Exceptions = BTreeMap<String, Option<String>>;
-
-/// The pattern's key of a weekday (1-7) and half, e.g. `1am`.
-pub fn slot(weekday: u8, half: Half) -> String {
-    format!("{weekday}{}", half.code())
-}
-
-/// The exceptions' key of a day and half, e.g. `2026-03-05:am`.
-pub fn exception_key(date: &str, half: Half) -> String {
-    format!("{date}:{}", half.code())
-}
-
-/// Why a deputy sits in a half-day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// The weekly pattern.
-    Pattern,
-    /// An exception for that day.
-    Exception,
-    /// The station's official duty roster (值班).
-    Duty,
-}
-
-/// One deputy in a sitting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Seat {
-    /// The deputy's public code.
-    pub code: String,
-    /// Where the seat comes from.
-    pub source: Source,
-}
+/// Storage keys an earlier version kept its own roster under; the schedule deletes them.
+pub const RETIRED: [&str; 2] = ["roster:pattern", "roster:exceptions"];
 
 /// One half-day, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,12 +23,10 @@ pub struct Sitting {
     pub day: i64,
     /// Morning or afternoon.
     pub half: Half,
-    /// Who sits, pattern or exception first, then official duty shifts.
-    pub seats: Vec<Seat>,
-    /// Whether someone is meant to sit: an open weekday, a pattern slot or an exception.
+    /// The deputies on duty, by public code, in the roster's order.
+    pub seats: Vec<String>,
+    /// Whether someone is meant to sit: the day is one of the desk's open days.
     pub expected: bool,
-    /// Whether an exception cancelled the sitting.
-    pub cancelled: bool,
 }
 
 impl Sitting {
@@ -85,7 +46,7 @@ impl Sitting {
 pub struct Gap {
     /// "am" or "pm".
     pub half: String,
-    /// "empty" (nobody in the weekly pattern) or "cancelled" (an exception cancelled it).
+    /// Always "empty": nobody is on the station's duty roster then.
     pub reason: String,
 }
 
@@ -121,12 +82,8 @@ pub fn open_days() -> [bool; 8] {
     open
 }
 
-/// Everything needed to say who sits when over a span of days.
+/// The station's duty shifts over a span of days, and the desk's open days.
 pub struct Roster {
-    /// The weekly pattern.
-    pub pattern: Pattern,
-    /// The exceptions.
-    pub exceptions: Exceptions,
     /// The official duty shifts in the span.
     pub shifts: Vec<Shift>,
     /// Whether the host refused the duty roster (`deputies.read` not granted).
@@ -135,10 +92,8 @@ pub struct Roster {
 }
 
 impl Roster {
-    /// Loads the pattern, exceptions and the official shifts from `from` to `to` (day numbers).
+    /// Reads the station's duty shifts from `from` to `to` (day numbers).
     pub fn load(from: i64, to: i64) -> Result<Roster, Error> {
-        let pattern = storage::get_or_default(PATTERN)?;
-        let exceptions = storage::get_or_default(EXCEPTIONS)?;
         let (shifts, duty_denied) =
             match deputies::roster(&dates::date_of(from), &dates::date_of(to)) {
                 Ok(s) => (s, false),
@@ -146,8 +101,6 @@ impl Roster {
                 Err(e) => return Err(e),
             };
         Ok(Roster {
-            pattern,
-            exceptions,
             shifts,
             duty_denied,
             open: open_days(),
@@ -157,49 +110,18 @@ impl Roster {
     /// Who sits on `day` in `half`.
     pub fn sitting(&self, day: i64, half: Half) -> Sitting {
         let date = dates::date_of(day);
-        let weekday = dates::weekday(day);
-        let in_pattern = self.pattern.get(&slot(weekday, half));
-        let exception = self.exceptions.get(&exception_key(&date, half));
-        let mut seats = Vec::new();
-        match exception {
-            Some(Some(code)) => seats.push(Seat {
-                code: code.clone(),
-                source: Source::Exception,
-            }),
-            Some(None) => {}
-            None => {
-                if let Some(code) = in_pattern {
-                    seats.push(Seat {
-                        code: code.clone(),
-                        source: Source::Pattern,
-                    });
-                }
-            }
-        }
+        let mut seats: Vec<String> = Vec::new();
         for s in &self.shifts {
-            if s.day == date && s.half == half.code() && !seats.iter().any(|x| x.code == s.deputy) {
-                seats.push(Seat {
-                    code: s.deputy.clone(),
-                    source: Source::Duty,
-                });
+            if s.day == date && s.half == half.code() && !seats.contains(&s.deputy) {
+                seats.push(s.deputy.clone());
             }
         }
         Sitting {
             day,
             half,
             seats,
-            expected: self.open[usize::from(weekday)]
-                || in_pattern.is_some()
-                || exception.is_some(),
-            cancelled: matches!(exception, Some(None)),
+            expected: self.open[usize::from(dates::weekday(day))],
         }
-    }
-
-    /// Both halves of `count` days from `from`.
-    pub fn days(&self, from: i64, count: i64) -> Vec<Sitting> {
-        (from..from + count)
-            .flat_map(|d| Half::BOTH.map(|h| self.sitting(d, h)))
-            .collect()
     }
 
     /// The gaps of `day`.
@@ -210,7 +132,7 @@ impl Roster {
             .filter(Sitting::is_gap)
             .map(|s| Gap {
                 half: s.half.code().into(),
-                reason: if s.cancelled { "cancelled" } else { "empty" }.into(),
+                reason: "empty".into(),
             })
             .collect()
     }
@@ -247,26 +169,4 @@ impl Names {
             .find(|d| d.code == code)
             .map_or(code, |d| d.name.as_str())
     }
-}
-
-/// `code` if it is a deputy of the station (refused as `Invalid` naming `field` otherwise).
-/// Needs `deputies.read`: without it the check cannot be made and the call is `Denied`.
-pub fn station_deputy(field: &str, code: &str) -> Result<String, Error> {
-    let list = deputies::list()?;
-    let code = code.trim();
-    list.iter()
-        .find(|d| d.code == code || d.code.eq_ignore_ascii_case(code))
-        .map(|d| d.code.clone())
-        .ok_or_else(|| Error::invalid(field, format!("{code} 不是本站的代表")))
-}
-
-/// Drops exceptions for days before `today` (day number).
-pub fn prune_exceptions(exceptions: &mut Exceptions, today: i64) -> bool {
-    let before = exceptions.len();
-    exceptions.retain(|k, _| {
-        k.get(0..10)
-            .and_then(dates::day_number)
-            .is_some_and(|d| d >= today)
-    });
-    exceptions.len() != before
 }

@@ -96,23 +96,6 @@ fn assert_forms_match_manifest(blocks: &[Block]) {
     }
 }
 
-fn exceptions(list: &[(&str, Option<&str>)]) -> Exceptions {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), v.map(str::to_owned)))
-        .collect()
-}
-
-fn set_pattern(host: &TestHost, weekday: &str, half: &str, deputy: &str) {
-    let was = host.context().audience;
-    host.audience(Audience::Staff);
-    host.run_action::<B>(
-        "set-pattern",
-        &[("weekday", weekday), ("half", half), ("deputy", deputy)],
-    )
-    .unwrap();
-    host.audience(was);
-}
-
 fn reception(host: &TestHost, village: &str, summary: &str, answer: &str, follow: bool) -> u32 {
     let r = host
         .run_action::<B>(
@@ -192,15 +175,10 @@ fn home_tells_residents_where_when_and_who() {
     assert_eq!(form.action, "ask");
     assert_eq!(form.fields[0].options.len(), VILLAGE_CHOICES.len());
 
-    // Monday morning from the pattern, Monday afternoon from the station's duty roster,
-    // Tuesday morning moved by an exception.
-    set_pattern(&host, "1", "am", "PJ01");
-    set_pattern(&host, "2", "am", "PJ01");
-    host.add_shift(testing::shift("2026-03-02", "pm", "PJ02"));
-    host.store(
-        roster::EXCEPTIONS,
-        &exceptions(&[("2026-03-03:am", Some("PJ03"))]),
-    );
+    // Who sits is the station's duty roster: Monday both halves, Tuesday morning.
+    host.add_shift(testing::shift("2026-03-02", "am", "PJ01"))
+        .add_shift(testing::shift("2026-03-02", "pm", "PJ02"))
+        .add_shift(testing::shift("2026-03-03", "am", "PJ03"));
     let blocks = host.render_view::<B>("home").unwrap();
     let today = blocks
         .iter()
@@ -262,19 +240,22 @@ fn english_readers_get_english() {
 }
 
 #[test]
-fn without_storage_views_are_denied() {
-    let host = host();
+fn without_storage_views_that_store_are_denied() {
+    let host = staff();
     host.revoke("storage");
     assert_eq!(
-        host.render_view::<B>("home"),
+        host.render_view::<B>("desk"),
         Err(Error::Denied("storage".into()))
     );
+    // Who sits comes from the host's duty roster: the home view needs no storage.
+    host.audience(Audience::Resident);
+    assert!(host.render_view::<B>("home").is_ok());
 }
 
 #[test]
 fn without_deputies_read_views_degrade_and_staff_are_told() {
     let host = staff();
-    set_pattern(&host, "1", "am", "PJ01");
+    host.add_shift(testing::shift("2026-03-02", "am", "PJ01"));
     host.revoke("deputies.read");
     let blocks = host.render_view::<B>("roster").unwrap();
     assert!(
@@ -285,10 +266,7 @@ fn without_deputies_read_views_degrade_and_staff_are_told() {
     host.audience(Audience::Resident);
     let home = host.render_view::<B>("home").unwrap();
     assert!(warnings(&home).is_empty(), "residents are not bothered");
-    assert!(
-        all_text(&home).contains("PJ01"),
-        "the code stands in for the name"
-    );
+    assert!(all_text(&home).contains("今天没有安排代表坐班"));
 }
 
 // ---- ask ----
@@ -416,219 +394,35 @@ fn asked_questions_are_capped() {
 // ---- the roster ----
 
 #[test]
-fn set_pattern_sets_and_clears_a_slot() {
-    let host = staff();
-    let r = host
-        .run_action::<B>(
-            "set-pattern",
-            &[("weekday", "3"), ("half", "pm"), ("deputy", "pj02")],
-        )
-        .unwrap();
-    assert!(
-        r.message.contains("周三下午") && r.message.contains("陈知事"),
-        "{}",
-        r.message
-    );
-    assert!(r.view.is_some(), "the roster comes back");
-    let p: Pattern = host.stored(PATTERN).unwrap();
-    assert_eq!(
-        p.get("3pm").map(String::as_str),
-        Some("PJ02"),
-        "the code as the host spells it"
-    );
-
-    let r = host
-        .run_action::<B>(
-            "set-pattern",
-            &[("weekday", "3"), ("half", "pm"), ("deputy", "")],
-        )
-        .unwrap();
-    assert!(r.message.contains("已清空"));
-    let p: Pattern = host.stored(PATTERN).unwrap();
-    assert!(p.is_empty());
-}
-
-#[test]
-fn set_pattern_refuses_strangers_bad_slots_and_deputies_role() {
-    let host = staff();
-    let stranger = host.run_action::<B>(
-        "set-pattern",
-        &[("weekday", "1"), ("half", "am"), ("deputy", "LN01")],
-    );
-    assert_eq!(invalid_field(&stranger), "deputy");
-    let weekday = host.run_action::<B>("set-pattern", &[("weekday", "8"), ("half", "am")]);
-    assert_eq!(invalid_field(&weekday), "weekday");
-    let half = host.run_action::<B>("set-pattern", &[("weekday", "1"), ("half", "night")]);
-    assert_eq!(invalid_field(&half), "half");
-    assert_eq!(host.stored::<Pattern>(PATTERN), None);
-
-    host.audience(Audience::Deputy);
-    assert_eq!(
-        host.run_action::<B>("set-pattern", &[("weekday", "1"), ("half", "am")]),
-        Err(Error::Denied("audience deputy".into()))
-    );
-
-    host.audience(Audience::Staff).revoke("deputies.read");
-    assert_eq!(
-        host.run_action::<B>(
-            "set-pattern",
-            &[("weekday", "1"), ("half", "am"), ("deputy", "PJ01")]
-        ),
-        Err(Error::Denied("deputies.read".into()))
-    );
-}
-
-#[test]
-fn set_exception_moves_cancels_and_restores_a_sitting() {
+fn the_roster_resolves_fourteen_days_from_the_duty_roster_and_marks_gaps() {
     let host = host();
     host.audience(Audience::Deputy);
-    set_pattern(&host, "3", "am", "PJ01");
-    let r = host
-        .run_action::<B>(
-            "set-exception",
-            &[("date", "2026-03-04"), ("half", "am"), ("deputy", "PJ03")],
-        )
-        .unwrap();
-    assert!(r.message.contains("林村通"), "{}", r.message);
-    let r = host
-        .run_action::<B>("set-exception", &[("date", "2026-03-04"), ("half", "pm")])
-        .unwrap();
-    assert!(r.message.contains("不安排坐班"), "{}", r.message);
-    let e: Exceptions = host.stored(EXCEPTIONS).unwrap();
-    assert_eq!(e.get("2026-03-04:am"), Some(&Some("PJ03".to_string())));
-    assert_eq!(e.get("2026-03-04:pm"), Some(&None));
-
-    let roster = host.render_view::<B>("roster").unwrap();
-    let changes = tables(&roster)[1];
-    assert_eq!(
-        changes.rows[0],
-        vec!["03-04 周三", "上午", "林村通（PJ03）"]
-    );
-    assert_eq!(changes.rows[1], vec!["03-04 周三", "下午", "不坐班"]);
-    let days = tables(&roster)[2];
-    assert_eq!(days.rows[2], vec!["03-04 周三", "林村通（调）", "暂停"]);
-
-    host.run_action::<B>(
-        "set-exception",
-        &[("date", "2026-03-04"), ("half", "am"), ("restore", "true")],
-    )
-    .unwrap();
-    let e: Exceptions = host.stored(EXCEPTIONS).unwrap();
-    assert_eq!(e.len(), 1);
-    let roster = host.render_view::<B>("roster").unwrap();
-    assert_eq!(tables(&roster)[2].rows[2][1], "王百晓");
-}
-
-#[test]
-fn set_exception_refuses_bad_input_naming_the_field() {
-    let host = staff();
-    let act = |values: &[(&str, &str)]| host.run_action::<B>("set-exception", values);
-    assert_eq!(
-        invalid_field(&act(&[("date", "2026-03-01"), ("half", "am")])),
-        "date"
-    );
-    assert_eq!(
-        invalid_field(&act(&[("date", "2026-06-03"), ("half", "am")])),
-        "date"
-    );
-    assert_eq!(
-        invalid_field(&act(&[("date", "2026-02-30"), ("half", "am")])),
-        "date"
-    );
-    assert_eq!(invalid_field(&act(&[("date", "2026-03-05")])), "half");
-    assert_eq!(
-        invalid_field(&act(&[
-            ("date", "2026-03-05"),
-            ("half", "am"),
-            ("deputy", "XX9")
-        ])),
-        "deputy"
-    );
-    assert_eq!(
-        invalid_field(&act(&[
-            ("date", "2026-03-05"),
-            ("half", "am"),
-            ("deputy", "PJ01"),
-            ("restore", "true")
-        ])),
-        "deputy"
-    );
-    assert_eq!(
-        invalid_field(&act(&[
-            ("date", "2026-03-05"),
-            ("half", "am"),
-            ("restore", "true")
-        ])),
-        "restore"
-    );
-    // Today and 92 days ahead are fine.
-    act(&[("date", "2026-03-02"), ("half", "pm")]).unwrap();
-    act(&[("date", "2026-06-02"), ("half", "pm")]).unwrap();
-}
-
-#[test]
-fn the_roster_resolves_fourteen_days_with_duty_shifts_and_marks_gaps() {
-    let host = host();
-    host.audience(Audience::Deputy);
-    for d in ["1", "2", "3", "4", "5"] {
-        set_pattern(&host, d, "am", "PJ01");
-    }
-    set_pattern(&host, "6", "am", "PJ02"); // a Saturday sitting, though not an open day
-    host.add_shift(testing::shift("2026-03-03", "pm", "PJ03"))
-        .add_shift(testing::shift("2026-03-02", "am", "PJ01")) // same deputy: not twice
+    host.add_shift(testing::shift("2026-03-02", "am", "PJ01"))
+        .add_shift(testing::shift("2026-03-03", "am", "PJ01"))
+        .add_shift(testing::shift("2026-03-03", "pm", "PJ03"))
+        .add_shift(testing::shift("2026-03-03", "pm", "PJ02"))
+        .add_shift(testing::shift("2026-03-07", "am", "PJ02")) // a Saturday, not an open day
         .add_shift(testing::shift("2026-03-20", "am", "PJ03")); // beyond 14 days
     let blocks = host.render_view::<B>("roster").unwrap();
-    let pattern = tables(&blocks)[0];
-    assert_eq!(pattern.rows[0], vec!["周一", "王百晓（PJ01）", "⚠ 未排"]);
-    assert_eq!(pattern.rows[5], vec!["周六", "陈知事（PJ02）", "—"]);
-    assert_eq!(pattern.rows[6], vec!["周日", "—", "—"]);
-    assert!(all_text(&blocks).contains("没有调整，按每周排班。"));
-    let days = tables(&blocks)[1];
+    let days = tables(&blocks)[0];
     assert_eq!(days.rows.len(), 14);
     assert_eq!(days.rows[0], vec!["03-02 周一（今天）", "王百晓", "⚠ 空缺"]);
-    assert_eq!(days.rows[1], vec!["03-03 周二", "王百晓", "林村通（值班）"]);
+    assert_eq!(days.rows[1], vec!["03-03 周二", "王百晓", "林村通、陈知事"]);
     assert_eq!(days.rows[5], vec!["03-07 周六", "陈知事", "—"]);
     assert_eq!(days.rows[6], vec!["03-08 周日", "—", "—"]);
-    // Tomorrow's afternoon is covered by the duty shift: no warning.
+    assert!(all_text(&blocks).contains("以本站值班表为准"));
+    // Tomorrow is covered both halves: no warning.
     assert!(warnings(&blocks).is_empty(), "{:?}", warnings(&blocks));
-    // Deputies may change a day but not the pattern.
-    let actions: Vec<&str> = forms(&blocks).iter().map(|f| f.action.as_str()).collect();
-    assert_eq!(actions, ["set-exception"]);
+    // The brand keeps no roster: nothing to set, for deputies or staff.
+    assert!(forms(&blocks).is_empty());
     host.audience(Audience::Staff);
-    let blocks = host.render_view::<B>("roster").unwrap();
-    let actions: Vec<&str> = forms(&blocks).iter().map(|f| f.action.as_str()).collect();
-    assert_eq!(actions, ["set-pattern", "set-exception"]);
-}
-
-#[test]
-fn codes_that_left_the_station_are_pointed_out() {
-    let host = staff();
-    // PJ07 and PJ09 left the station after they were put in; PJ08's day is past.
-    host.store(
-        EXCEPTIONS,
-        &exceptions(&[
-            ("2026-03-05:pm", Some("PJ09")),
-            ("2026-02-01:am", Some("PJ08")),
-        ]),
-    );
-    host.store(
-        PATTERN,
-        &[("4am", "PJ01"), ("4pm", "PJ07")]
-            .into_iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect::<Pattern>(),
-    );
-    let w = warnings(&host.render_view::<B>("roster").unwrap());
-    let stale: Vec<&String> = w.iter().filter(|w| w.contains("不是本站代表")).collect();
-    assert_eq!(stale.len(), 1, "{w:?}");
-    assert!(stale[0].ends_with("PJ07、PJ09"), "{}", stale[0]);
+    assert!(forms(&host.render_view::<B>("roster").unwrap()).is_empty());
 }
 
 #[test]
 fn staff_and_deputies_are_warned_of_tomorrows_gaps() {
     let host = staff();
-    set_pattern(&host, "2", "am", "PJ01");
-    host.store(EXCEPTIONS, &exceptions(&[("2026-03-03:am", None)]));
+    host.add_shift(testing::shift("2026-03-02", "am", "PJ01"));
     for (audience, view) in [
         (Audience::Staff, "desk"),
         (Audience::Staff, "roster"),
@@ -640,8 +434,9 @@ fn staff_and_deputies_are_warned_of_tomorrows_gaps() {
         assert_eq!(w.len(), 1, "{view}: {w:?}");
         assert!(
             w[0].contains("03-03 周二")
-                && w[0].contains("上午（已取消）")
-                && w[0].contains("下午（未排班）"),
+                && w[0].contains("上午（未排班）")
+                && w[0].contains("下午（未排班）")
+                && w[0].contains("本站值班表"),
             "{}",
             w[0]
         );
@@ -670,7 +465,7 @@ fn open_days_decide_what_counts_as_a_gap() {
 #[test]
 fn the_schedule_records_tomorrows_gaps_and_warns_once() {
     let host = host();
-    set_pattern(&host, "2", "am", "PJ01");
+    host.add_shift(testing::shift("2026-03-03", "am", "PJ01"));
     host.on_schedule::<B>().unwrap();
     let g: Gaps = host.stored(GAPS).unwrap();
     assert_eq!(g.day, "2026-03-03");
@@ -696,55 +491,40 @@ fn the_schedule_records_tomorrows_gaps_and_warns_once() {
     host.on_schedule::<B>().unwrap();
     assert_eq!(warned(&host), 1);
 
-    // A cancelled morning is a new gap; a duty shift fills the afternoon.
-    host.store(EXCEPTIONS, &exceptions(&[("2026-03-03:am", None)]));
+    // Filled by a duty shift: no warning, an empty record.
     host.add_shift(testing::shift("2026-03-03", "pm", "PJ02"));
     host.on_schedule::<B>().unwrap();
-    let g: Gaps = host.stored(GAPS).unwrap();
-    assert_eq!(
-        g.gaps,
-        vec![Gap {
-            half: "am".into(),
-            reason: "cancelled".into()
-        }]
-    );
-    assert_eq!(warned(&host), 2);
-
-    // Filled: no warning, an empty record.
-    host.store(EXCEPTIONS, &exceptions(&[("2026-03-03:am", Some("PJ03"))]));
-    host.on_schedule::<B>().unwrap();
     assert!(host.stored::<Gaps>(GAPS).unwrap().gaps.is_empty());
-    assert_eq!(warned(&host), 2);
+    assert_eq!(warned(&host), 1);
 }
 
 #[test]
-fn the_schedule_prunes_past_exceptions_and_old_inboxes() {
+fn the_schedule_deletes_the_retired_roster_and_old_inboxes() {
     let host = host();
+    // What the version that kept its own roster left in the store.
     host.store(
-        EXCEPTIONS,
-        &exceptions(&[
-            ("2026-02-27:am", None),
-            ("2026-03-02:pm", Some("PJ01")),
-            ("2026-03-09:am", None),
-        ]),
+        "roster:pattern",
+        &[("1am", "PJ01")]
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+    .store(
+        "roster:exceptions",
+        &std::collections::BTreeMap::<String, Option<String>>::new(),
     );
     host.store("inbox:2026-02-10", &Inbox::default())
         .store("inbox:2026-02-20", &Inbox::default());
     host.on_schedule::<B>().unwrap();
-    let e: Exceptions = host.stored(EXCEPTIONS).unwrap();
-    assert_eq!(
-        e.keys().cloned().collect::<Vec<_>>(),
-        ["2026-03-02:pm", "2026-03-09:am"]
-    );
+    let keys = host.storage_keys();
     assert!(
-        !host
-            .storage_keys()
-            .contains(&"inbox:2026-02-10".to_string())
+        !keys
+            .iter()
+            .any(|k| k == "roster:pattern" || k == "roster:exceptions"),
+        "{keys:?}"
     );
-    assert!(
-        host.storage_keys()
-            .contains(&"inbox:2026-02-20".to_string())
-    );
+    assert!(keys.contains(&GAPS.to_string()));
+    assert!(!keys.contains(&"inbox:2026-02-10".to_string()));
+    assert!(keys.contains(&"inbox:2026-02-20".to_string()));
 }
 
 #[test]

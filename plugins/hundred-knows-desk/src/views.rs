@@ -4,7 +4,7 @@ use liaison_sdk::prelude::*;
 
 use crate::dates::{self, Half};
 use crate::reception::{self, Inbox, Reception};
-use crate::roster::{self, Exceptions, Names, Pattern, Roster, Sitting, Source};
+use crate::roster::{self, Names, Roster, Sitting};
 use crate::{ASKED, Asked, OTHER, VILLAGE_CHOICES, cut, today, villages};
 
 /// Answers `search-notes` shows at most.
@@ -24,30 +24,6 @@ fn select_villages(name: &str, label: &str, choices: &[&'static str], en: bool) 
             .iter()
             .map(|v| (*v, if en && *v == OTHER { "Other" } else { *v })),
     )
-}
-
-fn half_field(ctx: &Context) -> Field {
-    Field::select(
-        "half",
-        ctx.pick("半天", "Half-day"),
-        Half::BOTH.map(|h| (h.code(), h.label(ctx.is_en()))),
-    )
-    .required()
-}
-
-fn deputy_help(ctx: &Context, names: &Names, extra: &str) -> String {
-    let list = names
-        .list
-        .iter()
-        .take(40)
-        .map(|d| format!("{} {}", d.code, d.name))
-        .collect::<Vec<_>>()
-        .join("、");
-    if list.is_empty() {
-        extra.to_owned()
-    } else {
-        format!("{}{list}。{extra}", ctx.pick("本站代表：", "Deputies: "))
-    }
 }
 
 /// The question form on the home view.
@@ -140,63 +116,10 @@ fn search_form(ctx: &Context) -> Form {
         )
 }
 
-fn pattern_form(ctx: &Context, names: &Names) -> Form {
-    Form::new("set-pattern", ctx.pick("保存", "Save"))
-        .title(ctx.pick("设置每周排班", "Set the weekly pattern"))
-        .field(
-            Field::select(
-                "weekday",
-                ctx.pick("星期", "Weekday"),
-                (1..=7u8).map(|d| {
-                    (
-                        d.to_string(),
-                        dates::weekday_label(d, ctx.is_en()).to_owned(),
-                    )
-                }),
-            )
-            .required(),
-        )
-        .field(half_field(ctx))
-        .field(
-            Field::text("deputy", ctx.pick("代表编号", "Deputy code"))
-                .max_length(32)
-                .help(deputy_help(
-                    ctx,
-                    names,
-                    ctx.pick("留空即清空这个半天。", "Leave empty to clear."),
-                )),
-        )
-}
-
-fn exception_form(ctx: &Context, names: &Names) -> Form {
-    Form::new("set-exception", ctx.pick("保存", "Save"))
-        .title(ctx.pick("调整某天坐班", "Change one sitting"))
-        .field(Field::date("date", ctx.pick("日期", "Date")).required())
-        .field(half_field(ctx))
-        .field(
-            Field::text("deputy", ctx.pick("代表编号", "Deputy code"))
-                .max_length(32)
-                .help(deputy_help(
-                    ctx,
-                    names,
-                    ctx.pick(
-                        "换人坐班填编号；留空表示这个半天不坐班。",
-                        "Empty means no sitting.",
-                    ),
-                )),
-        )
-        .field(Field::checkbox(
-            "restore",
-            ctx.pick("撤销调整，恢复每周排班", "Undo the change"),
-        ))
-}
-
-/// "张三、李四" for a sitting, with where each seat comes from when `marks`.
+/// "张三、李四" for a sitting; an expected half-day nobody covers is marked when `marks`.
 fn who(s: &Sitting, names: &Names, ctx: &Context, marks: bool) -> String {
     if s.seats.is_empty() {
-        return if s.cancelled {
-            ctx.pick("暂停", "cancelled").to_owned()
-        } else if marks && s.is_gap() {
+        return if marks && s.is_gap() {
             ctx.pick("⚠ 空缺", "⚠ gap").to_owned()
         } else {
             "—".to_owned()
@@ -204,14 +127,7 @@ fn who(s: &Sitting, names: &Names, ctx: &Context, marks: bool) -> String {
     }
     s.seats
         .iter()
-        .map(|seat| {
-            let name = names.name(&seat.code);
-            match (marks, seat.source) {
-                (true, Source::Exception) => format!("{name}{}", ctx.pick("（调）", " (changed)")),
-                (true, Source::Duty) => format!("{name}{}", ctx.pick("（值班）", " (duty)")),
-                _ => name.to_owned(),
-            }
-        })
+        .map(|code| names.name(code))
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -264,24 +180,18 @@ fn gap_notice(roster: &Roster, today: i64, ctx: &Context) -> Option<Block> {
         .iter()
         .map(|g| {
             let half = Half::from_code(&g.half).map_or("", |h| h.label(ctx.is_en()));
-            let why = match (g.reason.as_str(), ctx.is_en()) {
-                ("cancelled", false) => "已取消",
-                ("cancelled", true) => "cancelled",
-                (_, false) => "未排班",
-                (_, true) => "nobody in the pattern",
-            };
-            format!("{half}（{why}）")
+            format!("{half}（{}）", ctx.pick("未排班", "nobody on duty"))
         })
         .collect::<Vec<_>>()
         .join("、");
     let text = if ctx.is_en() {
         format!(
-            "Tomorrow ({}) has no deputy at the desk: {list}. Set a deputy in the roster.",
+            "Tomorrow ({}) has no deputy at the desk: {list}. Put one on the station's duty roster.",
             day_label(tomorrow, ctx)
         )
     } else {
         format!(
-            "明天（{}）百晓坐班无人：{list}。请在坐班排班中安排代表。",
+            "明天（{}）百晓坐班无人：{list}。请在本站值班表中安排代表。",
             day_label(tomorrow, ctx)
         )
     };
@@ -299,40 +209,6 @@ fn access_notices(mut page: View, roster: &Roster, names: &Names, ctx: &Context)
         );
     }
     page
-}
-
-/// A warning naming codes in the pattern or upcoming changes that are no longer deputies of
-/// the station (a deputy moved or left): those half-days need someone else.
-fn stale_codes(page: View, roster: &Roster, today: i64, names: &Names, ctx: &Context) -> View {
-    let upcoming = roster
-        .exceptions
-        .iter()
-        .filter(|(k, _)| {
-            k.get(0..10)
-                .and_then(dates::day_number)
-                .is_some_and(|d| d >= today)
-        })
-        .filter_map(|(_, v)| v.as_ref());
-    let mut stale: Vec<&str> = Vec::new();
-    for code in roster.pattern.values().chain(upcoming) {
-        if !names.list.iter().any(|d| &d.code == code) && !stale.contains(&code.as_str()) {
-            stale.push(code);
-        }
-    }
-    if stale.is_empty() {
-        return page;
-    }
-    page.notice(
-        NoticeKind::Warning,
-        format!(
-            "{}{}",
-            ctx.pick(
-                "排班中这些编号已不是本站代表，请重新安排：",
-                "These codes in the roster are no longer deputies here: "
-            ),
-            stale.join("、")
-        ),
-    )
 }
 
 fn where_when(page: View, ctx: &Context) -> View {
@@ -474,7 +350,7 @@ pub fn desk(ctx: &Context) -> Result<Vec<Block>, Error> {
     Ok(page.into())
 }
 
-/// The roster: the weekly pattern, upcoming exceptions, the next 14 days, and its forms.
+/// The roster: the next 14 days of the station's duty roster, with the gaps on open days.
 pub fn roster(ctx: &Context) -> Result<Vec<Block>, Error> {
     let today = today()?;
     let roster = Roster::load(today, today + ROSTER_DAYS - 1)?;
@@ -485,92 +361,25 @@ pub fn roster(ctx: &Context) -> Result<Vec<Block>, Error> {
         page = page.block(n);
     }
     page = access_notices(page, &roster, &names, ctx);
-    if !names.denied {
-        page = stale_codes(page, &roster, today, &names, ctx);
-    }
     page = where_when(page, ctx);
-
+    page = page
+        .heading(2, ctx.pick("未来 14 天", "Next 14 days"))
+        .table(days_table(&roster, today, ROSTER_DAYS, &names, ctx, true));
     let open = roster::open_days();
-    let pattern: &Pattern = &roster.pattern;
-    page = page.heading(2, ctx.pick("每周排班", "Weekly pattern"));
-    page = page.table((1..=7u8).fold(
-        Table::new([
-            ctx.pick("星期", "Weekday"),
-            ctx.pick("上午", "Morning"),
-            ctx.pick("下午", "Afternoon"),
-        ]),
-        |t, d| {
-            let cell = |h: Half| match pattern.get(&roster::slot(d, h)) {
-                Some(code) => format!("{}（{code}）", names.name(code)),
-                None if open[usize::from(d)] => ctx.pick("⚠ 未排", "⚠ empty").to_owned(),
-                None => "—".to_owned(),
-            };
-            t.row([
-                dates::weekday_label(d, en).to_owned(),
-                cell(Half::Am),
-                cell(Half::Pm),
-            ])
-        },
-    ));
     let open_list = (1..=7u8)
         .filter(|d| open[usize::from(*d)])
         .map(|d| dates::weekday_label(d, en))
         .collect::<Vec<_>>()
         .join("、");
     page = page.text(if en {
-        format!("The desk sits on: {open_list}. An empty half-day on these days is a gap.")
+        format!(
+            "Who sits is the station's duty roster, which station staff keep; the station page shows the same. The desk sits on: {open_list}; an empty half-day on these days is a gap."
+        )
     } else {
-        format!("坐班日：{open_list}。这些日子里无人的半天算作空缺。")
+        format!(
+            "坐班安排以本站值班表为准，由联络站工作人员排班，联络站页面显示的值班代表与此一致。坐班日：{open_list}，这些日子里无人的半天算作空缺。"
+        )
     });
-
-    let exceptions: &Exceptions = &roster.exceptions;
-    let upcoming: Vec<(&String, &Option<String>)> = exceptions
-        .iter()
-        .filter(|(k, _)| {
-            k.get(0..10)
-                .and_then(dates::day_number)
-                .is_some_and(|d| d >= today)
-        })
-        .collect();
-    page = page.heading(2, ctx.pick("近期调整", "Upcoming changes"));
-    page = if upcoming.is_empty() {
-        page.text(ctx.pick(
-            "没有调整，按每周排班。",
-            "No changes; the weekly pattern applies.",
-        ))
-    } else {
-        page.table(upcoming.into_iter().fold(
-            Table::new([
-                ctx.pick("日期", "Date"),
-                ctx.pick("半天", "Half-day"),
-                ctx.pick("安排", "Arrangement"),
-            ]),
-            |t, (k, v)| {
-                let day = k.get(0..10).and_then(dates::day_number).unwrap_or(today);
-                let half = k
-                    .get(11..)
-                    .and_then(Half::from_code)
-                    .map_or("", |h| h.label(en));
-                let what = match v {
-                    Some(code) => format!("{}（{code}）", names.name(code)),
-                    None => ctx.pick("不坐班", "no sitting").to_owned(),
-                };
-                t.row([day_label(day, ctx), half.to_owned(), what])
-            },
-        ))
-    };
-
-    page = page
-        .heading(2, ctx.pick("未来 14 天", "Next 14 days"))
-        .table(days_table(&roster, today, ROSTER_DAYS, &names, ctx, true))
-        .text(ctx.pick(
-            "（调）为按日调整，（值班）为本站值班表中的值班代表。",
-            "(changed) is a one-day change; (duty) comes from the station's duty roster.",
-        ));
-    if ctx.audience == Audience::Staff {
-        page = page.form(pattern_form(ctx, &names));
-    }
-    page = page.form(exception_form(ctx, &names));
     Ok(page.into())
 }
 

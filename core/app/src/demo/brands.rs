@@ -79,7 +79,8 @@ pub async fn install(host: &PluginHost, root: &Path) -> anyhow::Result<Vec<Strin
 
 type Seed = (&'static str, &'static [(&'static str, &'static str)]);
 
-/// A few records per brand, entered through the brand's own staff actions.
+/// A few records per brand, entered through the brand's own staff actions. 蓬街's desk has none:
+/// who sits there is the station's duty roster (see `duty`).
 fn seed_actions(krate: &str) -> Vec<Seed> {
     match krate {
         "auto-service-team" => vec![
@@ -114,28 +115,6 @@ fn seed_actions(krate: &str) -> Vec<Seed> {
                     ("fields", "企业经营,二手车交易"),
                     ("active", "true"),
                 ],
-            ),
-        ],
-        "hundred-knows-desk" => vec![
-            (
-                "set-pattern",
-                &[("weekday", "1"), ("half", "am"), ("deputy", "pengjie-d01")],
-            ),
-            (
-                "set-pattern",
-                &[("weekday", "2"), ("half", "am"), ("deputy", "pengjie-d02")],
-            ),
-            (
-                "set-pattern",
-                &[("weekday", "3"), ("half", "pm"), ("deputy", "pengjie-d03")],
-            ),
-            (
-                "set-pattern",
-                &[("weekday", "4"), ("half", "am"), ("deputy", "pengjie-d04")],
-            ),
-            (
-                "set-pattern",
-                &[("weekday", "5"), ("half", "pm"), ("deputy", "pengjie-d01")],
             ),
         ],
         "joint-inspection" => vec![

@@ -86,7 +86,7 @@ fn lead_for(category: &str, station: &str, rng: &mut StdRng) -> String {
             let office = format!("office-{station}");
             if super::district::ORGANISATIONS
                 .iter()
-                .any(|(c, _, _)| *c == office)
+                .any(|(c, _, _, _)| *c == office)
             {
                 office
             } else {

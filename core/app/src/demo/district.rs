@@ -98,24 +98,110 @@ pub const STATIONS: [(&str, &str, &str, &str); 11] = [
     ),
 ];
 
-pub const ORGANISATIONS: [(&str, &str, &str); 17] = [
-    ("agri", "区农业农村局", "department"),
-    ("housing", "区住建局", "department"),
-    ("eco", "生态环境分局", "department"),
-    ("water", "区五水办", "department"),
-    ("civil", "区民政局", "department"),
-    ("transport", "区交通运输局", "department"),
-    ("market", "区市场监管局", "department"),
-    ("education", "区教育局", "department"),
-    ("health", "区卫生健康局", "department"),
-    ("office-luqiao", "路桥街道办事处", "township"),
-    ("office-lunan", "路南街道办事处", "township"),
-    ("office-lubei", "路北街道办事处", "township"),
-    ("office-luoyang", "螺洋街道办事处", "township"),
-    ("office-xinqiao", "新桥镇人民政府", "township"),
-    ("office-hengjie", "横街镇人民政府", "township"),
-    ("office-jinqing", "金清镇人民政府", "township"),
-    ("office-pengjie", "蓬街镇人民政府", "township"),
+/// (code, Chinese name, English name, kind)
+pub const ORGANISATIONS: [(&str, &str, &str, &str); 17] = [
+    (
+        "agri",
+        "区农业农村局",
+        "Luqiao Agriculture and Rural Affairs Bureau",
+        "department",
+    ),
+    (
+        "housing",
+        "区住建局",
+        "Luqiao Housing and Urban-Rural Development Bureau",
+        "department",
+    ),
+    (
+        "eco",
+        "生态环境分局",
+        "Luqiao Branch of the Taizhou Ecology and Environment Bureau",
+        "department",
+    ),
+    (
+        "water",
+        "区五水办",
+        "Luqiao Five Waters Co-governance Office",
+        "department",
+    ),
+    (
+        "civil",
+        "区民政局",
+        "Luqiao Civil Affairs Bureau",
+        "department",
+    ),
+    (
+        "transport",
+        "区交通运输局",
+        "Luqiao Transport Bureau",
+        "department",
+    ),
+    (
+        "market",
+        "区市场监管局",
+        "Luqiao Market Supervision Administration",
+        "department",
+    ),
+    (
+        "education",
+        "区教育局",
+        "Luqiao Education Bureau",
+        "department",
+    ),
+    (
+        "health",
+        "区卫生健康局",
+        "Luqiao Health Bureau",
+        "department",
+    ),
+    (
+        "office-luqiao",
+        "路桥街道办事处",
+        "Luqiao Subdistrict Office",
+        "township",
+    ),
+    (
+        "office-lunan",
+        "路南街道办事处",
+        "Lunan Subdistrict Office",
+        "township",
+    ),
+    (
+        "office-lubei",
+        "路北街道办事处",
+        "Lubei Subdistrict Office",
+        "township",
+    ),
+    (
+        "office-luoyang",
+        "螺洋街道办事处",
+        "Luoyang Subdistrict Office",
+        "township",
+    ),
+    (
+        "office-xinqiao",
+        "新桥镇人民政府",
+        "Xinqiao Town Government",
+        "township",
+    ),
+    (
+        "office-hengjie",
+        "横街镇人民政府",
+        "Hengjie Town Government",
+        "township",
+    ),
+    (
+        "office-jinqing",
+        "金清镇人民政府",
+        "Jinqing Town Government",
+        "township",
+    ),
+    (
+        "office-pengjie",
+        "蓬街镇人民政府",
+        "Pengjie Town Government",
+        "township",
+    ),
 ];
 
 pub const CATEGORIES: [(&str, &str, &str); 8] = [
@@ -285,13 +371,14 @@ pub async fn seed_district(
             n += 1;
         }
     }
-    for (code, name, kind) in ORGANISATIONS {
+    for (code, name, name_en, kind) in ORGANISATIONS {
         orgs::create(
             &txn,
             &reference,
             &NewOrganisation {
                 code: PublicCode::parse(code).map_err(anyhow::Error::msg)?,
                 name: name.into(),
+                name_en: name_en.into(),
                 kind: OrganisationKind::parse(kind)
                     .ok_or_else(|| anyhow::anyhow!("organisation kind {kind}"))?,
             },

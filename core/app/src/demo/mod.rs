@@ -6,6 +6,7 @@
 pub mod brands;
 mod cases;
 mod district;
+mod duty;
 pub mod legislation;
 pub mod oversight;
 pub mod suggestions;
@@ -58,6 +59,10 @@ pub async fn load(
     report.push_str(&format!(
         "  oversight: {} station visits, {} chosen livelihood projects, {} duty point entries, the appraisal published\n",
         o.visits, o.projects, o.point_entries
+    ));
+    let shifts = duty::seed(db, now).await?;
+    report.push_str(&format!(
+        "  duty roster: {shifts} half-day shifts on working days, two weeks either side of today\n"
     ));
     let s = suggestions::seed(db, now).await?;
     report.push_str(&format!(

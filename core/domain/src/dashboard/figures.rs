@@ -464,7 +464,7 @@ impl Names {
                 .all(db)
                 .await?
                 .into_iter()
-                .map(|o| (o.id, (o.code, o.name.clone(), o.name)))
+                .map(|o| (o.id, (o.code, o.name, o.name_en)))
                 .collect(),
         })
     }

@@ -25,6 +25,9 @@ pub(crate) mod entity {
         pub code: String,
         /// Name shown on cases and rankings, 1 to 100 characters.
         pub name: String,
+        /// English name for the pages in English, at most 100 characters; empty when ops have
+        /// not given one, and the pages then show the Chinese name.
+        pub name_en: String,
         /// "department" or "township".
         pub kind: String,
         /// When ops added the organisation (UTC).
@@ -84,6 +87,7 @@ async fn insert_row(
 ) -> Result<entity::Model, Error> {
     use sea_orm::{ActiveModelTrait, Set};
     let name = crate::required_text("name", &new.name, 100)?;
+    let name_en = english_name(&new.name_en)?;
     if by_code(db, new.code.as_str()).await?.is_some() {
         return Err(Error::Conflict(format!(
             "an organisation with code {} exists",
@@ -93,6 +97,7 @@ async fn insert_row(
     Ok(entity::ActiveModel {
         code: Set(new.code.as_str().to_owned()),
         name: Set(name),
+        name_en: Set(name_en),
         kind: Set(new.kind.as_str().to_owned()),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
@@ -101,23 +106,51 @@ async fn insert_row(
     .await?)
 }
 
+/// An English name as given: blank is none (the pages fall back to the Chinese name),
+/// otherwise 1 to 100 characters like any name.
+fn english_name(value: &str) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        Ok(String::new())
+    } else {
+        crate::required_text("name_en", value, 100)
+    }
+}
+
 /// Renames an organisation or changes its kind (ops); its code, which cases and users refer
-/// to, stays.
+/// to, stays. An absent field keeps what is stored.
 async fn update_row(
     db: &impl ConnectionTrait,
     code: &str,
-    name: &str,
-    kind: OrganisationKind,
+    patch: &OrganisationPatch,
 ) -> Result<entity::Model, Error> {
     use sea_orm::{ActiveModelTrait, Set};
-    let name = crate::required_text("name", name, 100)?;
     let mut m: entity::ActiveModel = by_code(db, code)
         .await?
         .ok_or_else(|| Error::not_found(format!("no organisation with code {code}")))?
         .into();
-    m.name = Set(name);
-    m.kind = Set(kind.as_str().to_owned());
+    if let Some(n) = &patch.name {
+        m.name = Set(crate::required_text("name", n, 100)?);
+    }
+    if let Some(n) = &patch.name_en {
+        m.name_en = Set(english_name(n)?);
+    }
+    if let Some(k) = patch.kind {
+        m.kind = Set(k.as_str().to_owned());
+    }
     Ok(m.update(db).await?)
+}
+
+/// Changes to an organisation (ops); an absent field stays as it is. The code cannot change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatch {
+    /// New Chinese name, 1 to 100 characters.
+    pub name: Option<String>,
+    /// New English name, at most 100 characters; empty removes it (the pages in English then
+    /// show the Chinese name).
+    pub name_en: Option<String>,
+    /// New kind.
+    pub kind: Option<OrganisationKind>,
 }
 
 /// An organisation to add (ops), as the API and the console send it.
@@ -128,13 +161,17 @@ pub struct NewOrganisation {
     pub code: PublicCode,
     /// Name, 1 to 100 characters.
     pub name: String,
+    /// English name, at most 100 characters; may be left out (the pages in English then show
+    /// the Chinese name).
+    #[serde(default)]
+    pub name_en: String,
     /// District department or township office.
     pub kind: OrganisationKind,
 }
 
 /// What sort of handling organisation it is; stored as `department` or `township` in
 /// `organisations.kind`.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrganisationKind {
     /// A district department (区级部门), e.g. the agriculture office.
@@ -179,8 +216,7 @@ pub async fn update(
     db: &impl ConnectionTrait,
     reference: &crate::reference::Reference,
     code: &str,
-    name: &str,
-    kind: OrganisationKind,
+    patch: &OrganisationPatch,
 ) -> Result<entity::Model, Error> {
-    reference.edited(update_row(db, code, name, kind)).await
+    reference.edited(update_row(db, code, patch)).await
 }

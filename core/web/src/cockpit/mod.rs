@@ -65,6 +65,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "cockpit/parts.html",
         include_str!("../templates/cockpit/parts.html"),
     ),
+    (
+        "cockpit/congress.html",
+        include_str!("../templates/cockpit/congress.html"),
+    ),
 ];
 
 const SCRIPT: &str = include_str!("cockpit.js");
@@ -796,6 +800,17 @@ fn screen_panel_ctx(ctx: &Ctx, s: &Screen) -> Value {
     }
 }
 
+/// The district's counts of deputies' suggestions and of the legislative contact point, as the
+/// big screen's congress page shows them.
+async fn screen_congress(state: &AppState, ctx: &Ctx) -> PageResult<Value> {
+    let sugg = liaison_domain::suggestions::queries::counts(&state.db, None).await?;
+    let laws = liaison_domain::legislation::counts(&state.db, None).await?;
+    Ok(minijinja::context! {
+        suggestion_cards => value(suggestion_cards(ctx, &sugg)),
+        legislation_cards => value(legislation_cards(ctx, &laws)),
+    })
+}
+
 /// Every station's brand boards for the dashboard, each titled with its station: the big
 /// screen shows them in turn in its last panel.
 async fn screen_brands(state: &AppState, ctx: &Ctx) -> PageResult<Vec<Value>> {
@@ -847,6 +862,7 @@ async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Resp
     let local = s.as_of.with_timezone(&cst);
     let panel = screen_panel_ctx(&ctx, &s);
     let brands = screen_brands(&state, &ctx).await?;
+    let congress = screen_congress(&state, &ctx).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/screen.html",
@@ -855,7 +871,7 @@ async fn screen_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<Resp
             kiosk_title => kiosk_title(&state, &ctx).await,
             clock => local.format("%Y-%m-%d %H:%M:%S").to_string(),
             clock_iso => local.to_rfc3339(),
-            ..panel
+            ..minijinja::value::merge_maps([congress, panel])
         },
     )
 }
@@ -864,10 +880,14 @@ async fn screen_panel(State(state): State<AppState>, ctx: Ctx) -> PageResult<Res
     require_district(&ctx)?;
     let s = figures::screen(&state.db, state.clock.now()).await?;
     let brands = screen_brands(&state, &ctx).await?;
+    let congress = screen_congress(&state, &ctx).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/screen_panel.html",
-        minijinja::context! { brands => brands, ..screen_panel_ctx(&ctx, &s) },
+        minijinja::context! {
+            brands => brands,
+            ..minijinja::value::merge_maps([congress, screen_panel_ctx(&ctx, &s)])
+        },
     )
 }
 

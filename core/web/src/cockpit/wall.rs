@@ -2,8 +2,10 @@
 //! Same kiosk rules as the district big screen (dark 16:9 canvas scaled as a whole, no site
 //! navigation, text of 16 design pixels or more): the station and a live clock, its figures,
 //! today's duty deputies, the latest public answers (what `/t` shows anyone with the receipt
-//! code; never a title, a description or a contact), and the station's QR code to raise an
-//! opinion. Live through the station's server-sent events, like its cockpit.
+//! code; never a title, a description or a contact), the deputies' suggestions and motions
+//! filed at the station with their public status and the legislative contact point's counts
+//! (residents in Luqiao read these on the station's wall), and the station's QR code to raise
+//! an opinion. Live through the station's server-sent events, like its cockpit.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -13,11 +15,13 @@ use serde::Serialize;
 use super::super::context::Ctx;
 use super::super::error::{PageError, PageResult};
 use super::super::templates::value;
-use super::{Card, count, pct};
+use super::{Card, count, legislation_cards, pct, suggestion_cards};
 use liaison_api::AppState;
+use liaison_domain::calendar::Calendar;
 use liaison_domain::cases::queries;
 use liaison_domain::dashboard::{figures, wall};
-use liaison_domain::{deputies, duty, stations};
+use liaison_domain::suggestions::queries::{self as suggestion_queries, PublicFilter};
+use liaison_domain::{deputies, duty, legislation, stations};
 
 async fn station(state: &AppState, code: &str) -> PageResult<stations::Station> {
     if code.len() > 32 {
@@ -36,6 +40,19 @@ struct OnDuty {
     name: String,
     level: String,
 }
+
+/// A deputy's suggestion or motion as the wall shows it: what the public list shows.
+#[derive(Serialize)]
+struct Suggestion {
+    number: String,
+    title: String,
+    deputy: String,
+    status: String,
+    class: Option<String>,
+}
+
+/// Suggestions the wall lists: the newest accepted ones of the station.
+const WALL_SUGGESTIONS: usize = 3;
 
 #[derive(Serialize)]
 struct Reply {
@@ -129,15 +146,39 @@ async fn panel(state: &AppState, ctx: &Ctx, s: &stations::Station) -> PageResult
             by: r
                 .organisation_id
                 .and_then(|o| dir.orgs.get(&o))
-                .map_or_else(|| ctx.t("wall.by_station"), |o| o.name.clone()),
+                .map_or_else(|| ctx.t("wall.by_station"), |o| ctx.org_name(o)),
             answer: clip(&r.answer, 60),
             date: r.date.to_string(),
+        })
+        .collect();
+    let sugg = suggestion_queries::counts(&state.db, Some(s.id)).await?;
+    let laws = legislation::counts(&state.db, Some(s.id)).await?;
+    let cal = Calendar::load(&state.db).await?;
+    let v = super::super::suggestions::view(state, &dir, &cal).await?;
+    let filter = PublicFilter {
+        station: Some(s.code.clone()),
+        organisation: None,
+        class: None,
+    };
+    let suggestions: Vec<Suggestion> = suggestion_queries::public_list(&state.db, &v, &filter)
+        .await?
+        .into_iter()
+        .take(WALL_SUGGESTIONS)
+        .map(|p| Suggestion {
+            number: p.number,
+            title: clip(&p.title, 28),
+            deputy: p.deputy.name,
+            status: super::super::suggestions::status_name(ctx, p.status),
+            class: p.reply_class.map(|c| c.as_str().to_owned()),
         })
         .collect();
     Ok(minijinja::context! {
         tiles => value(tiles),
         on_duty => value(on_duty),
         replies => value(replies),
+        suggestion_cards => value(suggestion_cards(ctx, &sugg)),
+        legislation_cards => value(legislation_cards(ctx, &laws)),
+        suggestions => value(suggestions),
         as_of => super::as_of(ctx, now),
     })
 }

@@ -10,7 +10,7 @@ use crate::error::{PageError, PageResult};
 use crate::form::{FormRefused, WebForm};
 use liaison_api::AppState;
 use liaison_domain::orgs;
-use liaison_domain::orgs::{NewOrganisation, OrganisationKind};
+use liaison_domain::orgs::{NewOrganisation, OrganisationKind, OrganisationPatch};
 
 const NEW: &str = "new-org";
 const EDIT: &str = "edit-org";
@@ -42,7 +42,7 @@ fn kind_of(ctx: &Ctx, f: &WebForm, sent: &mut Sent) -> Option<OrganisationKind> 
 async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Response> {
     let rows = orgs::all(&state.db).await?;
     let mut p = ListPage::new(ctx, "console.orgs");
-    p.columns = ["f_code", "f_name", "f_kind"]
+    p.columns = ["f_code", "f_name", "f_name_en", "f_kind"]
         .iter()
         .map(|k| ctx.t(&format!("console.{k}")))
         .collect();
@@ -53,6 +53,7 @@ async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Res
             cells: vec![
                 Cell::link(o.code.clone(), format!("/console/orgs/{}", o.code)),
                 Cell::text(o.name.clone()),
+                Cell::text(o.name_en.clone()),
                 Cell::text(kind_label(ctx, &o.kind)),
             ],
             links: vec![Cell::link(
@@ -71,6 +72,7 @@ async fn page(state: &AppState, ctx: &Ctx, sent: Option<Sent>) -> PageResult<Res
                     .hint(ctx.t("console.code_hint")),
             )
             .field(Field::text(ctx, "name", 100).required())
+            .field(Field::text(ctx, "name_en", 100).hint(ctx.t("console.org_name_en_hint")))
             .field(kind_field(ctx, "department"))
             .again(sent.as_ref()),
     );
@@ -104,6 +106,7 @@ pub async fn create(
     let new = NewOrganisation {
         code,
         name: f.text("name"),
+        name_en: f.text("name_en"),
         kind,
     };
     match orgs::create(&state.db, &state.reference, &new).await {
@@ -137,6 +140,11 @@ async fn edit_page(
                     Field::text(ctx, "name", 100)
                         .required()
                         .value(o.name.clone()),
+                )
+                .field(
+                    Field::text(ctx, "name_en", 100)
+                        .value(o.name_en.clone())
+                        .hint(ctx.t("console.org_name_en_hint")),
                 )
                 .field(kind_field(ctx, &o.kind))
                 .again(sent.as_ref()),
@@ -173,7 +181,12 @@ pub async fn save(
     let Some(kind) = kind_of(&ctx, &f, &mut sent) else {
         return edit_page(&state, &ctx, &code, Some(sent)).await;
     };
-    match orgs::update(&state.db, &state.reference, &code, &f.text("name"), kind).await {
+    let patch = OrganisationPatch {
+        name: Some(f.text("name")),
+        name_en: Some(f.text("name_en")),
+        kind: Some(kind),
+    };
+    match orgs::update(&state.db, &state.reference, &code, &patch).await {
         Ok(_) => Ok(ctx.redirect_with_flash("/console/orgs", "console.flash_saved")),
         Err(e) => {
             let sent = kit::refused(&ctx, sent, e, "name", &[])?;

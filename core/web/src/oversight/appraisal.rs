@@ -132,7 +132,7 @@ fn render_opinion(
         status,
         "oversight/opinion.html",
         minijinja::context! {
-            org => org.name.clone(),
+            org => ctx.org_name(org),
             code => org.code.clone(),
             sent => value(sent),
             max => appraisal::MAX_OPINION,

@@ -192,6 +192,7 @@ async fn the_ranking_is_best_first_with_shared_ranks_and_the_unmeasured_last() {
             &NewOrganisation {
                 code: PublicCode::parse(code).unwrap(),
                 name: code.into(),
+                name_en: String::new(),
                 kind: OrganisationKind::Township,
             },
         )
