@@ -181,6 +181,10 @@ pub enum FormatKind {
     /// A public code with characters other than lowercase letters, digits, dashes and
     /// underscores.
     CodeChars,
+    /// An e-mail address (`name@host.domain`).
+    Email,
+    /// A time of day, `HH:MM`.
+    Time,
 }
 
 impl FormatKind {
@@ -197,6 +201,8 @@ impl FormatKind {
             FormatKind::StorageKey { .. } => "storage_key",
             FormatKind::CodeLength { .. } => "code_length",
             FormatKind::CodeChars => "code_chars",
+            FormatKind::Email => "email",
+            FormatKind::Time => "time",
         }
     }
 }
@@ -319,6 +325,8 @@ impl fmt::Display for FieldKind {
                 FormatKind::CodeChars => {
                     "may hold only lowercase letters, digits, dashes and underscores".into()
                 }
+                FormatKind::Email => "must be an e-mail address like name@example.org".into(),
+                FormatKind::Time => "must be a time of day like 22:00".into(),
             }),
             FieldKind::Conflict => f.write_str("given twice"),
             FieldKind::DeputyNotServing { deputy, station } => match station {

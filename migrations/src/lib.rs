@@ -16,6 +16,7 @@ mod m20261203_100001_failure_window;
 mod m20261203_300001_brand_results;
 mod m20261203_400001_suggestions;
 mod m20261203_400002_legislation;
+mod m20261204_100001_notifications;
 mod m20261204_400001_organisation_english_names;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_300001_brand_results::Migration),
             Box::new(m20261203_400001_suggestions::Migration),
             Box::new(m20261203_400002_legislation::Migration),
+            Box::new(m20261204_100001_notifications::Migration),
             Box::new(m20261204_400001_organisation_english_names::Migration),
         ]
     }

@@ -71,6 +71,16 @@ async fn demo_loads_the_district_and_its_brands() {
         .await
         .unwrap();
     assert_eq!(count(&db, "SELECT COUNT(*) FROM stations").await, 11);
+    // The demo deputy's code was scanned today: their bell has the scans waiting.
+    assert!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id \
+             WHERE u.username = 'deputy' AND n.kind = 'case.scanned'"
+        )
+        .await
+            >= 3
+    );
     // 320 residents' cases, plus what the brands' demo records filed themselves.
     let residents = count(&db, "SELECT COUNT(*) FROM cases WHERE channel <> 'plugin'").await;
     assert_eq!(residents, 320);

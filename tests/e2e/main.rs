@@ -23,6 +23,7 @@ mod hardening;
 mod intake;
 mod legislation;
 mod lifecycle;
+mod notifications;
 mod oversight;
 mod oversight_pages;
 mod photos;

@@ -269,6 +269,7 @@ async fn events_written_while_no_host_runs_are_delivered_at_start(b: Backend) {
         intake_key: None,
         recorded_by: None,
         photos: Vec::new(),
+        notify_consent: false,
     };
     let (created, _) = liaison_domain::cases::intake::insert(&db, new, prepared.clock.now())
         .await

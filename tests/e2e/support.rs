@@ -220,6 +220,10 @@ pub struct TestApp {
     pub clock: Clock,
     pub settings: Settings,
     pub passwords: PasswordPolicy,
+    /// The notification channels the test handed the server (beside in-app).
+    pub channels: Vec<std::sync::Arc<dyn liaison_domain::notifications::channel::Channel>>,
+    /// The server task: aborting it stops the server and its dispatcher.
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     // Last: the database is removed after everything else let go of it.
     _cleanup: Cleanup,
 }
@@ -240,6 +244,8 @@ pub struct Prepared {
     pub clock: Clock,
     pub settings: Settings,
     pub passwords: PasswordPolicy,
+    /// Notification channels to hand the server beside in-app (a test's recorder).
+    pub channels: Vec<std::sync::Arc<dyn liaison_domain::notifications::channel::Channel>>,
     cleanup: Cleanup,
 }
 
@@ -285,8 +291,27 @@ pub async fn prepare_app(backend: Backend, tweak: impl FnOnce(&mut Settings)) ->
         clock,
         settings,
         passwords,
+        channels: Vec::new(),
         cleanup,
     }
+}
+
+/// Builds and starts a server on `db`; its address and its task.
+async fn serve(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    clock: &Clock,
+    channels: &[std::sync::Arc<dyn liaison_domain::notifications::channel::Channel>],
+) -> (u16, tokio::task::JoinHandle<anyhow::Result<()>>) {
+    let mut app =
+        liaison::startup::Application::with_db(settings.clone(), db.clone(), clock.clone())
+            .await
+            .expect("building the application");
+    for c in channels {
+        app.add_channel(c.clone());
+    }
+    let port = app.port();
+    (port, tokio::spawn(app.run_until_stopped()))
 }
 
 impl Prepared {
@@ -297,14 +322,10 @@ impl Prepared {
             clock,
             settings,
             passwords,
+            channels,
             cleanup,
         } = self;
-        let app =
-            liaison::startup::Application::with_db(settings.clone(), db.clone(), clock.clone())
-                .await
-                .expect("building the application");
-        let port = app.port();
-        tokio::spawn(app.run_until_stopped());
+        let (port, server) = serve(&settings, &db, &clock, &channels).await;
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::builder()
@@ -315,6 +336,8 @@ impl Prepared {
             clock,
             settings,
             passwords,
+            channels,
+            server: Some(server),
             _cleanup: cleanup,
         }
     }
@@ -414,6 +437,22 @@ pub fn case_body(station: &str) -> Value {
 }
 
 impl TestApp {
+    /// Stops the server (its task aborted mid-work, as a killed process would stop) and starts
+    /// a new one on the same database with `channels`; the address changes.
+    pub async fn restart_with(
+        &mut self,
+        channels: Vec<std::sync::Arc<dyn liaison_domain::notifications::channel::Channel>>,
+    ) {
+        if let Some(s) = self.server.take() {
+            s.abort();
+            let _ = s.await;
+        }
+        self.channels = channels;
+        let (port, server) = serve(&self.settings, &self.db, &self.clock, &self.channels).await;
+        self.address = format!("http://127.0.0.1:{port}");
+        self.server = Some(server);
+    }
+
     pub fn api(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.address)
     }

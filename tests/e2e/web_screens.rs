@@ -388,3 +388,91 @@ async fn desks_and_screens_fit_their_screens() {
         Err(e) => panic!("the browser walk did not finish: {e}"),
     }
 }
+
+/// The bell's count, as the page shows it now.
+async fn bell_count(c: &Client) -> i64 {
+    js(
+        c,
+        "const e = document.querySelector('.bell [data-unread]'); return e ? Number(e.textContent) : -1;",
+    )
+    .await
+    .as_i64()
+    .unwrap_or(-1)
+}
+
+async fn bell_walk(c: Client, driver: String, base: String, dir: PathBuf) {
+    let base = base.as_str();
+    sign_in(&c, base, "deputy", "deputy-demo-2026").await;
+    for (path, name) in [
+        ("/notifications", "notifications"),
+        ("/notifications/preferences", "notification-settings"),
+    ] {
+        every_size(&c, &driver, base, path, name, &dir).await;
+    }
+    // The bell rings without a reload: a resident scans the deputy's code meanwhile.
+    viewport(&c, &driver, 390, 844).await;
+    c.goto(&format!("{base}/me")).await.unwrap();
+    wait_for(&c, Locator::Css("main"), "/me").await;
+    let before = bell_count(&c).await;
+    assert!(before >= 1, "the demo scans are in the bell: {before}");
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/cases"))
+        .json(&json!({
+            "station": "lunan", "deputy": "lunan-d01", "category": "urban_construction",
+            "description": "村口的桥栏杆松动了，孩子上学经过很危险，请尽快加固。",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let start = std::time::Instant::now();
+    while bell_count(&c).await != before + 1 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the bell did not ring live"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    shot(&c, &dir, "bell-live-phone.png").await;
+
+    sign_in(&c, base, "ops", "ops-demo-2026").await;
+    every_size(
+        &c,
+        &driver,
+        base,
+        "/console/notifications",
+        "deliveries",
+        &dir,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_bell_rings_live_and_the_notification_pages_fit() {
+    if skip_browser() {
+        eprintln!("skipped: LIAISON_SKIP_BROWSER=1");
+        return;
+    }
+    let app = spawn_app(Backend::Sqlite).await;
+    liaison::demo::scans::seed(&app.db, app.clock.now())
+        .await
+        .expect("the demo scans");
+    let driver = start_chromedriver().await;
+    let client = open_browser_sized(&driver, (1920, 1400)).await;
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).expect("the screenshots folder");
+    let outcome = tokio::spawn(bell_walk(
+        client.clone(),
+        driver.url.clone(),
+        app.address.clone(),
+        dir.clone(),
+    ))
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    match outcome {
+        Ok(()) => eprintln!("screenshots in {}", dir.display()),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("the browser walk did not finish: {e}"),
+    }
+}

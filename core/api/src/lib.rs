@@ -17,6 +17,7 @@ pub mod json;
 pub mod legislation;
 pub mod limits;
 pub mod live;
+pub mod notifications;
 pub mod orgs;
 pub mod oversight;
 pub mod plugins;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub plugins: Arc<liaison_host::PluginHost>,
     /// "Station X changed", for the dashboards' server-sent events.
     pub live: liaison_domain::dashboard::live::Live,
+    /// "User U has a new message", for the bell's server-sent events.
+    pub bell: liaison_domain::notifications::live::Bell,
     /// The per-client budgets of the public doors, shared by the API and the pages.
     pub budgets: limits::Budgets,
     /// The turns to decode photos, shared by the API's and the pages' intake.
@@ -108,7 +111,8 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         .merge(dashboard::router())
         .merge(oversight::router(&state))
         .merge(suggestions::router())
-        .merge(legislation::router(&state));
+        .merge(legislation::router(&state))
+        .merge(notifications::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", api)
         .split_for_parts();

@@ -11,10 +11,23 @@ use liaison_api::AppState;
 use liaison_domain::Clock;
 use liaison_domain::auth::PasswordPolicy;
 use liaison_domain::configuration::Settings;
+use liaison_domain::notifications::channel::Channel;
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// The notification channels beside in-app (which the dispatcher always has).
+    channels: Vec<Arc<dyn Channel>>,
+}
+
+/// Aborts a background task when the server's future is dropped, so a server stopped in a
+/// test (or a runtime shutting down) leaves no dispatcher of its own behind.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Application {
@@ -56,10 +69,21 @@ impl Application {
             reference,
             plugins,
             live: liaison_domain::dashboard::live::Live::new(),
+            bell: liaison_domain::notifications::live::Bell::new(),
             budgets,
             photo_decoders,
         };
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            channels: Vec::new(),
+        })
+    }
+
+    /// Adds a notification channel (e-mail, an HTTP gateway, a test's recorder); in-app is
+    /// always there.
+    pub fn add_channel(&mut self, channel: Arc<dyn Channel>) {
+        self.channels.push(channel);
     }
 
     pub fn port(&self) -> u16 {
@@ -82,6 +106,13 @@ impl Application {
         );
         liaison_host::outbox::spawn(state.plugins.clone());
         state.live.spawn_watcher(state.db.clone());
+        let _dispatch = AbortOnDrop(liaison_domain::notifications::dispatch::spawn(
+            state.db.clone(),
+            state.clock.clone(),
+            self.channels.clone(),
+            &state.settings,
+        ));
+        let _bell = AbortOnDrop(state.bell.spawn_watcher(state.db.clone()));
         if liaison_domain::stations::count(&state.db).await? == 0 {
             tracing::warn!(
                 "the database has no stations yet: load the demo district with `liaison demo`, \

@@ -33,6 +33,55 @@ pub struct Settings {
     /// `[suggestions]`: the time limits of deputies' suggestions and motions; optional.
     #[serde(default)]
     pub suggestions: SuggestionRules,
+    /// `[notifications]`: retries, quiet hours and digests of notifications; optional. Its
+    /// channel subsections (`[notifications.email]`, …) are read by the channels' own crate.
+    #[serde(default)]
+    pub notifications: NotificationSettings,
+}
+
+/// `[notifications]` in the configuration. Unknown keys and subsections are ignored (the
+/// channel adapters read theirs), so this struct never refuses a channel's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct NotificationSettings {
+    /// Failed attempts of one delivery before it is parked for ops.
+    pub max_attempts: i32,
+    /// Seconds before the first retry; each further retry waits twice as long.
+    pub backoff_secs: u64,
+    /// The longest wait between two attempts, in seconds.
+    pub backoff_max_secs: u64,
+    /// Seconds a node holds a delivery it is sending before another node may try it.
+    pub lease_secs: u64,
+    /// How often the dispatcher looks for work, in milliseconds.
+    pub tick_ms: u64,
+    /// Quiet hours of users who did not set their own: start, `HH:MM` China Standard Time.
+    pub quiet_from: String,
+    /// Quiet hours of users who did not set their own: end, `HH:MM`.
+    pub quiet_to: String,
+    /// When the handlers' digest of due-soon and overdue cases goes out on working days.
+    pub digest_time: String,
+    /// Messages to one person on one push channel (e-mail, SMS) within `digest_window_secs`
+    /// after which further ones wait and go out together as one digest; 0 never gathers.
+    pub digest_threshold: u32,
+    /// The window of `digest_threshold`, in seconds.
+    pub digest_window_secs: u64,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            max_attempts: 6,
+            backoff_secs: 30,
+            backoff_max_secs: 3600,
+            lease_secs: 120,
+            tick_ms: 500,
+            quiet_from: "22:00".into(),
+            quiet_to: "07:00".into(),
+            digest_time: "09:00".into(),
+            digest_threshold: 5,
+            digest_window_secs: 300,
+        }
+    }
 }
 
 /// `[suggestions]` in the configuration: limits in calendar months from assignment (交办),

@@ -239,6 +239,7 @@ impl District {
             urgency: Default::default(),
             channel: None,
             client_key: None,
+            notify_consent: false,
         }
     }
 

@@ -373,6 +373,7 @@ impl host::Host for PluginState {
                 role: "plugin".into(),
             }),
             photos: Vec::new(),
+            notify_consent: false,
         };
         let (created, _) = intake::insert(&env.db, new, env.clock.now())
             .await

@@ -61,6 +61,8 @@ pub struct Ctx {
     pub path: String,
     /// Whether cookies get `Secure` (the public address is https).
     pub secure: bool,
+    /// The signed-in user's unread notifications, for the bell.
+    pub unread: Option<u64>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
@@ -188,6 +190,7 @@ impl Ctx {
             asset_v => super::asset_version(),
             flash => self.flash.as_deref().map(|k| self.t(k)),
             nav => templates::value(self.nav()),
+            unread => self.unread,
             user => self.actor.as_ref().map(|a| templates::value(UserOut {
                 name: if a.display_name.trim().is_empty() { a.username.clone() } else { a.display_name.clone() },
                 role: role_label(self.lang, a.role),
@@ -368,6 +371,12 @@ pub async fn web_context(State(state): State<AppState>, mut req: Request, next: 
             }),
         None => None,
     };
+    let unread = match &actor {
+        Some(a) => liaison_domain::notifications::inbox::unread(&state.db, a.user_id)
+            .await
+            .ok(),
+        None => None,
+    };
     let ctx = Ctx {
         lang,
         csrf,
@@ -377,6 +386,7 @@ pub async fn web_context(State(state): State<AppState>, mut req: Request, next: 
         flash,
         path,
         secure,
+        unread,
     };
     req.extensions_mut().insert(ctx.clone());
     let mut res = next.run(req).await;

@@ -114,6 +114,11 @@ const PARTS: &[(&str, &str, &str)] = &[
         include_str!("messages/suggestions.zh.toml"),
         include_str!("messages/suggestions.en.toml"),
     ),
+    (
+        "notifications",
+        include_str!("messages/notifications.zh.toml"),
+        include_str!("messages/notifications.en.toml"),
+    ),
 ];
 
 fn load_all(zh: bool) -> Catalogue {

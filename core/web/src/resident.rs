@@ -94,6 +94,7 @@ struct IntakeValues {
     name: String,
     phone: String,
     anonymous: bool,
+    notify_consent: bool,
 }
 
 impl IntakeValues {
@@ -107,6 +108,7 @@ impl IntakeValues {
             name: f.text("name"),
             phone: f.text("phone"),
             anonymous: f.checked("anonymous"),
+            notify_consent: f.checked("notify_consent"),
         }
     }
 }
@@ -457,6 +459,7 @@ async fn submit(
         urgency: Default::default(),
         channel: None,
         client_key: Some(page.client_key.clone()),
+        notify_consent: v.notify_consent,
     };
     let mut new = match intake::validate(&state.db, &state.reference, req, None).await {
         Ok(n) => n,

@@ -193,6 +193,7 @@ pub async fn seed_cases(
                 intake_key: None,
                 recorded_by: None,
                 photos: Vec::new(),
+                notify_consent: false,
             },
             t,
         )

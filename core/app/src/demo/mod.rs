@@ -9,6 +9,7 @@ mod district;
 mod duty;
 pub mod legislation;
 pub mod oversight;
+pub mod scans;
 pub mod suggestions;
 
 use sea_orm::DatabaseConnection;
@@ -55,6 +56,11 @@ pub async fn load(
     seed_district(db, passwords).await?;
     let made = cases::seed_cases(db, &settings.deadlines, 320, now, 2026).await?;
     let mut report = format!("demo district loaded: 11 stations, {made} cases\n");
+    let scans = scans::seed(db, now).await?;
+    report.push_str(&format!(
+        "  notifications: {scans} residents scanned deputy {}'s code today; sign in as `deputy` to see the bell\n",
+        scans::DEMO_DEPUTY
+    ));
     let o = oversight::seed(db, passwords, now).await?;
     report.push_str(&format!(
         "  oversight: {} station visits, {} chosen livelihood projects, {} duty point entries, the appraisal published\n",

@@ -158,6 +158,8 @@ pub async fn perform(
         .ok_or_else(|| anyhow::anyhow!("case vanished"))?;
     // Same transaction: the dashboards' counters move if and only if the transition commits.
     crate::dashboard::counters::on_transition(&txn, &case, &after, &event).await?;
+    // Same transaction: people are told if and only if the transition commits.
+    crate::notifications::outbox::on_case_event(&txn, &after, &event).await?;
     txn.commit().await?;
     tracing::info!(
         case_id,

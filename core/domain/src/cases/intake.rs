@@ -47,6 +47,10 @@ pub struct Intake {
     /// A random key the client makes once per form; a resent form with the same key makes no
     /// second case. The `Idempotency-Key` header does the same.
     pub client_key: Option<String>,
+    /// The resident agrees to be texted about this case (answered, closed) at the phone given
+    /// in `contact`; without a phone it means nothing. Every text carries an opt-out link.
+    #[serde(default)]
+    pub notify_consent: bool,
 }
 
 /// Where a case's matter is: WGS-84 coordinates as the browser reports them, and an address.
@@ -125,6 +129,15 @@ pub struct NewCase {
     pub recorded_by: Option<Recorder>,
     /// Photos already on disk; their rows are written with the case.
     pub photos: Vec<super::photos::Stored>,
+    /// The resident agreed to be texted at the contact's phone (kept only with a phone).
+    pub notify_consent: bool,
+}
+
+impl NewCase {
+    /// Whether the resident is to be texted: consent and a phone.
+    fn texts(&self) -> bool {
+        self.notify_consent && self.contact.as_ref().is_some_and(|c| c.phone.is_some())
+    }
 }
 
 /// Checks text that people typed: trimmed, not empty unless optional, not longer than `max`
@@ -257,6 +270,7 @@ pub async fn validate(
         intake_key,
         recorded_by: None,
         photos: Vec::new(),
+        notify_consent: req.notify_consent,
     })
 }
 
@@ -461,6 +475,10 @@ async fn write_one(
     let event = submit_event(case.id, new, now).insert(txn).await?;
     crate::plugins::outbox::enqueue(txn, &event, case.station_id).await?;
     crate::dashboard::counters::on_intake(txn, std::slice::from_ref(&case)).await?;
+    if new.texts() {
+        crate::notifications::consent::record(txn, &[case.id], now).await?;
+    }
+    crate::notifications::outbox::on_intake(txn, std::slice::from_ref(&case), now).await?;
     tracing::info!(
         case_id = case.id,
         channel = new.channel.as_str(),
@@ -606,6 +624,7 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
             .ok_or_else(|| DbErr::Custom(format!("case {code} not returned")))
     };
     let mut contacts = Vec::new();
+    let mut consenting = Vec::new();
     let mut firsts = Vec::with_capacity(jobs.len());
     let mut photos = Vec::new();
     for (job, code) in jobs.iter().zip(&codes) {
@@ -613,6 +632,9 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
         photos.extend(super::photos::rows(case_id, &job.new.photos, job.now));
         if let Some(c) = &job.new.contact {
             contacts.push(contact_row(case_id, c, job.now));
+        }
+        if job.new.texts() {
+            consenting.push(case_id);
         }
         firsts.push(submit_event(case_id, &job.new, job.now));
     }
@@ -634,6 +656,9 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
     crate::plugins::outbox::enqueue_many(&txn, &evs, &station_of).await?;
     // The batch's receipts in one upsert, in the batch's transaction.
     crate::dashboard::counters::on_intake(&txn, &rows).await?;
+    let now = jobs.first().map(|j| j.now).unwrap_or_else(chrono::Utc::now);
+    crate::notifications::consent::record(&txn, &consenting, now).await?;
+    crate::notifications::outbox::on_intake(&txn, &rows, now).await?;
     txn.commit().await?;
     tracing::info!(cases = jobs.len(), "cases submitted");
     codes

@@ -355,6 +355,7 @@ pub async fn reception_to_case(
             role: actor.role.as_str().to_owned(),
         }),
         photos: Vec::new(),
+        notify_consent: false,
     };
     let (created, _) = intake::insert(db, new, now).await?;
     let txn = db.begin().await?;

@@ -443,5 +443,20 @@ pub async fn count_failure(
         .filter(station_plugins::Column::ConsecutiveFailures.gte(threshold))
         .exec(db)
         .await?;
+    if suspended.rows_affected > 0
+        && let Some(row) = station_plugins::Entity::find_by_id(row_id).one(db).await?
+    {
+        crate::notifications::outbox::alert_ops(
+            db,
+            &format!("suspended:{row_id}:{}", now.timestamp()),
+            &format!(
+                "plugin {} was suspended at station {} after repeated failures",
+                row.plugin_id, row.station_id
+            ),
+            "/console/plugins",
+            now,
+        )
+        .await?;
+    }
     Ok(suspended.rows_affected > 0)
 }

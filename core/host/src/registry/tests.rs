@@ -316,6 +316,7 @@ async fn an_event_reaches_each_plugin_of_its_station_that_listens_to_it_once() {
         urgency: Default::default(),
         channel: None,
         client_key: None,
+        notify_consent: false,
     };
     let new = intake::validate(&host.db, &host.reference, form, None)
         .await

@@ -79,4 +79,21 @@
     summary.setAttribute("tabindex", "-1");
     summary.focus();
   }
+
+  // The bell: its unread count follows the server's stream of this user's messages.
+  var bell = document.querySelector("[data-bell]");
+  if (bell && window.EventSource) {
+    var source = new EventSource(bell.getAttribute("data-bell"));
+    source.addEventListener("unread", function (e) {
+      var n = 0;
+      try { n = JSON.parse(e.data).unread || 0; } catch (err) { return; }
+      document.querySelectorAll("[data-unread]").forEach(function (el) {
+        el.textContent = String(n);
+        if (el.hasAttribute("aria-label")) {
+          el.setAttribute("aria-label", el.getAttribute("aria-label").replace(/^\d+/, String(n)));
+        }
+      });
+      bell.classList.toggle("has-unread", n > 0);
+    });
+  }
 })();
