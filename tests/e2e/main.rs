@@ -9,9 +9,13 @@
 #[macro_use]
 mod support;
 
+#[cfg(unix)]
+mod backup;
 mod brand_auto;
 mod brand_desk;
 mod brand_inspection;
+#[cfg(unix)]
+mod child;
 mod dashboard;
 mod dashboard_figures;
 #[cfg(unix)]
@@ -23,6 +27,7 @@ mod hardening;
 mod intake;
 mod legislation;
 mod lifecycle;
+mod operations;
 mod oversight;
 mod oversight_pages;
 mod photos;
@@ -31,6 +36,8 @@ mod plugin_lifecycle;
 mod plugins;
 mod reference;
 mod scope;
+#[cfg(unix)]
+mod shutdown;
 mod suggestions;
 mod web_brand_desk;
 mod web_browser;

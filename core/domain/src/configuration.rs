@@ -33,6 +33,18 @@ pub struct Settings {
     /// `[suggestions]`: the time limits of deputies' suggestions and motions; optional.
     #[serde(default)]
     pub suggestions: SuggestionRules,
+    /// `[metrics]`: who may scrape `/metrics`; optional (absent: metrics are off).
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// `[metrics]` in the configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// The bearer token Prometheus sends to `/metrics`. Empty: no metrics are recorded and
+    /// `/metrics` answers 404, so a node never exposes its figures by accident.
+    pub token: String,
 }
 
 /// `[suggestions]` in the configuration: limits in calendar months from assignment (交办),
@@ -95,6 +107,14 @@ pub struct ServerSettings {
     /// the peer is the client. Empty: no proxy is trusted.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) gives in-flight requests, intake batches and
+    /// plugin calls to finish after it stops accepting connections; then it exits regardless.
+    #[serde(default = "default_shutdown_grace_secs")]
+    pub shutdown_grace_secs: u64,
+}
+
+fn default_shutdown_grace_secs() -> u64 {
+    30
 }
 
 fn default_receipt_burst() -> u32 {
