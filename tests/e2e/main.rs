@@ -9,9 +9,13 @@
 #[macro_use]
 mod support;
 
+#[cfg(unix)]
+mod backup;
 mod brand_auto;
 mod brand_desk;
 mod brand_inspection;
+#[cfg(unix)]
+mod child;
 mod dashboard;
 mod dashboard_figures;
 #[cfg(unix)]
@@ -24,6 +28,7 @@ mod intake;
 mod legislation;
 mod lifecycle;
 mod notifications;
+mod operations;
 mod oversight;
 mod oversight_pages;
 mod photos;
@@ -32,6 +37,8 @@ mod plugin_lifecycle;
 mod plugins;
 mod reference;
 mod scope;
+#[cfg(unix)]
+mod shutdown;
 mod suggestions;
 mod web_brand_desk;
 mod web_browser;

@@ -18,9 +18,11 @@ pub mod legislation;
 pub mod limits;
 pub mod live;
 pub mod notifications;
+pub mod operations;
 pub mod orgs;
 pub mod oversight;
 pub mod plugins;
+pub mod readiness;
 pub mod security;
 pub mod stations;
 pub mod suggestions;
@@ -97,6 +99,7 @@ impl Modify for BearerAuth {
 /// The API and its OpenAPI document, with `pages` (the web face) mounted beside them.
 pub fn router(state: AppState, pages: Router<AppState>) -> Router {
     let limit = state.settings.server.body_limit_bytes;
+    operations::install(&state.settings.metrics.token);
     let api = OpenApiRouter::new()
         .merge(auth::router(&state))
         .merge(cases::router(&state))
@@ -127,6 +130,7 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
             get(move || std::future::ready(Json(doc.as_ref().clone()))),
         )
         .route("/healthz", get(healthz))
+        .merge(operations::router())
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(limit))
         .layer(Extension(BodyLimit(limit)))
@@ -139,6 +143,8 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         // streams, which a compressor would buffer and so hold back the live dashboards.
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
+        // Outermost, so a request's time and status are what the client got.
+        .layer(axum::middleware::from_fn(operations::track))
         .with_state(state)
 }
 

@@ -24,6 +24,20 @@ pub enum Command {
     Migrate,
     /// Rebuild the dashboards' counters from every case and event, and report how many.
     Recount,
+    /// Copy the database and the photos into a new directory while the server runs
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump, after checking its version).
+    Backup {
+        /// The directory to create (must not exist, or be empty).
+        dir: std::path::PathBuf,
+    },
+    /// Restore a SQLite backup made by `backup` into the configured database and photo folder.
+    Restore {
+        /// The backup's directory.
+        dir: std::path::PathBuf,
+        /// Replace a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
     /// Station brand plugins: new, build, install, enable, list, run.
     Plugin {
         #[command(subcommand)]
@@ -73,6 +87,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 "counters rebuilt: {n} rows in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Backup { dir } => {
+            println!("{}", crate::backup::backup(&settings, &dir).await?);
+            Ok(())
+        }
+        Command::Restore { dir, force } => {
+            println!("{}", crate::backup::restore(&settings, &dir, force).await?);
             Ok(())
         }
         Command::Plugin { command } => crate::plugin_cli::run(command, settings).await,

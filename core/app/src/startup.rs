@@ -1,6 +1,5 @@
 //! Building and running the server: connect, migrate, bind, serve.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -105,6 +104,7 @@ impl Application {
             state.clock.clone(),
         );
         liaison_host::outbox::spawn(state.plugins.clone());
+        liaison_host::warm::spawn(state.plugins.clone());
         state.live.spawn_watcher(state.db.clone());
         let _dispatch = AbortOnDrop(liaison_domain::notifications::dispatch::spawn(
             state.db.clone(),
@@ -122,29 +122,6 @@ impl Application {
         let pages = liaison_web::router(&state);
         let app = liaison_api::router(state, pages);
         tracing::info!(addr = %self.listener.local_addr()?, "Liaison is listening");
-        axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-        Ok(())
+        crate::shutdown::serve(self.listener, app, &self.state).await
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
 }

@@ -37,6 +37,9 @@ pub struct Settings {
     /// channel subsections (`[notifications.email]`, …) are read by the channels' own crate.
     #[serde(default)]
     pub notifications: NotificationSettings,
+    /// `[metrics]`: who may scrape `/metrics`; optional (absent: metrics are off).
+    #[serde(default)]
+    pub metrics: MetricsSettings,
 }
 
 /// `[notifications]` in the configuration. Unknown keys and subsections are ignored (the
@@ -82,6 +85,15 @@ impl Default for NotificationSettings {
             digest_window_secs: 300,
         }
     }
+}
+
+/// `[metrics]` in the configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// The bearer token Prometheus sends to `/metrics`. Empty: no metrics are recorded and
+    /// `/metrics` answers 404, so a node never exposes its figures by accident.
+    pub token: String,
 }
 
 /// `[suggestions]` in the configuration: limits in calendar months from assignment (交办),
@@ -144,6 +156,14 @@ pub struct ServerSettings {
     /// the peer is the client. Empty: no proxy is trusted.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) gives in-flight requests, intake batches and
+    /// plugin calls to finish after it stops accepting connections; then it exits regardless.
+    #[serde(default = "default_shutdown_grace_secs")]
+    pub shutdown_grace_secs: u64,
+}
+
+fn default_shutdown_grace_secs() -> u64 {
+    30
 }
 
 fn default_receipt_burst() -> u32 {

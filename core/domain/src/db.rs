@@ -54,8 +54,55 @@ fn ensure_sqlite_dir(url: &str) {
 }
 
 /// Brings the schema up to date: runs every migration not yet applied.
+///
+/// On PostgreSQL several nodes may start at once against one database, and the migrator itself
+/// takes no lock (two nodes would both try the same `CREATE TABLE`, and the loser would fail to
+/// start). So the nodes queue on a session advisory lock, held on a connection of its own while
+/// the migrations run on the pool: the first node migrates, the others wait for it and then
+/// find nothing pending. SQLite has one node by design and needs no lock.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    use sea_orm::sqlx;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let pool = db.get_postgres_connection_pool();
+    if pool.options().get_max_connections() < 2 {
+        // The lock's connection would starve the migrations of theirs.
+        return Migrator::up(db, None).await;
+    }
+    let mut lock = pool.acquire().await.map_err(sqlx_err)?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *lock)
+        .await
+        .map_err(sqlx_err)?;
+    let migrated = Migrator::up(db, None).await;
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *lock)
+        .await;
+    if unlocked.is_err() {
+        // The session ends with the connection, and the lock with it.
+        lock.detach();
+    }
+    migrated
+}
+
+/// The advisory lock key the nodes queue on while migrating ("liaison" in ASCII, as a number).
+const MIGRATION_LOCK: i64 = 0x006c_6961_6973_6f6e;
+
+fn sqlx_err(e: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Custom(format!("migration lock: {e}"))
+}
+
+/// The migrations this build knows that the database has not applied (none: the schema is
+/// current). Reads only: it never creates the migrations table.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    Ok(Migrator::get_pending_migrations_read_only(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect())
 }
 
 /// Whether the database answers: the health check.

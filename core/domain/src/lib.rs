@@ -21,6 +21,7 @@ pub mod error;
 pub mod json;
 pub mod legislation;
 pub mod notifications;
+pub mod operations;
 pub mod orgs;
 pub mod oversight;
 pub mod plugins;

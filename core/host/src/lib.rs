@@ -21,8 +21,10 @@ pub mod registry;
 pub mod runtime;
 pub mod threads;
 pub mod view;
+pub mod warm;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -122,6 +124,13 @@ pub struct PluginHost {
     gate: gate::Gate,
     /// Installed versions' digests and manifests (immutable, so cached for the process).
     versions: registry::Versions,
+    /// Whether the plugins enabled at startup have been loaded (see `warm`): readiness.
+    warm: AtomicBool,
+    /// Set when the server stops: new calls are refused as busy (never charged to the plugin;
+    /// an event delivery is retried later, by this node after a restart or by another node).
+    closing: AtomicBool,
+    /// Calls running now, so that a stopping server can wait for them.
+    running: Arc<AtomicUsize>,
 }
 
 /// An enabled plugin at a station, ready to call.
@@ -154,7 +163,31 @@ impl PluginHost {
             log_windows: Default::default(),
             gate,
             versions: Default::default(),
+            warm: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
+            running: Arc::default(),
         })
+    }
+
+    /// Whether the plugins enabled when the server started are loaded and ready to call.
+    pub fn is_warm(&self) -> bool {
+        self.warm.load(Ordering::Acquire)
+    }
+
+    /// For a stopping server: refuses new calls, then waits up to `within` for the running ones
+    /// to finish. True when none is left running.
+    pub async fn drain(&self, within: Duration) -> bool {
+        self.closing.store(true, Ordering::Release);
+        let until = Instant::now() + within;
+        loop {
+            if self.running.load(Ordering::Acquire) == 0 {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub fn stats(&self, plugin: &str, station: &str) -> CallStats {
@@ -188,6 +221,15 @@ impl PluginHost {
     /// suspension at the threshold.
     async fn book(&self, a: &Active, took: Duration, failed: Option<&str>) {
         let ms = took.as_secs_f64() * 1000.0;
+        let plugin = a.row.plugin_id.clone();
+        metrics::counter!(liaison_domain::operations::PLUGIN_CALLS, "plugin" => plugin.clone())
+            .increment(1);
+        metrics::histogram!(liaison_domain::operations::PLUGIN_DURATION, "plugin" => plugin.clone())
+            .record(took.as_secs_f64());
+        if failed.is_some() {
+            metrics::counter!(liaison_domain::operations::PLUGIN_FAILURES, "plugin" => plugin)
+                .increment(1);
+        }
         {
             let mut stats = self.stats.lock().expect("stats lock");
             let s = stats
@@ -241,15 +283,20 @@ impl PluginHost {
         deadline: Duration,
         export: Export<T>,
     ) -> (Result<T, CallFailure>, Duration) {
+        if self.closing.load(Ordering::Acquire) {
+            return (Err(CallFailure::Busy), Duration::ZERO);
+        }
         let Some(slot) = self.gate.enter(&a.row.plugin_id, a.station_id).await else {
             return (Err(CallFailure::Busy), Duration::ZERO);
         };
+        let running = Running::start(&self.running);
         let limits = self.runtime.limits.clone();
         let loaded = a.loaded.clone();
         let env = self.env(a);
         let handle = tokio::runtime::Handle::current();
         let job = threads::spawn(move || {
             let _slot = slot;
+            let _running = running;
             handle.block_on(async move {
                 let started = Instant::now();
                 let (brand, mut store) = match runtime::start(&limits, &loaded, env, deadline).await
@@ -438,6 +485,8 @@ impl PluginHost {
             }
             Err(CallFailure::Busy) => {
                 // Never started: not a call of the plugin's, and not its failure.
+                metrics::counter!(liaison_domain::operations::PLUGIN_BUSY, "plugin" => a.row.plugin_id.clone())
+                    .increment(1);
                 self.stats
                     .lock()
                     .expect("stats lock")
@@ -457,6 +506,22 @@ impl PluginHost {
                 )))
             }
         }
+    }
+}
+
+/// One running call, counted from its slot until its guest is done (dropped on its thread).
+struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    fn start(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::AcqRel);
+        Running(count.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

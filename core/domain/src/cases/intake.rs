@@ -523,10 +523,13 @@ impl IntakeWriter {
     /// whether it was written now (`true`) or already existed under the same intake key (`false`).
     pub async fn submit(&self, new: NewCase, now: DateTime<Utc>) -> Outcome {
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .send(Job { new, now, reply })
-            .await
-            .map_err(|_| Error::Internal(anyhow::anyhow!("intake writer stopped")))?;
+        // Counted before it queues, so the writer's decrement can never come first.
+        let depth = metrics::gauge!(crate::operations::INTAKE_QUEUE_DEPTH);
+        depth.increment(1.0);
+        if self.tx.send(Job { new, now, reply }).await.is_err() {
+            depth.decrement(1.0);
+            return Err(Error::Internal(anyhow::anyhow!("intake writer stopped")));
+        }
         answer
             .await
             .map_err(|_| Error::Internal(anyhow::anyhow!("intake writer dropped a case")))?
@@ -542,6 +545,9 @@ async fn run_writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        // Looked up per batch, not once: the recorder may be installed after the writer starts.
+        metrics::gauge!(crate::operations::INTAKE_QUEUE_DEPTH).decrement(batch.len() as f64);
+        metrics::histogram!(crate::operations::INTAKE_BATCH_SIZE).record(batch.len() as f64);
         write_batch(&db, batch).await;
     }
 }

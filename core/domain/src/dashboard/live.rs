@@ -35,6 +35,8 @@ pub struct Change {
 #[derive(Clone)]
 pub struct Live {
     tx: broadcast::Sender<Change>,
+    /// True once the server is stopping: every listener's stream ends.
+    closing: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Default for Live {
@@ -47,7 +49,22 @@ impl Live {
     /// A feed with nobody listening yet (holds up to 1024 unread messages per listener).
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(1024);
-        Live { tx }
+        let (closing, _) = tokio::sync::watch::channel(false);
+        Live {
+            tx,
+            closing: std::sync::Arc::new(closing),
+        }
+    }
+
+    /// Ends every listener's stream: the server is stopping, and a stream left open would hold
+    /// the shutdown for its whole grace period.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// What a listener watches to learn that the server is stopping (true then).
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// A new listener: it gets every change published from now on.
