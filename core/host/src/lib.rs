@@ -9,6 +9,7 @@
 //! - `registry`: install, enable with grants, upgrade, disable, suspend and resume.
 //! - `view`: blocks to JSON and HTML, form input checked before the plugin sees it.
 //! - `outbox`: case events delivered after commit, at least once, with retries.
+//! - `staff`: where a plugin's `notify-staff` goes ([`staff::StaffNotifier`], set by the app).
 
 pub mod bindings;
 pub mod capability;
@@ -19,6 +20,7 @@ pub mod manifest;
 pub mod outbox;
 pub mod registry;
 pub mod runtime;
+pub mod staff;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -119,6 +121,9 @@ pub struct PluginHost {
     stats: Mutex<HashMap<(String, String), CallStats>>,
     log_windows: host::LogWindows,
     gate: gate::Gate,
+    /// Where `notify-staff` goes: [`staff::Unset`] (refusing) until the app sets one.
+    staff: Arc<dyn staff::StaffNotifier>,
+    notice_hours: staff::NoticeHours,
 }
 
 /// An enabled plugin at a station, ready to call.
@@ -150,7 +155,15 @@ impl PluginHost {
             stats: Mutex::new(HashMap::new()),
             log_windows: Default::default(),
             gate,
+            staff: Arc::new(staff::Unset),
+            notice_hours: Default::default(),
         })
+    }
+
+    /// Sends plugins' staff notices (`notify-staff`) to `notifier` from now on; until this is
+    /// called they are refused.
+    pub fn set_staff_notifier(&mut self, notifier: Arc<dyn staff::StaffNotifier>) {
+        self.staff = notifier;
     }
 
     pub fn stats(&self, plugin: &str, station: &str) -> CallStats {
@@ -177,6 +190,9 @@ impl PluginHost {
             host_calls: 0,
             log_window: self.log_windows.clone(),
             log: Default::default(),
+            staff: self.staff.clone(),
+            notice_hours: self.notice_hours.clone(),
+            notices_per_hour: self.settings.staff_notify_per_hour,
         }
     }
 
