@@ -44,6 +44,52 @@ pub const MAX_LOG_BYTES_PER_MINUTE: usize = 1 << 20;
 /// counts; see [`host_call`].
 pub const MAX_HOST_CALLS: u32 = 1000;
 
+/// Longest subject of `notify-staff`, in characters (one line).
+pub const MAX_NOTICE_SUBJECT: usize = 100;
+/// Longest body of `notify-staff`, in characters.
+pub const MAX_NOTICE_BODY: usize = 1000;
+/// `notify-staff` calls one plugin may make per station per hour as shipped (ops may set
+/// another number in `[plugins]`, `staff_notify_per_hour`).
+pub const STAFF_NOTIFY_PER_HOUR: u32 = 10;
+
+/// The subject and body of a `notify-staff` call, checked and trimmed: the subject one line
+/// of 1 to [`MAX_NOTICE_SUBJECT`] characters, the body 1 to [`MAX_NOTICE_BODY`] (line breaks
+/// allowed), neither with control or bidi characters.
+pub fn staff_notice(subject: &str, body: &str) -> Result<(String, String), FieldError> {
+    let subject = text("subject", subject, 1, MAX_NOTICE_SUBJECT)?;
+    if subject.contains(['\n', '\r', '\t']) {
+        return Err(FieldError::new("subject", FieldKind::ControlCharacters));
+    }
+    Ok((subject, text("body", body, 1, MAX_NOTICE_BODY)?))
+}
+
+/// The hour in which one plugin's `notify-staff` calls at one station are counted.
+#[derive(Debug, Clone, Copy)]
+pub struct NoticeHour {
+    pub from: std::time::Instant,
+    pub sent: u32,
+}
+
+/// Whether one more `notify-staff` call fits in the plugin's hour at the station (a new hour
+/// starts when the last one is over); counts it if so, says the limit if not.
+pub fn notice_admit(
+    hour: &mut Option<NoticeHour>,
+    now: std::time::Instant,
+    per_hour: u32,
+) -> Result<(), String> {
+    let h = hour.get_or_insert(NoticeHour { from: now, sent: 0 });
+    if now.duration_since(h.from) >= std::time::Duration::from_secs(3600) {
+        *h = NoticeHour { from: now, sent: 0 };
+    }
+    if h.sent >= per_hour {
+        return Err(format!(
+            "more than {per_hour} staff notifications in an hour at this station"
+        ));
+    }
+    h.sent += 1;
+    Ok(())
+}
+
 /// Counts one host call of a plugin call that made `count` before, against `max`: past the
 /// bound, what the host says. Imports with an error to return answer it as `limit`; `log`,
 /// `now` and `setting` have none, so the host stops the call there (a trap).

@@ -25,16 +25,21 @@ pub enum Capability {
     /// Reading the station's deputies and duty roster.
     #[serde(rename = "deputies.read")]
     DeputiesRead,
+    /// Notifying the station's staff (`liaison:brand@0.2.0`), rate-limited per plugin and
+    /// station.
+    #[serde(rename = "staff.notify")]
+    StaffNotify,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 6] = [
+    pub const ALL: [Capability; 7] = [
         Capability::Storage,
         Capability::CasesRead,
         Capability::CasesCreate,
         Capability::CasesTag,
         Capability::CasesSuggest,
         Capability::DeputiesRead,
+        Capability::StaffNotify,
     ];
 
     /// The name manifests, grants and `Error::Denied` use.
@@ -46,11 +51,21 @@ impl Capability {
             Capability::CasesTag => "cases.tag",
             Capability::CasesSuggest => "cases.suggest",
             Capability::DeputiesRead => "deputies.read",
+            Capability::StaffNotify => "staff.notify",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The oldest contract version (`wit` of the manifest) that has the imports this
+    /// capability grants: a manifest for an older one may not ask for it.
+    pub const fn since_wit(self) -> &'static str {
+        match self {
+            Capability::StaffNotify => "0.2.0",
+            _ => "0.1.0",
+        }
     }
 
     pub fn names() -> Vec<&'static str> {
@@ -78,6 +93,7 @@ pub fn required_for(import: &str) -> Option<Capability> {
         "tag-case" | "annotate-case" => Some(Capability::CasesTag),
         "suggest-organisation" | "suggest-deputy" => Some(Capability::CasesSuggest),
         "list-deputies" | "duty-roster" => Some(Capability::DeputiesRead),
+        "notify-staff" => Some(Capability::StaffNotify),
         other => panic!("unknown host import {other}"),
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::capability::Capability;
 
 /// The `liaison:brand` versions the host links. A plugin must target one of them.
-pub const SUPPORTED_WIT: &[&str] = &["0.1.0"];
+pub const SUPPORTED_WIT: &[&str] = &["0.1.0", "0.2.0"];
 
 /// A parsed `plugin.toml`. Unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -238,12 +238,25 @@ impl Manifest {
             return Err(err("name", "both zh and en names are required"));
         }
         for (i, c) in self.capabilities.iter().enumerate() {
-            if Capability::parse(c).is_none() {
+            let Some(cap) = Capability::parse(c) else {
                 return Err(err(
                     format!("capabilities[{i}]"),
                     format!(
                         "unknown capability {c}; known: {}",
                         Capability::names().join(", ")
+                    ),
+                ));
+            };
+            // Versions are x.y.0 and compare as text within the supported list's order.
+            let since = SUPPORTED_WIT.iter().position(|v| *v == cap.since_wit());
+            let this = SUPPORTED_WIT.iter().position(|v| *v == self.wit);
+            if since > this {
+                return Err(err(
+                    format!("capabilities[{i}]"),
+                    format!(
+                        "{c} comes with liaison:brand@{}; this manifest says wit = \"{}\"",
+                        cap.since_wit(),
+                        self.wit
                     ),
                 ));
             }

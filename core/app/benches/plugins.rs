@@ -178,6 +178,9 @@ async fn noop(host: &PluginHost, n: usize) -> (Vec<Duration>, Vec<Duration>) {
         host_calls: 0,
         log_window: Default::default(),
         log: Default::default(),
+        staff: std::sync::Arc::new(liaison_host::staff::Unset),
+        notice_hours: Default::default(),
+        notices_per_hour: 10,
     };
     let ctx = liaison_host::bindings::v0_1::liaison::brand::types::Context {
         station: "lunan".into(),

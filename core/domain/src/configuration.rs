@@ -357,6 +357,9 @@ pub struct PluginSettings {
     /// suspend the plugin at the station, successes in between or not.
     #[serde(default = "default_failure_window_secs")]
     pub failure_window_secs: u64,
+    /// Staff notifications (`notify-staff`) one plugin may send per station per hour.
+    #[serde(default = "default_staff_notify_per_hour")]
+    pub staff_notify_per_hour: u32,
 }
 
 fn default_max_concurrent_calls() -> u32 {
@@ -376,6 +379,9 @@ fn default_page_budget_ms() -> u64 {
 }
 fn default_failure_window_secs() -> u64 {
     600
+}
+fn default_staff_notify_per_hour() -> u32 {
+    10
 }
 
 /// `[web]` in the configuration.

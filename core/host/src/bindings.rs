@@ -17,3 +17,19 @@ pub mod v0_1 {
         exports: { default: async },
     });
 }
+
+/// `liaison:brand@0.2.0` (`wit/v0.2/brand.wit`): the `@0.1.0` world and the `staff` interface.
+/// Its `@0.1.0` parts are the module above (`with`), so the host implements them once and a
+/// component of either version gets the same types; only `staff` is new here.
+pub mod v0_2 {
+    wasmtime::component::bindgen!({
+        world: "liaison:brand/brand@0.2.0",
+        path: ["../../wit", "../../wit/v0.2"],
+        with: {
+            "liaison:brand/types@0.1.0": super::v0_1::liaison::brand::types,
+            "liaison:brand/host@0.1.0": super::v0_1::liaison::brand::host,
+        },
+        imports: { default: async },
+        exports: { default: async },
+    });
+}

@@ -34,17 +34,23 @@ mod tests {
     use super::*;
 
     const WIT: &str = include_str!("../../../wit/brand.wit");
+    const WIT_0_2: &str = include_str!("../../../wit/v0.2/brand.wit");
     const DOCS: &str = include_str!("../../../docs/PLUGINS.md");
     const HOST: &str = include_str!("host.rs");
 
-    /// The functions of `interface host` in the WIT, each with the capability its doc comment
-    /// names (`Capability "x"`), or `None` when the comment says it is always allowed.
+    /// The functions of `interface host` in the WIT (and of `interface staff` in `@0.2.0`),
+    /// each with the capability its doc comment names (`Capability "x"`), or `None` when the
+    /// comment says it is always allowed.
     fn wit_imports() -> Vec<(String, Option<String>)> {
-        let start = WIT
-            .find("interface host {")
-            .expect("interface host in the WIT");
-        let body = &WIT[start..];
-        let body = &body[..body.find("\n}").expect("the end of interface host")];
+        let mut out = interface_imports(WIT, "interface host {");
+        out.extend(interface_imports(WIT_0_2, "interface staff {"));
+        out
+    }
+
+    fn interface_imports(wit: &str, opening: &str) -> Vec<(String, Option<String>)> {
+        let start = wit.find(opening).expect("the interface in the WIT");
+        let body = &wit[start..];
+        let body = &body[..body.find("\n}").expect("the end of the interface")];
         let mut out = Vec::new();
         let mut comment = String::new();
         for line in body.lines().map(str::trim) {

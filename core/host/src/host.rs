@@ -41,6 +41,10 @@ pub struct HostEnv {
     pub log_window: LogWindows,
     /// Lines and bytes this call logged, and lines it dropped.
     pub log: calls::LogCall,
+    /// Where `notify-staff` sends a notice, the hours it is counted in, and how many an hour.
+    pub staff: std::sync::Arc<dyn crate::staff::StaffNotifier>,
+    pub notice_hours: crate::staff::NoticeHours,
+    pub notices_per_hour: u32,
 }
 
 /// Per plugin, the minute its log budget counts and what it logged in it.
@@ -495,6 +499,26 @@ impl host::Host for PluginState {
                 note: s.note,
             })
             .collect())
+    }
+}
+
+impl crate::bindings::v0_2::liaison::brand0_2_0::staff::Host for PluginState {
+    async fn notify_staff(&mut self, subject: String, body: String) -> Result<(), Error> {
+        let env = &mut self.env;
+        env.need("notify-staff")?;
+        let (subject, body) = calls::staff_notice(&subject, &body)?;
+        {
+            let mut hours = env.notice_hours.lock().unwrap_or_else(|p| p.into_inner());
+            let hour = hours
+                .entry((env.plugin_id.clone(), env.station_id))
+                .or_default();
+            calls::notice_admit(hour, std::time::Instant::now(), env.notices_per_hour)
+                .map_err(Error::Limit)?;
+        }
+        env.staff
+            .notify(env.station_id, &env.plugin_id, &subject, &body)
+            .await
+            .map_err(|e| env.internal(e))
     }
 }
 

@@ -9,6 +9,7 @@
 //! - `registry`: install, enable with grants, upgrade, disable, suspend and resume.
 //! - `view`: blocks to JSON and HTML, form input checked before the plugin sees it.
 //! - `outbox`: case events delivered after commit, at least once, with retries.
+//! - `staff`: where a plugin's `notify-staff` goes ([`staff::StaffNotifier`], set by the app).
 
 pub mod bindings;
 pub mod capability;
@@ -20,6 +21,7 @@ pub mod outbox;
 pub mod registry;
 pub mod runtime;
 pub mod threads;
+pub mod staff;
 pub mod view;
 pub mod warm;
 
@@ -131,6 +133,9 @@ pub struct PluginHost {
     closing: AtomicBool,
     /// Calls running now, so that a stopping server can wait for them.
     running: Arc<AtomicUsize>,
+    /// Where `notify-staff` goes: [`staff::Unset`] (refusing) until the app sets one.
+    staff: Arc<dyn staff::StaffNotifier>,
+    notice_hours: staff::NoticeHours,
 }
 
 /// An enabled plugin at a station, ready to call.
@@ -166,6 +171,8 @@ impl PluginHost {
             warm: AtomicBool::new(false),
             closing: AtomicBool::new(false),
             running: Arc::default(),
+            staff: Arc::new(staff::Unset),
+            notice_hours: Default::default(),
         })
     }
 
@@ -188,6 +195,12 @@ impl PluginHost {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Sends plugins' staff notices (`notify-staff`) to `notifier` from now on; until this is
+    /// called they are refused.
+    pub fn set_staff_notifier(&mut self, notifier: Arc<dyn staff::StaffNotifier>) {
+        self.staff = notifier;
     }
 
     pub fn stats(&self, plugin: &str, station: &str) -> CallStats {
@@ -214,6 +227,9 @@ impl PluginHost {
             host_calls: 0,
             log_window: self.log_windows.clone(),
             log: Default::default(),
+            staff: self.staff.clone(),
+            notice_hours: self.notice_hours.clone(),
+            notices_per_hour: self.settings.staff_notify_per_hour,
         }
     }
 

@@ -157,6 +157,13 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
         Brand::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut PluginState| s)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // What `@0.2.0` adds beside `@0.1.0`; a component of either version links against
+        // this one linker, importing only what its version has (checked in `prepare`).
+        crate::bindings::v0_2::liaison::brand0_2_0::staff::add_to_linker::<_, HasSelf<_>>(
+            &mut linker,
+            |s: &mut PluginState| s,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         if let Some(dir) = &cache_dir {
             std::fs::create_dir_all(dir)?;
         }
@@ -212,8 +219,11 @@ impl Runtime {
         let component = self
             .compile(bytes, &component_digest)
             .map_err(|e| format!("not a valid component: {e}"))?;
-        // The component names the contract version it was built against in its imports; it
-        // must be the one its manifest declares.
+        // The component names the contract versions it was built against in its imports:
+        // none may be newer than the one its manifest declares (a `@0.2.0` plugin imports the
+        // `@0.1.0` interfaces it kept, and `@0.2.0`'s own).
+        let supported = liaison_contract::manifest::SUPPORTED_WIT;
+        let rank = |v: &str| supported.iter().position(|s| *s == v);
         let built_for: Vec<String> = component
             .component_type()
             .imports(engine())
@@ -223,7 +233,10 @@ impl Runtime {
                     .map(|(_, v)| v.to_owned())
             })
             .collect();
-        if let Some(v) = built_for.iter().find(|v| **v != manifest.wit) {
+        if let Some(v) = built_for
+            .iter()
+            .find(|v| rank(v).is_none() || rank(v) > rank(&manifest.wit))
+        {
             return Err(format!(
                 "the component was built against liaison:brand@{v}, but its manifest says {}",
                 manifest.wit

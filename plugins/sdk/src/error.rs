@@ -1,6 +1,6 @@
 use core::fmt;
 
-use crate::bindings::liaison::brand::types as wit;
+use crate::bindings::liaison::brand0_1_0::types as wit;
 
 /// Why a call failed: returned by a plugin's exports, and by the host's imports.
 ///

@@ -4,7 +4,7 @@
 #[cfg(target_arch = "wasm32")]
 mod real {
     use crate::Error;
-    use crate::bindings::liaison::brand::host;
+    use crate::bindings::liaison::brand0_1_0::host;
     use crate::types::{CaseQuery, CaseSummary, Deputy, Level, NewCase, Shift};
 
     pub fn log(level: Level, message: &str) {
@@ -54,6 +54,10 @@ mod real {
     }
     pub fn duty_roster(from: &str, to: &str) -> Result<Vec<Shift>, Error> {
         host::duty_roster(from, to).map_err(Error::from)
+    }
+    pub fn notify_staff(subject: &str, body: &str) -> Result<(), Error> {
+        crate::bindings::liaison::brand0_2_0::staff::notify_staff(subject, body)
+            .map_err(Error::from)
     }
 }
 

@@ -4,8 +4,8 @@
 //! with public fields, variants and enums become enums), re-exported here under short names.
 //! The WIT `error` variant is replaced by the SDK's own [`Error`](crate::Error).
 
-pub use crate::bindings::liaison::brand::host::Level;
-pub use crate::bindings::liaison::brand::types::{
+pub use crate::bindings::liaison::brand0_1_0::host::Level;
+pub use crate::bindings::liaison::brand0_1_0::types::{
     ActionResult, Audience, Block, CaseEvent, CaseQuery, CaseSummary, Context, Deputy, Field,
     FieldKind, Form, FormInput, Heading, Link, ListItem, NewCase, Notice, NoticeKind, Shift,
     StatCard, Table,

@@ -70,6 +70,11 @@ pub(crate) struct State {
     pub log_minute: Option<calls::LogMinute>,
     /// Log lines dropped past the caps, all calls together.
     pub log_dropped: u64,
+    /// The staff notifications sent: subject and body, as the host passes them on.
+    pub notices: Vec<(String, String)>,
+    /// The plugin's hour of staff notifications at the station, and its bound.
+    pub notice_hour: Option<calls::NoticeHour>,
+    pub notices_per_hour: u32,
 }
 
 impl Default for State {
@@ -100,6 +105,9 @@ impl Default for State {
             log_call: calls::LogCall::default(),
             log_minute: None,
             log_dropped: 0,
+            notices: Vec::new(),
+            notice_hour: None,
+            notices_per_hour: calls::STAFF_NOTIFY_PER_HOUR,
         }
     }
 }
@@ -422,5 +430,17 @@ pub(crate) fn duty_roster(from: &str, to: &str) -> Result<Vec<Shift>, Error> {
             .collect();
         out.sort_by(|a, b| (&a.day, &a.half).cmp(&(&b.day, &b.half)));
         Ok(out)
+    })
+}
+
+pub(crate) fn notify_staff(subject: &str, body: &str) -> Result<(), Error> {
+    with(|s| {
+        s.need("notify-staff")?;
+        let notice = calls::staff_notice(subject, body)?;
+        let per_hour = s.notices_per_hour;
+        calls::notice_admit(&mut s.notice_hour, std::time::Instant::now(), per_hour)
+            .map_err(Error::Limit)?;
+        s.notices.push(notice);
+        Ok(())
     })
 }

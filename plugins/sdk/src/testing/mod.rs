@@ -61,9 +61,9 @@ use crate::types::{
 use crate::{Brand, Error};
 
 /// Every capability the host knows, by the name manifests and grants use.
-pub const CAPABILITIES: [&str; 6] = {
+pub const CAPABILITIES: [&str; liaison_contract::Capability::ALL.len()] = {
     use liaison_contract::Capability;
-    let mut names = [""; 6];
+    let mut names = [""; Capability::ALL.len()];
     let mut i = 0;
     while i < names.len() {
         names[i] = Capability::ALL[i].as_str();
@@ -208,6 +208,13 @@ impl TestHost {
             }
             s.settings.insert(name.to_owned(), value.to_owned());
         });
+        self
+    }
+
+    /// Sets how many staff notifications the plugin may send per hour at the station (the
+    /// host's `[plugins] staff_notify_per_hour`; 10 as shipped).
+    pub fn staff_notify_per_hour(&self, n: u32) -> &Self {
+        with(|s| s.notices_per_hour = n);
         self
     }
 
@@ -418,6 +425,12 @@ impl TestHost {
     /// The suggestions that succeeded.
     pub fn suggestions(&self) -> Vec<Suggestion> {
         with(|s| s.suggestions.clone())
+    }
+
+    /// The staff notifications the plugin sent (`staff::notify`): subject and body, trimmed
+    /// as the host passes them on.
+    pub fn staff_notices(&self) -> Vec<(String, String)> {
+        with(|s| s.notices.clone())
     }
 
     /// The lines the plugin logged.
