@@ -16,6 +16,8 @@ mod m20261203_100001_failure_window;
 mod m20261203_300001_brand_results;
 mod m20261203_400001_suggestions;
 mod m20261203_400002_legislation;
+mod m20261204_300001_photo_data;
+mod m20261204_300002_job_leases;
 
 pub struct Migrator;
 
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_300001_brand_results::Migration),
             Box::new(m20261203_400001_suggestions::Migration),
             Box::new(m20261203_400002_legislation::Migration),
+            Box::new(m20261204_300001_photo_data::Migration),
+            Box::new(m20261204_300002_job_leases::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ mod support;
 mod brand_auto;
 mod brand_desk;
 mod brand_inspection;
+mod cluster;
 mod dashboard;
 mod dashboard_figures;
 #[cfg(unix)]
@@ -21,8 +22,10 @@ mod edges;
 mod fairness;
 mod hardening;
 mod intake;
+mod jobs;
 mod legislation;
 mod lifecycle;
+mod nodes;
 mod oversight;
 mod oversight_pages;
 mod photos;

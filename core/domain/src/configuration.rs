@@ -33,6 +33,9 @@ pub struct Settings {
     /// `[suggestions]`: the time limits of deputies' suggestions and motions; optional.
     #[serde(default)]
     pub suggestions: SuggestionRules,
+    /// `[jobs]`: the leases that keep cluster-wide jobs on one node at a time; optional.
+    #[serde(default)]
+    pub jobs: crate::jobs::JobSettings,
 }
 
 /// `[suggestions]` in the configuration: limits in calendar months from assignment (交办),
