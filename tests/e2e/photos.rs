@@ -251,9 +251,9 @@ async fn wrong_photos_are_refused_and_nothing_is_written(b: Backend) {
     let app = spawn_app_with(b, |s| s.photos.max_bytes = 64 * 1024).await;
     let nothing = |app: &TestApp| {
         let db = app.db.clone();
+        folder_untouched(app);
         async move {
             assert_eq!(count(&db, "SELECT COUNT(*) FROM case_photo_data").await, 0);
-            folder_untouched(app);
             assert_eq!(count(&db, "SELECT COUNT(*) FROM case_photos").await, 0);
             assert_eq!(liaison_domain::cases::count(&db).await.unwrap(), 0);
         }
