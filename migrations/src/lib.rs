@@ -17,6 +17,8 @@ mod m20261203_300001_brand_results;
 mod m20261203_400001_suggestions;
 mod m20261203_400002_legislation;
 mod m20261204_100001_notifications;
+mod m20261204_300001_photo_data;
+mod m20261204_300002_job_leases;
 mod m20261204_400001_organisation_english_names;
 
 pub struct Migrator;
@@ -39,6 +41,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_400001_suggestions::Migration),
             Box::new(m20261203_400002_legislation::Migration),
             Box::new(m20261204_100001_notifications::Migration),
+            Box::new(m20261204_300001_photo_data::Migration),
+            Box::new(m20261204_300002_job_leases::Migration),
             Box::new(m20261204_400001_organisation_english_names::Migration),
         ]
     }

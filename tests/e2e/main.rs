@@ -16,6 +16,7 @@ mod brand_desk;
 mod brand_inspection;
 #[cfg(unix)]
 mod child;
+mod cluster;
 mod dashboard;
 mod dashboard_figures;
 #[cfg(unix)]
@@ -25,8 +26,10 @@ mod edges;
 mod fairness;
 mod hardening;
 mod intake;
+mod jobs;
 mod legislation;
 mod lifecycle;
+mod nodes;
 mod notifications;
 mod operations;
 mod oversight;

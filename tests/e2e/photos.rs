@@ -1,6 +1,8 @@
 //! Photos with an opinion, through the API (multipart) and the intake page: what is stored
-//! (rows, files, thumbnails), location metadata stripped unless the resident shared a location,
-//! refusals that write nothing, and photos served only within the caller's scope.
+//! (rows, photo and thumbnail bytes in the database), location metadata stripped unless the
+//! resident shared a location, refusals that write nothing, photos served only within the
+//! caller's scope, served by every node of a cluster, and photos an older version stored as
+//! files still served and copied into the database.
 
 use std::path::Path;
 
@@ -16,6 +18,8 @@ both_backends!(
     wrong_photos_are_refused_and_nothing_is_written,
     photos_are_served_within_scope_only,
     the_page_form_posts_a_photo,
+    a_photo_sent_through_one_node_is_served_by_another,
+    photos_stored_as_files_before_are_served_and_copied_in,
 );
 
 const MARKER: &[u8] = b"GPS-MARKER-29N";
@@ -78,14 +82,39 @@ fn no_location() -> Value {
     body
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect(),
-        Err(_) => Vec::new(),
+/// The names of what is stored: each photo and its thumbnail, as files were named before.
+async fn files_in(app: &TestApp) -> Vec<String> {
+    let mut names = Vec::new();
+    for n in app.texts("SELECT file_name FROM case_photo_data").await {
+        names.push(liaison_domain::cases::photos::thumb_name(&n));
+        names.push(n);
     }
+    names
+}
+
+/// A photo's stored bytes, or its thumbnail's.
+async fn stored(app: &TestApp, file_name: &str, thumb: bool) -> Vec<u8> {
+    let column = if thumb { "thumb" } else { "photo" };
+    let sql = format!("SELECT {column} FROM case_photo_data WHERE file_name = '{file_name}'");
+    app.db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no stored bytes for {file_name}"))
+        .try_get_by_index::<Vec<u8>>(0)
+        .unwrap()
+}
+
+/// Nothing is written to the photo folder any more: the database holds the photos.
+fn folder_untouched(app: &TestApp) {
+    let dir = Path::new(&app.settings.photos.dir);
+    assert!(
+        std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0) == 0,
+        "nothing under the photo folder"
+    );
 }
 
 /// A photo row as the database has it.
@@ -122,7 +151,6 @@ async fn photo_rows(app: &TestApp) -> Vec<PhotoRow> {
 
 async fn photos_are_stored_with_thumbnails(b: Backend) {
     let app = spawn_app(b).await;
-    let dir = Path::new(&app.settings.photos.dir).to_owned();
     let r = send(
         &app,
         &no_location(),
@@ -145,13 +173,16 @@ async fn photos_are_stored_with_thumbnails(b: Backend) {
         (rows[1].content_type.as_str(), rows[1].width, rows[1].height),
         ("image/png", 400, 900)
     );
-    assert_eq!(files_in(&dir).len(), 4, "two photos and two thumbnails");
+    assert_eq!(
+        files_in(&app).await.len(),
+        4,
+        "two photos and two thumbnails"
+    );
+    folder_untouched(&app);
     for p in &rows {
-        let full = std::fs::read(dir.join(&p.file_name)).unwrap();
+        let full = stored(&app, &p.file_name, false).await;
         assert_eq!(full.len() as i64, p.bytes);
-        let thumb =
-            std::fs::read(dir.join(liaison_domain::cases::photos::thumb_name(&p.file_name)))
-                .unwrap();
+        let thumb = stored(&app, &p.file_name, true).await;
         let t = image::load_from_memory(&thumb).unwrap();
         assert!(
             t.width() <= 320 && t.height() <= 320,
@@ -170,7 +201,7 @@ async fn photos_are_stored_with_thumbnails(b: Backend) {
     let url = listed[0]["url"].as_str().unwrap();
     let (status, kind, body) = app.get_bytes(url, Some(&staff)).await;
     assert_eq!((status, kind.as_str()), (200, "image/jpeg"));
-    assert_eq!(body, std::fs::read(dir.join(&rows[0].file_name)).unwrap());
+    assert_eq!(body, stored(&app, &rows[0].file_name, false).await);
     let (status, kind, _) = app
         .get_bytes(listed[1]["thumb_url"].as_str().unwrap(), Some(&staff))
         .await;
@@ -187,7 +218,6 @@ async fn photos_are_stored_with_thumbnails(b: Backend) {
 
 async fn gps_is_stripped_unless_a_location_is_shared(b: Backend) {
     let app = spawn_app(b).await;
-    let dir = Path::new(&app.settings.photos.dir).to_owned();
     let original = jpeg_with_exif(64, 48);
     assert!(contains(&original, b"Exif\0\0") && contains(&original, MARKER));
     assert!(
@@ -199,14 +229,11 @@ async fn gps_is_stripped_unless_a_location_is_shared(b: Backend) {
         .await
         .expect(201);
     let rows = photo_rows(&app).await;
-    let stripped = std::fs::read(dir.join(&rows[0].file_name)).unwrap();
+    let stripped = stored(&app, &rows[0].file_name, false).await;
     assert!(!contains(&stripped, b"Exif"), "EXIF is gone");
     assert!(!contains(&stripped, MARKER), "GPS is gone");
     assert!(image::load_from_memory(&stripped).is_ok());
-    let thumb = std::fs::read(dir.join(liaison_domain::cases::photos::thumb_name(
-        &rows[0].file_name,
-    )))
-    .unwrap();
+    let thumb = stored(&app, &rows[0].file_name, true).await;
     assert!(!contains(&thumb, b"Exif"), "the thumbnail has none either");
 
     // A resident who shares a location keeps the photo as it was.
@@ -214,23 +241,19 @@ async fn gps_is_stripped_unless_a_location_is_shared(b: Backend) {
         .await
         .expect(201);
     let rows = photo_rows(&app).await;
-    let kept = std::fs::read(dir.join(&rows[1].file_name)).unwrap();
+    let kept = stored(&app, &rows[1].file_name, false).await;
     assert_eq!(kept, original);
-    let thumb = std::fs::read(dir.join(liaison_domain::cases::photos::thumb_name(
-        &rows[1].file_name,
-    )))
-    .unwrap();
+    let thumb = stored(&app, &rows[1].file_name, true).await;
     assert!(!contains(&thumb, b"Exif"));
 }
 
 async fn wrong_photos_are_refused_and_nothing_is_written(b: Backend) {
     let app = spawn_app_with(b, |s| s.photos.max_bytes = 64 * 1024).await;
-    let dir = Path::new(&app.settings.photos.dir).to_owned();
     let nothing = |app: &TestApp| {
-        let dir = dir.clone();
         let db = app.db.clone();
+        folder_untouched(app);
         async move {
-            assert!(files_in(&dir).is_empty(), "no files: {:?}", files_in(&dir));
+            assert_eq!(count(&db, "SELECT COUNT(*) FROM case_photo_data").await, 0);
             assert_eq!(count(&db, "SELECT COUNT(*) FROM case_photos").await, 0);
             assert_eq!(liaison_domain::cases::count(&db).await.unwrap(), 0);
         }
@@ -374,9 +397,8 @@ async fn the_page_form_posts_a_photo(b: Backend) {
     assert_eq!(app.case_count().await, 1);
     let rows = photo_rows(&app).await;
     assert_eq!(rows.len(), 1);
-    let dir = Path::new(&app.settings.photos.dir);
     assert!(!contains(
-        &std::fs::read(dir.join(&rows[0].file_name)).unwrap(),
+        &stored(&app, &rows[0].file_name, false).await,
         MARKER
     ));
     // Sent again (the same client key): one case, one photo, no stray files.
@@ -389,7 +411,8 @@ async fn the_page_form_posts_a_photo(b: Backend) {
     .expect(303);
     assert_eq!(app.case_count().await, 1);
     assert_eq!(photo_rows(&app).await.len(), 1);
-    assert_eq!(files_in(dir).len(), 2);
+    assert_eq!(files_in(&app).await.len(), 2);
+    folder_untouched(&app);
 
     // The station's staff see the thumbnail on the case page, linking to the photo.
     let staff = Browser::new(&app);
@@ -414,4 +437,102 @@ async fn the_page_form_posts_a_photo(b: Backend) {
     assert_eq!(status, 200);
     assert!(image::load_from_memory(&body).is_ok());
     assert_eq!(staff.get_bytes(&format!("{full}/thumb")).await.0, 200);
+}
+
+/// Two nodes over one database, each with a photo folder of its own: what one takes, the other
+/// serves (photo and thumbnail), to a session made on the first.
+async fn a_photo_sent_through_one_node_is_served_by_another(b: Backend) {
+    let app = spawn_app(b).await;
+    let other = crate::nodes::Node::start(&app.db, &app.settings, &app.clock).await;
+    let sent = jpeg_with_exif(200, 150);
+    let r = send(&app, &case_body("lunan"), &[("a.jpg", sent.clone())])
+        .await
+        .expect(201);
+    let id = r.body["id"].as_i64().unwrap();
+    let staff = app.login_demo("staff").await;
+    let file = photo_rows(&app).await[0].file_name.clone();
+    for (suffix, kind) in [("", "image/jpeg"), ("/thumb", "image/jpeg")] {
+        let res = app
+            .client
+            .get(other.api(&format!("/cases/{id}/photos/{file}{suffix}")))
+            .bearer_auth(&staff)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{suffix}");
+        assert_eq!(res.headers()["content-type"], kind);
+        let body = res.bytes().await.unwrap();
+        if suffix.is_empty() {
+            assert_eq!(
+                body.as_ref(),
+                sent.as_slice(),
+                "the photo as sent (location shared)"
+            );
+        }
+    }
+}
+
+/// A photo an older version stored as files (no bytes in the database) is served from the
+/// folder, then copied into the database when a server starts, and served by a node that never
+/// had the files.
+async fn photos_stored_as_files_before_are_served_and_copied_in(b: Backend) {
+    let app = spawn_app(b).await;
+    let r = send(&app, &no_location(), &[("a.png", png(40, 30))])
+        .await
+        .expect(201);
+    let id = r.body["id"].as_i64().unwrap();
+    let file = photo_rows(&app).await[0].file_name.clone();
+    // As an older version left it: the files in the folder, no bytes in the database.
+    let (photo, thumb) = (
+        stored(&app, &file, false).await,
+        stored(&app, &file, true).await,
+    );
+    crate::support::execute(&app.db, "DELETE FROM case_photo_data").await;
+    let dir = Path::new(&app.settings.photos.dir);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(&file), &photo).unwrap();
+    std::fs::write(
+        dir.join(liaison_domain::cases::photos::thumb_name(&file)),
+        &thumb,
+    )
+    .unwrap();
+    let staff = app.login_demo("staff").await;
+    let url = format!("/api/v1/cases/{id}/photos/{file}");
+    let (status, _, body) = app.get_bytes(&url, Some(&staff)).await;
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, photo.as_slice()),
+        "read from the folder"
+    );
+
+    // A server starting over the folder copies the photo in (in the background).
+    let folder = app.settings.photos.dir.clone();
+    let copier = crate::nodes::Node::start_with(&app.db, &app.settings, &app.clock, |s| {
+        s.photos.dir = folder
+    })
+    .await;
+    let start = std::time::Instant::now();
+    while count(&app.db, "SELECT COUNT(*) FROM case_photo_data").await == 0 {
+        assert!(start.elapsed().as_secs() < 30, "copied in at start");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(stored(&app, &file, false).await, photo);
+    assert_eq!(stored(&app, &file, true).await, thumb);
+    // Once more (another node, another start): nothing more to copy.
+    let again = liaison_domain::cases::photos::import_from_dir(&app.db, &app.settings.photos)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    drop(copier);
+    // A node with an empty folder of its own serves it now.
+    let elsewhere = crate::nodes::Node::start(&app.db, &app.settings, &app.clock).await;
+    let res = app
+        .client
+        .get(format!("{}{url}/thumb", elsewhere.address))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), thumb.as_slice());
 }

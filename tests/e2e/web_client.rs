@@ -132,6 +132,26 @@ impl Browser {
         }
     }
 
+    /// A browser for the site at `base` (another node of a cluster, say).
+    pub fn at(base: &str) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
+            jar: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The same cookies, sent to the site at `base`.
+    pub fn rebased(&self, base: &str) -> Browser {
+        let b = Browser::at(base);
+        *b.jar.lock().unwrap() = self.jar.lock().unwrap().clone();
+        b
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.jar.lock().unwrap().get(name).cloned()
     }

@@ -117,19 +117,9 @@ async fn submit(
         keep,
     )
     .await?;
-    let stored = new.photos.clone();
-    let outcome = state.intake.submit(new, state.clock.now()).await;
-    let (created, fresh) = match outcome {
-        Ok(o) => o,
-        Err(e) => {
-            liaison_domain::cases::photos::remove(&stored).await;
-            return Err(e.into());
-        }
-    };
-    if !fresh {
-        // The form was sent before: the photos of the first sending are the case's.
-        liaison_domain::cases::photos::remove(&stored).await;
-    }
+    // The photos are written with the case, in its transaction; a form sent before keeps the
+    // photos of its first sending.
+    let (created, fresh) = state.intake.submit(new, state.clock.now()).await?;
     Ok((
         if fresh {
             StatusCode::CREATED

@@ -65,6 +65,8 @@ pub struct AppState {
     pub budgets: limits::Budgets,
     /// The turns to decode photos, shared by the API's and the pages' intake.
     pub photo_decoders: liaison_domain::cases::photos::Decoders,
+    /// This node's side of the jobs that run on one node of a cluster at a time.
+    pub jobs: liaison_domain::jobs::Jobs,
 }
 
 #[derive(OpenApi)]
@@ -142,7 +144,7 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
         // what gains nothing or must not wait: images, tiny answers and server-sent event
         // streams, which a compressor would buffer and so hold back the live dashboards.
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(state.budgets.request_span()))
         // Outermost, so a request's time and status are what the client got.
         .layer(axum::middleware::from_fn(operations::track))
         .with_state(state)

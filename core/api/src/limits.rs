@@ -13,6 +13,20 @@
 //! it, `X-Forwarded-For`) that is not a trusted proxy. Headers from anyone else are ignored,
 //! so a client cannot pick its own bucket. A refusal is a 429 with the JSON error shape and a
 //! `Retry-After` rounded up, never telling a client to come back before the bucket allows.
+//! The same address names the client in the logs: every request's span carries it
+//! ([`RequestSpan`]), so a line logged while serving a request says whom it served.
+//!
+//! ## Several nodes
+//!
+//! The buckets are kept in each node's memory, so with several nodes behind a proxy a client's
+//! budget is per node: with `n` nodes sharing its requests, a client gets up to `n` times the
+//! burst and the refill rate in all. They are not shared through the database on purpose: a
+//! shared bucket would cost a database write on every public request, precisely on the doors
+//! that must stay cheap under a flood, and the budgets are there to slow guessing and floods
+//! per address, which a bounded factor does not defeat. An operator who runs `n` nodes and wants
+//! the district-wide figure `B` sets each budget to about `B / n` (a burst of at least a few, so
+//! a resident's honest retries pass), or lets the proxy spread a client's requests over one node
+//! (nginx `hash $remote_addr consistent;`), which keeps each budget whole on that node.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -116,6 +130,28 @@ fn node_ip(s: &str) -> Option<IpAddr> {
     inner.parse().ok()
 }
 
+/// The span of every request, at INFO so that it frames whatever is logged while serving it:
+/// method, path (never the query, which may carry what people typed) and the client address as
+/// [`client_ip`] finds it behind trusted proxies.
+#[derive(Debug, Clone)]
+pub struct RequestSpan(ClientIp);
+
+impl<B> tower_http::trace::MakeSpan<B> for RequestSpan {
+    fn make_span(&mut self, req: &Request<B>) -> tracing::Span {
+        let client = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| client_ip(c.ip(), req.headers(), &self.0.trusted).to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %req.method(),
+            path = %req.uri().path(),
+            client = %client,
+        )
+    }
+}
+
 /// One budget: `burst` requests at once, then one more every `refill_ms`, per client.
 #[derive(Clone)]
 pub struct Budget {
@@ -158,6 +194,8 @@ pub struct Budgets {
     pub intake: Budget,
     pub receipt: Budget,
     pub login: Budget,
+    /// Who the client is, for the request span.
+    client: ClientIp,
 }
 
 impl Budgets {
@@ -182,7 +220,13 @@ impl Budgets {
             intake: Budget::new(s.intake_burst, s.intake_refill_ms, &client)?,
             receipt: Budget::new(s.receipt_burst, s.receipt_refill_ms, &client)?,
             login: Budget::new(s.login_burst, s.login_refill_ms, &client)?,
+            client,
         })
+    }
+
+    /// The request span, naming the client as the budgets count it.
+    pub fn request_span(&self) -> RequestSpan {
+        RequestSpan(self.client.clone())
     }
 }
 
@@ -279,6 +323,70 @@ mod tests {
         assert_eq!(
             client_ip(ip("127.0.0.1"), &HeaderMap::new(), &trusted),
             ip("127.0.0.1")
+        );
+    }
+
+    /// What the log writes while serving a request that came through a trusted proxy.
+    #[test]
+    fn the_request_span_names_the_client_behind_a_trusted_proxy() {
+        use std::sync::{Arc, Mutex};
+        use tower_http::trace::MakeSpan;
+
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let mut settings = liaison_domain::configuration::Settings::defaults().server;
+        settings.trusted_proxies = vec!["127.0.0.1".into()];
+        let budgets = Budgets::new(&settings).unwrap();
+        let request = |peer: &str| {
+            let mut req = Request::builder()
+                .uri("/api/v1/track/ABC?q=secret")
+                .header("x-forwarded-for", "203.0.113.7")
+                .body(())
+                .unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(
+                format!("{peer}:4000").parse::<SocketAddr>().unwrap(),
+            ));
+            req
+        };
+        tracing::subscriber::with_default(subscriber, || {
+            let mut make = budgets.request_span();
+            make.make_span(&request("127.0.0.1"))
+                .in_scope(|| tracing::warn!("through the proxy"));
+            make.make_span(&request("198.51.100.9"))
+                .in_scope(|| tracing::warn!("straight in"));
+        });
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let line = |m: &str| text.lines().find(|l| l.contains(m)).unwrap().to_owned();
+        assert!(
+            line("through the proxy").contains("client=203.0.113.7"),
+            "{text}"
+        );
+        assert!(
+            line("straight in").contains("client=198.51.100.9"),
+            "{text}"
+        );
+        assert!(
+            line("straight in").contains("path=/api/v1/track/ABC"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("secret"),
+            "the query stays out of the log: {text}"
         );
     }
 }

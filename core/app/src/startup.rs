@@ -59,6 +59,7 @@ impl Application {
         let plugins = Arc::new(plugins);
         let budgets = liaison_api::limits::Budgets::new(&settings.server)?;
         let photo_decoders = liaison_domain::cases::photos::Decoders::new(&settings.photos);
+        let jobs = liaison_domain::jobs::Jobs::new(db.clone(), settings.jobs.clone());
         let state = AppState {
             db,
             settings: Arc::new(settings),
@@ -71,6 +72,7 @@ impl Application {
             bell: liaison_domain::notifications::live::Bell::new(),
             budgets,
             photo_decoders,
+            jobs,
         };
         Ok(Self {
             listener,
@@ -98,13 +100,17 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let state = self.state.clone();
-        liaison_domain::cases::sweeper::spawn(
+        // Jobs that run on one node of a cluster at a time; they stop when these guards drop.
+        let jobs = state.jobs.clone();
+        let sweeper = liaison_domain::cases::sweeper::spawn(
+            &jobs,
             state.db.clone(),
             state.settings.deadlines.clone(),
             state.clock.clone(),
         );
-        liaison_host::outbox::spawn(state.plugins.clone());
+        let plugin_jobs = liaison_host::outbox::spawn(state.plugins.clone(), &jobs);
         liaison_host::warm::spawn(state.plugins.clone());
+        spawn_photo_import(&state);
         state.live.spawn_watcher(state.db.clone());
         let _dispatch = AbortOnDrop(liaison_domain::notifications::dispatch::spawn(
             state.db.clone(),
@@ -122,6 +128,26 @@ impl Application {
         let pages = liaison_web::router(&state);
         let app = liaison_api::router(state, pages);
         tracing::info!(addr = %self.listener.local_addr()?, "Liaison is listening");
-        crate::shutdown::serve(self.listener, app, &self.state).await
+        crate::shutdown::serve(self.listener, app, &self.state).await?;
+        // Hand the jobs to the other nodes now rather than when their leases lapse.
+        drop((sweeper, plugin_jobs));
+        jobs.release().await;
+        Ok(())
     }
+}
+
+/// Copies photos an older version stored as files into the database, in the background (until
+/// a photo is copied it is read from the folder).
+fn spawn_photo_import(state: &AppState) {
+    let (db, photos) = (state.db.clone(), state.settings.photos.clone());
+    tokio::spawn(async move {
+        match liaison_domain::cases::photos::import_from_dir(&db, &photos).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                photos = n,
+                "copied photos from the photo folder into the database"
+            ),
+            Err(e) => tracing::warn!(error = %e, "copying photos from the photo folder"),
+        }
+    });
 }

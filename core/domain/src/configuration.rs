@@ -40,6 +40,9 @@ pub struct Settings {
     /// `[metrics]`: who may scrape `/metrics`; optional (absent: metrics are off).
     #[serde(default)]
     pub metrics: MetricsSettings,
+    /// `[jobs]`: the leases that keep cluster-wide jobs on one node at a time; optional.
+    #[serde(default)]
+    pub jobs: crate::jobs::JobSettings,
 }
 
 /// `[notifications]` in the configuration. Unknown keys and subsections are ignored (the

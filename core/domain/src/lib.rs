@@ -18,6 +18,7 @@ pub mod duty;
 #[cfg(test)]
 mod entities_private;
 pub mod error;
+pub mod jobs;
 pub mod json;
 pub mod legislation;
 pub mod notifications;

@@ -19,6 +19,7 @@ use sea_orm::TransactionTrait;
 
 use crate::bindings::v0_1::liaison::brand::types::CaseEvent;
 use crate::{PluginHost, registry};
+use liaison_domain::jobs::{Jobs, Running};
 use liaison_domain::plugins::Delivery;
 use liaison_domain::plugins::outbox::{self, DeliveryChange};
 use liaison_domain::stations;
@@ -212,35 +213,38 @@ async fn run_schedules(
     }
 }
 
-pub fn spawn(host: Arc<PluginHost>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(200));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let lanes = Lanes::default();
-        let mut rounds: u64 = 0;
-        // Schedules run in a task of their own, so a slow scheduled run holds no event back;
-        // a round still running when the next is due is not started twice.
-        let scheduling = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let last = Arc::new(tokio::sync::Mutex::new(std::collections::HashMap::new()));
-        loop {
-            tick.tick().await;
-            if let Err(e) = fan_out(&host).await {
-                tracing::warn!(error = %e, "outbox fan-out failed");
+/// The job names of the outbox's delivery and of the plugin schedules in `job_leases`.
+pub const DELIVERY_JOB: &str = "plugin-outbox";
+pub const SCHEDULES_JOB: &str = "plugin-schedules";
+
+/// Starts the two jobs of the plugins, each on one node of a cluster at a time (see
+/// `liaison_domain::jobs`): event delivery, looking every 200 ms, and schedules, every 30 s.
+/// Schedules are a job of their own so that a slow scheduled run holds no event back. They run
+/// while the returned guards live.
+///
+/// A node that takes the schedules over from another does not know when each last ran there,
+/// so it runs every schedule once at takeover: one early run, on one node, when a node dies.
+pub fn spawn(host: Arc<PluginHost>, jobs: &Jobs) -> [Running; 2] {
+    let lanes = Lanes::default();
+    let delivery = {
+        let host = host.clone();
+        jobs.spawn(DELIVERY_JOB, Duration::from_millis(200), move || {
+            let (host, lanes) = (host.clone(), lanes.clone());
+            async move {
+                if let Err(e) = fan_out(&host).await {
+                    tracing::warn!(error = %e, "outbox fan-out failed");
+                }
+                deliver_due(&host, &lanes).await.map(|_| ())
             }
-            if let Err(e) = deliver_due(&host, &lanes).await {
-                tracing::warn!(error = %e, "event delivery failed");
-            }
-            // Schedules are coarse: look every 30 s.
-            if rounds.is_multiple_of(150)
-                && !scheduling.swap(true, std::sync::atomic::Ordering::AcqRel)
-            {
-                let (host, last, scheduling) = (host.clone(), last.clone(), scheduling.clone());
-                tokio::spawn(async move {
-                    run_schedules(&host, &mut *last.lock().await).await;
-                    scheduling.store(false, std::sync::atomic::Ordering::Release);
-                });
-            }
-            rounds += 1;
+        })
+    };
+    let last = Arc::new(tokio::sync::Mutex::new(std::collections::HashMap::new()));
+    let schedules = jobs.spawn(SCHEDULES_JOB, Duration::from_secs(30), move || {
+        let (host, last) = (host.clone(), last.clone());
+        async move {
+            run_schedules(&host, &mut *last.lock().await).await;
+            Ok::<(), std::convert::Infallible>(())
         }
     });
+    [delivery, schedules]
 }

@@ -489,16 +489,9 @@ async fn submit(
             }
             Err(e) => return Err(e.into()),
         };
-    let stored = new.photos.clone();
-    let (created, fresh) = match state.intake.submit(new, state.clock.now()).await {
-        Ok(o) => o,
-        Err(e) => {
-            photos::remove(&stored).await;
-            return Err(e.into());
-        }
-    };
+    // The photos are written with the case, in its transaction.
+    let (created, fresh) = state.intake.submit(new, state.clock.now()).await?;
     if !fresh {
-        photos::remove(&stored).await;
         tracing::info!(case_id = created.id, "a resent intake form found its case");
     }
     Ok(Redirect::to(&format!("/r/{}", created.receipt_code)).into_response())

@@ -471,6 +471,7 @@ async fn write_one(
         super::photos::entity::Entity::insert_many(super::photos::rows(case.id, &new.photos, now))
             .exec(txn)
             .await?;
+        super::photos::insert(txn, &new.photos).await?;
     }
     let event = submit_event(case.id, new, now).insert(txn).await?;
     crate::plugins::outbox::enqueue(txn, &event, case.station_id).await?;
@@ -653,6 +654,9 @@ async fn write_together(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Cre
         super::photos::entity::Entity::insert_many(photos)
             .exec(&txn)
             .await?;
+        for job in jobs {
+            super::photos::insert(&txn, &job.new.photos).await?;
+        }
     }
     let evs = events::Entity::insert_many(firsts)
         .exec_with_returning(&txn)

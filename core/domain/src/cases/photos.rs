@@ -1,19 +1,44 @@
 //! Photos a resident sends with an opinion. Each one is checked by its content (JPEG or PNG,
-//! whatever its name says), decoded, and stored under `[photos].dir` by a random id with a JPEG
-//! thumbnail beside it. The stored photo is re-encoded, which drops its EXIF (and the GPS
-//! position in it), unless the resident chose to share a location with the opinion: then the
-//! original bytes are kept. The files are written before the case's transaction, which records
-//! one `case_photos` row per photo, so a row never points at nothing; files whose case was not
-//! written are removed again.
+//! whatever its name says), decoded, and given a random id and a JPEG thumbnail. The stored
+//! photo is re-encoded, which drops its EXIF (and the GPS position in it), unless the resident
+//! chose to share a location with the opinion: then the original bytes are kept.
+//!
+//! ## Where photos live: in the database
+//!
+//! A photo and its thumbnail are one `case_photo_data` row, written in the case's own
+//! transaction beside its `case_photos` row. The other way was a storage abstraction with a
+//! filesystem and an S3-compatible backend; the database won because:
+//!
+//! - every node of a cluster already shares the database, so a photo taken through one node is
+//!   served by any other with nothing more to set up, run, secure or back up (no bucket, no
+//!   credentials, no shared mount); SQLite's single node keeps needing nothing at all;
+//! - the photo commits with its case or not at all: no file without a row after a crash, no row
+//!   pointing at a file that was never written, and nothing to clean up when intake refuses;
+//! - a backup of the database (`VACUUM INTO`, `pg_dump`) holds the photos of exactly the cases
+//!   it holds, consistent to the same instant;
+//! - the plugin packages already live there (`plugin_versions.component`) for the same reason.
+//!
+//! The cost is size: a district receives a few thousand photos a year (a few GB with their
+//! thumbnails), which PostgreSQL keeps out of line (TOAST) and SQLite in overflow pages, so the
+//! case tables stay as fast to scan. At a scale where the database's size hurts backups (a
+//! province, tens of millions of photos), an object store becomes worth its set-up; the reads
+//! and writes here are the only place that would change.
+//!
+//! Photos stored as files by an older version (under `[photos].dir`) keep working: the server
+//! copies them into the database when it starts ([`import_from_dir`]), and until a photo is
+//! copied it is read from the folder ([`read`]). The files are left in place.
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use rand::RngCore;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -23,7 +48,8 @@ use crate::error::{Error, FieldKind, PhotoKind};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct PhotoSettings {
-    /// Where photos and thumbnails are stored.
+    /// Where an older version stored photos and thumbnails as files; those are copied into the
+    /// database at start ([`import_from_dir`]). Nothing new is written there.
     pub dir: String,
     /// Largest photo accepted, in bytes.
     pub max_bytes: usize,
@@ -81,14 +107,14 @@ impl PhotoSettings {
     }
 }
 
-/// A photo of a case as stored (the file and its thumbnail live apart, see [`Stored`]).
+/// A photo of a case as listed (its bytes and thumbnail are in `case_photo_data`).
 pub use entity::Model as Photo;
 
 /// Maps the `case_photos` table: one row per photo a resident sent with an opinion.
 pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
-    /// A stored photo of a case; the file lives under `[photos].dir`, its thumbnail beside it.
+    /// A stored photo of a case; its bytes and thumbnail are in `case_photo_data`.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "case_photos")]
     pub struct Model {
@@ -118,8 +144,32 @@ pub(crate) mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// A photo checked and on disk, waiting for its case's row.
-#[derive(Debug, Clone)]
+/// Maps the `case_photo_data` table: the bytes of one photo and of its thumbnail.
+pub(crate) mod data {
+    use sea_orm::entity::prelude::*;
+
+    /// A photo's bytes, beside its `case_photos` row (see the module's comment for why here).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "case_photo_data")]
+    pub struct Model {
+        /// The photo's `case_photos.file_name`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub file_name: String,
+        /// The stored photo (re-encoded, or the original when a location was shared).
+        pub photo: Vec<u8>,
+        /// Its JPEG thumbnail.
+        pub thumb: Vec<u8>,
+    }
+
+    /// No relations declared: joins are written by hand in the services.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A photo checked and encoded, waiting to be written with its case.
+#[derive(Clone)]
 pub struct Stored {
     /// The stored file's name (random hex id and extension).
     pub file_name: String,
@@ -134,7 +184,19 @@ pub struct Stored {
     /// SHA-256 of the bytes the resident sent, for the intake's idempotency digest: a replay
     /// must carry the same photos, not just photos of the same size.
     pub sha256: String,
-    paths: [PathBuf; 2],
+    photo: Bytes,
+    thumb: Bytes,
+}
+
+impl std::fmt::Debug for Stored {
+    // Without the bytes: a case in a debug line must not carry megabytes of picture.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stored")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A photo decoded and ready to be written.
@@ -271,9 +333,10 @@ pub fn thumb_name(file_name: &str) -> String {
     format!("{stem}.thumb.jpg")
 }
 
-/// Checks every photo, then writes them all (photo and thumbnail); nothing is written when one
-/// of them is refused. Each photo is decoded on a blocking thread during one of `decoders`'
-/// turns, so the server decodes at most `[photos].decode_concurrency` photos at once.
+/// Checks and encodes every photo; nothing is kept when one of them is refused. Each photo is
+/// decoded on a blocking thread during one of `decoders`' turns, so the server decodes at most
+/// `[photos].decode_concurrency` photos at once. The photos are written with their case
+/// ([`insert`]), in its transaction.
 pub async fn store_all(
     s: &PhotoSettings,
     decoders: &Decoders,
@@ -286,7 +349,7 @@ pub async fn store_all(
     if raws.len() > s.max_count {
         return Err(too_many(s));
     }
-    let mut prepared = Vec::with_capacity(raws.len());
+    let mut stored = Vec::with_capacity(raws.len());
     for raw in raws {
         let turn = decoders
             .0
@@ -295,54 +358,44 @@ pub async fn store_all(
             .await
             .map_err(|e| Error::Internal(anyhow::anyhow!("photo decoders closed: {e}")))?;
         let settings = s.clone();
-        let one = tokio::task::spawn_blocking(move || {
+        let p = tokio::task::spawn_blocking(move || {
             let one = prepare(&settings, &raw, keep_original);
             drop(turn);
             one
         })
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("photo task: {e}")))??;
-        prepared.push(one);
-    }
-    let dir = PathBuf::from(&s.dir);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| Error::Internal(anyhow::anyhow!("creating the photo folder: {e}")))?;
-    let mut stored = Vec::with_capacity(prepared.len());
-    for p in prepared {
-        let file_name = format!("{}.{}", p.id, p.ext);
-        let full = dir.join(&file_name);
-        let thumb = dir.join(thumb_name(&file_name));
-        let written = async {
-            tokio::fs::write(&full, &p.full).await?;
-            tokio::fs::write(&thumb, &p.thumb).await
-        }
-        .await;
-        let one = Stored {
-            file_name,
+        stored.push(Stored {
+            file_name: format!("{}.{}", p.id, p.ext),
             content_type: p.content_type,
             bytes: p.full.len() as i64,
             width: p.width,
             height: p.height,
             sha256: p.sha256,
-            paths: [full, thumb],
-        };
-        stored.push(one);
-        if let Err(e) = written {
-            remove(&stored).await;
-            return Err(Error::Internal(anyhow::anyhow!("writing a photo: {e}")));
-        }
+            photo: Bytes::from(p.full),
+            thumb: Bytes::from(p.thumb),
+        });
     }
     Ok(stored)
 }
 
-/// Removes files whose case was not written (or was written before, by the same form).
-pub async fn remove(stored: &[Stored]) {
+/// Writes the bytes of photos whose `case_photos` rows ([`rows`]) were just inserted in the same
+/// transaction. One statement per photo: a batch of cases with photos would otherwise make one
+/// statement of hundreds of megabytes.
+pub(crate) async fn insert(
+    db: &impl ConnectionTrait,
+    stored: &[Stored],
+) -> Result<(), sea_orm::DbErr> {
     for s in stored {
-        for p in &s.paths {
-            let _ = tokio::fs::remove_file(p).await;
+        data::ActiveModel {
+            file_name: Set(s.file_name.clone()),
+            photo: Set(s.photo.to_vec()),
+            thumb: Set(s.thumb.to_vec()),
         }
+        .insert(db)
+        .await?;
     }
+    Ok(())
 }
 
 /// The rows of a new case's photos.
@@ -406,7 +459,9 @@ pub fn out(prefix: &str, m: entity::Model) -> PhotoOut {
     }
 }
 
-/// Answers one photo (or its thumbnail) of a case the caller was already found to see.
+/// Answers one photo (or its thumbnail) of a case the caller was already found to see: from
+/// the database, or from `[photos].dir` for a photo an older version stored there and the
+/// start-up copy has not reached yet.
 pub async fn read(
     db: &impl ConnectionTrait,
     s: &PhotoSettings,
@@ -420,15 +475,92 @@ pub async fn read(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("no such photo"))?;
-    let (name, kind) = if thumb {
-        (thumb_name(&row.file_name), "image/jpeg".to_owned())
+    let kind = if thumb {
+        "image/jpeg".to_owned()
     } else {
-        (row.file_name.clone(), row.content_type.clone())
+        row.content_type.clone()
+    };
+    let column = if thumb {
+        data::Column::Thumb
+    } else {
+        data::Column::Photo
+    };
+    let body: Option<Vec<u8>> = data::Entity::find_by_id(row.file_name.clone())
+        .select_only()
+        .column(column)
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some(body) = body {
+        return Ok((kind, body));
+    }
+    let name = if thumb {
+        thumb_name(&row.file_name)
+    } else {
+        row.file_name.clone()
     };
     let body = tokio::fs::read(Path::new(&s.dir).join(&name))
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("reading photo {name}: {e}")))?;
     Ok((kind, body))
+}
+
+/// Copies into the database the photos an older version stored as files under `[photos].dir`
+/// (every `case_photos` row without its `case_photo_data`), and says how many it copied. Safe to
+/// run on several nodes at once and again at every start: a photo already copied is skipped, and
+/// one whose files are not on this node is left for the node that has them (and counted in the
+/// warning). The files stay where they are.
+pub async fn import_from_dir(db: &impl ConnectionTrait, s: &PhotoSettings) -> Result<usize, Error> {
+    let copied: Vec<String> = data::Entity::find()
+        .select_only()
+        .column(data::Column::FileName)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let copied: std::collections::HashSet<String> = copied.into_iter().collect();
+    let names: Vec<String> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::FileName)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let dir = Path::new(&s.dir);
+    let (mut done, mut missing) = (0, 0);
+    for name in names.into_iter().filter(|n| !copied.contains(n)) {
+        let (photo, thumb) = match (
+            tokio::fs::read(dir.join(&name)).await,
+            tokio::fs::read(dir.join(thumb_name(&name))).await,
+        ) {
+            (Ok(p), Ok(t)) => (p, t),
+            _ => {
+                missing += 1;
+                continue;
+            }
+        };
+        let row = data::ActiveModel {
+            file_name: Set(name),
+            photo: Set(photo),
+            thumb: Set(thumb),
+        };
+        // Another node copying the same photo at the same moment wins; that is fine.
+        let inserted = data::Entity::insert(row)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(data::Column::FileName)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+        done += usize::from(inserted > 0);
+    }
+    if missing > 0 {
+        tracing::warn!(
+            missing,
+            dir = %s.dir,
+            "photos recorded for cases are neither in the database nor in the photo folder of this node"
+        );
+    }
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -457,8 +589,7 @@ mod tests {
 
     #[tokio::test]
     async fn sizes_are_read_from_the_header_and_bounded() {
-        let dir = std::env::temp_dir().join(format!("liaison-photos-{}", std::process::id()));
-        let s = settings(&dir);
+        let s = settings(Path::new("unused"));
         let d = Decoders::new(&s);
         for (w, h) in [(101, 10), (10, 101)] {
             let e = store_all(&s, &d, vec![png(w, h)], false).await.unwrap_err();
@@ -470,14 +601,11 @@ mod tests {
         let ok = store_all(&s, &d, vec![png(100, 100)], false).await.unwrap();
         assert_eq!((ok[0].width, ok[0].height), (100, 100));
         assert_eq!(d.available(), 1, "every turn is given back");
-        remove(&ok).await;
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
     async fn no_photo_is_decoded_without_a_turn() {
-        let dir = std::env::temp_dir().join(format!("liaison-turns-{}", std::process::id()));
-        let s = settings(&dir);
+        let s = settings(Path::new("unused"));
         let d = Decoders::new(&s);
         // Another request holds the only turn: this one waits, whatever the machine's speed.
         let held = d.0.clone().acquire_owned().await.unwrap();
@@ -488,15 +616,9 @@ mod tests {
             tokio::task::yield_now().await;
         }
         assert!(!waiting.is_finished(), "decoded without a turn");
-        assert!(
-            !dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none(),
-            "nothing written while waiting"
-        );
         drop(held);
         let stored = waiting.await.unwrap().unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!(d.available(), 1);
-        remove(&stored).await;
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

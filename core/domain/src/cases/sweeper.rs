@@ -1,5 +1,7 @@
 //! Closes cases whose rating window has passed (counted apart as unrated). Runs in `serve`
-//! every minute; each close is an ordinary transition by the System role, so it is evented.
+//! every minute, on one node of a cluster at a time (the job `sweeper`, see [`crate::jobs`]);
+//! each close is an ordinary transition by the System role, so it is evented, and a close that
+//! another node made first is refused by the state check and skipped.
 
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ use super::commands::{Command, NoteBody};
 use crate::clock::Clock;
 use crate::configuration::DeadlineRules;
 use crate::error::Error;
+use crate::jobs::{Jobs, Running};
 
 /// Closes (as the System role) up to 500 cases whose rating window has passed, and says how many it closed; a case rated or reopened meanwhile is skipped.
 pub async fn close_unrated(
@@ -40,17 +43,20 @@ pub async fn close_unrated(
     Ok(closed)
 }
 
-/// Starts the sweep in the background, once a minute, for as long as the process runs; failures are logged and retried at the next tick.
-pub fn spawn(db: DatabaseConnection, rules: DeadlineRules, clock: Clock) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            match close_unrated(&db, &rules, &clock).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, "closed cases whose rating window passed"),
-                Err(e) => tracing::warn!(error = %e, "rating-window sweep failed"),
+/// The sweep's job name in `job_leases`.
+pub const JOB: &str = "sweeper";
+
+/// Starts the sweep in the background, once a minute on whichever node holds its lease, for as
+/// long as the returned [`Running`] lives; failures are logged and retried at the next tick.
+pub fn spawn(jobs: &Jobs, db: DatabaseConnection, rules: DeadlineRules, clock: Clock) -> Running {
+    jobs.spawn(JOB, Duration::from_secs(60), move || {
+        let (db, rules, clock) = (db.clone(), rules.clone(), clock.clone());
+        async move {
+            let n = close_unrated(&db, &rules, &clock).await?;
+            if n > 0 {
+                tracing::info!(closed = n, "closed cases whose rating window passed");
             }
+            Ok::<(), Error>(())
         }
-    });
+    })
 }
