@@ -322,3 +322,31 @@ async fn postgres_backup_is_a_pg_dump_that_restores() {
     server.terminate();
     server.child.wait().await.unwrap();
 }
+
+/// A backup that fails (here: its folder cannot be made) exits non-zero and tells ops in the
+/// product as well, so a nightly job failing quietly does not go unseen.
+#[tokio::test]
+async fn a_failed_backup_alerts_ops() {
+    let prepared = prepare_app(Backend::Sqlite, |_| {}).await;
+    let scratch = Scratch::new("liaison-backup-fails");
+    let place = Place {
+        db_url: prepared.settings.database.url.clone(),
+        photos: PathBuf::from(&prepared.settings.photos.dir),
+        dir: scratch.path().to_owned(),
+    };
+    // A plain file where the backup's parent folder should be.
+    let blocker = scratch.path().join("not-a-folder");
+    std::fs::write(&blocker, b"x").unwrap();
+    let dir = blocker.join("backup");
+    let (ok, log) = place
+        .run(&["backup", dir.to_str().unwrap()], "backup")
+        .await;
+    assert!(!ok, "the backup should have failed:\n{log}");
+    let alerts = count(
+        &prepared.db,
+        "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id \
+         WHERE n.kind = 'ops.alert' AND u.role = 'ops' AND n.data LIKE '%backup failed%'",
+    )
+    .await;
+    assert!(alerts >= 1, "no ops alert about the failed backup:\n{log}");
+}

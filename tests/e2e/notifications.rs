@@ -11,7 +11,9 @@ use chrono::{Datelike, Duration as Days, FixedOffset, NaiveTime, TimeZone, Utc};
 use liaison_domain::notifications::channel::{Address, Channel, Message, SendError, SendFuture};
 use serde_json::{Value, json};
 
-use crate::support::{Backend, REPORTER_PHONE, TestApp, case_body, prepare_app, spawn_app_with};
+use crate::support::{
+    Backend, Brand, REPORTER_PHONE, TestApp, case_body, prepare_app, spawn_app_with,
+};
 
 both_backends!(
     a_scan_rings_the_deputys_bell_live_and_tells_the_station,
@@ -25,6 +27,7 @@ both_backends!(
     preferences_are_checked_and_each_users_own,
     the_demo_deputys_bell_shows_the_scans_of_their_code,
     pages_show_the_bell_the_list_the_settings_and_the_deliveries,
+    a_brand_with_the_grant_tells_its_station_staff,
 );
 
 /// What the recording channel does with the next attempts.
@@ -883,4 +886,45 @@ async fn pages_show_the_bell_the_list_the_settings_and_the_deliveries(b: Backend
     let page = ops.get("/console/notifications").await.expect(200);
     page.assert_contains("case.scanned");
     page.assert_lacks("deputy@example.org");
+}
+
+/// A brand granted `staff.notify` (plugins/staff-notice, liaison:brand@0.2.0) tells the staff of
+/// its own station through the same notifications as everything else: their bell, in their
+/// language's template, and no one else's.
+async fn a_brand_with_the_grant_tells_its_station_staff(b: Backend) {
+    const NOTICE: Brand = Brand {
+        id: "staff-notice",
+        station: "lunan",
+        caps: &["staff.notify"],
+    };
+    let app = app_with(b, Vec::new()).await;
+    let ops = app.login_demo("ops").await;
+    app.install_brand(&ops, &NOTICE, json!({})).await;
+    NOTICE
+        .act(
+            &app,
+            None,
+            "tell",
+            json!({ "subject": "三楼走廊漏水", "body": "联络站三楼走廊的水管在漏水，请尽快看看。" }),
+        )
+        .await
+        .expect(200);
+    let staff = app.login_demo("staff").await;
+    let n = arrives(&app, &staff, "brand.notice", None).await;
+    assert!(
+        n["subject"].as_str().unwrap().contains("三楼走廊漏水"),
+        "{n}"
+    );
+    assert!(
+        n["subject"].as_str().unwrap().contains("staff-notice"),
+        "{n}"
+    );
+    assert!(n["body"].as_str().unwrap().contains("水管在漏水"), "{n}");
+    // Staff of other stations and the deputies hear nothing of it.
+    let staff_elsewhere = app.count(
+        "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id \
+         WHERE n.kind = 'brand.notice' AND (u.station_id IS NULL OR u.station_id <> \
+         (SELECT id FROM stations WHERE code = 'lunan'))",
+    );
+    assert_eq!(staff_elsewhere.await, 0);
 }

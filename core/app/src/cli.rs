@@ -64,14 +64,38 @@ pub fn main() -> anyhow::Result<()> {
     rt.block_on(run(cli.command, settings))
 }
 
+/// Serves with the notification channels the configuration enables (e-mail, gateways, the
+/// demo's sink) beside in-app; a channel configured wrongly stops the server here, at start.
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let channels = liaison_channels::from_settings(&liaison_channels::ChannelSettings::load()?)?;
+    let mut app = Application::build(settings).await?;
+    for channel in channels {
+        tracing::info!(channel = channel.name(), "notification channel enabled");
+        app.add_channel(channel);
+    }
+    app.run_until_stopped().await
+}
+
+/// Tells ops in the product (the bell, and their channels) that a backup failed, as well as the
+/// exit status a scheduler sees: a nightly job failing quietly is how backups go missing. Best
+/// effort: when the database itself is what failed, the exit status is all there is.
+async fn alert_backup_failed(settings: &Settings, error: &anyhow::Error) {
+    let Ok(db) = liaison_domain::db::connect(&settings.database).await else {
+        return;
+    };
+    let now = liaison_domain::Clock::default().now();
+    let text = format!("backup failed: {error:#}");
+    let key = format!("backup-failed:{}", now.format("%Y-%m-%dT%H"));
+    if let Err(e) =
+        liaison_domain::notifications::outbox::alert_ops(&db, &key, &text, "/console", now).await
+    {
+        tracing::warn!(error = %e, "could not tell ops that the backup failed");
+    }
+}
+
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve => {
-            Application::build(settings)
-                .await?
-                .run_until_stopped()
-                .await
-        }
+        Command::Serve => serve(settings).await,
         Command::Migrate => {
             let db = liaison_domain::db::connect(&settings.database).await?;
             liaison_domain::db::migrate(&db).await?;
@@ -89,10 +113,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Backup { dir } => {
-            println!("{}", crate::backup::backup(&settings, &dir).await?);
-            Ok(())
-        }
+        Command::Backup { dir } => match crate::backup::backup(&settings, &dir).await {
+            Ok(report) => {
+                println!("{report}");
+                Ok(())
+            }
+            Err(e) => {
+                alert_backup_failed(&settings, &e).await;
+                Err(e)
+            }
+        },
         Command::Restore { dir, force } => {
             println!("{}", crate::backup::restore(&settings, &dir, force).await?);
             Ok(())
@@ -117,10 +147,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 ),
             }
             if serve {
-                Application::build(settings)
-                    .await?
-                    .run_until_stopped()
-                    .await?;
+                self::serve(settings).await?;
             }
             Ok(())
         }

@@ -56,6 +56,10 @@ impl Application {
         let mut plugins =
             liaison_host::PluginHost::new(db.clone(), clock.clone(), settings.plugins.clone())?;
         plugins.reference = reference.clone();
+        plugins.set_staff_notifier(Arc::new(liaison_host::staff::ToStationStaff {
+            db: db.clone(),
+            clock: clock.clone(),
+        }));
         let plugins = Arc::new(plugins);
         let budgets = liaison_api::limits::Budgets::new(&settings.server)?;
         let photo_decoders = liaison_domain::cases::photos::Decoders::new(&settings.photos);

@@ -20,8 +20,8 @@ pub mod manifest;
 pub mod outbox;
 pub mod registry;
 pub mod runtime;
-pub mod threads;
 pub mod staff;
+pub mod threads;
 pub mod view;
 pub mod warm;
 

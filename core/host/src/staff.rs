@@ -41,6 +41,37 @@ impl StaffNotifier for Unset {
     }
 }
 
+/// The notifier the application sets: a notification to each staff member of the station,
+/// written now and delivered by the notification dispatcher on their channels and preferences.
+pub struct ToStationStaff {
+    pub db: sea_orm::DatabaseConnection,
+    pub clock: liaison_domain::Clock,
+}
+
+impl StaffNotifier for ToStationStaff {
+    fn notify<'a>(
+        &'a self,
+        station_id: i64,
+        plugin_id: &'a str,
+        subject: &'a str,
+        body: &'a str,
+    ) -> NotifyFuture<'a> {
+        Box::pin(async move {
+            liaison_domain::notifications::outbox::brand_notice(
+                &self.db,
+                station_id,
+                plugin_id,
+                subject,
+                body,
+                self.clock.now(),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("writing the staff notice: {e}"))
+        })
+    }
+}
+
 /// Per (plugin, station), the hour its notices are counted in; shared by all calls of the
 /// process. Counted in memory: a restart starts a new hour.
 pub type NoticeHours = Arc<Mutex<HashMap<(String, i64), Option<NoticeHour>>>>;

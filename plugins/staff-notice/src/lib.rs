@@ -16,8 +16,16 @@ impl Brand for StaffNotice {
                 .heading(1, ctx.pick("告知工作人员", "Tell the staff"))
                 .form(
                     Form::new("tell", ctx.pick("告知", "Tell"))
-                        .field(Field::text("subject", ctx.pick("主题", "Subject")).required().max_length(100))
-                        .field(Field::textarea("body", ctx.pick("内容", "Text")).required().max_length(1000)),
+                        .field(
+                            Field::text("subject", ctx.pick("主题", "Subject"))
+                                .required()
+                                .max_length(100),
+                        )
+                        .field(
+                            Field::textarea("body", ctx.pick("内容", "Text"))
+                                .required()
+                                .max_length(1000),
+                        ),
                 )
                 .into()),
             other => Err(Error::not_found(format!("view {other}"))),
@@ -28,7 +36,9 @@ impl Brand for StaffNotice {
         match action {
             "tell" => {
                 liaison_sdk::staff::notify(input.required("subject")?, input.required("body")?)?;
-                Ok(ActionResult::message(ctx.pick("已告知工作人员。", "The staff have been told.")))
+                Ok(ActionResult::message(
+                    ctx.pick("已告知工作人员。", "The staff have been told."),
+                ))
             }
             other => Err(Error::not_found(format!("action {other}"))),
         }

@@ -312,6 +312,33 @@ pub(crate) async fn due(
         .await
 }
 
+/// Since when the longest-waiting work has waited: the earliest due time of a pending delivery
+/// due by `now`, or the creation of a notification not yet fanned out, whichever is older.
+/// Deliveries held for quiet hours or a backoff are not waiting yet, so they do not count.
+pub(crate) async fn oldest_waiting(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    let due: Option<DateTime<Utc>> = deliveries::Entity::find()
+        .select_only()
+        .column(deliveries::Column::NextAttemptAt)
+        .filter(deliveries::Column::State.eq("pending"))
+        .filter(deliveries::Column::NextAttemptAt.lte(now))
+        .order_by_asc(deliveries::Column::NextAttemptAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let unfanned: Option<DateTime<Utc>> = notifications::Entity::find()
+        .select_only()
+        .column(notifications::Column::CreatedAt)
+        .filter(notifications::Column::FannedOut.eq(false))
+        .order_by_asc(notifications::Column::Id)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(due.into_iter().chain(unfanned).min())
+}
+
 /// Other pending deliveries due by `now` to the same recipient on the same channel: what a
 /// digest gathers.
 pub(crate) async fn siblings(

@@ -121,6 +121,10 @@ impl Dispatcher {
                 tried += 1;
             }
         }
+        // For ops' dashboards: how far behind sending is (0 when nothing waits).
+        let now = self.clock.now();
+        let oldest = super::deliveries::oldest_waiting(&self.db, now).await?;
+        crate::operations::notification_lag(oldest.map(|t| (now - t).to_std().unwrap_or_default()));
         Ok(tried)
     }
 

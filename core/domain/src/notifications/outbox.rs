@@ -346,3 +346,33 @@ pub async fn alert_ops(
         .collect();
     write(db, rows, now).await
 }
+
+/// A station brand's notice to the staff of `station_id` (the plugin host checked the grant,
+/// the sizes and the hourly limit). Returns how many staff it reaches; none is not an error,
+/// as a station may have no staff account yet.
+pub async fn brand_notice(
+    db: &impl ConnectionTrait,
+    station_id: i64,
+    plugin_id: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    let notice = rules::on_brand_notice();
+    let rows: Vec<Row> = users_where(db, "station_staff", users::Column::StationId, [station_id])
+        .await?
+        .into_iter()
+        .map(|u| Row {
+            kind: notice.kind,
+            user_id: Some(u.id),
+            case_id: None,
+            resident: false,
+            data: json!({ "plugin": plugin_id, "subject": subject, "body": body }),
+            urgent: false,
+            dedupe_key: None,
+        })
+        .collect();
+    let n = rows.len();
+    write(db, rows, now).await?;
+    Ok(n)
+}

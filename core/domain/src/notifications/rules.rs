@@ -41,7 +41,7 @@ pub struct Facts<'a> {
 }
 
 /// Every kind a notification can have, the order the preferences page shows them in.
-pub const KINDS: [&str; 12] = [
+pub const KINDS: [&str; 13] = [
     "case.scanned",
     "case.new",
     "case.returned",
@@ -54,6 +54,7 @@ pub const KINDS: [&str; 12] = [
     "resident.answered",
     "resident.closed",
     "ops.alert",
+    "brand.notice",
 ];
 
 fn n(kind: &'static str, to: Audience) -> Notice {
@@ -104,6 +105,11 @@ pub fn on_overdue() -> Notice {
 /// Who is told that a plugin was suspended at a station, or that a delivery was parked.
 pub fn on_ops_alert() -> Notice {
     n("ops.alert", Audience::Ops)
+}
+
+/// Who is told what a station's brand (a plugin with the `staff.notify` grant) has to say.
+pub fn on_brand_notice() -> Notice {
+    n("brand.notice", Audience::StationStaff)
 }
 
 #[cfg(test)]
@@ -223,5 +229,6 @@ mod tests {
         assert!(kinds(facts("reveal_contact", "in_progress")).is_empty());
         assert!(kinds(facts("register", "registered")).is_empty());
         assert_eq!(on_ops_alert().to, Ops);
+        assert_eq!(on_brand_notice().to, StationStaff);
     }
 }

@@ -114,6 +114,14 @@ const CATALOGUE: &[(&str, &str, &str, &str, &str)] = &[
         "Ops attention needed: {text}",
         "{text}",
     ),
+    (
+        // The plugin's own words, checked and bounded by the host; `plugin` names who says it.
+        "brand.notice",
+        "【{plugin}】{subject}",
+        "{body}",
+        "[{plugin}] {subject}",
+        "{body}",
+    ),
 ];
 
 fn level_name(level: i64, en: bool) -> &'static str {
