@@ -1,14 +1,18 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 //! Resident intake (`POST /api/v1/cases`) at 64 concurrent clients on SQLite, beside the raw
 //! SQLite ceiling for the same writes (same pragmas, one connection, one transaction per case)
-//! measured in the same run. Run: `cargo bench -p liaison --bench intake` (add `-- --quick` for
-//! a short run). Prints a Markdown report.
+//! measured in the same run; then intake with notifications off (no one to tell) beside on (the
+//! station's staff told in-app and by e-mail through a real SMTP receiver on a local port), with
+//! the delivery lag from the event's commit to the receiver's acceptance. Run:
+//! `cargo bench -p liaison --bench intake` (add `-- --quick` for a short run). Prints a
+//! Markdown report.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use liaison::startup::Application;
+use liaison_channels::email::{EmailBuilder, TlsMode};
 use liaison_domain::Clock;
 use liaison_domain::configuration::Settings;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -16,6 +20,11 @@ use sea_orm::sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 
 const CLIENTS: usize = 64;
+
+// The channels' tests' SMTP receiver: real SMTP on a real socket, keeping what it accepted.
+#[allow(dead_code)]
+#[path = "../../channels/tests/support/smtp.rs"]
+mod smtp;
 
 fn temp_db(name: &str) -> (std::path::PathBuf, String) {
     let dir = std::env::temp_dir().join(format!("liaison-bench-{}-{name}", std::process::id()));
@@ -108,7 +117,32 @@ struct Intake {
     stored: u64,
 }
 
+/// Whether the station's staff are there to be told, and how.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Notify {
+    /// The bare intake of the first half.
+    Plain,
+    /// The station's staff accounts inactive: no one to tell, so no notification is written.
+    Off,
+    /// Staff told of each new case in-app and by e-mail (to the SMTP receiver), every message
+    /// at once: no quiet hours, no digest.
+    On,
+}
+
+/// Delivery lag of the e-mails, from the notification's commit to the receiver's acceptance.
+struct Lag {
+    sent: usize,
+    received: usize,
+    p50: Duration,
+    p99: Duration,
+    drained: Duration,
+}
+
 async fn intake(settings: &Settings, count: usize) -> Intake {
+    intake_with(settings, count, Notify::Plain).await.0
+}
+
+async fn intake_with(settings: &Settings, count: usize, notify: Notify) -> (Intake, Option<Lag>) {
     let (dir, url) = temp_db("api");
     let mut s = settings.clone();
     s.database.url = url;
@@ -121,9 +155,30 @@ async fn intake(settings: &Settings, count: usize) -> Intake {
     liaison_domain::db::migrate(&db).await.unwrap();
     let passwords = liaison_domain::auth::PasswordPolicy::new(&s.auth).unwrap();
     liaison::demo::seed_district(&db, &passwords).await.unwrap();
-    let app = Application::with_db(s, db.clone(), Clock::default())
+    s.notifications.digest_threshold = 0;
+    let smtp = match notify {
+        Notify::Plain => None,
+        Notify::Off => {
+            staff_accounts(&db, false).await;
+            None
+        }
+        Notify::On => {
+            staff_accounts(&db, true).await;
+            Some(smtp::SmtpServer::start().await)
+        }
+    };
+    let mut app = Application::with_db(s, db.clone(), Clock::default())
         .await
         .unwrap();
+    if let Some(smtp) = &smtp {
+        let email = EmailBuilder::new("127.0.0.1", "Liaison <noreply@example.org>")
+            .port(smtp.port)
+            .tls(TlsMode::None)
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        app.add_channel(Arc::new(email));
+    }
     let url = format!("http://127.0.0.1:{}/api/v1/cases", app.port());
     tokio::spawn(app.run_until_stopped());
 
@@ -164,13 +219,107 @@ async fn intake(settings: &Settings, count: usize) -> Intake {
     let elapsed = start.elapsed();
     all.sort();
     let stored = liaison_domain::cases::count(&db).await.unwrap();
+    let lag = match &smtp {
+        Some(smtp) => Some(lag(&db, smtp, start).await),
+        None => None,
+    };
     let _ = std::fs::remove_dir_all(dir);
-    Intake {
+    let intake = Intake {
         rate: count as f64 / elapsed.as_secs_f64(),
         p50: percentile(&all, 0.50),
         p99: percentile(&all, 0.99),
         max: *all.last().unwrap(),
         stored,
+    };
+    (intake, lag)
+}
+
+/// Activates (with an e-mail address, e-mail for new cases, no quiet hours) or deactivates the
+/// station staff accounts of the district.
+async fn staff_accounts(db: &sea_orm::DatabaseConnection, on: bool) {
+    use sea_orm::ConnectionTrait;
+    let backend = db.get_database_backend();
+    let active = if on { "true" } else { "false" };
+    db.execute_raw(sea_orm::Statement::from_string(
+        backend,
+        format!("UPDATE users SET active = {active} WHERE role = 'station_staff'"),
+    ))
+    .await
+    .unwrap();
+    if !on {
+        return;
+    }
+    let ids: Vec<i64> = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT id FROM users WHERE role = 'station_staff'",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index(0).unwrap())
+        .collect();
+    assert!(!ids.is_empty(), "the district has station staff");
+    for id in ids {
+        let prefs = liaison_domain::notifications::preferences::Preferences {
+            email: Some(format!("staff{id}@example.org")),
+            channels: [("case.new".to_owned(), vec!["email".to_owned()])].into(),
+            quiet_hours: false,
+            ..Default::default()
+        };
+        liaison_domain::notifications::preferences::save(db, id, prefs, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+}
+
+/// Waits (at most 120 s after intake) until every e-mail delivery is sent, then reads each one's
+/// lag: `sent_at` (set once the SMTP receiver accepted the message) less the notification's
+/// `created_at` (the time of the transaction that wrote the case).
+async fn lag(db: &sea_orm::DatabaseConnection, smtp: &smtp::SmtpServer, start: Instant) -> Lag {
+    use sea_orm::ConnectionTrait;
+    let backend = db.get_database_backend();
+    let q = |sql: &'static str| sea_orm::Statement::from_string(backend, sql);
+    let wait_from = Instant::now();
+    loop {
+        let pending: i64 = db
+            .query_one_raw(q("SELECT (SELECT COUNT(*) FROM notifications WHERE fanned_out = false) \
+                 + (SELECT COUNT(*) FROM notification_deliveries WHERE channel = 'email' AND state = 'pending')"))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap();
+        if pending == 0 || wait_from.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let drained = start.elapsed();
+    let rows = db
+        .query_all_raw(q(
+            "SELECT n.created_at, d.sent_at FROM notification_deliveries d \
+             JOIN notifications n ON n.id = d.notification_id \
+             WHERE d.channel = 'email' AND d.state = 'sent'",
+        ))
+        .await
+        .unwrap();
+    let mut lags: Vec<Duration> = rows
+        .iter()
+        .map(|r| {
+            let made: chrono::DateTime<chrono::Utc> = r.try_get_by_index(0).unwrap();
+            let sent: chrono::DateTime<chrono::Utc> = r.try_get_by_index(1).unwrap();
+            (sent - made).to_std().unwrap_or_default()
+        })
+        .collect();
+    lags.sort();
+    assert!(!lags.is_empty(), "no e-mail was sent");
+    Lag {
+        sent: lags.len(),
+        received: smtp.received().len(),
+        p50: percentile(&lags, 0.50),
+        p99: percentile(&lags, 0.99),
+        drained,
     }
 }
 
@@ -217,6 +366,61 @@ fn main() {
             ms(api.max)
         );
         println!("| rows stored (incl. {CLIENTS} warm-up) | {} |", api.stored);
+
+        // Notifications off (no one to tell) and on, twice each, interleaved, so that a drift
+        // of the machine's speed during the run falls on both.
+        let mut off = Vec::new();
+        let mut on = Vec::new();
+        let mut lags = Vec::new();
+        for _ in 0..2 {
+            off.push(intake_with(&settings, count, Notify::Off).await.0);
+            let (i, l) = intake_with(&settings, count, Notify::On).await;
+            on.push(i);
+            lags.push(l.unwrap());
+        }
+        println!();
+        println!("| notifications | run 1 | run 2 |");
+        println!("|---|---|---|");
+        println!(
+            "| off: cases/s, p99 | {:.0}, {:.1} ms | {:.0}, {:.1} ms |",
+            off[0].rate,
+            ms(off[0].p99),
+            off[1].rate,
+            ms(off[1].p99)
+        );
+        println!(
+            "| on (in-app + SMTP): cases/s, p99 | {:.0}, {:.1} ms | {:.0}, {:.1} ms |",
+            on[0].rate,
+            ms(on[0].p99),
+            on[1].rate,
+            ms(on[1].p99)
+        );
+        println!(
+            "| on / off throughput | {:.2} | {:.2} |",
+            on[0].rate / off[0].rate,
+            on[1].rate / off[1].rate
+        );
+        println!(
+            "| on / off p99 | {:.2} | {:.2} |",
+            ms(on[0].p99) / ms(off[0].p99),
+            ms(on[1].p99) / ms(off[1].p99)
+        );
+        println!(
+            "| e-mails sent / received by the SMTP receiver | {} / {} | {} / {} |",
+            lags[0].sent, lags[0].received, lags[1].sent, lags[1].received
+        );
+        println!(
+            "| delivery lag p50 / p99 (commit to SMTP acceptance) | {:.0} / {:.0} ms | {:.0} / {:.0} ms |",
+            ms(lags[0].p50),
+            ms(lags[0].p99),
+            ms(lags[1].p50),
+            ms(lags[1].p99)
+        );
+        println!(
+            "| all sent, from the load's start | {:.1} s | {:.1} s |",
+            lags[0].drained.as_secs_f64(),
+            lags[1].drained.as_secs_f64()
+        );
     });
 }
 

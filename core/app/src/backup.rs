@@ -7,10 +7,11 @@
 //!
 //! SQLite: the database is copied with `VACUUM INTO`, a read transaction of its own, so the
 //! copy is one consistent moment of the database while the server goes on writing (WAL lets
-//! readers and the writer run together). The photos are copied after it: a photo's file is
-//! written before its row commits, so every photo the copied database names is already on disk
-//! when the folder is copied (files of later cases may come along; they are harmless). When
-//! photos live in the database instead, there is no folder and the database carries them.
+//! readers and the writer run together). Photos live in the database (`case_photo_data`), so the
+//! copy carries them. The photo folder, when there is one, holds only photos an older version
+//! wrote as files and not yet copied into the database at start; it is copied after the
+//! database, and such a file was written before its row committed, so every photo the copy
+//! names is on disk by then (files of later cases may come along; they are harmless).
 //!
 //! PostgreSQL: the command checks that the local `pg_dump` is at least as new as the server
 //! (an older one refuses to dump a newer server), then dumps in the custom format into the

@@ -21,6 +21,7 @@ pub const NAME: &str = super::preferences::IN_APP;
 
 /// One message in a user's bell.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = NotificationItem)]
 pub struct Item {
     /// Its id, for marking it read.
     pub id: i64,
@@ -57,6 +58,7 @@ impl From<inbox::Model> for Item {
 
 /// A page of a user's inbox, newest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = NotificationPage)]
 pub struct Page {
     /// The messages on this page.
     pub items: Vec<Item>,
