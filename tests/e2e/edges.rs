@@ -420,11 +420,42 @@ async fn bad_input_is_refused_naming_the_field(b: Backend) {
     sent.assert_contains("id=\"err-description\"");
     assert_eq!(app.case_count().await, before);
 
-    // Paging is bounded.
-    app.get("/cases?page=9223372036854775807", Some(&staff))
-        .await
-        .expect_error(422, "invalid", Some("page"));
-    app.get("/cases?page=10000", Some(&staff)).await.expect(200);
+    // Paging is bounded, by one rule on every paged list: out of range is refused naming the
+    // parameter, never clamped behind the client's back.
+    for list in ["/cases", "/notifications", "/notifications/deliveries"] {
+        for (query, field) in [
+            ("page=9223372036854775807", "page"),
+            ("page=0", "page"),
+            ("page=10001", "page"),
+            ("per_page=0", "per_page"),
+            ("per_page=101", "per_page"),
+        ] {
+            app.get(&format!("{list}?{query}"), Some(&ops))
+                .await
+                .expect_error(422, "invalid", Some(field));
+        }
+        app.get(&format!("{list}?page=10000&per_page=100"), Some(&ops))
+            .await
+            .expect(200);
+    }
+
+    // A field name the client made up is repeated within the text rule: its control and bidi
+    // characters replaced, never echoed raw.
+    // Names sent as they are (not percent-encoded), as a hostile client would.
+    let form = reqwest::multipart::Form::new()
+        .percent_encode_noop()
+        .part(
+            "case",
+            reqwest::multipart::Part::text(case_body("lunan").to_string())
+                .mime_str("application/json")
+                .unwrap(),
+        )
+        .text("H\u{93}\u{202E}x<", "1");
+    let r = app.post_multipart("/cases", form).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.text);
+    assert_eq!(r.body["error"]["kind"], "unknown_field", "{}", r.text);
+    let field = r.body["error"]["field"].as_str().unwrap();
+    assert_eq!(field, "H\u{FFFD}\u{FFFD}x<");
 
     // Objects only where objects are declared.
     let r = app

@@ -90,13 +90,34 @@ impl ErrorDetail {
         ErrorDetail {
             code,
             message,
-            field,
+            field: field.map(|f| echoed(&f)),
             kind: None,
             format: None,
             min: None,
             max: None,
         }
     }
+}
+
+/// The longest field name an answer repeats.
+const MAX_ECHOED_FIELD: usize = 100;
+
+/// A field name as an answer may repeat it. Names usually come from the API's own forms, but an
+/// unknown field's name is the client's: its forbidden characters (controls, bidi overrides)
+/// become U+FFFD and it is cut at [`MAX_ECHOED_FIELD`] characters, so the answer stays within
+/// the text rule the document gives `field` whatever was sent.
+fn echoed(field: &str) -> String {
+    field
+        .chars()
+        .take(MAX_ECHOED_FIELD)
+        .map(|c| {
+            if liaison_contract::hygiene::forbidden(c) {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 impl From<liaison_contract::FieldError> for ApiError {
@@ -272,4 +293,17 @@ pub async fn json_errors(res: Response) -> Response {
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     parts.headers.extend(json.headers);
     Response::from_parts(parts, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_name_is_repeated_within_the_text_rule() {
+        let d = ErrorDetail::plain("invalid", "x".into(), Some("H\u{93}\u{202E}a\u{0}<".into()));
+        assert_eq!(d.field.as_deref(), Some("H\u{FFFD}\u{FFFD}a\u{FFFD}<"));
+        let long = ErrorDetail::plain("invalid", "x".into(), Some("名".repeat(500)));
+        assert_eq!(long.field.unwrap().chars().count(), MAX_ECHOED_FIELD);
+    }
 }

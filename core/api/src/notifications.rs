@@ -42,7 +42,7 @@ pub struct InboxQuery {
     #[serde(default)]
     pub unread: bool,
     /// Page, from 1.
-    #[param(minimum = 1, maximum = 100000)]
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u64>,
     /// Messages per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -51,17 +51,16 @@ pub struct InboxQuery {
 
 /// My notifications, newest first, with the unread count.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", params(InboxQuery),
-    responses((status = 200, body = Page), (status = 401, body = crate::ErrorBody)),
+    responses((status = 200, body = Page), (status = 401, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody, description = "page or per_page out of range")),
     security(("bearer" = [])))]
 async fn list_mine(
     State(state): State<AppState>,
     actor: Actor,
     Query(q): Query<InboxQuery>,
 ) -> ApiResult<Json<Page>> {
-    let page = q.page.unwrap_or(1).clamp(1, 100_000);
-    let per_page = q.per_page.unwrap_or(20);
     Ok(Json(
-        inbox::list(&state.db, actor.user_id, q.unread, page, per_page).await?,
+        inbox::list(&state.db, actor.user_id, q.unread, q.page, q.per_page).await?,
     ))
 }
 
@@ -131,6 +130,7 @@ async fn put_preferences(
 #[utoipa::path(get, path = "/notifications/deliveries", tag = "notifications",
     params(DeliveryFilter),
     responses((status = 200, body = DeliveryPage), (status = 401, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody, description = "page or per_page out of range"),
         (status = 403, body = crate::ErrorBody)),
     security(("bearer" = [])))]
 async fn list_deliveries(

@@ -1,14 +1,16 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
-//! The dashboards over a synthetic district of a million cases on SQLite: the cockpit data, the
-//! big-screen data, the organisation measures and the whole appraisal ranking, each beside a
-//! plain full scan of the same cases in the same run. Prints a Markdown report for
-//! docs/BENCHMARKS.md.
+//! The dashboards over a synthetic district of a million cases on SQLite (or PostgreSQL): the
+//! cockpit data, the big-screen data, the organisation measures and the whole appraisal ranking,
+//! each beside a plain full scan of the same cases in the same run; on SQLite also the backup of
+//! that database. Prints a Markdown report for docs/BENCHMARKS.md.
 //!
 //! Run: `cargo bench -p liaison --bench dashboard`. The district is generated once (cases and
 //! their events written in bulk, then the counters rebuilt by the same recount `liaison
 //! recount` runs, itself timed) into `LIAISON_BENCH_DIR` (default: a folder in the system's
 //! temporary directory) and reused by later runs. `LIAISON_BENCH_CASES` sets the size
-//! (default 1000000); `-- --fresh` generates again.
+//! (default 1000000); `-- --fresh` generates again. With `LIAISON_BENCH_PG_URL` (a PostgreSQL
+//! server's admin URL, e.g. `postgres://postgres@127.0.0.1:5432/postgres`) the district goes
+//! into the database `liaison_bench_dashboard_<cases>` there instead, kept for later runs.
 
 use std::time::{Duration, Instant};
 
@@ -277,9 +279,24 @@ fn life(
     (c, evs)
 }
 
-fn placeholders(rows: usize, cols: usize) -> String {
-    let one = format!("({})", vec!["?"; cols].join(","));
-    vec![one; rows].join(",")
+/// `(?,…),(?,…)` for SQLite, `($1,…),($n,…)` for PostgreSQL.
+fn placeholders(backend: sea_orm::DbBackend, rows: usize, cols: usize) -> String {
+    let mut k = 0;
+    (0..rows)
+        .map(|_| {
+            let one: Vec<String> = (0..cols)
+                .map(|_| {
+                    k += 1;
+                    match backend {
+                        sea_orm::DbBackend::Postgres => format!("${k}"),
+                        _ => "?".to_owned(),
+                    }
+                })
+                .collect();
+            format!("({})", one.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 async fn write_cases(db: &impl ConnectionTrait, cases: &[Case]) {
@@ -309,7 +326,7 @@ async fn write_cases(db: &impl ConnectionTrait, cases: &[Case]) {
         }
         let sql = format!(
             "INSERT INTO cases (id, receipt_code, station_id, category_id, channel, title, description, urgency, status, lead_org_id, due_on, rework_count, rating, unrated, created_at, updated_at, closed_at, anonymous) VALUES {}",
-            placeholders(chunk.len(), 18)
+            placeholders(db.get_database_backend(), chunk.len(), 18)
         );
         db.execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -323,7 +340,7 @@ async fn write_cases(db: &impl ConnectionTrait, cases: &[Case]) {
 
 async fn write_events(db: &impl ConnectionTrait, evs: &[Ev]) {
     for chunk in evs.chunks(1000) {
-        let mut vals: Vec<Value> = Vec::with_capacity(chunk.len() * 8);
+        let mut vals: Vec<Value> = Vec::with_capacity(chunk.len() * 9);
         for e in chunk {
             vals.extend([
                 e.case_id.into(),
@@ -334,11 +351,13 @@ async fn write_events(db: &impl ConnectionTrait, evs: &[Ev]) {
                 "基准".into(),
                 e.data.clone().into(),
                 e.at.into(),
+                // A parameter, not the literal 1, which is no boolean on PostgreSQL.
+                true.into(),
             ]);
         }
         let sql = format!(
             "INSERT INTO case_events (case_id, action, from_status, to_status, actor_role, actor_name, data, created_at, public) VALUES {}",
-            vec!["(?,?,?,?,?,?,?,?,1)"; chunk.len()].join(",")
+            placeholders(db.get_database_backend(), chunk.len(), 9)
         );
         db.execute_raw(Statement::from_sql_and_values(
             db.get_database_backend(),
@@ -440,12 +459,17 @@ async fn main() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir().join(format!("liaison-bench-dashboard-{n}")));
     let path = dir.join("district.db");
+    let pg = std::env::var("LIAISON_BENCH_PG_URL").ok();
     if fresh {
         let _ = std::fs::remove_dir_all(&dir);
     }
     std::fs::create_dir_all(&dir).unwrap();
     let mut settings = Settings::defaults();
-    settings.database.url = format!("sqlite://{}?mode=rwc", path.display());
+    settings.database.url = match &pg {
+        Some(admin) => pg_database(admin, &format!("liaison_bench_dashboard_{n}"), fresh).await,
+        None => format!("sqlite://{}?mode=rwc", path.display()),
+    };
+    let engine = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     settings.database.max_connections = 4;
     let db = liaison_domain::db::connect(&settings.database)
         .await
@@ -466,6 +490,14 @@ async fn main() {
         liaison::demo::seed_district(&db, &passwords).await.unwrap();
         let g = generate(&db, n, now).await;
         eprintln!("generated {} cases and {} events in {:.1} s", g.0, g.1, g.2);
+        if pg.is_some() {
+            // The ids were given explicitly; later inserts must not collide with them.
+            db.execute_unprepared(
+                "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT MAX(id) FROM cases))",
+            )
+            .await
+            .unwrap();
+        }
         let t = Instant::now();
         let rows = liaison_domain::dashboard::recount::rebuild(&db)
             .await
@@ -528,16 +560,56 @@ async fn main() {
         .unwrap();
     assert_eq!(s.district.received, n, "the big screen counts every case");
 
-    // The backup of this database, by the real command while a reader is connected (the
-    // dashboards' pool stays open), beside a plain copy of the file as the floor. The WAL is
-    // checkpointed first so that the file copy holds every page the backup holds.
+    if pg.is_none() {
+        backup_report(&db, &settings, &dir, &path, n).await;
+    }
+    println!("### Dashboards over {n} cases ({engine}, release build)\n");
+    println!(
+        "{n} cases, {events} events, {counters} counter rows, {overdue} cases overdue now; \
+         {iters} timed calls each after one warm-up (the full scans 10)."
+    );
+    if let Some(((_, evs, gen_s), rows, recount_s)) = made {
+        println!(
+            "Generated in this run: {evs} events written in {gen_s:.1} s; `recount` rebuilt \
+             {rows} counter rows from them in {recount_s:.1} s."
+        );
+    }
+    println!();
+    println!("| what | p50 ms | p95 ms | full scan p50 ÷ this p50 |");
+    println!("|---|---:|---:|---:|");
+    let ratio = |d: Duration| format!("{:.0}×", scan.0.as_secs_f64() / d.as_secs_f64());
+    for (name, (p50, p95)) in [
+        ("station cockpit data (`figures::cockpit`)", cockpit),
+        ("big screen data (`figures::screen`)", screen),
+        (
+            "organisation measures of a year (`measures::org_year`)",
+            measures,
+        ),
+        ("whole appraisal ranking (`appraisal::ranking`)", ranking),
+        ("full scan: cases by station and status", scan),
+        ("full scan: `COUNT(*)`, `SUM(rework_count)` of cases", count),
+    ] {
+        println!("| {name} | {} | {} | {} |", ms(p50), ms(p95), ratio(p50));
+    }
+}
+
+/// The backup of the SQLite database, by the real command while a reader is connected (the
+/// dashboards' pool stays open), beside a plain copy of the file as the floor.
+async fn backup_report(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    n: i64,
+) {
+    // The WAL is checkpointed first so that the file copy holds every page the backup holds.
     db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
         .await
         .unwrap();
-    let file_bytes = std::fs::metadata(&path).unwrap().len();
+    let file_bytes = std::fs::metadata(path).unwrap().len();
     let copy_to = dir.join("plain-copy.db");
     let t = Instant::now();
-    std::fs::copy(&path, &copy_to).unwrap();
+    std::fs::copy(path, &copy_to).unwrap();
     let copy_s = t.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&copy_to);
     let backup_dir = dir.join("backup");
@@ -567,33 +639,33 @@ async fn main() {
         file_bytes as f64 / 1e6
     );
     println!();
+}
 
-    println!("### Dashboards over {n} cases (SQLite, release build)\n");
-    println!(
-        "{n} cases, {events} events, {counters} counter rows, {overdue} cases overdue now; \
-         {iters} timed calls each after one warm-up (the full scans 10)."
-    );
-    if let Some(((_, evs, gen_s), rows, recount_s)) = made {
-        println!(
-            "Generated in this run: {evs} events written in {gen_s:.1} s; `recount` rebuilt \
-             {rows} counter rows from them in {recount_s:.1} s."
-        );
+/// Creates the database `name` on the server of `admin` unless it is there (dropped first when
+/// `fresh`); its URL.
+async fn pg_database(admin: &str, name: &str, fresh: bool) -> String {
+    let server = sea_orm::Database::connect(admin).await.unwrap();
+    let backend = server.get_database_backend();
+    if fresh {
+        server
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
     }
-    println!();
-    println!("| what | p50 ms | p95 ms | full scan p50 ÷ this p50 |");
-    println!("|---|---:|---:|---:|");
-    let ratio = |d: Duration| format!("{:.0}×", scan.0.as_secs_f64() / d.as_secs_f64());
-    for (name, (p50, p95)) in [
-        ("station cockpit data (`figures::cockpit`)", cockpit),
-        ("big screen data (`figures::screen`)", screen),
-        (
-            "organisation measures of a year (`measures::org_year`)",
-            measures,
-        ),
-        ("whole appraisal ranking (`appraisal::ranking`)", ranking),
-        ("full scan: cases by station and status", scan),
-        ("full scan: `COUNT(*)`, `SUM(rework_count)` of cases", count),
-    ] {
-        println!("| {name} | {} | {} | {} |", ms(p50), ms(p95), ratio(p50));
+    let exists = server
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        server
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
     }
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    format!("{base}/{name}")
 }

@@ -25,6 +25,7 @@ pub mod notifications;
 pub mod operations;
 pub mod orgs;
 pub mod oversight;
+pub mod paging;
 pub mod plugins;
 pub mod policy;
 pub mod reference;

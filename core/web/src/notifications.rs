@@ -78,8 +78,8 @@ async fn list(
         .as_deref()
         .and_then(|p| p.parse::<u64>().ok())
         .unwrap_or(1)
-        .clamp(1, 100_000);
-    let p = inbox::list(&state.db, a.user_id, unread_only, page, 20).await?;
+        .clamp(1, liaison_domain::paging::MAX_PAGE);
+    let p = inbox::list(&state.db, a.user_id, unread_only, Some(page), None).await?;
     let more = p.page * p.per_page < p.total;
     let filter = if unread_only { "&unread=1" } else { "" };
     ctx.render_status(
@@ -295,7 +295,8 @@ async fn deliveries_page(
         .page
         .as_deref()
         .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1);
+        .unwrap_or(1)
+        .clamp(1, liaison_domain::paging::MAX_PAGE);
     let d = deliveries::list(
         &state.db,
         a,

@@ -76,10 +76,10 @@ impl Named {
 
 /// How many cases a list page shows when the caller does not say: the API's and the desk's.
 pub const PER_PAGE: u64 = 20;
-/// The most cases one list page may show.
-pub const MAX_PER_PAGE: u64 = 100;
 /// The highest page number a list accepts (a million cases at the largest page size).
-pub const MAX_PAGE: u64 = 10_000;
+pub use crate::paging::MAX_PAGE;
+/// The most cases one list page may show (the rule of every paged list).
+pub use crate::paging::MAX_PER_PAGE;
 /// The longest tag a list may be filtered by: the longest a brand may put on a case.
 pub const MAX_TAG: usize = liaison_contract::calls::MAX_TAG;
 
@@ -258,21 +258,12 @@ pub async fn list(
                 .add(cases::Column::Description.contains(t)),
         );
     }
-    let per_page = f.per_page.unwrap_or(PER_PAGE);
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(Error::out_of_range("per_page", 1, MAX_PER_PAGE as i64));
-    }
-    let page = f.page.unwrap_or(1);
-    // Bounded, so that the offset cannot overflow (a page of 2^63 used to panic) and a client
-    // cannot make the database skip billions of rows.
-    if page == 0 || page > MAX_PAGE {
-        return Err(Error::out_of_range("page", 1, MAX_PAGE as i64));
-    }
+    let (page, per_page) = crate::paging::checked(f.page, f.per_page, PER_PAGE)?;
     let total = q.clone().count(db).await?;
     let rows = q
         .order_by_desc(cases::Column::CreatedAt)
         .order_by_desc(cases::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(crate::paging::offset(page, per_page))
         .limit(per_page)
         .all(db)
         .await?;

@@ -85,7 +85,7 @@ pub struct DeliveryFilter {
     /// Only deliveries in this state.
     pub state: Option<State>,
     /// Page, from 1.
-    #[param(minimum = 1, maximum = 100000)]
+    #[param(minimum = 1, maximum = 10000)]
     pub page: Option<u64>,
     /// Deliveries per page, 1 to 100 (default 50).
     #[param(minimum = 1, maximum = 100)]
@@ -147,8 +147,7 @@ pub async fn list(
     f: &DeliveryFilter,
 ) -> Result<DeliveryPage, Error> {
     policy::require(actor, Permission::AdministerDistrict)?;
-    let per_page = f.per_page.unwrap_or(50).clamp(1, 100);
-    let page = f.page.unwrap_or(1).clamp(1, 100_000);
+    let (page, per_page) = crate::paging::checked(f.page, f.per_page, 50)?;
     let mut q = deliveries::Entity::find();
     if let Some(s) = f.state {
         q = q.filter(deliveries::Column::State.eq(s.as_str()));
@@ -156,7 +155,7 @@ pub async fn list(
     let total = q.clone().count(db).await?;
     let rows = q
         .order_by_desc(deliveries::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(crate::paging::offset(page, per_page))
         .limit(per_page)
         .all(db)
         .await?;

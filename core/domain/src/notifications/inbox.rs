@@ -134,16 +134,16 @@ pub async fn unread(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, Erro
         .await?)
 }
 
-/// A page of the user's own inbox, newest first; `unread_only` leaves out what was read.
+/// A page of the user's own inbox, newest first; `unread_only` leaves out what was read. Page
+/// and size follow the paging rule (20 a page unless asked).
 pub async fn list(
     db: &impl ConnectionTrait,
     user_id: i64,
     unread_only: bool,
-    page: u64,
-    per_page: u64,
+    page: Option<u64>,
+    per_page: Option<u64>,
 ) -> Result<Page, Error> {
-    let per_page = per_page.clamp(1, 100);
-    let page = page.max(1);
+    let (page, per_page) = crate::paging::checked(page, per_page, 20)?;
     let mut q = inbox::Entity::find().filter(inbox::Column::UserId.eq(user_id));
     if unread_only {
         q = q.filter(inbox::Column::ReadAt.is_null());
@@ -151,7 +151,7 @@ pub async fn list(
     let total = q.clone().count(db).await?;
     let items = q
         .order_by_desc(inbox::Column::Id)
-        .offset((page - 1) * per_page)
+        .offset(crate::paging::offset(page, per_page))
         .limit(per_page)
         .all(db)
         .await?
