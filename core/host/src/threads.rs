@@ -16,8 +16,13 @@
 
 use std::sync::OnceLock;
 
-/// The nice value of guest threads (0 is the default; 19 the lowest priority).
-const GUEST_NICE: i32 = 10;
+/// How much lower than the server's own threads guests run, in nice steps (0 is the default,
+/// 19 the lowest priority). Relative, so a server started under `nice` keeps its guests below
+/// its workers instead of raising them to an absolute value.
+const GUEST_NICE_STEP: i32 = 10;
+
+/// The lowest priority there is.
+const NICE_MAX: i32 = 19;
 
 /// The runtime whose blocking pool runs guests. Its own worker is idle: the guests' futures are
 /// driven with the caller's runtime handle (database I/O and timers live there).
@@ -52,9 +57,15 @@ fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
         // SAFETY: plain system calls on the calling thread; no memory is shared with them.
+        // A new thread starts at the nice value of the thread that made it, the server's.
         let rc = unsafe {
             let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            libc::setpriority(libc::PRIO_PROCESS, tid, GUEST_NICE)
+            let own = libc::getpriority(libc::PRIO_PROCESS, tid);
+            libc::setpriority(
+                libc::PRIO_PROCESS,
+                tid,
+                (own + GUEST_NICE_STEP).min(NICE_MAX),
+            )
         };
         if rc != 0 {
             tracing::debug!(
@@ -85,7 +96,7 @@ mod tests {
         let guest = spawn(current_nice).await.unwrap();
         assert_eq!(
             guest,
-            GUEST_NICE.max(worker),
+            (worker + GUEST_NICE_STEP).min(NICE_MAX),
             "guest {guest}, worker {worker}"
         );
         // And the caller's thread kept its own.
