@@ -43,6 +43,7 @@ mod scope;
 #[cfg(unix)]
 mod shutdown;
 mod suggestions;
+mod suggestions_handling;
 mod web_brand_desk;
 mod web_browser;
 mod web_case;
