@@ -28,6 +28,7 @@ mod hardening;
 mod intake;
 mod jobs;
 mod legislation;
+mod legislation_staff;
 mod lifecycle;
 mod nodes;
 mod notifications;
