@@ -55,7 +55,7 @@ async fn filing_at_once_takes_distinct_numbers(b: Backend) {
     // number, and the numbers run from 1 with none skipped.
     const N: usize = 12;
     let answers = futures_util::future::join_all((0..N).map(|i| {
-        let token = if i % 2 == 0 { &one } else { &two };
+        let token = if i.is_multiple_of(2) { &one } else { &two };
         let app = &app;
         async move { app.post("/suggestions", Some(token), &filing(s, i)).await }
     }))
