@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::support::{Backend, TEST_PASSWORD, TestApp, spawn_app};
+use crate::support::{Backend, TEST_PASSWORD, TestApp, spawn_app, spawn_app_with};
 use crate::web_client::{demo, post_form, signed_in};
 
 both_backends!(
@@ -44,7 +44,8 @@ fn filing(session: i64, n: usize) -> Value {
 }
 
 async fn filing_at_once_takes_distinct_numbers(b: Backend) {
-    let app = spawn_app(b).await;
+    // SQLite ships with one connection, which queues writers; with several, filings race too.
+    let app = spawn_app_with(b, |s| s.database.sqlite_max_connections = 4).await;
     let ops = app.login_demo("ops").await;
     let one = app.login_demo("deputy").await;
     let two = app

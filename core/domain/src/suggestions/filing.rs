@@ -5,9 +5,10 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionTrait,
+    Set, SqlErr, TransactionTrait,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -199,8 +200,9 @@ fn is_unique_violation(e: &DbErr) -> bool {
 }
 
 /// Writes the item with the next number of its session and kind, its co-signers, its cases and
-/// its first event, in one transaction. The session's row is locked first (PostgreSQL; SQLite
-/// has one writer at a time), so filings in one session take their numbers in turn.
+/// its first event, in one transaction. Its first statement writes the session's row (to what
+/// it holds): PostgreSQL then locks that row and SQLite takes its write lock before anything is
+/// read, so filings in one session take their numbers in turn on both.
 async fn write(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -209,9 +211,13 @@ async fn write(
     now: DateTime<Utc>,
 ) -> Result<Suggestion, Error> {
     let txn = db.begin().await?;
-    sessions::Entity::find_by_id(c.session_id)
-        .lock_exclusive()
-        .one(&txn)
+    sessions::Entity::update_many()
+        .col_expr(
+            sessions::Column::Name,
+            Expr::col(sessions::Column::Name).into(),
+        )
+        .filter(sessions::Column::Id.eq(c.session_id))
+        .exec(&txn)
         .await?;
     let last: Option<i32> = suggestions::Entity::find()
         .filter(suggestions::Column::SessionId.eq(c.session_id))
