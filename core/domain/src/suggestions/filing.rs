@@ -212,10 +212,7 @@ async fn write(
 ) -> Result<Suggestion, Error> {
     let txn = db.begin().await?;
     sessions::Entity::update_many()
-        .col_expr(
-            sessions::Column::Name,
-            Expr::col(sessions::Column::Name).into(),
-        )
+        .col_expr(sessions::Column::Name, Expr::col(sessions::Column::Name))
         .filter(sessions::Column::Id.eq(c.session_id))
         .exec(&txn)
         .await?;
