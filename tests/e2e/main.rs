@@ -28,6 +28,7 @@ mod hardening;
 mod intake;
 mod jobs;
 mod legislation;
+mod legislation_staff;
 mod lifecycle;
 mod nodes;
 mod notifications;
@@ -43,6 +44,7 @@ mod scope;
 #[cfg(unix)]
 mod shutdown;
 mod suggestions;
+mod suggestions_handling;
 mod web_brand_desk;
 mod web_browser;
 mod web_case;

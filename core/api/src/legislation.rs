@@ -86,10 +86,12 @@ async fn post_comment(
 }
 
 /// Record an offline forum (座谈会) with the comments collected there (the station's staff, ops).
+/// A closed draft answers 409.
 #[utoipa::path(post, path = "/drafts/{id}/forums", tag = "legislation", params(("id" = i64, Path)),
     request_body = ForumInput,
     responses((status = 201, body = serde_json::Value), (status = 403, body = crate::ErrorBody),
-        (status = 404, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)),
+        (status = 404, body = crate::ErrorBody), (status = 409, body = crate::ErrorBody),
+        (status = 422, body = crate::ErrorBody)),
     security(("bearer" = [])))]
 async fn post_forum(
     State(state): State<AppState>,

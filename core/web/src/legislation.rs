@@ -16,8 +16,10 @@ use crate::form::{FormRefused, WebForm};
 use crate::sent::{Sent, Taken, take};
 use crate::templates::value;
 use liaison_api::AppState;
-use liaison_domain::legislation::{self, CommentInput, Level};
-use liaison_domain::oversight::exports::Format;
+use liaison_domain::auth::Actor;
+use liaison_domain::legislation::{self, CommentInput, Decision, Level};
+use liaison_domain::oversight::exports::{Cell, Format};
+use liaison_domain::policy::{self, Permission};
 
 /// (name, source) of this area's templates.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -141,10 +143,14 @@ pub async fn drafts_page(State(state): State<AppState>, ctx: Ctx) -> PageResult<
             }
         })
         .collect();
+    let can_publish = ctx
+        .actor
+        .as_ref()
+        .is_some_and(|a| policy::may(a, Permission::AdministerDistrict));
     ctx.render_status(
         StatusCode::OK,
         "legislation/drafts.html",
-        minijinja::context! { rows => rows },
+        minijinja::context! { rows => rows, can_publish => can_publish },
     )
 }
 
@@ -161,7 +167,8 @@ struct Choice {
     name: String,
 }
 
-async fn render_draft(
+/// The draft's page; `sent` is the comment form (`""`) or the forum form (`"forum"`) sent back.
+pub(crate) async fn render_draft(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
@@ -183,6 +190,24 @@ async fn render_draft(
         })
         .collect();
     stations.sort_by(|a, b| a.code.cmp(&b.code));
+    // Staff record forums at the stations they run (ops at any); the report is for those who
+    // read the comments.
+    let forum_stations: Vec<&Choice> = match &ctx.actor {
+        Some(a) => stations
+            .iter()
+            .filter(|c| {
+                dir.station_by_code(&c.code)
+                    .is_some_and(|s| policy::may(a, Permission::AdministerStation(s.id)))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let reads_report = ctx.actor.as_ref().is_some_and(|a| {
+        matches!(
+            policy::scope(a),
+            liaison_domain::auth::Scope::All | liaison_domain::auth::Scope::Station(_)
+        )
+    });
     let status = sent.status;
     ctx.render_status(
         status,
@@ -190,8 +215,11 @@ async fn render_draft(
         minijinja::context! {
             d => value(&d),
             level => level_name(ctx, d.level),
-            stations => value(stations),
+            forum_stations => value(&forum_stations),
+            stations => value(&stations),
             station => station.to_owned(),
+            reads_report => reads_report,
+            today => liaison_domain::cases::deadlines::local_today(state.clock.now()).to_string(),
             sent => value(sent),
         },
     )
@@ -277,9 +305,8 @@ pub async fn report_page(
     Query(q): Query<ReportQuery>,
 ) -> PageResult<Response> {
     let actor = ctx.require_actor()?.clone();
-    let d = legislation::detail(&state.db, id, state.clock.now()).await?;
-    let list = legislation::comments_of(&state.db, &actor, id).await?;
     if let Some(format @ (Format::Csv | Format::Xlsx)) = Format::download_of(&q.format) {
+        let list = legislation::comments_of(&state.db, &actor, id).await?;
         return liaison_api::exports::download(
             format,
             &format!("draft-{id}-feedback"),
@@ -287,28 +314,74 @@ pub async fn report_page(
         )
         .map_err(PageError::from);
     }
+    let sent = Sent {
+        status: StatusCode::OK,
+        ..Default::default()
+    };
+    render_report(&state, &ctx, &actor, id, sent).await
+}
+
+/// One line of the report: the export's cells, and the comment's decision control when the
+/// visitor may mark it (ops any comment, station staff their station's).
+#[derive(Serialize)]
+struct ReportRow {
+    id: i64,
+    cells: Vec<String>,
+    decision: Option<&'static str>,
+    may_decide: bool,
+}
+
+/// The report page; `sent` is one comment's decision form (`decide-<id>`) sent back.
+pub(crate) async fn render_report(
+    state: &AppState,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    sent: Sent,
+) -> PageResult<Response> {
+    let d = legislation::detail(&state.db, id, state.clock.now()).await?;
+    let list = legislation::comments_of(&state.db, actor, id).await?;
+    let dir = state.reference.directory(&state.db).await?;
     let table = legislation::report_table(&list);
-    let rows: Vec<Vec<String>> = table
-        .rows
+    let rows: Vec<ReportRow> = list
         .iter()
-        .map(|r| {
-            r.iter()
+        .zip(&table.rows)
+        .map(|(c, r)| ReportRow {
+            id: c.id,
+            cells: r
+                .iter()
                 .map(|c| match c {
-                    liaison_domain::oversight::exports::Cell::Text(s) => s.clone(),
-                    liaison_domain::oversight::exports::Cell::Num(n) => n.to_string(),
-                    liaison_domain::oversight::exports::Cell::Empty => String::new(),
+                    Cell::Text(s) => s.clone(),
+                    Cell::Num(n) => n.to_string(),
+                    Cell::Empty => String::new(),
                 })
-                .collect()
+                .collect(),
+            decision: c.decision.map(Decision::as_str),
+            may_decide: dir
+                .station_by_code(&c.station.code)
+                .is_some_and(|s| policy::may(actor, Permission::AdministerStation(s.id))),
         })
         .collect();
+    let decisions: Vec<_> = [
+        Decision::Adopted,
+        Decision::PartlyAdopted,
+        Decision::NotAdopted,
+    ]
+    .into_iter()
+    .map(|x| minijinja::context! { code => x.as_str(), name => ctx.t(&format!("legislation.decision_{}", x.as_str())) })
+    .collect();
+    let any_decides = rows.iter().any(|r| r.may_decide);
     ctx.render_status(
-        StatusCode::OK,
+        sent.status,
         "legislation/report.html",
         minijinja::context! {
             d => value(&d),
-            level => level_name(&ctx, d.level),
+            level => level_name(ctx, d.level),
             heads => table.headers,
-            rows => rows,
+            rows => value(rows),
+            decisions => decisions,
+            any_decides => any_decides,
+            sent => value(sent),
         },
     )
 }

@@ -38,6 +38,7 @@ pub mod error;
 pub mod form;
 pub mod i18n;
 pub mod legislation;
+pub mod legislation_staff;
 pub mod notifications;
 pub mod org;
 pub mod oversight;
@@ -124,6 +125,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(oversight::router(state))
         .merge(suggestions::router())
         .merge(legislation::router(state))
+        .merge(legislation_staff::router())
         .merge(notifications::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

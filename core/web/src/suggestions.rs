@@ -21,12 +21,14 @@ use crate::templates::value;
 use liaison_api::AppState;
 use liaison_domain::auth::Actor;
 use liaison_domain::calendar::Calendar;
+use liaison_domain::cases::deadlines::Timeliness;
 use liaison_domain::cases::queries::CaseFilter;
 use liaison_domain::oversight::exports::Format;
 use liaison_domain::policy::{self, Permission};
 use liaison_domain::suggestions::actions::{self, Context};
 use liaison_domain::suggestions::commands::*;
 use liaison_domain::suggestions::filing::{self, NewSuggestion};
+use liaison_domain::suggestions::opinions;
 use liaison_domain::suggestions::queries::{self, PublicFilter, SuggestionFilter, View};
 use liaison_domain::suggestions::sessions::{self, SessionInput};
 use liaison_domain::suggestions::{Action, ConsultWay, Evaluation, Kind, ReplyClass, Status};
@@ -207,7 +209,7 @@ pub async fn register_page(
             lead: r.lead.as_ref().map(|l| l.name.clone()).unwrap_or_default(),
             key: r.key_supervision,
             due_on: r.due_on.map(|d| d.to_string()),
-            overdue: r.timeliness == Some(liaison_domain::cases::deadlines::Timeliness::Overdue),
+            overdue: r.timeliness == Some(Timeliness::Overdue),
             due_soon: r.timeliness == Some(liaison_domain::cases::deadlines::Timeliness::DueSoon),
             class: r.reply_class.map(|c| c.as_str()),
             evaluation: r
@@ -270,20 +272,29 @@ pub async fn desk_section(
     let dir = state.reference.directory(&state.db).await?;
     let cal = Calendar::load(&state.db).await?;
     let v = view(state, &dir, &cal).await?;
+    // A co-organisation's deadline is its opinion's (one month), not the lead's reply.
+    let owed = opinions::owed(&state.db, &v, actor).await?;
     let rows: Vec<_> = queries::list(&state.db, &v, actor, &SuggestionFilter::default())
         .await?
         .into_iter()
         .filter(|r| !matches!(r.status, Status::Closed | Status::Letter))
         .take(20)
         .map(|r| {
+            let opinion = owed.iter().find(|o| o.id == r.id);
+            let (due_on, timeliness) = match opinion {
+                Some(o) => (Some(o.deadline), Some(o.timeliness)),
+                None => (r.due_on, r.timeliness),
+            };
             minijinja::context! {
                 id => r.id,
                 number => r.number.clone(),
                 title => r.title.clone(),
                 status => status_name(ctx, r.status),
                 lead => r.lead.as_ref().map(|l| l.name.clone()),
-                due_on => r.due_on.map(|d| d.to_string()),
-                overdue => r.timeliness == Some(liaison_domain::cases::deadlines::Timeliness::Overdue),
+                due_on => due_on.map(|d| d.to_string()),
+                opinion_owed => opinion.is_some(),
+                overdue => timeliness == Some(Timeliness::Overdue),
+                due_soon => timeliness == Some(Timeliness::DueSoon),
             }
         })
         .collect();
@@ -438,7 +449,41 @@ struct HistoryOut {
     label: String,
     actor: String,
     note: Option<String>,
+    /// The deadlines an assignment set, or how an opinion met its own.
+    detail: Option<String>,
+    late: bool,
     at: String,
+}
+
+/// What a step's particulars add to its line in the history: the deadlines an assignment set
+/// (the reply's and the co-organisations' opinions'), and whether an opinion came late.
+fn history_detail(ctx: &Ctx, e: &queries::EventOut) -> (Option<String>, bool) {
+    let Some(data) = &e.data else {
+        return (None, false);
+    };
+    let day = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    match e.action.as_str() {
+        "assign" => match (day("reply_deadline"), day("co_opinion_deadline")) {
+            (Some(reply), Some(co)) => (
+                Some(ctx.tf(
+                    "suggestions.history_deadlines",
+                    &[("reply", reply), ("co", co)],
+                )),
+                false,
+            ),
+            (Some(reply), None) => (
+                Some(format!("{} {reply}", ctx.t("suggestions.reply_deadline"))),
+                false,
+            ),
+            _ => (None, false),
+        },
+        "co_opinion" => match data.get("on_time").and_then(|v| v.as_bool()) {
+            Some(true) => (Some(ctx.t("suggestions.opinion_sent_on_time")), false),
+            Some(false) => (Some(ctx.t("suggestions.opinion_sent_late")), true),
+            None => (None, false),
+        },
+        _ => (None, false),
+    }
 }
 
 async fn render_detail(
@@ -469,19 +514,24 @@ async fn render_detail(
     let history: Vec<HistoryOut> = d
         .history
         .iter()
-        .map(|e| HistoryOut {
-            label: if e.action == "file" {
-                ctx.t("suggestions.act_file")
-            } else {
-                ctx.t(&format!("suggestions.act_{}", e.action))
-            },
-            actor: e.actor_name.clone(),
-            note: e.note.clone(),
-            at: e
-                .at
-                .with_timezone(&cst)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+        .map(|e| {
+            let (detail, late) = history_detail(ctx, e);
+            HistoryOut {
+                detail,
+                late,
+                label: if e.action == "file" {
+                    ctx.t("suggestions.act_file")
+                } else {
+                    ctx.t(&format!("suggestions.act_{}", e.action))
+                },
+                actor: e.actor_name.clone(),
+                note: e.note.clone(),
+                at: e
+                    .at
+                    .with_timezone(&cst)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+            }
         })
         .collect();
     let mut orgs: Vec<Choice> = dir
@@ -521,7 +571,7 @@ async fn render_detail(
         status_label => status_name(ctx, d.summary.status),
         evaluation => d.summary.evaluation.map(|e| ctx.t(&format!("suggestions.eval_{}", e.as_str()))),
         class_label => d.summary.reply_class.map(|c| ctx.t(&format!("suggestions.class_{}", c.as_str()))),
-        overdue => d.summary.timeliness == Some(liaison_domain::cases::deadlines::Timeliness::Overdue),
+        overdue => d.summary.timeliness == Some(Timeliness::Overdue),
         steps => value(steps),
         history => value(history),
         orgs => value(orgs),

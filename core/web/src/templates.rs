@@ -54,6 +54,7 @@ fn all_templates() -> impl Iterator<Item = &'static (&'static str, &'static str)
         .chain(super::oversight::TEMPLATES)
         .chain(super::suggestions::TEMPLATES)
         .chain(super::legislation::TEMPLATES)
+        .chain(super::legislation_staff::TEMPLATES)
         .chain(super::notifications::TEMPLATES)
 }
 

@@ -498,7 +498,8 @@ pub struct ForumInput {
     pub comments: Vec<ForumComment>,
 }
 
-/// Station staff (or ops) record a forum with its comments, all or nothing.
+/// Station staff (or ops) record a forum with its comments, all or nothing; a closed draft
+/// refuses it as it refuses any comment.
 pub async fn record_forum(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -531,6 +532,9 @@ pub async fn record_forum(
         let article = article_of(db, d.id, c.article, &format!("comments[{i}].article")).await?;
         checked.push((article, body));
     }
+    // A forum's comments are comments: once the draft has closed, the report is being
+    // compiled and takes no more.
+    refuse_closed(&d, now)?;
     let txn = db.begin().await?;
     let forum = forums::ActiveModel {
         draft_id: Set(d.id),

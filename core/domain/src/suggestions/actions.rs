@@ -299,7 +299,8 @@ async fn apply(
             m.lead_org_id = Set(Some(lead.id));
             m.assigned_on = Set(Some(today));
             m.reply_deadline = Set(Some(reply_deadline));
-            m.co_opinion_deadline = Set((!co.is_empty()).then_some(co_deadline));
+            let co_due = (!co.is_empty()).then_some(co_deadline);
+            m.co_opinion_deadline = Set(co_due);
             m.due_on = Set(Some(reply_deadline));
             if b.key_supervision {
                 m.key_supervision = Set(true);
@@ -312,6 +313,7 @@ async fn apply(
                     "lead": lead.code,
                     "co_organisations": b.co_organisations,
                     "reply_deadline": reply_deadline,
+                    "co_opinion_deadline": co_due,
                     "key_supervision": b.key_supervision,
                     "supervising_leader": leader,
                 }),
@@ -374,7 +376,11 @@ async fn apply(
             Change {
                 note: Some(opinion),
                 public: false,
-                data: Value::Null,
+                // Whether it met the one-month limit stays in the history.
+                data: json!({
+                    "deadline": s.co_opinion_deadline,
+                    "on_time": super::opinions::on_time(s.co_opinion_deadline, ctx.now),
+                }),
             }
         }
         Command::Reply(b) => {

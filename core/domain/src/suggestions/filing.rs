@@ -5,9 +5,10 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set, SqlErr, TransactionTrait,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -151,24 +152,87 @@ pub async fn file(
         case_ids.push(*id);
     }
 
+    let checked = Checked {
+        session_id: session.id,
+        deputy_id,
+        station_id: deputy.station_id,
+        title,
+        body,
+        delegation,
+        cosigners: cosigner_ids,
+        cases: case_ids,
+    };
+    // Two deputies filing at once may take the same number; the unique index refuses the
+    // second, which tries again with the next one. Nothing of a refused try is kept.
+    let mut tries = 0;
+    let row = loop {
+        match write(db, actor, input, &checked, now).await {
+            Ok(row) => break row,
+            Err(Error::Db(e)) if is_unique_violation(&e) && tries < FILING_TRIES => tries += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    tracing::info!(
+        suggestion_id = row.id,
+        kind = input.kind.as_str(),
+        "suggestion filed"
+    );
+    Ok(row)
+}
+
+/// How many times a filing tries again after another took its number.
+const FILING_TRIES: u32 = 8;
+
+/// A filing's fields once every one is checked.
+struct Checked {
+    session_id: i64,
+    deputy_id: i64,
+    station_id: i64,
+    title: String,
+    body: String,
+    delegation: Option<String>,
+    cosigners: Vec<i64>,
+    cases: Vec<i64>,
+}
+
+fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Writes the item with the next number of its session and kind, its co-signers, its cases and
+/// its first event, in one transaction. Its first statement writes the session's row (to what
+/// it holds): PostgreSQL then locks that row and SQLite takes its write lock before anything is
+/// read, so filings in one session take their numbers in turn on both.
+async fn write(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &NewSuggestion,
+    c: &Checked,
+    now: DateTime<Utc>,
+) -> Result<Suggestion, Error> {
     let txn = db.begin().await?;
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::Name, Expr::col(sessions::Column::Name))
+        .filter(sessions::Column::Id.eq(c.session_id))
+        .exec(&txn)
+        .await?;
     let last: Option<i32> = suggestions::Entity::find()
-        .filter(suggestions::Column::SessionId.eq(session.id))
+        .filter(suggestions::Column::SessionId.eq(c.session_id))
         .filter(suggestions::Column::Kind.eq(input.kind.as_str()))
         .order_by_desc(suggestions::Column::Serial)
         .one(&txn)
         .await?
         .map(|s| s.serial);
     let row = suggestions::ActiveModel {
-        session_id: Set(session.id),
+        session_id: Set(c.session_id),
         kind: Set(input.kind),
         serial: Set(last.unwrap_or(0) + 1),
         during_session: Set(input.during_session),
-        title: Set(title),
-        body: Set(body),
-        deputy_id: Set(deputy_id),
-        station_id: Set(deputy.station_id),
-        delegation: Set(delegation),
+        title: Set(c.title.clone()),
+        body: Set(c.body.clone()),
+        deputy_id: Set(c.deputy_id),
+        station_id: Set(c.station_id),
+        delegation: Set(c.delegation.clone()),
         status: Set(Status::Filed),
         key_supervision: Set(false),
         rehandled: Set(false),
@@ -178,7 +242,7 @@ pub async fn file(
     }
     .insert(&txn)
     .await?;
-    for d in &cosigner_ids {
+    for d in &c.cosigners {
         cosigners::ActiveModel {
             suggestion_id: Set(row.id),
             deputy_id: Set(*d),
@@ -186,10 +250,10 @@ pub async fn file(
         .insert(&txn)
         .await?;
     }
-    for c in &case_ids {
+    for case in &c.cases {
         linked_cases::ActiveModel {
             suggestion_id: Set(row.id),
-            case_id: Set(*c),
+            case_id: Set(*case),
         }
         .insert(&txn)
         .await?;
@@ -205,17 +269,12 @@ pub async fn file(
         true,
         Some(serde_json::json!({
             "kind": input.kind.as_str(),
-            "cosigners": cosigner_ids.len(),
-            "cases": case_ids,
+            "cosigners": c.cosigners.len(),
+            "cases": c.cases,
         })),
         now,
     )
     .await?;
     txn.commit().await?;
-    tracing::info!(
-        suggestion_id = row.id,
-        kind = input.kind.as_str(),
-        "suggestion filed"
-    );
     Ok(row)
 }

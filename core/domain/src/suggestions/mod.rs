@@ -12,7 +12,8 @@
 //! - `filing`: a deputy files (or revises) a suggestion; `sessions`: the congress sessions;
 //! - `queries`: lists narrowed by the policy's reach, one item with its history, the public
 //!   list, the cockpit's counts, the resident's link from a case, the exports;
-//! - `measures`: what the appraisal item 议案建议办理 is computed from.
+//! - `measures`: what the appraisal item 议案建议办理 is computed from;
+//! - `opinions`: the co-organisations' opinion deadline, due soon and overdue.
 //!
 //! Who may take which step is the policy's answer ([`crate::policy::suggestion_part`]); which
 //! part may take which step from which state is the lifecycle's table.
@@ -23,6 +24,7 @@ pub(crate) mod entity;
 pub mod filing;
 pub mod lifecycle;
 pub mod measures;
+pub mod opinions;
 pub mod queries;
 pub mod sessions;
 

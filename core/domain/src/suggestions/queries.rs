@@ -378,6 +378,11 @@ pub struct HandlerOut {
     pub opinion: Option<String>,
     /// When it sent the opinion.
     pub opinion_at: Option<DateTime<Utc>>,
+    /// A co-organisation's opinion still owed: due soon or overdue against
+    /// `co_opinion_deadline` on the working-day calendar (absent once sent).
+    pub opinion_due: Option<Timeliness>,
+    /// A sent opinion: whether it came by `co_opinion_deadline`.
+    pub opinion_on_time: Option<bool>,
 }
 
 /// A consultation (面商) on record.
@@ -502,6 +507,10 @@ pub async fn detail(
         .map(|h| HandlerOut {
             organisation: view.org(h.organisation_id),
             lead: h.part == "lead",
+            opinion_due: super::opinions::standing(view, &s, &h),
+            opinion_on_time: h
+                .opinion_at
+                .and_then(|at| super::opinions::on_time(s.co_opinion_deadline, at)),
             opinion: h.opinion,
             opinion_at: h.opinion_at,
         })
