@@ -43,6 +43,7 @@ mod scope;
 #[cfg(unix)]
 mod shutdown;
 mod suggestions;
+mod web_axe;
 mod web_brand_desk;
 mod web_browser;
 mod web_case;

@@ -24,7 +24,7 @@ const SIZES: [(u32, u32, &str); 3] = [
 /// Sets the viewport to exactly `w`×`h` CSS pixels through the DevTools protocol (chromedriver's
 /// `goog/cdp/execute`): a headless window keeps some of its height for itself and cannot grow
 /// past its screen, so resizing the window does not give an exact viewport.
-async fn viewport(c: &Client, driver: &str, w: u32, h: u32) {
+pub(crate) async fn viewport(c: &Client, driver: &str, w: u32, h: u32) {
     let sid = c.session_id().await.unwrap().expect("a session");
     let r = reqwest::Client::new()
         .post(format!("{driver}/session/{sid}/goog/cdp/execute"))
@@ -55,7 +55,7 @@ async fn sideways(c: &Client) -> i64 {
     .unwrap_or(i64::MAX)
 }
 
-async fn sign_in(c: &Client, base: &str, user: &str, password: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, user: &str, password: &str) {
     c.delete_all_cookies().await.ok();
     c.goto(&format!("{base}/login")).await.unwrap();
     wait_for(c, Locator::Id("login-form"), "the sign-in page").await;
@@ -340,7 +340,7 @@ async fn small_text(c: &Client) -> Value {
 }
 
 /// The demo district's cases, so the pages look like a working district.
-async fn seed(app: &TestApp) -> i64 {
+pub(crate) async fn seed(app: &TestApp) -> i64 {
     liaison::demo::seed_cases(&app.db, &app.settings.deadlines, 160, app.clock.now(), 2026)
         .await
         .expect("the demo cases");
