@@ -42,6 +42,7 @@ mod reference;
 mod scope;
 #[cfg(unix)]
 mod shutdown;
+mod station_photos;
 mod suggestions;
 mod web_axe;
 mod web_brand_desk;

@@ -45,6 +45,7 @@ pub mod poster;
 pub mod resident;
 pub mod sent;
 pub mod session;
+pub mod station_photo;
 pub mod suggestions;
 pub mod templates;
 
@@ -98,6 +99,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/s/{code}/poster", get(poster::station_poster))
         .route("/d/{code}/poster", get(poster::deputy_poster))
         .route("/s/{code}/qr.svg", get(poster::station_svg))
+        .route("/s/{code}/photo.jpg", get(station_photo::serve))
         .route("/s/{code}/qr.png", get(poster::station_png))
         .route("/d/{code}/qr.svg", get(poster::deputy_svg))
         .route("/d/{code}/qr.png", get(poster::deputy_png))
