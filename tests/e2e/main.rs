@@ -51,6 +51,7 @@ mod web_case;
 mod web_client;
 mod web_console;
 mod web_deputy;
+mod web_duty;
 mod web_layout;
 mod web_pages;
 mod web_screens;

@@ -34,6 +34,7 @@ pub mod console;
 pub mod context;
 pub mod deputy_desk;
 pub mod desk;
+pub mod duty_desk;
 pub mod error;
 pub mod form;
 pub mod i18n;
@@ -108,6 +109,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/me", get(session::me))
         .route("/desk/{code}", get(desk::station_cases))
         .route("/desk/{code}/assign", post(desk::bulk_assign))
+        .route(
+            "/desk/{code}/duty",
+            get(duty_desk::show).post(duty_desk::add),
+        )
+        .route("/desk/{code}/duty/{id}/remove", post(duty_desk::remove))
         .route(
             "/desk/{code}/brand/{plugin}/{action}",
             post(brand::desk_act),
