@@ -290,7 +290,11 @@ http {{
 /// A resident files a case with an idempotency key: the status and the JSON answer.
 async fn file_case(client: &reqwest::Client, url: &str, i: usize) -> (u16, Value, String) {
     let key = unique("resident-key");
-    let mut body = case_body(if i % 2 == 0 { "lunan" } else { "jinqing" });
+    let mut body = case_body(if i.is_multiple_of(2) {
+        "lunan"
+    } else {
+        "jinqing"
+    });
     body["description"] = json!(format!("第{i}件：小区门口积水严重，希望尽快疏通。"));
     let r = client
         .post(url)

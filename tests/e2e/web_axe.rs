@@ -1,6 +1,7 @@
 //! axe-core, the accessibility engine browsers' own audits build on, run in headless Chromium on
 //! every main page at a phone (390×844) and a laptop (1366×768): the resident's station page,
-//! tracking and sign-in, the staff desk, the handler's and the deputy's desks, the console, the
+//! tracking and sign-in (the station with its banner photo), the staff desk and its duty
+//! roster, the handler's and the deputy's desks, the console with a station's edit page, the
 //! cockpit, both screens and the notifications. No violation of impact "critical" or "serious"
 //! may remain; each one found is printed with its rule, its help and the first elements.
 //!
@@ -20,6 +21,9 @@ use crate::web_browser::{
 use crate::web_screens::{seed, sign_in, viewport};
 
 const SIZES: [(u32, u32); 2] = [(390, 844), (1366, 768)];
+
+/// Who signs in to see a page (user name and password), or nobody.
+type Who<'a> = Option<(&'a str, &'a str)>;
 
 fn axe_source() -> String {
     let path: PathBuf = target_dir().join("axe/node_modules/axe-core/axe.min.js");
@@ -61,7 +65,7 @@ async fn walk(c: Client, driver: String, base: String, receipt: String) -> Vec<S
     let axe = axe_source();
     let tracking = format!("/t/{receipt}");
     // Who looks at which page: nobody signed in, then each role on its own desk.
-    let pages: [(Option<(&str, &str)>, &[&str]); 5] = [
+    let pages: [(Who, &[&str]); 5] = [
         (
             None,
             &[
@@ -72,7 +76,10 @@ async fn walk(c: Client, driver: String, base: String, receipt: String) -> Vec<S
                 "/s/lunan/screen",
             ],
         ),
-        (Some(("staff", "staff-demo-2026")), &["/desk/lunan"]),
+        (
+            Some(("staff", "staff-demo-2026")),
+            &["/desk/lunan", "/desk/lunan/duty"],
+        ),
         (Some(("handler", "handler-demo-2026")), &["/org"]),
         (
             Some(("deputy", "deputy-demo-2026")),
@@ -80,7 +87,7 @@ async fn walk(c: Client, driver: String, base: String, receipt: String) -> Vec<S
         ),
         (
             Some(("ops", "ops-demo-2026")),
-            &["/console", "/cockpit/lunan"],
+            &["/console", "/console/stations/lunan", "/cockpit/lunan"],
         ),
     ];
     // A page of the app first: the viewport cannot be set on the browser's blank page.

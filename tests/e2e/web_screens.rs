@@ -90,6 +90,8 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
         (&format!("/cases/{case_id}") as &str, "case"),
         ("/cockpit/lunan", "cockpit"),
         ("/console", "console"),
+        ("/console/stations/lunan", "console-station"),
+        ("/desk/lunan/duty", "duty"),
         ("/appraisal", "appraisal"),
     ] {
         every_size(&c, &driver, base, path, name, &dir).await;
@@ -350,7 +352,35 @@ pub(crate) async fn seed(app: &TestApp) -> i64 {
     liaison::demo::legislation::seed(&app.db, app.clock.now())
         .await
         .expect("the demo's drafts");
+    // A banner photo for the station (a sky over fields, drawn), and a deputy on duty today,
+    // as a kept station has them.
+    let photo = image::RgbImage::from_fn(1600, 600, |x, y| {
+        if y < 380 {
+            image::Rgb([
+                90 + (y / 6) as u8,
+                150 + (y / 8) as u8,
+                230 - (x / 20) as u8,
+            ])
+        } else {
+            image::Rgb([60 + (x / 40) as u8, 140 - ((y - 380) / 4) as u8, 60])
+        }
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&photo)
+        .unwrap();
+    let decoders = liaison_domain::cases::photos::Decoders::new(&app.settings.photos);
+    liaison_domain::stations::photo::set(&app.db, &decoders, "lunan", jpeg.into())
+        .await
+        .expect("the station's photo");
     let ops = app.login_demo("ops").await;
+    app.post(
+        "/stations/lunan/duty",
+        Some(&ops),
+        &json!({ "deputy": "lunan-d01", "day": app.today(), "half": "am", "note": "接待日" }),
+    )
+    .await
+    .expect(201);
     let a = app.submit_at("lunan").await;
     app.act(Some(&ops), a.id, "register", json!({}))
         .await

@@ -22,10 +22,10 @@ fn megabytes() -> String {
     (photo::MAX_BYTES >> 20).to_string()
 }
 
-/// The edit page's facts line for the photo: a link to it, or that there is none.
+/// The edit page's facts line for the photo: a small view of it, or that there is none.
 pub(super) fn fact(ctx: &Ctx, url: Option<&str>) -> (String, Cell) {
     let cell = match url {
-        Some(u) => Cell::link(ctx.t("console.banner_current"), u),
+        Some(u) => Cell::image(ctx.t("console.banner_current"), u),
         None => Cell::text(ctx.t("console.banner_none")),
     };
     (ctx.t("console.banner_title"), cell)
