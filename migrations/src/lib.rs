@@ -20,6 +20,7 @@ mod m20261204_100001_notifications;
 mod m20261204_300001_photo_data;
 mod m20261204_300002_job_leases;
 mod m20261204_400001_organisation_english_names;
+mod m20261204_500001_station_photos;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_300001_photo_data::Migration),
             Box::new(m20261204_300002_job_leases::Migration),
             Box::new(m20261204_400001_organisation_english_names::Migration),
+            Box::new(m20261204_500001_station_photos::Migration),
         ]
     }
 }

@@ -43,14 +43,17 @@ mod reference;
 mod scope;
 #[cfg(unix)]
 mod shutdown;
+mod station_photos;
 mod suggestions;
 mod suggestions_handling;
+mod web_axe;
 mod web_brand_desk;
 mod web_browser;
 mod web_case;
 mod web_client;
 mod web_console;
 mod web_deputy;
+mod web_duty;
 mod web_layout;
 mod web_pages;
 mod web_screens;

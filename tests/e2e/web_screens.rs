@@ -24,7 +24,7 @@ const SIZES: [(u32, u32, &str); 3] = [
 /// Sets the viewport to exactly `w`×`h` CSS pixels through the DevTools protocol (chromedriver's
 /// `goog/cdp/execute`): a headless window keeps some of its height for itself and cannot grow
 /// past its screen, so resizing the window does not give an exact viewport.
-async fn viewport(c: &Client, driver: &str, w: u32, h: u32) {
+pub(crate) async fn viewport(c: &Client, driver: &str, w: u32, h: u32) {
     let sid = c.session_id().await.unwrap().expect("a session");
     let r = reqwest::Client::new()
         .post(format!("{driver}/session/{sid}/goog/cdp/execute"))
@@ -55,7 +55,7 @@ async fn sideways(c: &Client) -> i64 {
     .unwrap_or(i64::MAX)
 }
 
-async fn sign_in(c: &Client, base: &str, user: &str, password: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, user: &str, password: &str) {
     c.delete_all_cookies().await.ok();
     c.goto(&format!("{base}/login")).await.unwrap();
     wait_for(c, Locator::Id("login-form"), "the sign-in page").await;
@@ -90,6 +90,8 @@ async fn walk(c: Client, driver: String, app_base: String, dir: PathBuf, case_id
         (&format!("/cases/{case_id}") as &str, "case"),
         ("/cockpit/lunan", "cockpit"),
         ("/console", "console"),
+        ("/console/stations/lunan", "console-station"),
+        ("/desk/lunan/duty", "duty"),
         ("/appraisal", "appraisal"),
     ] {
         every_size(&c, &driver, base, path, name, &dir).await;
@@ -340,7 +342,7 @@ async fn small_text(c: &Client) -> Value {
 }
 
 /// The demo district's cases, so the pages look like a working district.
-async fn seed(app: &TestApp) -> i64 {
+pub(crate) async fn seed(app: &TestApp) -> i64 {
     liaison::demo::seed_cases(&app.db, &app.settings.deadlines, 160, app.clock.now(), 2026)
         .await
         .expect("the demo cases");
@@ -350,7 +352,35 @@ async fn seed(app: &TestApp) -> i64 {
     liaison::demo::legislation::seed(&app.db, app.clock.now())
         .await
         .expect("the demo's drafts");
+    // A banner photo for the station (a sky over fields, drawn), and a deputy on duty today,
+    // as a kept station has them.
+    let photo = image::RgbImage::from_fn(1600, 600, |x, y| {
+        if y < 380 {
+            image::Rgb([
+                90 + (y / 6) as u8,
+                150 + (y / 8) as u8,
+                230 - (x / 20) as u8,
+            ])
+        } else {
+            image::Rgb([60 + (x / 40) as u8, 140 - ((y - 380) / 4) as u8, 60])
+        }
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&photo)
+        .unwrap();
+    let decoders = liaison_domain::cases::photos::Decoders::new(&app.settings.photos);
+    liaison_domain::stations::photo::set(&app.db, &decoders, "lunan", jpeg.into())
+        .await
+        .expect("the station's photo");
     let ops = app.login_demo("ops").await;
+    app.post(
+        "/stations/lunan/duty",
+        Some(&ops),
+        &json!({ "deputy": "lunan-d01", "day": app.today(), "half": "am", "note": "接待日" }),
+    )
+    .await
+    .expect(201);
     let a = app.submit_at("lunan").await;
     app.act(Some(&ops), a.id, "register", json!({}))
         .await

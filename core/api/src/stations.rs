@@ -9,12 +9,21 @@ use utoipa_axum::routes;
 use crate::{ApiResult, AppState, JsonBody};
 use liaison_domain::auth::Actor;
 use liaison_domain::policy::{self, Permission};
+use liaison_domain::stations::photo as station_photo;
 use liaison_domain::stations::{NewStation, Station, StationPatch};
 
 pub fn router() -> OpenApiRouter<AppState> {
+    // The banner photo's body may be a phone's photo: its own limit, a little over the largest
+    // photo taken, so that a photo just too large is refused naming the field (not cut off).
+    let photo = OpenApiRouter::new()
+        .routes(routes!(put_station_photo, delete_station_photo))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            station_photo::MAX_BYTES + (1 << 20),
+        ));
     OpenApiRouter::new()
         .routes(routes!(list_stations, create_station))
         .routes(routes!(get_station, update_station))
+        .merge(photo)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,4 +100,56 @@ async fn update_station(
             .await?
             .into(),
     ))
+}
+
+/// Where a station's banner photo is served (public, cached for good: the version changes with
+/// the photo).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StationPhotoOut {
+    /// The public URL of the photo, carrying its version.
+    pub url: String,
+}
+
+/// Sets or replaces the station's banner photo (ops): the request body is the picture itself,
+/// a JPEG, PNG or WebP of at most 8 MiB and 40 megapixels; it is stored re-encoded as a JPEG.
+#[utoipa::path(put, path = "/stations/{code}/photo", tag = "stations",
+    params(("code" = String, Path, description = "the station's public code")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg",
+        description = "the photo's bytes (JPEG, PNG or WebP, whatever the content type says)"),
+    responses((status = 200, body = StationPhotoOut), (status = 404, body = crate::ErrorBody),
+        (status = 413, body = crate::ErrorBody), (status = 422, body = crate::ErrorBody)),
+    security(("bearer" = [])))]
+async fn put_station_photo(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult<Json<StationPhotoOut>> {
+    policy::require(&actor, Permission::AdministerDistrict)?;
+    // A body over the route's limit is this field's refusal too.
+    let raw = body.map_err(|_| liaison_domain::Error::TooLarge {
+        limit: station_photo::MAX_BYTES,
+        field: Some("photo".into()),
+    })?;
+    let version = station_photo::set(&state.db, &state.photo_decoders, &code, raw).await?;
+    Ok(Json(StationPhotoOut {
+        url: format!("/s/{code}/photo.jpg?v={version}"),
+    }))
+}
+
+/// Removes the station's banner photo (ops); the banner goes back to the station's colour.
+#[utoipa::path(delete, path = "/stations/{code}/photo", tag = "stations",
+    params(("code" = String, Path, description = "the station's public code")),
+    responses((status = 204), (status = 404, body = crate::ErrorBody)), security(("bearer" = [])))]
+async fn delete_station_photo(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
+    policy::require(&actor, Permission::AdministerDistrict)?;
+    if station_photo::remove(&state.db, &code).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(liaison_domain::Error::not_found(format!("station {code} has no photo")).into())
+    }
 }

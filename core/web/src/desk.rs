@@ -425,6 +425,7 @@ async fn render(
             prev_href => (page > 1).then(|| page_href(&station.code, &q, page - 1)),
             next_href => (page < pages).then(|| page_href(&station.code, &q, page + 1)),
             can_assign => can_assign(actor),
+            can_roster => policy::may(actor, policy::Permission::AdministerStation(station.id)),
             bulk => bulk.map(value),
             brands => brands,
         },

@@ -34,6 +34,7 @@ pub mod console;
 pub mod context;
 pub mod deputy_desk;
 pub mod desk;
+pub mod duty_desk;
 pub mod error;
 pub mod form;
 pub mod i18n;
@@ -46,6 +47,7 @@ pub mod poster;
 pub mod resident;
 pub mod sent;
 pub mod session;
+pub mod station_photo;
 pub mod suggestions;
 pub mod templates;
 
@@ -99,6 +101,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/s/{code}/poster", get(poster::station_poster))
         .route("/d/{code}/poster", get(poster::deputy_poster))
         .route("/s/{code}/qr.svg", get(poster::station_svg))
+        .route("/s/{code}/photo.jpg", get(station_photo::serve))
         .route("/s/{code}/qr.png", get(poster::station_png))
         .route("/d/{code}/qr.svg", get(poster::deputy_svg))
         .route("/d/{code}/qr.png", get(poster::deputy_png))
@@ -107,6 +110,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/me", get(session::me))
         .route("/desk/{code}", get(desk::station_cases))
         .route("/desk/{code}/assign", post(desk::bulk_assign))
+        .route(
+            "/desk/{code}/duty",
+            get(duty_desk::show).post(duty_desk::add),
+        )
+        .route("/desk/{code}/duty/{id}/remove", post(duty_desk::remove))
         .route(
             "/desk/{code}/brand/{plugin}/{action}",
             post(brand::desk_act),

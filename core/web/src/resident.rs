@@ -282,8 +282,10 @@ async fn render_target(
     match target {
         Target::Station(s) => {
             let brands = super::brand::sections(state, ctx, s, brand_failure.as_ref()).await;
+            let photo = crate::station_photo::url_of(state, s).await?;
             let page = minijinja::context! {
                 station => value(station_out(ctx, s)),
+                photo => photo,
                 today => today.to_string(),
                 duty => on_duty,
                 deputies => serving.iter().map(|d| minijinja::context! {

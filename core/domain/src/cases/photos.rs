@@ -97,6 +97,26 @@ impl Decoders {
     pub fn available(&self) -> usize {
         self.0.available_permits()
     }
+
+    /// Runs `work` (a decode) on a blocking thread during one of the turns.
+    pub async fn decode<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let turn = self
+            .0
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("photo decoders closed: {e}")))?;
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(turn);
+            out
+        })
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("photo task: {e}")))
+    }
 }
 
 impl PhotoSettings {

@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, FieldKind, FormatKind};
 
+pub mod photo;
+
 /// A station as stored: the head station or a township or street station.
 pub use entity::Model as Station;
 

@@ -195,10 +195,12 @@ pub async fn page(
         .now()
         .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"));
     let p = panel(&state, &ctx, &s).await?;
+    let photo = crate::station_photo::url_of(&state, &s).await?;
     ctx.render_status(
         axum::http::StatusCode::OK,
         "cockpit/wall.html",
         minijinja::context! {
+            photo => photo,
             station => minijinja::context! {
                 code => s.code.clone(),
                 name => ctx.lang.pick(&s.name, &s.name_en),

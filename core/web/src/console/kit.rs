@@ -249,6 +249,8 @@ pub fn refused(
 pub struct Cell {
     pub text: String,
     pub href: Option<String>,
+    /// A picture shown in the cell (its text is the picture's alternative text).
+    pub img: Option<String>,
 }
 
 impl Cell {
@@ -256,6 +258,7 @@ impl Cell {
         Cell {
             text: t.into(),
             href: None,
+            img: None,
         }
     }
 
@@ -263,6 +266,17 @@ impl Cell {
         Cell {
             text: t.into(),
             href: Some(href.into()),
+            img: None,
+        }
+    }
+
+    /// A picture `src`, described by `alt`, that opens in full when followed.
+    pub fn image(alt: impl Into<String>, src: impl Into<String>) -> Cell {
+        let src = src.into();
+        Cell {
+            text: alt.into(),
+            href: Some(src.clone()),
+            img: Some(src),
         }
     }
 }

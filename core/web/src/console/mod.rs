@@ -12,6 +12,7 @@ mod deputies;
 pub mod kit;
 mod orgs;
 mod plugins;
+mod station_photos;
 mod stations;
 mod users;
 
@@ -63,6 +64,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/console/stations/{code}",
             get(stations::edit).post(stations::save),
+        )
+        .merge(
+            // The banner photo's form carries a phone's photo: its body limit is a little over
+            // the largest accepted, so that one just too large is refused beside the field.
+            Router::new()
+                .route(
+                    "/console/stations/{code}/photo",
+                    post(station_photos::upload),
+                )
+                .route(
+                    "/console/stations/{code}/photo/remove",
+                    post(station_photos::remove),
+                )
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    liaison_domain::stations::photo::MAX_BYTES + (1 << 20),
+                )),
         )
         .route(
             "/console/deputies",

@@ -1,5 +1,6 @@
 //! Console: the stations. A list with each station's poster, a form to add one, and one to
-//! change its names and address (its code, printed on posters, stays).
+//! change its names and address (its code, printed on posters, stays); the banner photo's
+//! forms are in `station_photos`.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -167,13 +168,14 @@ pub async fn create(
     }
 }
 
-async fn edit_page(
+pub(super) async fn edit_page(
     state: &AppState,
     ctx: &Ctx,
     code: &str,
     sent: Option<Sent>,
 ) -> PageResult<Response> {
     let s = stations::by_code(&state.db, code).await?;
+    let photo = crate::station_photo::url_of(state, &s).await?;
     let form = FormSpec::post(
         EDIT,
         format!("/console/stations/{code}"),
@@ -208,8 +210,16 @@ async fn edit_page(
                     format!("/s/{}/poster", s.code),
                 ),
             ),
+            super::station_photos::fact(ctx, photo.as_deref()),
         ],
-        forms: vec![form],
+        forms: std::iter::once(form)
+            .chain(super::station_photos::forms(
+                ctx,
+                &s.code,
+                photo.is_some(),
+                sent.as_ref(),
+            ))
+            .collect(),
         back: Cell::link(ctx.t("console.back_stations"), "/console/stations"),
     }
     .render(ctx, kit::status_of(sent.as_ref()))
