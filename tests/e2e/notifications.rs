@@ -11,9 +11,7 @@ use chrono::{Datelike, Duration as Days, FixedOffset, NaiveTime, TimeZone, Utc};
 use liaison_domain::notifications::channel::{Address, Channel, Message, SendError, SendFuture};
 use serde_json::{Value, json};
 
-use crate::support::{
-    Backend, Brand, REPORTER_PHONE, TestApp, case_body, prepare_app, spawn_app_with,
-};
+use crate::support::{Backend, Brand, REPORTER_PHONE, TestApp, case_body, prepare_app};
 
 both_backends!(
     a_scan_rings_the_deputys_bell_live_and_tells_the_station,
@@ -639,43 +637,66 @@ fn until_next(app: &TestApp, at: NaiveTime) -> Days {
 }
 
 async fn quiet_hours_hold_until_morning_but_not_urgent_cases(b: Backend) {
-    let app = spawn_app_with(b, |s| {
+    let sms = Recorder::new(Mode::Deliver);
+    let mut p = prepare_app(b, |s| {
         fast(s);
         s.notifications.quiet_from = "22:00".into();
         s.notifications.quiet_to = "07:00".into();
     })
     .await;
+    p.channels = vec![sms.clone()];
+    let app = p.start().await;
     let deputy_id = user_id(&app, "deputy").await;
+    let deputy = app.login_demo("deputy").await;
+    let mut prefs = app
+        .get("/notifications/preferences", Some(&deputy))
+        .await
+        .expect(200)
+        .body;
+    prefs["phone"] = json!("13900002222");
+    prefs["channels"] = json!({ "case.scanned": ["sms"] });
+    app.put("/notifications/preferences", Some(&deputy), &prefs)
+        .await
+        .expect(200);
     app.clock
         .advance(until_next(&app, NaiveTime::from_hms_opt(23, 0, 0).unwrap()));
     // Signed in after the clock moved, so the session is current.
     let deputy = app.login_demo("deputy").await;
 
+    // At eleven at night the bell shows the scan at once, but the text waits.
     let (held, _) = submit(&app, &scan_body()).await;
-    until("the held delivery", || async {
+    arrives(&app, &deputy, "case.scanned", Some(held)).await;
+    until("the held text", || async {
         (app.count(&format!(
             "SELECT COUNT(*) FROM notification_deliveries d JOIN notifications n \
              ON n.id = d.notification_id WHERE n.user_id = {deputy_id} AND n.case_id = {held} \
-             AND d.state = 'pending'"
+             AND d.channel = 'sms' AND d.state = 'pending'"
         ))
         .await
             == 1)
             .then_some(())
     })
     .await;
-    // An urgent case is not held; the normal one is not there yet.
+    // An urgent case is not held: its text goes now, the other one still waits.
     let mut urgent = scan_body();
     urgent["urgency"] = json!("urgent");
     let (u, _) = submit(&app, &urgent).await;
     let n = arrives(&app, &deputy, "case.scanned", Some(u)).await;
     assert_eq!(n["urgent"], true);
-    assert_eq!(inbox(&app, &deputy).await["total"], 1);
+    until("the urgent text", || async {
+        (sms.delivered().len() == 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sms.delivered().len(), 1, "the normal case's text waited");
 
-    // Seven in the morning: the held message arrives.
+    // Seven in the morning: the held text goes.
     app.clock
         .advance(until_next(&app, NaiveTime::from_hms_opt(7, 1, 0).unwrap()));
-    let deputy = app.login_demo("deputy").await;
-    arrives(&app, &deputy, "case.scanned", Some(held)).await;
+    until("the morning text", || async {
+        (sms.delivered().len() == 2).then_some(())
+    })
+    .await;
 }
 
 async fn the_digest_comes_once_at_nine_on_a_working_day(b: Backend) {

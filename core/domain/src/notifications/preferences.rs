@@ -33,7 +33,8 @@ pub struct Preferences {
     /// listed goes in-app only.
     #[serde(default)]
     pub channels: BTreeMap<String, Vec<String>>,
-    /// Whether messages are held during quiet hours (urgent cases are not held).
+    /// Whether messages on push channels (e-mail, SMS) are held during quiet hours (urgent cases
+    /// are not held; the in-app bell never is).
     pub quiet_hours: bool,
     /// Start of quiet hours, `HH:MM`, China Standard Time.
     pub quiet_from: String,
