@@ -10,7 +10,6 @@
 //! the delivery due again when the lease runs out; another node (or the same after a restart)
 //! sends it, with the same idempotency key so the receiver can tell.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -37,8 +36,6 @@ use crate::configuration::{NotificationSettings, Settings};
 const SWEEP_EVERY: u32 = 20;
 /// Notifications fanned out, or deliveries tried, per tick.
 const BATCH: u64 = 200;
-/// The longest a tick goes on taking batches while they come full.
-const TICK_BUDGET: StdDuration = StdDuration::from_secs(2);
 
 /// What the loop works with.
 pub struct Dispatcher {
@@ -113,31 +110,15 @@ impl Dispatcher {
 
     /// One round: fan out what is new, send what is due. Answers how many deliveries it tried.
     pub async fn tick(&self) -> Result<usize, DbErr> {
-        // Batch after batch while batches come full, up to a budget: one batch a tick capped
-        // sending at BATCH per tick however far behind it was (under the intake benchmark's
-        // load the lag grew to tens of seconds); the budget keeps a tick from starving the
-        // sweeps and digests that share its loop.
-        let until = std::time::Instant::now() + TICK_BUDGET;
-        loop {
-            let batch = super::deliveries::unfanned(&self.db, BATCH).await?;
-            let full = batch.len() as u64 == BATCH;
-            self.fan_out(&batch).await?;
-            if !full || std::time::Instant::now() >= until {
-                break;
-            }
+        for n in super::deliveries::unfanned(&self.db, BATCH).await? {
+            self.fan_out(&n).await?;
         }
+        let now = self.clock.now();
+        let due = super::deliveries::due(&self.db, now, BATCH).await?;
         let mut tried = 0;
-        loop {
-            let now = self.clock.now();
-            let due = super::deliveries::due(&self.db, now, BATCH).await?;
-            let full = due.len() as u64 == BATCH;
-            for d in due {
-                if self.send(d).await? {
-                    tried += 1;
-                }
-            }
-            if !full || std::time::Instant::now() >= until {
-                break;
+        for d in due {
+            if self.send(d).await? {
+                tried += 1;
             }
         }
         // For ops' dashboards: how far behind sending is (0 when nothing waits).
@@ -192,92 +173,60 @@ impl Dispatcher {
         Ok(out)
     }
 
-    /// Makes the deliveries of a batch of notifications, each once however many nodes look at
-    /// it, in one transaction: one commit per batch rather than per notification is what lets
-    /// fan-out keep up with intake. What it reads is read before the transaction (SQLite runs
-    /// on one connection); what the batch itself makes counts toward the digest window, as it
-    /// would had each been committed in turn.
-    async fn fan_out(&self, batch: &[notifications::Model]) -> Result<(), DbErr> {
-        if batch.is_empty() {
-            return Ok(());
-        }
+    /// Makes the notification's deliveries, once, however many nodes look at it. What it reads
+    /// is read before its transaction: SQLite runs on one connection.
+    async fn fan_out(&self, n: &notifications::Model) -> Result<(), DbErr> {
         let now = self.clock.now();
-        let mut prefs_of: HashMap<i64, Preferences> = HashMap::new();
-        let mut made: HashMap<(String, String), u64> = HashMap::new();
-        let mut plans = Vec::with_capacity(batch.len());
-        for n in batch {
-            let prefs = match n.user_id {
-                Some(u) if !n.resident => match prefs_of.get(&u) {
-                    Some(p) => p.clone(),
-                    None => {
-                        let p = self.prefs(u).await?;
-                        prefs_of.insert(u, p.clone());
-                        p
-                    }
-                },
-                _ => Preferences::configured(&self.settings),
-            };
-            let recipient = match (n.resident, n.user_id, n.case_id) {
-                (false, Some(u), _) => Some(format!("u:{u}")),
-                (true, _, Some(c)) => Some(format!("r:{c}")),
-                _ => None,
-            };
-            let held = if n.urgent {
-                None
-            } else {
-                prefs.held_until(now)
-            };
-            let mut plan = Vec::new();
-            if let Some(recipient) = &recipient {
-                let addresses = self.addresses(n).await?;
-                for ch in &self.channels {
-                    let wanted = n.resident || prefs.wants(&n.kind, ch.name());
-                    if !wanted || !addresses.iter().any(|a| ch.accepts(a)) {
-                        continue;
-                    }
-                    // Quiet hours hold what would disturb (e-mail, texts, robots); the bell
-                    // disturbs no one, and whoever opens their desk at night sees what came.
-                    let mut due = if ch.name() == inbox::NAME {
-                        now
-                    } else {
-                        held.unwrap_or(now)
-                    };
-                    // Many messages in a short window on a push channel: the rest wait for the
-                    // window to end and go out together.
-                    if ch.name() != inbox::NAME && self.settings.digest_threshold > 0 {
-                        let window = Duration::seconds(self.settings.digest_window_secs as i64);
-                        let key = (recipient.clone(), ch.name().to_owned());
-                        let before = match made.get(&key) {
-                            Some(n) => *n,
-                            None => {
-                                super::deliveries::made_since(
-                                    &self.db,
-                                    recipient,
-                                    ch.name(),
-                                    now - window,
-                                )
-                                .await?
-                            }
-                        };
-                        made.insert(key, before + 1);
-                        if before >= u64::from(self.settings.digest_threshold) {
-                            due = due.max(now + window);
-                        }
-                    }
-                    plan.push((ch.name().to_owned(), due));
+        let prefs = match n.user_id {
+            Some(u) if !n.resident => self.prefs(u).await?,
+            _ => Preferences::configured(&self.settings),
+        };
+        let recipient = match (n.resident, n.user_id, n.case_id) {
+            (false, Some(u), _) => Some(format!("u:{u}")),
+            (true, _, Some(c)) => Some(format!("r:{c}")),
+            _ => None,
+        };
+        let held = if n.urgent {
+            None
+        } else {
+            prefs.held_until(now)
+        };
+        let addresses = self.addresses(n).await?;
+        let mut plan = Vec::new();
+        if let Some(recipient) = &recipient {
+            for ch in &self.channels {
+                let wanted = n.resident || prefs.wants(&n.kind, ch.name());
+                if !wanted || !addresses.iter().any(|a| ch.accepts(a)) {
+                    continue;
                 }
+                // Quiet hours hold what would disturb (e-mail, texts, robots); the bell disturbs
+                // no one, and whoever opens their desk at night sees what came.
+                let mut due = if ch.name() == inbox::NAME {
+                    now
+                } else {
+                    held.unwrap_or(now)
+                };
+                // Many messages in a short window on a push channel: the rest wait for the
+                // window to end and go out together.
+                if ch.name() != inbox::NAME && self.settings.digest_threshold > 0 {
+                    let window = Duration::seconds(self.settings.digest_window_secs as i64);
+                    let recent =
+                        super::deliveries::made_since(&self.db, recipient, ch.name(), now - window)
+                            .await?;
+                    if recent >= u64::from(self.settings.digest_threshold) {
+                        due = due.max(now + window);
+                    }
+                }
+                plan.push((ch.name().to_owned(), due));
             }
-            plans.push((n, recipient, plan));
         }
         let txn = self.db.begin().await?;
-        for (n, recipient, plan) in plans {
-            if !super::deliveries::take(&txn, n.id).await? {
-                continue;
-            }
-            if let Some(recipient) = &recipient {
-                for (channel, due) in plan {
-                    super::deliveries::make(&txn, n, recipient, &channel, due, now).await?;
-                }
+        if !super::deliveries::take(&txn, n.id).await? {
+            return Ok(());
+        }
+        if let Some(recipient) = &recipient {
+            for (channel, due) in plan {
+                super::deliveries::make(&txn, n, recipient, &channel, due, now).await?;
             }
         }
         txn.commit().await
