@@ -26,6 +26,7 @@ both_backends!(
     the_demo_deputys_bell_shows_the_scans_of_their_code,
     pages_show_the_bell_the_list_the_settings_and_the_deliveries,
     a_brand_with_the_grant_tells_its_station_staff,
+    an_operations_channel_carries_every_message_at_any_hour,
 );
 
 /// What the recording channel does with the next attempts.
@@ -948,4 +949,58 @@ async fn a_brand_with_the_grant_tells_its_station_staff(b: Backend) {
          (SELECT id FROM stations WHERE code = 'lunan'))",
     );
     assert_eq!(staff_elsewhere.await, 0);
+}
+
+/// A channel of operations' own (as the demo's sink): takes every address, keeps what it got.
+#[derive(Default)]
+struct Mirror(Mutex<Vec<Message>>);
+
+impl Channel for Mirror {
+    fn name(&self) -> &str {
+        "sink"
+    }
+
+    fn accepts(&self, _to: &Address) -> bool {
+        true
+    }
+
+    fn send<'a>(&'a self, m: &'a Message) -> SendFuture<'a> {
+        Box::pin(async move {
+            self.0.lock().unwrap().push(m.clone());
+            Ok(())
+        })
+    }
+}
+
+/// The demo's sink and such channels carry every message they can address, whatever people
+/// chose for their own push channels, and quiet hours do not hold them.
+async fn an_operations_channel_carries_every_message_at_any_hour(b: Backend) {
+    let mirror = Arc::new(Mirror::default());
+    let mut p = prepare_app(b, |s| {
+        fast(s);
+        s.notifications.quiet_from = "22:00".into();
+        s.notifications.quiet_to = "07:00".into();
+    })
+    .await;
+    p.channels = vec![mirror.clone()];
+    let app = p.start().await;
+    app.clock
+        .advance(until_next(&app, NaiveTime::from_hms_opt(23, 0, 0).unwrap()));
+    let deputy = app.login_demo("deputy").await;
+    let (id, _) = submit(&app, &scan_body()).await;
+    arrives(&app, &deputy, "case.scanned", Some(id)).await;
+    // The deputy chose no push channel; the station's staff neither: the sink has both.
+    until("the scan and the new case in the sink", || async {
+        let got = mirror.0.lock().unwrap().clone();
+        let about = |subject_has: &str| {
+            got.iter().any(|m| {
+                m.link
+                    .as_deref()
+                    .is_some_and(|l| l.ends_with(&format!("/cases/{id}")))
+                    && m.subject.contains(subject_has)
+            })
+        };
+        (about("代表码") && about("新意见")).then_some(())
+    })
+    .await;
 }

@@ -199,16 +199,16 @@ impl Dispatcher {
                 if !wanted || !addresses.iter().any(|a| ch.accepts(a)) {
                     continue;
                 }
-                // Quiet hours hold what would disturb (e-mail, texts, robots); the bell disturbs
-                // no one, and whoever opens their desk at night sees what came.
-                let mut due = if ch.name() == inbox::NAME {
-                    now
-                } else {
+                // Quiet hours hold what would disturb (e-mail, texts); the bell disturbs no one,
+                // and whoever opens their desk at night sees what came.
+                let mut due = if Preferences::disturbs(ch.name()) {
                     held.unwrap_or(now)
+                } else {
+                    now
                 };
                 // Many messages in a short window on a push channel: the rest wait for the
                 // window to end and go out together.
-                if ch.name() != inbox::NAME && self.settings.digest_threshold > 0 {
+                if Preferences::disturbs(ch.name()) && self.settings.digest_threshold > 0 {
                     let window = Duration::seconds(self.settings.digest_window_secs as i64);
                     let recent =
                         super::deliveries::made_since(&self.db, recipient, ch.name(), now - window)

@@ -152,13 +152,23 @@ impl Preferences {
         Ok(self)
     }
 
-    /// Whether `channel` carries `kind` for this user (in-app always does).
+    /// Whether `channel` carries `kind` for this user: in-app always does; the channels people
+    /// choose ([`OPTIONAL_CHANNELS`]) as they chose; any other channel is operations' own (the
+    /// demo's sink, a station's group-chat robot) and carries every kind it accepts, since
+    /// these preferences are about a person's own inboxes.
     pub fn wants(&self, kind: &str, channel: &str) -> bool {
-        channel == IN_APP
-            || self
-                .channels
-                .get(kind)
-                .is_some_and(|l| l.iter().any(|c| c == channel))
+        if channel == IN_APP || !OPTIONAL_CHANNELS.contains(&channel) {
+            return true;
+        }
+        self.channels
+            .get(kind)
+            .is_some_and(|l| l.iter().any(|c| c == channel))
+    }
+
+    /// Whether quiet hours and digests apply on `channel`: only on the push channels people
+    /// choose, which reach them at night; not in-app, not operations' own channels.
+    pub fn disturbs(channel: &str) -> bool {
+        OPTIONAL_CHANNELS.contains(&channel)
     }
 
     /// When quiet hours hold a message made at `now` until, or none when they do not.
@@ -268,6 +278,19 @@ pub async fn save(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_choose_their_push_channels_and_operations_channels_carry_everything() {
+        let mut p = Preferences::default();
+        p.channels.insert("case.new".into(), vec!["email".into()]);
+        assert!(p.wants("case.new", IN_APP));
+        assert!(p.wants("case.new", "email"));
+        assert!(!p.wants("case.new", "sms"));
+        assert!(!p.wants("case.overdue", "email"));
+        assert!(p.wants("case.overdue", "sink"));
+        assert!(Preferences::disturbs("sms") && !Preferences::disturbs("sink"));
+        assert!(!Preferences::disturbs(IN_APP));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
