@@ -10,11 +10,13 @@
 //! Run: `cargo bench -p liaison --bench cluster` (add `-- --quick` for a short run). Prints a
 //! Markdown report.
 
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use support::{body, free_port, ms, percentile};
 
 use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::{Connection, Executor};
@@ -25,33 +27,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_liaison");
 fn admin_url() -> String {
     std::env::var("LIAISON_BENCH_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn body(i: usize) -> serde_json::Value {
-    serde_json::json!({
-        "station": "lunan",
-        "category": "urban_construction",
-        "description": format!("石曲村一带路灯坏了半个多月，晚上出行很不方便，希望尽快修好。编号 {i}"),
-        "location": { "lat": 28.58, "lng": 121.37, "address": "路南街道石曲村" },
-        "contact": { "name": "王先生", "phone": "13812345678" },
-    })
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// A fresh database with the real schema and the demo district; its URL.

@@ -12,7 +12,9 @@
 //! server's admin URL, e.g. `postgres://postgres@127.0.0.1:5432/postgres`) the district goes
 //! into the database `liaison_bench_dashboard_<cases>` there instead, kept for later runs.
 
+mod support;
 use std::time::{Duration, Instant};
+use support::percentile;
 
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
 use liaison_domain::configuration::Settings;
@@ -32,11 +34,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
 }
 
 fn ms(d: Duration) -> String {

@@ -7,9 +7,11 @@
 //! `cargo bench -p liaison --bench intake` (add `-- --quick` for a short run). Prints a
 //! Markdown report.
 
+mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use support::{body, ms, percentile};
 
 use liaison::startup::Application;
 use liaison_channels::email::{EmailBuilder, TlsMode};
@@ -33,21 +35,6 @@ fn temp_db(name: &str) -> (std::path::PathBuf, String) {
     let path = dir.join("bench.db");
     let url = format!("sqlite://{}?mode=rwc", path.display());
     (dir, url)
-}
-
-fn body(i: usize) -> serde_json::Value {
-    serde_json::json!({
-        "station": "lunan",
-        "category": "urban_construction",
-        "description": format!("石曲村一带路灯坏了半个多月，晚上出行很不方便，希望尽快修好。编号 {i}"),
-        "location": { "lat": 28.58, "lng": 121.37, "address": "路南街道石曲村" },
-        "contact": { "name": "王先生", "phone": "13812345678" },
-    })
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
 }
 
 async fn raw_ceiling(settings: &Settings, count: usize) -> f64 {
@@ -422,8 +409,4 @@ fn main() {
             lags[1].drained.as_secs_f64()
         );
     });
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

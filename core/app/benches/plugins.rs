@@ -15,10 +15,12 @@
 //! (`cargo build --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release`).
 //! Prints a Markdown report for docs/BENCHMARKS.md.
 
+mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::{ms, percentile};
 
 use liaison::startup::Application;
 use liaison_domain::Clock;
@@ -51,15 +53,6 @@ fn package(krate: &str) -> (String, Vec<u8>) {
         )
     });
     (manifest, wasm)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 fn us(d: Duration) -> f64 {
