@@ -314,6 +314,16 @@ async fn the_report_marks_each_comment_within_reach(b: Backend) {
     let p = ops.get(&report).await.expect(200);
     p.assert_contains("<option value=\"partly_adopted\" selected>");
     p.assert_contains("<option value=\"adopted\" selected>");
+    // A comment is marked only through its own draft's report: another draft's address finds no
+    // such comment and marks nothing (the decisions below are unchanged).
+    let other = publish(&app).await;
+    post_form(
+        &ops,
+        &format!("/drafts/{other}/report/{lunan}"),
+        &[("decision", "not_adopted")],
+    )
+    .await
+    .expect(404);
     // Viewers and deputies read the report but mark nothing.
     for who in ["viewer", "deputy"] {
         let web = demo(&app, who).await;

@@ -32,6 +32,7 @@ mod legislation_staff;
 mod lifecycle;
 mod nodes;
 mod notifications;
+mod notifications_wire;
 mod operations;
 mod oversight;
 mod oversight_pages;

@@ -27,6 +27,7 @@ both_backends!(
     pages_show_the_bell_the_list_the_settings_and_the_deliveries,
     a_brand_with_the_grant_tells_its_station_staff,
     an_operations_channel_carries_every_message_at_any_hour,
+    a_suggestion_tells_the_office_the_deputy_and_its_organisations_and_reminds_them,
 );
 
 /// What the recording channel does with the next attempts.
@@ -133,6 +134,13 @@ async fn inbox(app: &TestApp, token: &str) -> Value {
 
 /// Waits until the caller's list holds a message of `kind` about `case` (any case if none).
 async fn arrives(app: &TestApp, token: &str, kind: &str, case: Option<i64>) -> Value {
+    let about = case.map(|c| format!("/cases/{c}")).unwrap_or_default();
+    arrives_about(app, token, kind, &about).await
+}
+
+/// Waits until the caller's list holds a message of `kind` whose link ends with `about` (any
+/// link, or none, if `about` is empty).
+async fn arrives_about(app: &TestApp, token: &str, kind: &str, about: &str) -> Value {
     until(&format!("{kind} in the inbox"), || async {
         let l = inbox(app, token).await;
         l["items"]
@@ -141,11 +149,7 @@ async fn arrives(app: &TestApp, token: &str, kind: &str, case: Option<i64>) -> V
             .iter()
             .find(|n| {
                 n["kind"] == kind
-                    && case.is_none_or(|c| {
-                        n["link"]
-                            .as_str()
-                            .is_some_and(|l| l.ends_with(&format!("/cases/{c}")))
-                    })
+                    && (about.is_empty() || n["link"].as_str().is_some_and(|l| l.ends_with(about)))
             })
             .cloned()
     })
@@ -752,27 +756,67 @@ async fn overdue_tells_the_station_once(b: Backend) {
     let app = app_with(b, Vec::new()).await;
     let staff = app.login_demo("staff").await;
     let staff_id = user_id(&app, "staff").await;
-    let (id, _) = submit(&app, &case_body("lunan")).await;
-    app.act(Some(&staff), id, "register", json!({}))
-        .await
-        .expect(200);
-    app.act(Some(&staff), id, "assign", json!({ "lead": "housing" }))
-        .await
-        .expect(200);
+    // Five cases left unacknowledged: more than the two-case pages swept below.
+    let mut id = 0;
+    for _ in 0..5 {
+        id = submit(&app, &case_body("lunan")).await.0;
+        app.act(Some(&staff), id, "register", json!({}))
+            .await
+            .expect(200);
+        app.act(Some(&staff), id, "assign", json!({ "lead": "housing" }))
+            .await
+            .expect(200);
+    }
     app.clock.advance(Days::days(6));
     let staff = app.login_demo("staff").await;
     arrives(&app, &staff, "case.overdue", Some(id)).await;
     let now = app.clock.now();
-    liaison_domain::notifications::outbox::sweep_overdue(&app.db, app.today(), now)
+    liaison_domain::notifications::outbox::sweep_overdue(&app.db, app.today(), now, 0)
         .await
         .unwrap();
-    assert_eq!(
-        app.count(&format!(
-            "SELECT COUNT(*) FROM notifications WHERE kind = 'case.overdue' AND user_id = {staff_id}"
-        ))
-        .await,
-        1
+    let told = |id: i64| {
+        format!(
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'case.overdue' \
+             AND user_id = {staff_id} AND case_id = {id}"
+        )
+    };
+    assert_eq!(app.count(&told(id)).await, 1);
+    // More overdue cases than a sweep's page: going on from where the last page stopped, a
+    // round of sweeps tells of every one of them, once.
+    let overdue_here = format!(
+        "SELECT CAST(id AS TEXT) FROM cases WHERE due_on < '{}' AND status NOT IN ('closed', 'rejected') \
+         AND station_id = (SELECT id FROM stations WHERE code = 'lunan')",
+        app.today()
     );
+    let mut after = 0;
+    let mut pages = 0;
+    while let Some(next) = liaison_domain::notifications::outbox::sweep_overdue_page(
+        &app.db,
+        app.today(),
+        now,
+        after,
+        2,
+    )
+    .await
+    .unwrap()
+    {
+        after = next;
+        pages += 1;
+    }
+    let ids: Vec<i64> = app
+        .texts(&overdue_here)
+        .await
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert!(
+        ids.len() >= 5 && pages >= 2,
+        "{pages} pages, {} cases",
+        ids.len()
+    );
+    for c in ids {
+        assert_eq!(app.count(&told(c)).await, 1, "case {c}");
+    }
 }
 
 async fn preferences_are_checked_and_each_users_own(b: Backend) {
@@ -1003,4 +1047,139 @@ async fn an_operations_channel_carries_every_message_at_any_hour(b: Backend) {
         (about("代表码") && about("新意见")).then_some(())
     })
     .await;
+}
+
+/// A suggestion's steps tell who must act next, and its deadlines remind the organisations
+/// (and the congress office once overdue), each reminder once.
+async fn a_suggestion_tells_the_office_the_deputy_and_its_organisations_and_reminds_them(
+    b: Backend,
+) {
+    use crate::suggestions_handling::{assigned_with_eco, day, step};
+    let app = app_with(b, Vec::new()).await;
+    let ops = app.login_demo("ops").await;
+    app.add_user("eco-handler", "handler", None, Some("eco"), None)
+        .await;
+    let handler_id = user_id(&app, "handler").await;
+    let (id, r) = assigned_with_eco(&app, &ops).await;
+    let about = format!("/suggestions/{id}");
+    let number = r["number"].as_str().unwrap().to_owned();
+
+    // The congress office heard of the filing; the lead and the co-organisation of the
+    // assignment, each with its own part and deadline.
+    let n = arrives_about(&app, &ops, "suggestion.filed", &about).await;
+    assert!(n["subject"].as_str().unwrap().contains(&number), "{n}");
+    let lead = app.login_demo("handler").await;
+    let n = arrives_about(&app, &lead, "suggestion.assigned", &about).await;
+    let body = n["body"].as_str().unwrap();
+    assert!(
+        body.contains("主办") && body.contains(r["reply_deadline"].as_str().unwrap()),
+        "{body}"
+    );
+    let eco = app
+        .login("eco-handler", crate::support::TEST_PASSWORD)
+        .await;
+    let n = arrives_about(&app, &eco, "suggestion.assigned", &about).await;
+    let body = n["body"].as_str().unwrap();
+    assert!(
+        body.contains("协办") && body.contains(r["co_opinion_deadline"].as_str().unwrap()),
+        "{body}"
+    );
+
+    // The day before the co-organisation's deadline it is reminded; after it, again.
+    let co_due = day(&r["co_opinion_deadline"]);
+    app.clock
+        .advance(Days::days((co_due - app.today()).num_days() - 1));
+    let eco = app
+        .login("eco-handler", crate::support::TEST_PASSWORD)
+        .await;
+    arrives_about(&app, &eco, "suggestion.opinion_due", &about).await;
+    app.clock.advance(Days::days(3));
+    let eco = app
+        .login("eco-handler", crate::support::TEST_PASSWORD)
+        .await;
+    arrives_about(&app, &eco, "suggestion.opinion_overdue", &about).await;
+    // The lead's reply is months away: nothing yet for it.
+    let lead = app.login_demo("handler").await;
+    assert!(
+        !kinds(&inbox(&app, &lead).await)
+            .iter()
+            .any(|k| k == "suggestion.due")
+    );
+
+    // The lead's reply deadline: due soon the day before, overdue after, the office told too.
+    let due = day(&r["reply_deadline"]);
+    app.clock
+        .advance(Days::days((due - app.today()).num_days() - 1));
+    let lead = app.login_demo("handler").await;
+    arrives_about(&app, &lead, "suggestion.due", &about).await;
+    app.clock.advance(Days::days(3));
+    let lead = app.login_demo("handler").await;
+    let n = arrives_about(&app, &lead, "suggestion.overdue", &about).await;
+    assert!(
+        n["body"].as_str().unwrap().contains(&due.to_string()),
+        "{n}"
+    );
+    let ops = app.login_demo("ops").await;
+    arrives_about(&app, &ops, "suggestion.overdue", &about).await;
+    // However often any node sweeps, each reminder is written once.
+    let cal = liaison_domain::calendar::Calendar::load(&app.db)
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        liaison_domain::notifications::suggestions::sweep(
+            &app.db,
+            &cal,
+            10,
+            app.today(),
+            app.clock.now(),
+            0,
+        )
+        .await
+        .unwrap();
+    }
+    for kind in ["suggestion.due", "suggestion.overdue"] {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM notifications WHERE kind = '{kind}' AND user_id = {handler_id}"
+            ))
+            .await,
+            1,
+            "{kind}"
+        );
+    }
+
+    // The reply asks the deputy to evaluate; 不满意 sends it back to the organisations.
+    let today = app.today().to_string();
+    step(
+        &app,
+        &lead,
+        id,
+        "consult",
+        json!({ "day": today, "way": "in_person", "people": "代表、住建局科长" }),
+    )
+    .await;
+    step(
+        &app,
+        &lead,
+        id,
+        "reply",
+        json!({ "class": "A", "text": "已安排施工队对全部损坏路灯进行更换。" }),
+    )
+    .await;
+    let deputy = app.login_demo("deputy").await;
+    arrives_about(&app, &deputy, "suggestion.replied", &about).await;
+    step(
+        &app,
+        &deputy,
+        id,
+        "evaluate",
+        json!({ "evaluation": "unsatisfied" }),
+    )
+    .await;
+    let n = arrives_about(&app, &lead, "suggestion.rehandle", &about).await;
+    assert!(n["body"].as_str().unwrap().contains("重新办理"), "{n}");
+    let eco = app
+        .login("eco-handler", crate::support::TEST_PASSWORD)
+        .await;
+    arrives_about(&app, &eco, "suggestion.rehandle", &about).await;
 }

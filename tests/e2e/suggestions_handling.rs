@@ -17,7 +17,7 @@ both_backends!(
     the_lead_consults_on_its_page_before_replying,
 );
 
-async fn session(app: &TestApp, ops: &str) -> i64 {
+pub(crate) async fn session(app: &TestApp, ops: &str) -> i64 {
     app.post(
         "/congress-sessions",
         Some(ops),
@@ -34,7 +34,7 @@ async fn session(app: &TestApp, ops: &str) -> i64 {
         .unwrap()
 }
 
-fn filing(session: i64, n: usize) -> Value {
+pub(crate) fn filing(session: i64, n: usize) -> Value {
     json!({
         "kind": "suggestion",
         "session": session,
@@ -74,7 +74,7 @@ async fn filing_at_once_takes_distinct_numbers(b: Backend) {
     );
 }
 
-async fn step(app: &TestApp, token: &str, id: i64, action: &str, body: Value) -> Value {
+pub(crate) async fn step(app: &TestApp, token: &str, id: i64, action: &str, body: Value) -> Value {
     app.post(
         &format!("/suggestions/{id}/actions/{action}"),
         Some(token),
@@ -86,7 +86,7 @@ async fn step(app: &TestApp, token: &str, id: i64, action: &str, body: Value) ->
 }
 
 /// Filed by the demo deputy, registered and assigned to housing with eco co-handling.
-async fn assigned_with_eco(app: &TestApp, ops: &str) -> (i64, Value) {
+pub(crate) async fn assigned_with_eco(app: &TestApp, ops: &str) -> (i64, Value) {
     let deputy = app.login_demo("deputy").await;
     let s = session(app, ops).await;
     let id = app
@@ -108,7 +108,7 @@ async fn assigned_with_eco(app: &TestApp, ops: &str) -> (i64, Value) {
     (id, r)
 }
 
-fn day(v: &Value) -> NaiveDate {
+pub(crate) fn day(v: &Value) -> NaiveDate {
     NaiveDate::parse_from_str(v.as_str().unwrap(), "%Y-%m-%d").unwrap()
 }
 

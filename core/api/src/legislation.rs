@@ -139,7 +139,7 @@ async fn put_decision(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<DecisionInput>,
 ) -> ApiResult<StatusCode> {
-    legislation::decide(&state.db, &actor, id, &body, state.clock.now()).await?;
+    legislation::decide(&state.db, &actor, None, id, &body, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,6 +11,8 @@
 //! (default 1000000); `-- --fresh` generates again. With `LIAISON_BENCH_PG_URL` (a PostgreSQL
 //! server's admin URL, e.g. `postgres://postgres@127.0.0.1:5432/postgres`) the district goes
 //! into the database `liaison_bench_dashboard_<cases>` there instead, kept for later runs.
+//! `LIAISON_BENCH_STATIONS` (default: the demo district's eleven) adds township stations until
+//! the district has that many, for a city-sized deployment (e.g. a hundred stations).
 
 mod support;
 use std::time::{Duration, Instant};
@@ -389,6 +391,28 @@ async fn reference(db: &DatabaseConnection) -> Reference {
     }
 }
 
+/// Adds township stations (with places around the demo district's, for the map) until the
+/// district has `want`.
+async fn more_stations(db: &DatabaseConnection, want: usize) {
+    use liaison_domain::stations::{NewStation, PublicCode, StationKind};
+    let reference = liaison_domain::reference::Reference::default();
+    let have = liaison_domain::stations::count(db).await.unwrap() as usize;
+    for i in have..want {
+        let new = NewStation {
+            code: PublicCode::parse(&format!("bench-{i:03}")).unwrap(),
+            name: format!("测试联络站{i:03}"),
+            name_en: format!("Bench station {i:03}"),
+            kind: StationKind::Township,
+            address: None,
+            lat: Some(28.4 + (i % 10) as f64 * 0.05),
+            lng: Some(121.2 + (i / 10) as f64 * 0.05),
+        };
+        liaison_domain::stations::create(db, &reference, &new)
+            .await
+            .unwrap();
+    }
+}
+
 /// Writes `n` cases with their events, 20,000 to a transaction; the counters are left to the
 /// recount. Returns (cases, events, seconds).
 async fn generate(db: &DatabaseConnection, n: i64, now: DateTime<Utc>) -> (i64, usize, f64) {
@@ -452,9 +476,17 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let fresh = std::env::args().any(|a| a == "--fresh");
+    let stations: Option<usize> = std::env::var("LIAISON_BENCH_STATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    // The size names the generated district, so districts of other shapes are kept apart.
+    let size = match stations {
+        Some(s) => format!("{n}_s{s}"),
+        None => n.to_string(),
+    };
     let dir = std::env::var("LIAISON_BENCH_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::env::temp_dir().join(format!("liaison-bench-dashboard-{n}")));
+        .unwrap_or_else(|_| std::env::temp_dir().join(format!("liaison-bench-dashboard-{size}")));
     let path = dir.join("district.db");
     let pg = std::env::var("LIAISON_BENCH_PG_URL").ok();
     if fresh {
@@ -463,7 +495,7 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut settings = Settings::defaults();
     settings.database.url = match &pg {
-        Some(admin) => pg_database(admin, &format!("liaison_bench_dashboard_{n}"), fresh).await,
+        Some(admin) => pg_database(admin, &format!("liaison_bench_dashboard_{size}"), fresh).await,
         None => format!("sqlite://{}?mode=rwc", path.display()),
     };
     let engine = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
@@ -485,6 +517,9 @@ async fn main() {
         );
         let passwords = liaison_domain::auth::PasswordPolicy::new(&settings.auth).unwrap();
         liaison::demo::seed_district(&db, &passwords).await.unwrap();
+        if let Some(s) = stations {
+            more_stations(&db, s).await;
+        }
         let g = generate(&db, n, now).await;
         eprintln!("generated {} cases and {} events in {:.1} s", g.0, g.1, g.2);
         if pg.is_some() {
@@ -560,7 +595,8 @@ async fn main() {
     if pg.is_none() {
         backup_report(&db, &settings, &dir, &path, n).await;
     }
-    println!("### Dashboards over {n} cases ({engine}, release build)\n");
+    let station_count = liaison_domain::stations::count(&db).await.unwrap();
+    println!("### Dashboards over {n} cases, {station_count} stations ({engine}, release build)\n");
     println!(
         "{n} cases, {events} events, {counters} counter rows, {overdue} cases overdue now; \
          {iters} timed calls each after one warm-up (the full scans 10)."

@@ -34,7 +34,8 @@ pub const PLACEHOLDERS: [&str; 5] = ["subject", "body", "link", "to", "idempoten
 pub enum GatewayKind {
     /// An SMS provider: takes [`Address::Phone`], put in the template as `{{to}}`.
     Sms,
-    /// An instant-messaging robot: takes [`Address::Robot`] with this gateway's name.
+    /// An instant-messaging robot in a station's group chat: takes [`Address::Robot`] of the
+    /// stations it is set up for (`stations`), the code put in the template as `{{to}}`.
     Robot,
 }
 
@@ -80,6 +81,7 @@ pub struct GatewayBuilder {
     signature: Option<Signature>,
     timeout: Duration,
     limits: Limits,
+    stations: Vec<String>,
 }
 
 impl GatewayBuilder {
@@ -99,7 +101,14 @@ impl GatewayBuilder {
             signature: None,
             timeout: Duration::from_secs(5),
             limits: Limits::default(),
+            stations: Vec::new(),
         }
+    }
+    /// For a robot: the codes of the stations whose group chat it posts to, `"*"` for every
+    /// station (one district-wide group).
+    pub fn stations(mut self, stations: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.stations = stations.into_iter().map(Into::into).collect();
+        self
     }
     /// Sends `header: value` with every request (e.g. `Authorization: Bearer …`).
     pub fn auth(mut self, header: impl Into<String>, value: impl Into<String>) -> Self {
@@ -168,6 +177,17 @@ impl GatewayBuilder {
         if self.timeout.is_zero() {
             bail!("timeout_ms must be above 0");
         }
+        // A robot with no station would be configured and never addressed: refused at start.
+        match self.kind {
+            GatewayKind::Robot if self.stations.is_empty() => bail!(
+                "stations is empty: a robot names the codes of the stations whose group chat it \
+                 posts to, or \"*\" for every station"
+            ),
+            GatewayKind::Sms if !self.stations.is_empty() => {
+                bail!("stations is for robots; an SMS gateway texts people, not stations")
+            }
+            _ => {}
+        }
         let client = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.timeout)
@@ -182,6 +202,7 @@ impl GatewayBuilder {
             auth,
             signature: self.signature,
             limits: self.limits,
+            stations: self.stations,
             client,
         })
     }
@@ -279,6 +300,7 @@ pub struct GatewayChannel {
     auth: Option<(HeaderName, HeaderValue)>,
     signature: Option<Signature>,
     limits: Limits,
+    stations: Vec<String>,
     client: reqwest::Client,
 }
 
@@ -404,10 +426,16 @@ impl Channel for GatewayChannel {
         &self.name
     }
 
+    fn group_chat(&self) -> bool {
+        self.kind == GatewayKind::Robot
+    }
+
     fn accepts(&self, to: &Address) -> bool {
         match (self.kind, to) {
             (GatewayKind::Sms, Address::Phone(_)) => true,
-            (GatewayKind::Robot, Address::Robot(name)) => *name == self.name,
+            (GatewayKind::Robot, Address::Robot(station)) => {
+                self.stations.iter().any(|s| s == "*" || s == station)
+            }
             _ => false,
         }
     }

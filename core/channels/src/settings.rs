@@ -76,7 +76,7 @@ impl Default for EmailSettings {
 /// One `[[notifications.gateways]]` entry.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GatewaySettings {
-    /// The channel's name, shown to ops and used by `Address::Robot` for robots.
+    /// The channel's name, shown to ops.
     pub name: String,
     /// "sms" or "robot".
     pub kind: GatewayKind,
@@ -93,6 +93,9 @@ pub struct GatewaySettings {
     pub signature: Option<SignatureSettings>,
     #[serde(default = "default_gateway_timeout_ms")]
     pub timeout_ms: u64,
+    /// For a robot: the codes of the stations whose group chat it posts to, or `"*"`.
+    #[serde(default)]
+    pub stations: Vec<String>,
 }
 
 fn default_gateway_timeout_ms() -> u64 {
@@ -225,7 +228,8 @@ fn email(s: &EmailSettings) -> anyhow::Result<Arc<dyn Channel>> {
 fn gateway(s: &GatewaySettings, limits: Limits) -> anyhow::Result<Arc<dyn Channel>> {
     let mut b = GatewayBuilder::new(&s.name, s.kind, &s.url, &s.template)
         .timeout(Duration::from_millis(s.timeout_ms))
-        .limits(limits);
+        .limits(limits)
+        .stations(s.stations.iter().map(|c| c.trim()));
     if let Some(a) = &s.auth {
         b = b.auth(
             &a.header,

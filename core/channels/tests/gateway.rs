@@ -31,7 +31,7 @@ async fn an_sms_arrives_with_auth_escaped_fields_and_a_stable_key() {
         .unwrap();
     assert!(sms.accepts(&phone()));
     assert!(!sms.accepts(&Address::Email("a@b.org".into())));
-    assert!(!sms.accepts(&Address::Robot("sms".into())));
+    assert!(!sms.accepts(&Address::Robot("lunan".into())));
 
     let m = message(phone());
     sms.send(&m).await.expect("delivered");
@@ -71,14 +71,22 @@ async fn a_robot_is_signed_the_dingtalk_way() {
     .signature(Signature::DingTalk {
         secret: "SEC-secret+/=".into(),
     })
+    .stations(["lunan", "pengjie"])
     .build()
     .unwrap();
-    assert!(robot.accepts(&Address::Robot("station-robot".into())));
-    assert!(!robot.accepts(&Address::Robot("another".into())));
+    // It posts to the group chats of its stations, and no one else's.
+    assert!(robot.accepts(&Address::Robot("lunan".into())));
+    assert!(robot.accepts(&Address::Robot("pengjie".into())));
+    assert!(!robot.accepts(&Address::Robot("jinqing".into())));
     assert!(!robot.accepts(&phone()));
+    let everywhere = GatewayBuilder::new("district", GatewayKind::Robot, rx.url("/"), template)
+        .stations(["*"])
+        .build()
+        .unwrap();
+    assert!(everywhere.accepts(&Address::Robot("jinqing".into())));
 
     robot
-        .send(&message(Address::Robot("station-robot".into())))
+        .send(&message(Address::Robot("lunan".into())))
         .await
         .expect("delivered");
     let r = &rx.requests()[0];
@@ -218,7 +226,7 @@ async fn bad_templates_and_settings_are_refused_at_load() {
         "not json",
     ] {
         assert!(
-            GatewayBuilder::new("g", GatewayKind::Robot, "http://127.0.0.1:1/", bad)
+            GatewayBuilder::new("g", GatewayKind::Sms, "http://127.0.0.1:1/", bad)
                 .build()
                 .is_err(),
             "{bad}"
@@ -226,27 +234,45 @@ async fn bad_templates_and_settings_are_refused_at_load() {
     }
     let ok = r#"{"t":"{{body}}"}"#;
     assert!(
-        GatewayBuilder::new("g", GatewayKind::Robot, "ftp://x/", ok)
+        GatewayBuilder::new("g", GatewayKind::Sms, "ftp://x/", ok)
             .build()
             .is_err()
     );
     assert!(
-        GatewayBuilder::new("", GatewayKind::Robot, "http://x/", ok)
+        GatewayBuilder::new("", GatewayKind::Sms, "http://x/", ok)
             .build()
             .is_err()
     );
     assert!(
-        GatewayBuilder::new("g", GatewayKind::Robot, "http://x/", ok)
+        GatewayBuilder::new("g", GatewayKind::Sms, "http://x/", ok)
             .auth("bad header", "v")
             .build()
             .is_err()
     );
     assert!(
         GatewayBuilder::new("g", GatewayKind::Robot, "http://x/", ok)
+            .stations(["lunan"])
             .signature(Signature::DingTalk {
                 secret: String::new()
             })
             .build()
             .is_err()
+    );
+    // A robot with no station would never be addressed; an SMS gateway has no stations.
+    let e = GatewayBuilder::new("g", GatewayKind::Robot, "http://x/", ok)
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("stations"), "{e}");
+    assert!(
+        GatewayBuilder::new("g", GatewayKind::Sms, "http://x/", ok)
+            .stations(["lunan"])
+            .build()
+            .is_err()
+    );
+    assert!(
+        GatewayBuilder::new("g", GatewayKind::Robot, "http://x/", ok)
+            .stations(["lunan"])
+            .build()
+            .is_ok()
     );
 }

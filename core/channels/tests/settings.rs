@@ -43,6 +43,7 @@ async fn a_configured_gateway_and_email_are_built_and_deliver() {
         enabled = true
         url = "{}"
         template = '{{"text":"{{{{subject}}}}"}}'
+        stations = ["lunan"]
         auth = {{ header = "X-Token", value = "t0k" }}
         signature = {{ kind = "hmac", header = "X-Sig", secret_env = "LIAISON_TEST_ROBOT_SECRET" }}
         [[notifications.gateways]]
@@ -61,7 +62,7 @@ async fn a_configured_gateway_and_email_are_built_and_deliver() {
         "the disabled gateway is not built"
     );
     channels[1]
-        .send(&message(Address::Robot("robot".into())))
+        .send(&message(Address::Robot("lunan".into())))
         .await
         .expect("delivered");
     let r = &rx.requests()[0];

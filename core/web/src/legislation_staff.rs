@@ -332,6 +332,7 @@ pub async fn decide(
     legislation::decide(
         &state.db,
         &actor,
+        Some(id),
         comment,
         &DecisionInput { decision },
         state.clock.now(),

@@ -115,6 +115,7 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         legislation::decide(
             db,
             &ops,
+            None,
             c.id,
             &DecisionInput { decision },
             then + Duration::days(35),

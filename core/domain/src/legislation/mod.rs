@@ -579,10 +579,13 @@ pub struct DecisionInput {
     pub decision: Decision,
 }
 
-/// Ops (any comment) or the station's staff (their station's) mark a comment.
+/// Ops (any comment) or the station's staff (their station's) mark a comment. With `draft`
+/// (a page's address names it) a comment of another draft is not found, so a report's form
+/// cannot mark a comment that report does not show.
 pub async fn decide(
     db: &DatabaseConnection,
     actor: &Actor,
+    draft: Option<i64>,
     comment_id: i64,
     input: &DecisionInput,
     now: DateTime<Utc>,
@@ -590,7 +593,11 @@ pub async fn decide(
     let c = comments::Entity::find_by_id(comment_id)
         .one(db)
         .await?
-        .ok_or_else(|| Error::not_found(format!("no comment {comment_id}")))?;
+        .filter(|c| draft.is_none_or(|d| d == c.draft_id))
+        .ok_or_else(|| match draft {
+            Some(d) => Error::not_found(format!("no comment {comment_id} on draft {d}")),
+            None => Error::not_found(format!("no comment {comment_id}")),
+        })?;
     policy::require(actor, Permission::AdministerStation(c.station_id))?;
     let mut m = c.into_active_model();
     m.decision = Set(Some(input.decision));

@@ -106,6 +106,7 @@ async fn drafts_take_comments_until_they_close_and_report_without_contact() {
     decide(
         &d.db,
         &d.lunan_staff,
+        Some(draft.id),
         c1,
         &DecisionInput {
             decision: Decision::Adopted,
@@ -118,6 +119,7 @@ async fn drafts_take_comments_until_they_close_and_report_without_contact() {
         decide(
             &d.db,
             &d.pengjie_staff,
+            None,
             c1,
             &DecisionInput {
                 decision: Decision::NotAdopted
@@ -126,6 +128,21 @@ async fn drafts_take_comments_until_they_close_and_report_without_contact() {
         )
         .await,
         Err(Error::Forbidden(_))
+    ));
+    // Through another draft's address the comment is not found, and nothing is marked.
+    assert!(matches!(
+        decide(
+            &d.db,
+            &d.ops,
+            Some(draft.id + 1),
+            c1,
+            &DecisionInput {
+                decision: Decision::NotAdopted
+            },
+            now()
+        )
+        .await,
+        Err(Error::NotFound(_))
     ));
     let list = comments_of(&d.db, &d.ops, draft.id).await.unwrap();
     assert_eq!(list.len(), 4);

@@ -16,8 +16,8 @@ pub enum Address {
     Email(String),
     /// A mobile number (11 digits, mainland China), already validated; for SMS gateways.
     Phone(String),
-    /// A configured robot of an instant-messaging gateway (钉钉/浙政钉/企业微信 style), by the
-    /// name it has in the configuration.
+    /// The group chat of a station (its code), where a configured instant-messaging robot
+    /// (钉钉/浙政钉/企业微信 style) posts what the station's staff are told.
     Robot(String),
 }
 
@@ -27,7 +27,7 @@ impl std::fmt::Debug for Address {
             Address::User(id) => write!(f, "User({id})"),
             Address::Email(_) => f.write_str("Email(…)"),
             Address::Phone(_) => f.write_str("Phone(…)"),
-            Address::Robot(name) => write!(f, "Robot({name})"),
+            Address::Robot(station) => write!(f, "Robot({station})"),
         }
     }
 }
@@ -74,6 +74,12 @@ pub trait Channel: Send + Sync {
     fn name(&self) -> &str;
     /// Whether this channel can deliver to `to` (an e-mail channel takes `Address::Email`).
     fn accepts(&self, to: &Address) -> bool;
+    /// Whether this channel posts to stations' group chats ([`Address::Robot`]) rather than to
+    /// people: it gets one delivery per station and cause, however many of the station's staff
+    /// are told.
+    fn group_chat(&self) -> bool {
+        false
+    }
     /// One attempt to deliver `message`. Bounded in time by the adapter itself.
     fn send<'a>(&'a self, message: &'a Message) -> SendFuture<'a>;
 }

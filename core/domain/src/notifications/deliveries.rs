@@ -247,15 +247,21 @@ pub(crate) async fn take(db: &impl ConnectionTrait, id: i64) -> Result<bool, sea
 }
 
 /// Makes the delivery of notification `n` by `channel`, first due at `due`; one that exists
-/// (the same key) is left alone.
+/// (the same key) is left alone. The key is the notification's and channel's unless `key`
+/// gives one shared by several notifications (a station's group chat hears a cause once).
 pub(crate) async fn make(
     db: &impl ConnectionTrait,
     n: &notifications::Model,
     recipient: &str,
     channel: &str,
+    key: Option<&str>,
     due: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
+    let key = match key {
+        Some(k) => k.to_owned(),
+        None => format!("liaison-n{}-{channel}", n.id),
+    };
     deliveries::Entity::insert(deliveries::ActiveModel {
         notification_id: Set(n.id),
         recipient: Set(recipient.to_owned()),
@@ -264,7 +270,7 @@ pub(crate) async fn make(
         attempts: Set(0),
         next_attempt_at: Set(due),
         last_error: Set(None),
-        idempotency_key: Set(format!("liaison-n{}-{channel}", n.id)),
+        idempotency_key: Set(key),
         created_at: Set(now),
         updated_at: Set(now),
         sent_at: Set(None),

@@ -11,6 +11,7 @@
 //! sends it, with the same idempotency key so the receiver can tell.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -23,7 +24,7 @@ use super::channel::{Address, Channel, Message, SendError};
 use super::entity::{deliveries, notifications};
 use super::outbox::{self, Row};
 use super::preferences::{self, Preferences, parse_time, valid_mobile};
-use super::{consent, inbox, templates};
+use super::{consent, inbox, rules, templates};
 use crate::auth::entity::users;
 use crate::calendar::Calendar;
 use crate::cases::deadlines::local_today;
@@ -44,7 +45,19 @@ pub struct Dispatcher {
     channels: Vec<Arc<dyn Channel>>,
     settings: NotificationSettings,
     due_soon_days: u32,
+    suggestion_due_soon_days: u32,
     base_url: String,
+    /// Station codes by id, for group chats (a code never changes).
+    station_codes: std::sync::Mutex<std::collections::HashMap<i64, String>>,
+    /// Where each sweep goes on from.
+    cursors: Cursors,
+}
+
+/// The last id each sweep looked at (0: from the start).
+#[derive(Default)]
+struct Cursors {
+    overdue: AtomicI64,
+    suggestions: AtomicI64,
 }
 
 /// Starts the dispatcher on this node: the app calls it once at startup with every channel it
@@ -68,6 +81,9 @@ pub fn spawn(
             if n.is_multiple_of(SWEEP_EVERY) {
                 if let Err(e) = d.sweep_overdue().await {
                     tracing::warn!(error = %e, "notifications: overdue sweep failed");
+                }
+                if let Err(e) = d.sweep_suggestions().await {
+                    tracing::warn!(error = %e, "notifications: suggestion reminders failed");
                 }
                 match d.digest(digest_day).await {
                     Ok(Some(day)) => digest_day = Some(day),
@@ -100,6 +116,9 @@ impl Dispatcher {
             channels,
             settings: settings.notifications.clone(),
             due_soon_days: settings.deadlines.due_soon_days,
+            suggestion_due_soon_days: settings.suggestions.due_soon_days,
+            station_codes: Default::default(),
+            cursors: Cursors::default(),
             base_url: settings
                 .server
                 .public_base_url
@@ -170,7 +189,39 @@ impl Dispatcher {
         let mut out = vec![Address::User(u)];
         out.extend(p.email.map(Address::Email));
         out.extend(p.phone.map(Address::Phone));
+        out.extend(self.station_chat(n).await?.map(Address::Robot));
         Ok(out)
+    }
+
+    /// The code of the station whose group chat hears `n`: a kind told to a station's staff,
+    /// with its station, while some robot is configured. Codes never change, so they are kept.
+    async fn station_chat(&self, n: &notifications::Model) -> Result<Option<String>, DbErr> {
+        if n.resident
+            || !rules::STATION_KINDS.contains(&n.kind.as_str())
+            || !self.channels.iter().any(|c| c.group_chat())
+        {
+            return Ok(None);
+        }
+        let data: Value = serde_json::from_str(&n.data).unwrap_or(Value::Null);
+        let Some(id) = data["station_id"].as_i64() else {
+            return Ok(None);
+        };
+        if let Some(code) = self
+            .station_codes
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&id).cloned())
+        {
+            return Ok(Some(code));
+        }
+        let code = crate::stations::by_id(&self.db, id)
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?
+            .map(|s| s.code);
+        if let (Some(c), Ok(mut codes)) = (&code, self.station_codes.lock()) {
+            codes.insert(id, c.clone());
+        }
+        Ok(code)
     }
 
     /// Makes the notification's deliveries, once, however many nodes look at it. What it reads
@@ -192,9 +243,21 @@ impl Dispatcher {
             prefs.held_until(now)
         };
         let addresses = self.addresses(n).await?;
+        let chat = self.station_chat(n).await?;
         let mut plan = Vec::new();
         if let Some(recipient) = &recipient {
             for ch in &self.channels {
+                if ch.group_chat() {
+                    // One post per station and cause: every staff member's copy of the cause
+                    // shares this key, so whichever is fanned out first makes the delivery.
+                    if let Some(code) = chat.as_deref()
+                        && ch.accepts(&Address::Robot(code.to_owned()))
+                    {
+                        let key = station_key(code, n);
+                        plan.push((ch.name().to_owned(), now, format!("st:{code}"), Some(key)));
+                    }
+                    continue;
+                }
                 let wanted = n.resident || prefs.wants(&n.kind, ch.name());
                 if !wanted || !addresses.iter().any(|a| ch.accepts(a)) {
                     continue;
@@ -217,17 +280,15 @@ impl Dispatcher {
                         due = due.max(now + window);
                     }
                 }
-                plan.push((ch.name().to_owned(), due));
+                plan.push((ch.name().to_owned(), due, recipient.clone(), None));
             }
         }
         let txn = self.db.begin().await?;
         if !super::deliveries::take(&txn, n.id).await? {
             return Ok(());
         }
-        if let Some(recipient) = &recipient {
-            for (channel, due) in plan {
-                super::deliveries::make(&txn, n, recipient, &channel, due, now).await?;
-            }
+        for (channel, due, to, key) in plan {
+            super::deliveries::make(&txn, n, &to, &channel, key.as_deref(), due, now).await?;
         }
         txn.commit().await
     }
@@ -289,8 +350,10 @@ impl Dispatcher {
             .await?;
             return Ok(true);
         };
+        // A group chat reads the district's language, not the language of whichever staff
+        // member's copy made the post.
         let lang = match n.user_id {
-            Some(u) if !n.resident => self.prefs(u).await?.lang,
+            Some(u) if !n.resident && !ch.group_chat() => self.prefs(u).await?.lang,
             _ => "zh".to_owned(),
         };
         let data = self.data_of(&n).await?;
@@ -388,20 +451,14 @@ impl Dispatcher {
                 attempts,
             )
         });
-        super::deliveries::mark_failed(&self.db, d, error, next, now).await?;
-        tracing::warn!(
-            delivery = d.id,
-            channel = d.channel,
-            kind = n.kind,
-            attempts,
-            parked = park,
-            error,
-            "notification not delivered"
-        );
+        // Parked and ops told in one transaction: a parked delivery without its alert would
+        // never be looked at again.
+        let txn = self.db.begin().await?;
+        super::deliveries::mark_failed(&txn, d, error, next, now).await?;
         // An alert about a parked alert would go round for ever.
         if park && n.kind != "ops.alert" {
             outbox::alert_ops(
-                &self.db,
+                &txn,
                 &format!("parked:{}", d.id),
                 &format!(
                     "a {} notification by {} was parked: {error}",
@@ -412,12 +469,50 @@ impl Dispatcher {
             )
             .await?;
         }
+        txn.commit().await?;
+        tracing::warn!(
+            delivery = d.id,
+            channel = d.channel,
+            kind = n.kind,
+            attempts,
+            parked = park,
+            error,
+            "notification not delivered"
+        );
         Ok(())
     }
 
     async fn sweep_overdue(&self) -> Result<(), DbErr> {
         let now = self.clock.now();
-        outbox::sweep_overdue(&self.db, local_today(now), now).await?;
+        let after = self.cursors.overdue.load(Ordering::Relaxed);
+        let next = outbox::sweep_overdue(&self.db, local_today(now), now, after).await?;
+        self.cursors
+            .overdue
+            .store(next.unwrap_or(0), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Reminders of suggestions' deadlines and co-organisations' opinions (see
+    /// `notifications::suggestions`).
+    async fn sweep_suggestions(&self) -> Result<(), DbErr> {
+        let now = self.clock.now();
+        let cal = Calendar::load(&self.db)
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        let today = local_today(now);
+        let after = self.cursors.suggestions.load(Ordering::Relaxed);
+        let next = super::suggestions::sweep(
+            &self.db,
+            &cal,
+            self.suggestion_due_soon_days,
+            today,
+            now,
+            after,
+        )
+        .await?;
+        self.cursors
+            .suggestions
+            .store(next.unwrap_or(0), Ordering::Relaxed);
         Ok(())
     }
 
@@ -445,6 +540,18 @@ impl Dispatcher {
         write_digest(&self.db, &cal, today, self.due_soon_days, now).await?;
         Ok(Some(today))
     }
+}
+
+/// The delivery key a station's group chat shares for one cause: its copies (one per staff
+/// member, written in one transaction) share the kind, the case, the moment and the data.
+fn station_key(code: &str, n: &notifications::Model) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(n.kind.as_bytes());
+    h.update(n.case_id.unwrap_or_default().to_le_bytes());
+    h.update(n.created_at.timestamp_micros().to_le_bytes());
+    h.update(n.data.as_bytes());
+    format!("liaison-st-{code}-{}", &hex::encode(h.finalize())[..32])
 }
 
 /// Writes the day's digest for every handler whose organisation leads open cases due soon or

@@ -8,6 +8,7 @@
 //! - `dispatch`: fan-out, sending, retries with backoff, parking, the daily digest, overdue.
 //! - `deliveries`: the delivery rows, and what ops see and retry.
 //! - `preferences`: channels per kind, quiet hours, contact (validated, never logged).
+//! - `suggestions`: deputies' suggestions' steps and the reminders of their deadlines.
 //! - `templates`: the catalogue, Chinese and English. `inbox`: the in-app channel and the bell;
 //!   `live`: the bell's feed across nodes. `consent`: the resident's consent and opt-out.
 
@@ -21,4 +22,5 @@ pub mod live;
 pub mod outbox;
 pub mod preferences;
 pub mod rules;
+pub mod suggestions;
 pub mod templates;

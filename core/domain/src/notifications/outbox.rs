@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde_json::{Value, json};
 
 use super::entity::{consents, notifications};
@@ -128,17 +130,31 @@ fn rows_for(case: &cases::Model, notices: &[Notice], people: &People) -> Vec<Row
                 .and_then(|d| people.deputies.get(&d))
                 .cloned()
                 .unwrap_or_default(),
-            Audience::StationStaff => people
-                .staff
-                .get(&case.station_id)
-                .cloned()
-                .unwrap_or_default(),
+            Audience::StationStaff => {
+                // Each carries its station, for the station's group chat (see `dispatch`).
+                let mut data = case_data(case);
+                data["station_id"] = json!(case.station_id);
+                for u in people.staff.get(&case.station_id).into_iter().flatten() {
+                    out.push(Row {
+                        kind: n.kind,
+                        user_id: Some(*u),
+                        case_id: Some(case.id),
+                        resident: false,
+                        data: data.clone(),
+                        urgent,
+                        dedupe_key: None,
+                    });
+                }
+                continue;
+            }
             Audience::LeadHandlers => case
                 .lead_org_id
                 .and_then(|o| people.handlers.get(&o))
                 .cloned()
                 .unwrap_or_default(),
             Audience::Ops => people.ops.clone(),
+            // Only suggestions have co-organisations.
+            Audience::CoHandlers => continue,
             Audience::Resident => {
                 out.push(Row {
                     kind: n.kind,
@@ -269,19 +285,39 @@ pub async fn on_intake(
     write(txn, all, now).await
 }
 
+/// Most items one sweep looks at; the next sweep goes on from where this one stopped.
+pub const SWEEP_PAGE: u64 = 500;
+
 /// Tells each station's staff of its overdue cases, once per case and deadline (a unique key),
-/// however many nodes sweep. Answers how many cases it looked at.
+/// however many nodes sweep. Looks at one page of the overdue cases after id `after`; answers
+/// the last id it looked at, or `None` once it reached the end (the next sweep starts again
+/// from the first). Paging matters: a district with more overdue cases than a page would
+/// otherwise look at the same first page for ever, and never tell of the rest.
 pub async fn sweep_overdue(
     db: &impl ConnectionTrait,
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<usize, DbErr> {
+    after: i64,
+) -> Result<Option<i64>, DbErr> {
+    sweep_overdue_page(db, today, now, after, SWEEP_PAGE).await
+}
+
+/// [`sweep_overdue`] with pages of `page` cases.
+pub async fn sweep_overdue_page(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    after: i64,
+    page: u64,
+) -> Result<Option<i64>, DbErr> {
     let overdue = cases::Entity::find()
         .filter(cases::Column::DueOn.lt(today))
         .filter(
             cases::Column::Status.is_not_in([Status::Closed.as_str(), Status::Rejected.as_str()]),
         )
-        .limit(500)
+        .filter(cases::Column::Id.gt(after))
+        .order_by_asc(cases::Column::Id)
+        .limit(page)
         .all(db)
         .await?;
     let refs: Vec<&cases::Model> = overdue.iter().collect();
@@ -299,27 +335,46 @@ pub async fn sweep_overdue(
             rows.push(r);
         }
     }
-    // Rows already written are skipped by their key; only new ones cost an insert that lands.
-    let existing: HashSet<String> = if rows.is_empty() {
-        HashSet::new()
+    write_once(db, rows, now).await?;
+    Ok(next_page(&overdue, page, |c| c.id))
+}
+
+/// Where the next sweep goes on after `items`, a page of at most `page`: its last id, or from
+/// the start after a short (last) page.
+pub(crate) fn next_page<T>(items: &[T], page: u64, id: impl Fn(&T) -> i64) -> Option<i64> {
+    if (items.len() as u64) < page {
+        None
     } else {
-        notifications::Entity::find()
-            .select_only()
-            .column(notifications::Column::DedupeKey)
-            .filter(
-                notifications::Column::DedupeKey
-                    .is_in(rows.iter().filter_map(|r| r.dedupe_key.clone())),
-            )
-            .into_tuple::<Option<String>>()
-            .all(db)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect()
-    };
+        items.last().map(id)
+    }
+}
+
+/// Writes the keyed `rows` whose keys are not taken yet: a sweep that runs every few seconds
+/// on every node finds most of its rows written already, and reading their keys once costs
+/// less than an insert per row that lands on the unique key.
+pub(crate) async fn write_once(
+    db: &impl ConnectionTrait,
+    mut rows: Vec<Row>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let existing: HashSet<String> = notifications::Entity::find()
+        .select_only()
+        .column(notifications::Column::DedupeKey)
+        .filter(
+            notifications::Column::DedupeKey
+                .is_in(rows.iter().filter_map(|r| r.dedupe_key.clone())),
+        )
+        .into_tuple::<Option<String>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
     rows.retain(|r| r.dedupe_key.as_ref().is_some_and(|k| !existing.contains(k)));
-    write(db, rows, now).await?;
-    Ok(overdue.len())
+    write(db, rows, now).await
 }
 
 /// Tells ops something needs them (a plugin suspended, a delivery parked), once per `key`.
@@ -367,7 +422,9 @@ pub async fn brand_notice(
             user_id: Some(u.id),
             case_id: None,
             resident: false,
-            data: json!({ "plugin": plugin_id, "subject": subject, "body": body }),
+            data: json!({
+                "plugin": plugin_id, "subject": subject, "body": body, "station_id": station_id
+            }),
             urgent: false,
             dedupe_key: None,
         })

@@ -4,12 +4,15 @@
 /// Who a notification goes to, before it is resolved into users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Audience {
-    /// The deputy whose QR code (or reception) the case came from, or the case's deputy.
+    /// The deputy whose QR code (or reception) the case came from, or the case's deputy; for a
+    /// suggestion, the deputy who filed it.
     Deputy,
     /// The staff of the case's station.
     StationStaff,
-    /// The handlers of the case's lead organisation.
+    /// The handlers of the case's (or suggestion's) lead organisation.
     LeadHandlers,
+    /// The handlers of a suggestion's co-organisations (协办); a case has none.
+    CoHandlers,
     /// The resident, by SMS, only with a phone and consent.
     Resident,
     /// District ops.
@@ -41,7 +44,7 @@ pub struct Facts<'a> {
 }
 
 /// Every kind a notification can have, the order the preferences page shows them in.
-pub const KINDS: [&str; 13] = [
+pub const KINDS: [&str; 24] = [
     "case.scanned",
     "case.new",
     "case.returned",
@@ -55,7 +58,22 @@ pub const KINDS: [&str; 13] = [
     "resident.closed",
     "ops.alert",
     "brand.notice",
+    "suggestion.filed",
+    "suggestion.returned",
+    "suggestion.letter",
+    "suggestion.assigned",
+    "suggestion.supervised",
+    "suggestion.replied",
+    "suggestion.rehandle",
+    "suggestion.due",
+    "suggestion.overdue",
+    "suggestion.opinion_due",
+    "suggestion.opinion_overdue",
 ];
+
+/// The kinds told to a station's staff, which a robot in the station's group chat (where one
+/// is set up) posts once for the station.
+pub const STATION_KINDS: [&str; 4] = ["case.new", "case.returned", "case.overdue", "brand.notice"];
 
 fn n(kind: &'static str, to: Audience) -> Notice {
     Notice { kind, to }
@@ -110,6 +128,63 @@ pub fn on_ops_alert() -> Notice {
 /// Who is told what a station's brand (a plugin with the `staff.notify` grant) has to say.
 pub fn on_brand_notice() -> Notice {
     n("brand.notice", Audience::StationStaff)
+}
+
+/// Who is told of a suggestion's step: `action` as the history names it (`file`, `assign`, …),
+/// `to_status` the status after. The congress office hears of what it must register, the
+/// filing deputy of the office's decision and of the reply it must evaluate, the organisations
+/// of what they must handle.
+pub fn on_suggestion_step(action: &str, to_status: &str) -> Vec<Notice> {
+    use Audience::*;
+    match (action, to_status) {
+        ("file" | "revise", _) => vec![n("suggestion.filed", Ops)],
+        ("return", _) => vec![n("suggestion.returned", Deputy)],
+        ("to_letter", _) => vec![n("suggestion.letter", Deputy)],
+        ("assign", _) => vec![
+            n("suggestion.assigned", LeadHandlers),
+            n("suggestion.assigned", CoHandlers),
+        ],
+        ("supervise", _) => vec![n("suggestion.supervised", LeadHandlers)],
+        ("reply", _) => vec![n("suggestion.replied", Deputy)],
+        // 不满意 sends it back: the organisations answer again, co-organisations' opinions too.
+        ("evaluate", "rehandling") => vec![
+            n("suggestion.rehandle", LeadHandlers),
+            n("suggestion.rehandle", CoHandlers),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// Where a deadline stands today, for a reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Within the due-soon window (or on the day).
+    DueSoon,
+    /// Past it.
+    Overdue,
+}
+
+/// Who is reminded of a suggestion's own deadline (the reply, the reply again, or a B item's
+/// planned date): the lead organisation while it is due soon; the lead and the congress office,
+/// which supervises handling, once it is overdue.
+pub fn on_suggestion_deadline(standing: Standing) -> Vec<Notice> {
+    use Audience::*;
+    match standing {
+        Standing::DueSoon => vec![n("suggestion.due", LeadHandlers)],
+        Standing::Overdue => vec![
+            n("suggestion.overdue", LeadHandlers),
+            n("suggestion.overdue", Ops),
+        ],
+    }
+}
+
+/// Who is reminded of a co-organisation's opinion still owed to the lead: that organisation's
+/// handlers, due soon and again once overdue.
+pub fn on_opinion_deadline(standing: Standing) -> Notice {
+    match standing {
+        Standing::DueSoon => n("suggestion.opinion_due", Audience::CoHandlers),
+        Standing::Overdue => n("suggestion.opinion_overdue", Audience::CoHandlers),
+    }
 }
 
 #[cfg(test)]
@@ -230,5 +305,114 @@ mod tests {
         assert!(kinds(facts("register", "registered")).is_empty());
         assert_eq!(on_ops_alert().to, Ops);
         assert_eq!(on_brand_notice().to, StationStaff);
+    }
+
+    #[test]
+    fn a_suggestions_steps_tell_the_office_the_deputy_and_the_organisations() {
+        let k = |a, t| {
+            on_suggestion_step(a, t)
+                .into_iter()
+                .map(|n| (n.kind, n.to))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(k("file", "filed"), [("suggestion.filed", Ops)]);
+        assert_eq!(k("revise", "filed"), [("suggestion.filed", Ops)]);
+        assert_eq!(k("return", "returned"), [("suggestion.returned", Deputy)]);
+        assert_eq!(k("to_letter", "letter"), [("suggestion.letter", Deputy)]);
+        assert_eq!(
+            k("assign", "assigned"),
+            [
+                ("suggestion.assigned", LeadHandlers),
+                ("suggestion.assigned", CoHandlers)
+            ]
+        );
+        assert_eq!(k("reply", "replied"), [("suggestion.replied", Deputy)]);
+        assert_eq!(
+            k("evaluate", "rehandling"),
+            [
+                ("suggestion.rehandle", LeadHandlers),
+                ("suggestion.rehandle", CoHandlers)
+            ]
+        );
+        // A satisfied evaluation, a consultation, a co-opinion: nobody needs to act on them.
+        for (a, t) in [
+            ("evaluate", "closed"),
+            ("consult", "assigned"),
+            ("co_opinion", "assigned"),
+            ("register", "registered"),
+        ] {
+            assert!(k(a, t).is_empty(), "{a}");
+        }
+    }
+
+    #[test]
+    fn deadlines_remind_the_lead_then_the_office_and_co_organisations_of_their_opinion() {
+        let k = |s| {
+            on_suggestion_deadline(s)
+                .into_iter()
+                .map(|n| (n.kind, n.to))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(k(Standing::DueSoon), [("suggestion.due", LeadHandlers)]);
+        assert_eq!(
+            k(Standing::Overdue),
+            [
+                ("suggestion.overdue", LeadHandlers),
+                ("suggestion.overdue", Ops)
+            ]
+        );
+        assert_eq!(
+            on_opinion_deadline(Standing::DueSoon),
+            n("suggestion.opinion_due", CoHandlers)
+        );
+        assert_eq!(
+            on_opinion_deadline(Standing::Overdue),
+            n("suggestion.opinion_overdue", CoHandlers)
+        );
+    }
+
+    #[test]
+    fn every_kind_a_rule_gives_is_listed() {
+        let mut given: Vec<&str> = [
+            "file",
+            "return",
+            "to_letter",
+            "assign",
+            "supervise",
+            "reply",
+        ]
+        .into_iter()
+        .flat_map(|a| on_suggestion_step(a, ""))
+        .chain(on_suggestion_step("evaluate", "rehandling"))
+        .chain(on_suggestion_deadline(Standing::DueSoon))
+        .chain(on_suggestion_deadline(Standing::Overdue))
+        .map(|n| n.kind)
+        .collect();
+        given.push(on_opinion_deadline(Standing::DueSoon).kind);
+        given.push(on_opinion_deadline(Standing::Overdue).kind);
+        for kind in given {
+            assert!(KINDS.contains(&kind), "{kind} missing from KINDS");
+        }
+    }
+
+    #[test]
+    fn the_station_kinds_are_what_the_station_staff_are_told() {
+        let mut told: Vec<&str> = ["submit", "return", "assign", "reply", "remind"]
+            .into_iter()
+            .flat_map(|a| {
+                on_case_event(&Facts {
+                    has_deputy: true,
+                    resident_consents: true,
+                    ..facts(a, "")
+                })
+            })
+            .chain([on_overdue(), on_brand_notice()])
+            .filter(|n| n.to == StationStaff)
+            .map(|n| n.kind)
+            .collect();
+        told.sort();
+        let mut kinds = STATION_KINDS.to_vec();
+        kinds.sort();
+        assert_eq!(told, kinds);
     }
 }

@@ -167,6 +167,8 @@ pub async fn perform(
         .one(&txn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("suggestion vanished"))?;
+    // Told in the step's own transaction: a notice exists if and only if its step does.
+    crate::notifications::suggestions::on_step(&txn, &after, action.as_str(), ctx.now).await?;
     txn.commit().await?;
     tracing::info!(
         suggestion_id = s.id,

@@ -275,6 +275,7 @@ async fn write(
         now,
     )
     .await?;
+    crate::notifications::suggestions::on_step(&txn, &row, "file", now).await?;
     txn.commit().await?;
     Ok(row)
 }

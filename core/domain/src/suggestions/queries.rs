@@ -228,16 +228,7 @@ impl View<'_> {
     /// Where `due_on` stands today: overdue after it, due soon within `due_soon_days` working
     /// days (or on the day), else on time.
     pub fn timeliness(&self, due_on: Option<NaiveDate>) -> Option<Timeliness> {
-        let due = due_on?;
-        Some(if self.today > due {
-            Timeliness::Overdue
-        } else if self.cal.working_days_between(self.today, due)
-            <= i64::from(self.rules.due_soon_days)
-        {
-            Timeliness::DueSoon
-        } else {
-            Timeliness::OnTime
-        })
+        timeliness(self.cal, self.rules.due_soon_days, self.today, due_on?)
     }
 
     /// The row as a list shows it.
@@ -263,6 +254,23 @@ impl View<'_> {
             created_at: s.created_at,
         }
     }
+}
+
+/// Where `due` stands on `today`: overdue after it, due soon within `due_soon_days` working days
+/// (or on the day), else on time. The pages, the API and the reminders all measure by this.
+pub fn timeliness(
+    cal: &Calendar,
+    due_soon_days: u32,
+    today: NaiveDate,
+    due: NaiveDate,
+) -> Option<Timeliness> {
+    Some(if today > due {
+        Timeliness::Overdue
+    } else if cal.working_days_between(today, due) <= i64::from(due_soon_days) {
+        Timeliness::DueSoon
+    } else {
+        Timeliness::OnTime
+    })
 }
 
 /// 建议第 N 号 / 议案第 N 号.
