@@ -121,6 +121,7 @@ impl Application {
             state.clock.clone(),
             self.channels.clone(),
             &state.settings,
+            Some(state.intake.clone()),
         ));
         let _bell = AbortOnDrop(state.bell.spawn_watcher(state.db.clone()));
         if liaison_domain::stations::count(&state.db).await? == 0 {

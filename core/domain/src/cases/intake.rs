@@ -1,6 +1,9 @@
 //! A resident's opinion becomes a case. Validation first, then one transaction writes the case,
 //! its contact (apart) and its first event; a 201 is sent only after that commit.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
@@ -500,6 +503,8 @@ async fn write_one(
 #[derive(Clone)]
 pub struct IntakeWriter {
     tx: mpsc::Sender<Job>,
+    /// Cases queued or being written: work that other writers on this node give way to.
+    in_flight: Arc<AtomicUsize>,
 }
 
 type Outcome = Result<(Created, bool), Error>;
@@ -516,8 +521,15 @@ impl IntakeWriter {
     /// Starts the writer task on the current Tokio runtime; clones of the handle share it.
     pub fn spawn(db: DatabaseConnection) -> Self {
         let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run_writer(db, rx));
-        IntakeWriter { tx }
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(run_writer(db, rx, in_flight.clone()));
+        IntakeWriter { tx, in_flight }
+    }
+
+    /// Whether residents' cases are queued or being written on this node now. The notification
+    /// dispatcher gives way to them for a moment (see `notifications::dispatch`).
+    pub fn busy(&self) -> bool {
+        self.in_flight.load(Ordering::Relaxed) > 0
     }
 
     /// Queues `new` for the next batch and waits until it is committed. Answers the case and
@@ -527,8 +539,10 @@ impl IntakeWriter {
         // Counted before it queues, so the writer's decrement can never come first.
         let depth = metrics::gauge!(crate::operations::INTAKE_QUEUE_DEPTH);
         depth.increment(1.0);
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
         if self.tx.send(Job { new, now, reply }).await.is_err() {
             depth.decrement(1.0);
+            self.in_flight.fetch_sub(1, Ordering::Relaxed);
             return Err(Error::Internal(anyhow::anyhow!("intake writer stopped")));
         }
         answer
@@ -537,7 +551,11 @@ impl IntakeWriter {
     }
 }
 
-async fn run_writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
+async fn run_writer(
+    db: DatabaseConnection,
+    mut rx: mpsc::Receiver<Job>,
+    in_flight: Arc<AtomicUsize>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -549,7 +567,9 @@ async fn run_writer(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>) {
         // Looked up per batch, not once: the recorder may be installed after the writer starts.
         metrics::gauge!(crate::operations::INTAKE_QUEUE_DEPTH).decrement(batch.len() as f64);
         metrics::histogram!(crate::operations::INTAKE_BATCH_SIZE).record(batch.len() as f64);
+        let n = batch.len();
         write_batch(&db, batch).await;
+        in_flight.fetch_sub(n, Ordering::Relaxed);
     }
 }
 

@@ -249,3 +249,36 @@ async fn the_same_idempotency_key_answers_the_first_case() {
         )
     );
 }
+
+#[tokio::test]
+async fn the_writer_is_busy_while_cases_wait_and_idle_once_all_are_answered() {
+    let d = District::new().await;
+    let writer = IntakeWriter::spawn(d.db.clone());
+    assert!(!writer.busy());
+    let now = Utc::now();
+    let mut forms = Vec::new();
+    for _ in 0..20 {
+        forms.push(check(&d, District::intake("lunan")).await.unwrap());
+    }
+    // Twenty at once, the same key twice (answered the single way): every path gives back
+    // what it took, or the dispatcher would give way to an idle writer for ever.
+    let mut keyed = District::intake("lunan");
+    keyed.client_key = Some("form-0002-abcd-efgh".into());
+    let keyed = check(&d, keyed).await.unwrap();
+    forms.push(keyed.clone());
+    forms.push(keyed);
+    let tasks: Vec<_> = forms
+        .into_iter()
+        .map(|f| {
+            let w = writer.clone();
+            tokio::spawn(async move { w.submit(f, now).await })
+        })
+        .collect();
+    // The tasks run up to their wait for the writer's answer.
+    tokio::task::yield_now().await;
+    assert!(writer.busy(), "busy while the cases are queued");
+    for t in tasks {
+        assert!(t.await.unwrap().is_ok());
+    }
+    assert!(!writer.busy(), "idle once every case is answered");
+}
