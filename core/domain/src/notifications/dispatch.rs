@@ -258,7 +258,11 @@ impl Dispatcher {
             prefs.held_until(now)
         };
         let addresses = self.addresses(n).await?;
-        let chat = self.station_chat(n).await?;
+        // The station's group chat, if any, is among the addresses already.
+        let chat = addresses.iter().find_map(|a| match a {
+            Address::Robot(code) => Some(code.clone()),
+            _ => None,
+        });
         let mut plan = Vec::new();
         if let Some(recipient) = &recipient {
             for ch in &self.channels {
