@@ -239,12 +239,18 @@ impl Jobs {
                     .or_default() += 1;
                 let run = tick();
                 tokio::pin!(run);
-                // A long run keeps its lease: renewed on time while it works.
+                // A long run keeps its lease: renewed on time while it works. The renewal is
+                // polled beside the run, never instead of it: a run holding SQLite's one
+                // connection (in a transaction) while a renewal waited for that connection
+                // stalled every query of the node for the pool's whole acquire timeout.
                 let outcome = loop {
+                    let renewal = async {
+                        tokio::time::sleep_until(claimed_at + renew).await;
+                        self.claim(name).await
+                    };
                     tokio::select! {
                         outcome = &mut run => break outcome,
-                        _ = tokio::time::sleep_until(claimed_at + renew) => {
-                            let still = self.claim(name).await;
+                        still = renewal => {
                             if held && !still {
                                 tracing::warn!(job = name, "lost the job's lease during a run; finishing it");
                             }
@@ -264,6 +270,64 @@ impl Jobs {
                 claimed_at + renew
             };
             tokio::time::sleep_until(wake).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    use super::*;
+
+    /// SQLite has one connection: a run that holds it in a transaction across a renewal must
+    /// go on while the renewal waits for it, not wait for the renewal — which, with the run not
+    /// polled, could only give up at the pool's acquire timeout (30 s), stalling every query
+    /// of the node meanwhile. Once the run lets the connection go, the lease is renewed.
+    #[tokio::test]
+    async fn a_run_holding_the_connection_goes_on_while_its_lease_is_renewed() {
+        let db = crate::db::testing::memory().await;
+        let jobs = Jobs::new(
+            db.clone(),
+            JobSettings {
+                lease_ms: 60_000,
+                renew_ms: 50,
+            },
+        );
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let run_db = db.clone();
+        let _running = jobs.spawn("hold", Duration::from_secs(3600), move || {
+            let (db, tx) = (run_db.clone(), tx.clone());
+            async move {
+                let started = Instant::now();
+                let txn = db.begin().await?;
+                // Several renewals fall due while the transaction holds the connection.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                txn.execute_unprepared("SELECT 1").await?;
+                txn.commit().await?;
+                let _ = tx.send(started.elapsed());
+                Ok::<(), sea_orm::DbErr>(())
+            }
+        });
+        let took = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("the run ends")
+            .expect("the run reports");
+        assert!(
+            took < Duration::from_secs(10),
+            "the run waited for its own renewal: {took:?}"
+        );
+        // The renewal that waited goes through after the run.
+        let first = lease::holder(&db, "hold").await.unwrap().unwrap().1;
+        let start = Instant::now();
+        loop {
+            let until = lease::holder(&db, "hold").await.unwrap().unwrap();
+            if until.1 > first {
+                assert_eq!(until.0, jobs.node());
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "never renewed");
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }
