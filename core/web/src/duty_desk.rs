@@ -114,7 +114,12 @@ async fn page(
             .required()
             .options(serving.into_iter().map(|d| (d.code, d.name)).collect()),
     )
-    .field(Field::text(ctx, "note", 200).label(ctx.t("duty_desk.f_note")))
+    .field({
+        // Labelled here: the console's own label for "note" does not exist.
+        let mut note = Field::new("note", ctx.t("duty_desk.f_note"), "text");
+        note.max = 200;
+        note
+    })
     .again(sent.as_ref());
     p.forms.push(form);
     p.render(ctx, kit::status_of(sent.as_ref()))

@@ -82,8 +82,14 @@
 
   // The bell: its unread count follows the server's stream of this user's messages.
   var bell = document.querySelector("[data-bell]");
-  if (bell && window.EventSource) {
-    var source = new EventSource(bell.getAttribute("data-bell"));
+  // The stream is open only while the page is shown. A page the browser keeps for "back"
+  // (the back-forward cache) with its stream open holds one of the six connections a browser
+  // makes to one server over HTTP/1.1, and a few pages later the next page waited a minute
+  // for a connection. Closed when hidden, opened again (with the count) when shown again.
+  var source = null;
+  function listen() {
+    if (source) return;
+    source = new EventSource(bell.getAttribute("data-bell"));
     source.addEventListener("unread", function (e) {
       var n = 0;
       try { n = JSON.parse(e.data).unread || 0; } catch (err) { return; }
@@ -95,5 +101,12 @@
       });
       bell.classList.toggle("has-unread", n > 0);
     });
+  }
+  if (bell && window.EventSource) {
+    listen();
+    window.addEventListener("pagehide", function () {
+      if (source) { source.close(); source = null; }
+    });
+    window.addEventListener("pageshow", function (e) { if (e.persisted) listen(); });
   }
 })();

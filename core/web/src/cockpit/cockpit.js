@@ -23,9 +23,23 @@
         if (again) { again = false; refresh(); }
       });
   }
-  var feed = new EventSource(root.getAttribute("data-live"));
-  feed.addEventListener("ready", function () { say("data-on"); });
-  feed.addEventListener("change", refresh);
-  feed.addEventListener("error", function () { say("data-off"); });
-  feed.addEventListener("open", function () { say("data-on"); });
+  // Open only while the page is shown: a page kept for "back" with its stream open holds one
+  // of the browser's six connections to the server (see site.js). Shown again, the figures
+  // may be old: fetched again with the stream.
+  var feed = null;
+  function listen() {
+    if (feed) return;
+    feed = new EventSource(root.getAttribute("data-live"));
+    feed.addEventListener("ready", function () { say("data-on"); });
+    feed.addEventListener("change", refresh);
+    feed.addEventListener("error", function () { say("data-off"); });
+    feed.addEventListener("open", function () { say("data-on"); });
+  }
+  listen();
+  window.addEventListener("pagehide", function () {
+    if (feed) { feed.close(); feed = null; }
+  });
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) { listen(); refresh(); }
+  });
 })();
