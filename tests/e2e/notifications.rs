@@ -28,6 +28,7 @@ both_backends!(
     a_brand_with_the_grant_tells_its_station_staff,
     an_operations_channel_carries_every_message_at_any_hour,
     a_suggestion_tells_the_office_the_deputy_and_its_organisations_and_reminds_them,
+    many_texts_at_once_go_out_gathered_and_the_bell_has_each,
 );
 
 /// What the recording channel does with the next attempts.
@@ -1182,4 +1183,77 @@ async fn a_suggestion_tells_the_office_the_deputy_and_its_organisations_and_remi
         .login("eco-handler", crate::support::TEST_PASSWORD)
         .await;
     arrives_about(&app, &eco, "suggestion.rehandle", &about).await;
+}
+
+/// More texts to one person within the window than the threshold: as many as the threshold go
+/// now, the rest wait for the window's end and go together as one digest; the bell has every
+/// one at once (the bell never gathers). Scans sent at once are fanned out together, so the
+/// threshold counts what the same fan-out planned, not only what was written before it.
+async fn many_texts_at_once_go_out_gathered_and_the_bell_has_each(b: Backend) {
+    let sms = Recorder::new(Mode::Deliver);
+    let mut p = prepare_app(b, |s| {
+        fast(s);
+        s.notifications.digest_threshold = 2;
+        s.notifications.digest_window_secs = 300;
+    })
+    .await;
+    p.channels = vec![sms.clone()];
+    let app = p.start().await;
+    let deputy_id = user_id(&app, "deputy").await;
+    let deputy = app.login_demo("deputy").await;
+    let mut prefs = app
+        .get("/notifications/preferences", Some(&deputy))
+        .await
+        .expect(200)
+        .body;
+    prefs["phone"] = json!("13900002222");
+    prefs["channels"] = json!({ "case.scanned": ["sms"] });
+    app.put("/notifications/preferences", Some(&deputy), &prefs)
+        .await
+        .expect(200);
+
+    let body = scan_body();
+    let scans = futures_util::future::join_all((0..5).map(|_| submit(&app, &body))).await;
+    for (id, _) in &scans {
+        arrives(&app, &deputy, "case.scanned", Some(*id)).await;
+    }
+    let texts = |state: &'static str| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM notification_deliveries d JOIN notifications n \
+                 ON n.id = d.notification_id WHERE n.user_id = {deputy_id} \
+                 AND n.kind = 'case.scanned' AND d.channel = 'sms' AND d.state = '{state}'"
+            ))
+            .await
+        }
+    };
+    // Two go now (on their own, or already gathered with each other), three wait.
+    until("the first two texts", || async {
+        (texts("sent").await == 2 && !sms.delivered().is_empty()).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(texts("sent").await, 2);
+    assert_eq!(texts("pending").await, 3, "the rest wait for the window");
+    let early = sms.delivered().len();
+    assert!((1..=2).contains(&early), "{early} messages for two texts");
+
+    // The window ends: the three go as one message that counts them.
+    app.clock.advance(Days::seconds(301));
+    until("the gathered texts", || async {
+        (texts("sent").await == 5).then_some(())
+    })
+    .await;
+    let all = sms.delivered();
+    assert_eq!(all.len(), early + 1, "the three went as one: {all:?}");
+    let digest = all.last().unwrap();
+    assert_eq!(digest.kind, "digest.many");
+    assert!(digest.subject.contains('3'), "{}", digest.subject);
+    assert!(matches!(&digest.to, Address::Phone(p) if p == "13900002222"));
+    // The bell has each scan on its own, none gathered.
+    let bell = inbox(&app, &deputy).await;
+    let scanned = kinds(&bell).iter().filter(|k| *k == "case.scanned").count();
+    assert!(scanned >= 5, "{bell}");
+    assert!(!kinds(&bell).iter().any(|k| k == "digest.many"), "{bell}");
 }

@@ -246,34 +246,46 @@ pub(crate) async fn take(db: &impl ConnectionTrait, id: i64) -> Result<bool, sea
         == 1)
 }
 
-/// Makes the delivery of notification `n` by `channel`, first due at `due`; one that exists
-/// (the same key) is left alone. The key is the notification's and channel's unless `key`
-/// gives one shared by several notifications (a station's group chat hears a cause once).
+/// The delivery key of notification `n` by `channel` (what a receiver de-duplicates by).
+pub(crate) fn key_of(n: &notifications::Model, channel: &str) -> String {
+    format!("liaison-n{}-{channel}", n.id)
+}
+
+/// A delivery fan-out decided on for one notification.
+#[derive(Debug, Clone)]
+pub(crate) struct Planned {
+    /// Whom it goes to: `u:{user}`, `r:{case}` (a resident) or `st:{station}` (a group chat).
+    pub recipient: String,
+    /// The channel's name.
+    pub channel: String,
+    /// A key shared by several notifications (a station's group chat hears a cause once);
+    /// none for [`key_of`].
+    pub key: Option<String>,
+    /// When it is first due.
+    pub due: DateTime<Utc>,
+    /// Delivered already, in the same transaction (the bell's message).
+    pub sent: bool,
+}
+
+/// Makes the delivery `p` of notification `n`; one that exists (the same key) is left alone.
 pub(crate) async fn make(
     db: &impl ConnectionTrait,
     n: &notifications::Model,
-    recipient: &str,
-    channel: &str,
-    key: Option<&str>,
-    due: DateTime<Utc>,
+    p: &Planned,
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
-    let key = match key {
-        Some(k) => k.to_owned(),
-        None => format!("liaison-n{}-{channel}", n.id),
-    };
     deliveries::Entity::insert(deliveries::ActiveModel {
         notification_id: Set(n.id),
-        recipient: Set(recipient.to_owned()),
-        channel: Set(channel.to_owned()),
-        state: Set("pending".into()),
+        recipient: Set(p.recipient.clone()),
+        channel: Set(p.channel.clone()),
+        state: Set(if p.sent { "sent" } else { "pending" }.into()),
         attempts: Set(0),
-        next_attempt_at: Set(due),
+        next_attempt_at: Set(p.due),
         last_error: Set(None),
-        idempotency_key: Set(key),
+        idempotency_key: Set(p.key.clone().unwrap_or_else(|| key_of(n, &p.channel))),
         created_at: Set(now),
         updated_at: Set(now),
-        sent_at: Set(None),
+        sent_at: Set(p.sent.then_some(now)),
         ..Default::default()
     })
     .on_conflict(

@@ -10,6 +10,8 @@
 //! the delivery due again when the lease runs out; another node (or the same after a restart)
 //! sends it, with the same idempotency key so the receiver can tell.
 
+mod fanout;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration as StdDuration;
@@ -144,9 +146,7 @@ impl Dispatcher {
 
     /// One round: fan out what is new, send what is due. Answers how many deliveries it tried.
     pub async fn tick(&self) -> Result<usize, DbErr> {
-        for n in super::deliveries::unfanned(&self.db, BATCH).await? {
-            self.fan_out(&n).await?;
-        }
+        self.fan_out_new(BATCH).await?;
         let now = self.clock.now();
         let due = super::deliveries::due(&self.db, now, BATCH).await?;
         let mut tried = 0;
@@ -201,9 +201,19 @@ impl Dispatcher {
             return Ok(Vec::new());
         };
         let p = self.prefs(u).await?;
+        self.user_addresses(n, u, &p).await
+    }
+
+    /// The addresses of user `u`, whose preferences are `p`, for `n`: in-app first.
+    async fn user_addresses(
+        &self,
+        n: &notifications::Model,
+        u: i64,
+        p: &Preferences,
+    ) -> Result<Vec<Address>, DbErr> {
         let mut out = vec![Address::User(u)];
-        out.extend(p.email.map(Address::Email));
-        out.extend(p.phone.map(Address::Phone));
+        out.extend(p.email.clone().map(Address::Email));
+        out.extend(p.phone.clone().map(Address::Phone));
         out.extend(self.station_chat(n).await?.map(Address::Robot));
         Ok(out)
     }
@@ -237,79 +247,6 @@ impl Dispatcher {
             codes.insert(id, c.clone());
         }
         Ok(code)
-    }
-
-    /// Makes the notification's deliveries, once, however many nodes look at it. What it reads
-    /// is read before its transaction: SQLite runs on one connection.
-    async fn fan_out(&self, n: &notifications::Model) -> Result<(), DbErr> {
-        let now = self.clock.now();
-        let prefs = match n.user_id {
-            Some(u) if !n.resident => self.prefs(u).await?,
-            _ => Preferences::configured(&self.settings),
-        };
-        let recipient = match (n.resident, n.user_id, n.case_id) {
-            (false, Some(u), _) => Some(format!("u:{u}")),
-            (true, _, Some(c)) => Some(format!("r:{c}")),
-            _ => None,
-        };
-        let held = if n.urgent {
-            None
-        } else {
-            prefs.held_until(now)
-        };
-        let addresses = self.addresses(n).await?;
-        // The station's group chat, if any, is among the addresses already.
-        let chat = addresses.iter().find_map(|a| match a {
-            Address::Robot(code) => Some(code.clone()),
-            _ => None,
-        });
-        let mut plan = Vec::new();
-        if let Some(recipient) = &recipient {
-            for ch in &self.channels {
-                if ch.group_chat() {
-                    // One post per station and cause: every staff member's copy of the cause
-                    // shares this key, so whichever is fanned out first makes the delivery.
-                    if let Some(code) = chat.as_deref()
-                        && ch.accepts(&Address::Robot(code.to_owned()))
-                    {
-                        let key = station_key(code, n);
-                        plan.push((ch.name().to_owned(), now, format!("st:{code}"), Some(key)));
-                    }
-                    continue;
-                }
-                let wanted = n.resident || prefs.wants(&n.kind, ch.name());
-                if !wanted || !addresses.iter().any(|a| ch.accepts(a)) {
-                    continue;
-                }
-                // Quiet hours hold what would disturb (e-mail, texts); the bell disturbs no one,
-                // and whoever opens their desk at night sees what came.
-                let mut due = if Preferences::disturbs(ch.name()) {
-                    held.unwrap_or(now)
-                } else {
-                    now
-                };
-                // Many messages in a short window on a push channel: the rest wait for the
-                // window to end and go out together.
-                if Preferences::disturbs(ch.name()) && self.settings.digest_threshold > 0 {
-                    let window = Duration::seconds(self.settings.digest_window_secs as i64);
-                    let recent =
-                        super::deliveries::made_since(&self.db, recipient, ch.name(), now - window)
-                            .await?;
-                    if recent >= u64::from(self.settings.digest_threshold) {
-                        due = due.max(now + window);
-                    }
-                }
-                plan.push((ch.name().to_owned(), due, recipient.clone(), None));
-            }
-        }
-        let txn = self.db.begin().await?;
-        if !super::deliveries::take(&txn, n.id).await? {
-            return Ok(());
-        }
-        for (channel, due, to, key) in plan {
-            super::deliveries::make(&txn, n, &to, &channel, key.as_deref(), due, now).await?;
-        }
-        txn.commit().await
     }
 
     /// The template data of `n` with its links made absolute.

@@ -96,33 +96,47 @@ impl Channel for InApp {
 
     fn send<'a>(&'a self, m: &'a Message) -> SendFuture<'a> {
         Box::pin(async move {
-            let Address::User(user_id) = m.to else {
+            if !self.accepts(&m.to) {
                 return Err(SendError::Refused("in-app takes users only".into()));
-            };
-            inbox::Entity::insert(inbox::ActiveModel {
-                user_id: Set(user_id),
-                idempotency_key: Set(m.idempotency_key.clone()),
-                kind: Set(m.kind.clone()),
-                subject: Set(m.subject.clone()),
-                body: Set(m.body.clone()),
-                link: Set(m.link.clone()),
-                urgent: Set(m.urgent),
-                created_at: Set(self.clock.now()),
-                read_at: Set(None),
-                ..Default::default()
-            })
-            .on_conflict(
-                OnConflict::column(inbox::Column::IdempotencyKey)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .try_insert()
-            .exec(&self.db)
-            .await
-            .map(|_| ())
-            .map_err(|e| SendError::Retry(e.to_string()))
+            }
+            write(&self.db, m, self.clock.now())
+                .await
+                .map_err(|e| SendError::Retry(e.to_string()))
         })
     }
+}
+
+/// Puts `m` in its user's inbox at `now`, once per idempotency key; on any connection, so that
+/// fan-out can deliver the bell's message in its own transaction.
+pub(crate) async fn write(
+    db: &impl ConnectionTrait,
+    m: &Message,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let Address::User(user_id) = m.to else {
+        return Err(sea_orm::DbErr::Custom("in-app takes users only".into()));
+    };
+    inbox::Entity::insert(inbox::ActiveModel {
+        user_id: Set(user_id),
+        idempotency_key: Set(m.idempotency_key.clone()),
+        kind: Set(m.kind.clone()),
+        subject: Set(m.subject.clone()),
+        body: Set(m.body.clone()),
+        link: Set(m.link.clone()),
+        urgent: Set(m.urgent),
+        created_at: Set(now),
+        read_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(inbox::Column::IdempotencyKey)
+            .do_nothing()
+            .to_owned(),
+    )
+    .try_insert()
+    .exec(db)
+    .await
+    .map(|_| ())
 }
 
 /// The user's unread messages.
